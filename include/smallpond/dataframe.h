@@ -1,0 +1,53 @@
+#pragma once
+//! DataFrame: a lazily evaluated, partitioned dataset. Transformations build a plan; actions
+//! (count, take, to_table, write_parquet) run it on the session's executors.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smallpond/report.h"
+#include "smallpond/table.h"
+
+namespace smallpond {
+
+class Session;
+struct SessionState;
+struct Node;
+
+class DataFrame {
+ public:
+  //! Redistributes the rows into npartitions partitions. With hash_by columns, rows whose key
+  //! columns are equal land in the same partition (hash(cols) % npartitions); without, the input
+  //! files are split evenly (by_rows: rows are split evenly instead, as contiguous slices).
+  DataFrame repartition(int npartitions, const std::string& hash_by = "") const;
+  DataFrame repartition(int npartitions, const std::vector<std::string>& hash_by) const;
+  DataFrame repartition_by_rows(int npartitions) const;
+
+  //! Runs the plan and writes every partition's rows as Parquet files into directory `path`.
+  //! The directory appears (replacing an older one) only once the whole job succeeded.
+  JobReport write_parquet(const std::string& path) const;
+  //! Runs the plan and returns all rows, partition after partition.
+  Table to_table() const;
+  //! Runs the plan and returns the first n rows.
+  Table take(int64_t n) const;
+  //! Runs the plan and returns the number of rows.
+  int64_t count() const;
+  //! Number of partitions this frame has when run.
+  int num_partitions() const;
+
+  //! The step name shown in progress, errors and the job directory.
+  const std::string& name() const;
+  //! Renames this step (names must be unique; letters, digits and '_').
+  DataFrame named(const std::string& name) const;
+
+ private:
+  friend class Session;
+  friend struct DataFrameAccess;
+  DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node);
+  std::shared_ptr<SessionState> session_;
+  std::shared_ptr<const Node> node_;
+};
+
+}  // namespace smallpond

@@ -1,0 +1,31 @@
+#pragma once
+//! Settings of a smallpond session.
+
+#include <cstdint>
+#include <string>
+
+namespace smallpond {
+
+struct Options {
+  //! Directory that holds the job's state: task outputs, manifests, staging, temp/spill, logs.
+  //! Re-running with the same directory skips tasks that already finished. Default:
+  //! ".smallpond/<job_name>" under the current directory.
+  std::string job_dir;
+  //! Name of the job; used for the default job directory. Default: the program's name.
+  std::string job_name;
+  //! Number of executor processes. 0 means one per CPU core.
+  int executors = 0;
+  //! DuckDB threads per task. 0 means cores / executors (at least 1).
+  int threads_per_task = 0;
+  //! DuckDB memory limit per task in bytes. 0 means 80% of physical memory / executors.
+  int64_t memory_per_task = 0;
+  //! How often a failed task is retried before the job fails. Errors that cannot go away on
+  //! retry (bad SQL, a corrupt file) are not retried.
+  int max_retry = 3;
+  //! Show progress and a per-step summary on stderr.
+  bool progress = true;
+  //! Number of tasks a hash partition uses to read and split its input. 0 means 2 × executors.
+  int shuffle_producers = 0;
+};
+
+}  // namespace smallpond

@@ -1,0 +1,32 @@
+#pragma once
+//! What one job run did, step by step: returned by actions and printed as the closing summary.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace smallpond {
+
+struct StepReport {
+  std::string step;      //!< step (node) name
+  int tasks = 0;         //!< tasks of this step that ran on executors or were reused
+  int executed = 0;      //!< tasks that ran in this job run
+  int reused = 0;        //!< tasks skipped because the job directory held their output
+  int retries = 0;       //!< failed attempts that were retried
+  int64_t rows = -1;     //!< rows written by the executed and reused tasks; -1 when unknown
+  double seconds = 0;    //!< wall time from the step's first task start to its last task end
+};
+
+struct JobReport {
+  std::vector<StepReport> steps;  //!< in plan order
+  double seconds = 0;             //!< wall time of the whole run
+
+  int executed_tasks() const;
+  int reused_tasks() const;
+  //! The report of one step; throws InvalidInputError when there is no such step.
+  const StepReport& step(const std::string& name) const;
+  //! A readable table, one line per step.
+  std::string to_string() const;
+};
+
+}  // namespace smallpond

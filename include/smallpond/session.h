@@ -1,0 +1,61 @@
+#pragma once
+//! Session: the entry point. It owns the job directory and the executor processes.
+//!
+//! Executors are copies of the calling program (the same binary, the same arguments), started
+//! when the first action runs; in them, init() serves tasks and never returns. So call
+//! smallpond::init() early in main(), before work that executors should not repeat.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smallpond/dataframe.h"
+#include "smallpond/options.h"
+
+namespace smallpond {
+
+//! Options for text sources. An empty schema means: detect column names and types.
+struct CsvOptions {
+  std::vector<std::pair<std::string, std::string>> schema;  //!< (column name, SQL type)
+  std::string delimiter = ",";
+  bool header = false;
+};
+
+class Session {
+ public:
+  //! Parquet files: a path, a glob (`dir/*.parquet`) or a directory (all *.parquet inside).
+  DataFrame read_parquet(const std::string& paths) const;
+  DataFrame read_parquet(const std::vector<std::string>& paths) const;
+  DataFrame read_csv(const std::vector<std::string>& paths, const CsvOptions& options = {}) const;
+  DataFrame read_json(const std::vector<std::string>& paths,
+                      const std::vector<std::pair<std::string, std::string>>& schema = {}) const;
+
+  //! Runs `query` once per partition. `{0}`, `{1}`, ... name this partition of the first,
+  //! second, ... input; `{{` and `}}` are literal braces. Inputs are aligned by partition; an
+  //! input with one partition is given to every task.
+  DataFrame partial_sql(const std::string& query, const std::vector<DataFrame>& inputs) const;
+  template <typename... Frames>
+  DataFrame partial_sql(const std::string& query, const Frames&... inputs) const {
+    return partial_sql(query, std::vector<DataFrame>{inputs...});
+  }
+
+  const Options& options() const;
+  //! Report of the most recent action.
+  const JobReport& last_report() const;
+  //! Stops the executor processes (also done when the last Session copy goes away).
+  void shutdown();
+
+ private:
+  friend Session init(const Options&);
+  explicit Session(std::shared_ptr<SessionState> state);
+  std::shared_ptr<SessionState> state_;
+};
+
+//! Starts a session. In an executor process (see above) this serves tasks and exits.
+Session init(const Options& options = {});
+
+//! If this process was started as an executor, serves tasks and exits; otherwise returns.
+//! init() calls it; call it yourself first if main() does work before init().
+void serve_if_executor();
+
+}  // namespace smallpond

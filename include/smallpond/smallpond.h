@@ -1,0 +1,9 @@
+#pragma once
+//! Umbrella header of the smallpond-cpp public API.
+
+#include "smallpond/dataframe.h"
+#include "smallpond/error.h"
+#include "smallpond/options.h"
+#include "smallpond/report.h"
+#include "smallpond/session.h"
+#include "smallpond/table.h"

@@ -1,0 +1,61 @@
+#pragma once
+//! A small, fully materialised result table, as returned by DataFrame::to_table() and take().
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace smallpond {
+
+//! One cell: NULL, a boolean, an integer, a floating-point number, or text. Other SQL types
+//! (dates, decimals, lists, ...) are rendered as their SQL text.
+class Value {
+ public:
+  Value() = default;
+  static Value Null() { return Value(); }
+  Value(bool v) : data_(v) {}
+  Value(int64_t v) : data_(v) {}
+  Value(double v) : data_(v) {}
+  Value(std::string v) : data_(std::move(v)) {}
+
+  bool is_null() const { return std::holds_alternative<std::monostate>(data_); }
+  bool is_bool() const { return std::holds_alternative<bool>(data_); }
+  bool is_int() const { return std::holds_alternative<int64_t>(data_); }
+  bool is_double() const { return std::holds_alternative<double>(data_); }
+  bool is_string() const { return std::holds_alternative<std::string>(data_); }
+
+  bool as_bool() const { return std::get<bool>(data_); }
+  int64_t as_int() const { return std::get<int64_t>(data_); }
+  double as_double() const;  //!< also accepts integers
+  const std::string& as_string() const { return std::get<std::string>(data_); }
+
+  //! The value as text, "NULL" for null.
+  std::string to_string() const;
+
+  bool operator==(const Value& other) const { return data_ == other.data_; }
+  bool operator!=(const Value& other) const { return !(*this == other); }
+  bool operator<(const Value& other) const { return data_ < other.data_; }
+
+ private:
+  std::variant<std::monostate, bool, int64_t, double, std::string> data_;
+};
+
+//! Rows of values with named, typed columns. Types are DuckDB's type names (BIGINT, VARCHAR, ...).
+struct Table {
+  std::vector<std::string> column_names;
+  std::vector<std::string> column_types;
+  std::vector<std::vector<Value>> rows;
+
+  size_t num_rows() const { return rows.size(); }
+  size_t num_columns() const { return column_names.size(); }
+  //! Index of a column by name; throws InvalidInputError when there is none.
+  size_t column_index(const std::string& name) const;
+  //! The table as aligned text, at most max_rows rows (the rest is summarised).
+  std::string to_string(size_t max_rows = 40) const;
+};
+
+std::ostream& operator<<(std::ostream& os, const Table& table);
+
+}  // namespace smallpond

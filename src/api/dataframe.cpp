@@ -1,0 +1,99 @@
+#include "smallpond/dataframe.h"
+
+#include "api/session_state.h"
+#include "io/filesystem.h"
+#include "planner/planner.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+DataFrame::DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node)
+    : session_(std::move(session)), node_(std::move(node)) {}
+
+const std::string& DataFrame::name() const { return node_->name; }
+
+DataFrame DataFrame::named(const std::string& name) const {
+  check_step_name(name);
+  auto copy = std::make_shared<Node>(*node_);
+  copy->name = name;
+  return DataFrame(session_, copy);
+}
+
+DataFrame DataFrame::repartition(int npartitions, const std::string& hash_by) const {
+  return hash_by.empty() ? repartition(npartitions, std::vector<std::string>{})
+                         : repartition(npartitions, std::vector<std::string>{hash_by});
+}
+
+DataFrame DataFrame::repartition(int npartitions, const std::vector<std::string>& hash_by) const {
+  if (npartitions < 1)
+    throw InvalidInputError("repartition: npartitions must be at least 1, not " + std::to_string(npartitions));
+  auto node = session_->new_node(hash_by.empty() ? NodeKind::EvenPartition : NodeKind::HashPartition,
+                                 "repartition");
+  node->npartitions = npartitions;
+  node->hash_columns = hash_by;
+  node->inputs = {node_};
+  return DataFrame(session_, node);
+}
+
+DataFrame DataFrame::repartition_by_rows(int npartitions) const {
+  DataFrame df = repartition(npartitions);
+  std::const_pointer_cast<Node>(df.node_)->by_rows = true;  // the node is new and not yet shared
+  return df;
+}
+
+JobReport DataFrame::write_parquet(const std::string& path) const {
+  auto sink = session_->new_node(NodeKind::DataSink, "write_parquet");
+  sink->path = absolute_path(path);
+  sink->inputs = {node_};
+  return session_->run({sink}).report;
+}
+
+int DataFrame::num_partitions() const {
+  PlanOptions options;
+  options.shuffle_producers = session_->options.shuffle_producers;
+  return static_cast<int>(plan_tasks({node_}, options).outputs.size());
+}
+
+// Rows of the partitions in order, at most limit of them (limit < 0: all).
+static Table read_rows(Engine& engine, const std::vector<DataSet>& partitions, int64_t limit) {
+  auto con = engine.connect();
+  Table table;
+  for (auto& part : partitions) {
+    bool known_schema = !part.empty() || !part.schema_file.empty() || !part.schema.empty();
+    if (!known_schema) continue;
+    int64_t left = limit - static_cast<int64_t>(table.rows.size());
+    if (limit >= 0 && left <= 0 && !table.column_names.empty()) break;
+    std::string sql = part.sql();
+    if (limit >= 0) sql = "SELECT * FROM (" + sql + ") LIMIT " + std::to_string(std::max<int64_t>(left, 0));
+    Table t = con->query(sql);
+    if (table.column_names.empty()) {
+      table.column_names = t.column_names;
+      table.column_types = t.column_types;
+    }
+    for (auto& row : t.rows) table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+Table DataFrame::take(int64_t n) const {
+  auto result = session_->run({node_});
+  return read_rows(session_->runner.local_engine(), result.partitions, std::max<int64_t>(n, 0));
+}
+
+Table DataFrame::to_table() const {
+  auto result = session_->run({node_});
+  return read_rows(session_->runner.local_engine(), result.partitions, -1);
+}
+
+int64_t DataFrame::count() const {
+  auto result = session_->run({node_});
+  auto con = session_->runner.local_engine().connect();
+  int64_t total = 0;
+  for (auto& part : result.partitions) {
+    if (part.empty()) continue;
+    total += con->query_int("SELECT count(*) FROM (" + part.sql() + ")");
+  }
+  return total;
+}
+
+}  // namespace smallpond

@@ -1,0 +1,45 @@
+#include <cstdio>
+
+#include "smallpond/error.h"
+#include "smallpond/report.h"
+
+namespace smallpond {
+
+int JobReport::executed_tasks() const {
+  int n = 0;
+  for (auto& s : steps) n += s.executed;
+  return n;
+}
+
+int JobReport::reused_tasks() const {
+  int n = 0;
+  for (auto& s : steps) n += s.reused;
+  return n;
+}
+
+const StepReport& JobReport::step(const std::string& name) const {
+  for (auto& s : steps)
+    if (s.step == name) return s;
+  throw InvalidInputError("the job has no step '" + name + "'");
+}
+
+std::string JobReport::to_string() const {
+  size_t w = 4;
+  for (auto& s : steps) w = std::max(w, s.step.size());
+  char buf[256];
+  std::string out;
+  std::snprintf(buf, sizeof buf, "%-*s %6s %6s %6s %7s %14s %9s\n", int(w), "step", "tasks", "ran", "reused",
+                "retries", "rows", "seconds");
+  out += buf;
+  for (auto& s : steps) {
+    std::string rows = s.rows < 0 ? "-" : std::to_string(s.rows);
+    std::snprintf(buf, sizeof buf, "%-*s %6d %6d %6d %7d %14s %9.2f\n", int(w), s.step.c_str(), s.tasks,
+                  s.executed, s.reused, s.retries, rows.c_str(), s.seconds);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "total: %d tasks ran, %d reused, %.2fs\n", executed_tasks(), reused_tasks(),
+                seconds);
+  return out + buf;
+}
+
+}  // namespace smallpond

@@ -1,0 +1,87 @@
+#include "smallpond/session.h"
+
+#include "api/session_state.h"
+#include "exec/executor_main.h"
+#include "io/filesystem.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+std::shared_ptr<Node> SessionState::new_node(NodeKind kind, const std::string& base) {
+  auto node = std::make_shared<Node>();
+  node->kind = kind;
+  node->id = next_id++;
+  node->name = base + "_" + std::to_string(node->id);
+  return node;
+}
+
+JobResult SessionState::run(const std::vector<NodePtr>& targets) {
+  std::lock_guard<std::mutex> lock(mutex);
+  JobResult result = runner.run(targets);
+  last_report = result.report;
+  return result;
+}
+
+void serve_if_executor() {
+  if (is_executor_process()) run_executor_process();
+}
+
+Session init(const Options& options) {
+  serve_if_executor();
+  return Session(std::make_shared<SessionState>(resolve_options(options)));
+}
+
+Session::Session(std::shared_ptr<SessionState> state) : state_(std::move(state)) {}
+
+const Options& Session::options() const { return state_->options; }
+const JobReport& Session::last_report() const { return state_->last_report; }
+void Session::shutdown() { state_->runner.shutdown(); }
+
+static std::vector<std::string> absolute_patterns(const std::vector<std::string>& paths) {
+  if (paths.empty()) throw InvalidInputError("no input paths given");
+  std::vector<std::string> out;
+  for (auto& p : paths) out.push_back(absolute_path(p));
+  return out;
+}
+
+DataFrame Session::read_parquet(const std::string& paths) const {
+  return read_parquet(std::vector<std::string>{paths});
+}
+
+DataFrame Session::read_parquet(const std::vector<std::string>& paths) const {
+  auto node = state_->new_node(NodeKind::DataSource, "read_parquet");
+  node->patterns = absolute_patterns(paths);
+  node->source_options.format = FileFormat::Parquet;
+  return DataFrame(state_, node);
+}
+
+DataFrame Session::read_csv(const std::vector<std::string>& paths, const CsvOptions& options) const {
+  auto node = state_->new_node(NodeKind::DataSource, "read_csv");
+  node->patterns = absolute_patterns(paths);
+  node->source_options.format = FileFormat::Csv;
+  node->source_options.schema = options.schema;
+  node->source_options.delimiter = options.delimiter;
+  node->source_options.header = options.header;
+  return DataFrame(state_, node);
+}
+
+DataFrame Session::read_json(const std::vector<std::string>& paths,
+                             const std::vector<std::pair<std::string, std::string>>& schema) const {
+  auto node = state_->new_node(NodeKind::DataSource, "read_json");
+  node->patterns = absolute_patterns(paths);
+  node->source_options.format = FileFormat::Json;
+  node->source_options.schema = schema;
+  return DataFrame(state_, node);
+}
+
+DataFrame Session::partial_sql(const std::string& query, const std::vector<DataFrame>& inputs) const {
+  auto node = state_->new_node(NodeKind::SqlEngine, "sql");
+  node->sql = query;
+  for (auto& df : inputs) {
+    if (df.session_ != state_) throw InvalidInputError("partial_sql: an input belongs to another session");
+    node->inputs.push_back(df.node_);
+  }
+  return DataFrame(state_, node);
+}
+
+}  // namespace smallpond

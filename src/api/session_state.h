@@ -1,0 +1,29 @@
+#pragma once
+// What a Session and its DataFrames share: options, the job runner, node numbering.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "exec/job_runner.h"
+#include "logical/node.h"
+#include "smallpond/report.h"
+
+namespace smallpond {
+
+struct SessionState {
+  explicit SessionState(const Options& resolved) : options(resolved), runner(resolved) {}
+
+  //! A new node with a fresh id; named "<base>_<id>" unless a name is given.
+  std::shared_ptr<Node> new_node(NodeKind kind, const std::string& base);
+  //! Runs targets, remembering the report.
+  JobResult run(const std::vector<NodePtr>& targets);
+
+  Options options;
+  JobRunner runner;
+  JobReport last_report;
+  int next_id = 1;
+  std::mutex mutex;  // one action at a time
+};
+
+}  // namespace smallpond

@@ -1,0 +1,112 @@
+// smallpond: the command-line front end.
+//
+//   smallpond run PIPELINE.yaml [--executors N] [--job-dir DIR] [--max-retry N] [--quiet]
+//   smallpond show PATH [--limit N]
+//   smallpond generate prices DIR [--rows N] [--files N] [--tickers N]
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/generate.h"
+#include "engine/engine.h"
+#include "exec/job_runner.h"
+#include "io/filesystem.h"
+#include "pipeline/pipeline_file.h"
+#include "smallpond/error.h"
+#include "smallpond/session.h"
+
+namespace sp = smallpond;
+
+static int run_pipeline(const std::string& file, sp::Options options) {
+  sp::Pipeline pipeline = sp::load_pipeline(file);
+  if (options.job_dir.empty()) {
+    // Default: beside the pipeline, so that re-running the same file resumes it.
+    std::filesystem::path p = sp::absolute_path(file);
+    options.job_dir = (p.parent_path() / ".smallpond" / p.stem()).string();
+  }
+  sp::JobRunner runner(sp::resolve_options(options));
+  runner.run(pipeline.targets);
+  return 0;
+}
+
+static int show(const std::string& path, int64_t limit) {
+  auto files = sp::expand_path(path, ".parquet");
+  if (files.empty()) throw sp::InvalidInputError("no Parquet files match '" + path + "'");
+  std::vector<std::string> paths;
+  for (auto& f : files) paths.push_back(f.path);
+  sp::DataSet ds;
+  ds.format = sp::FileFormat::Parquet;
+  for (auto& p : paths) ds.files.push_back({p, 0, -1});
+  sp::Engine engine;
+  auto con = engine.connect();
+  std::string sql = ds.sql();
+  int64_t total = con->query_int("SELECT count(*) FROM (" + sql + ")");
+  sp::Table t = con->query("SELECT * FROM (" + sql + ") LIMIT " + std::to_string(limit));
+  std::cout << t.to_string(static_cast<size_t>(limit));
+  if (total > static_cast<int64_t>(t.num_rows()))
+    std::cout << "(" << total << " rows in " << files.size() << " files; showing " << t.num_rows() << ")\n";
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  sp::serve_if_executor();  // executors are copies of this program
+
+  CLI::App app{"smallpond-cpp: distributed data processing with DuckDB"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "smallpond-cpp 0.1.0 (DuckDB 1.4.4)");
+
+  sp::Options options;
+  std::string pipeline_file;
+  bool quiet = false;
+  auto* run = app.add_subcommand("run", "Run a pipeline file");
+  run->add_option("pipeline", pipeline_file, "Pipeline file (YAML)")->required();
+  run->add_option("--executors,-e", options.executors, "Executor processes (default: one per core)");
+  run->add_option("--job-dir", options.job_dir,
+                  "Job directory (default: .smallpond/<pipeline name> beside the pipeline file)");
+  run->add_option("--max-retry", options.max_retry, "Retries of a failed task")->default_val(3);
+  run->add_option("--threads-per-task", options.threads_per_task, "DuckDB threads per task");
+  run->add_flag("--quiet,-q", quiet, "No progress or summary");
+
+  std::string show_path;
+  int64_t show_limit = 20;
+  auto* show_cmd = app.add_subcommand("show", "Print rows of Parquet files (a path, glob or directory)");
+  show_cmd->add_option("path", show_path, "Parquet file, glob or directory")->required();
+  show_cmd->add_option("--limit,-n", show_limit, "Rows to print")->default_val(20);
+
+  std::string what, gen_dir;
+  sp::PricesSpec prices;
+  auto* gen = app.add_subcommand("generate", "Generate sample data");
+  gen->add_option("dataset", what, "Dataset to generate")->required()->check(CLI::IsMember({"prices"}));
+  gen->add_option("dir", gen_dir, "Output directory")->required();
+  gen->add_option("--rows", prices.rows, "Rows")->default_val(prices.rows);
+  gen->add_option("--files", prices.files, "Parquet files")->default_val(prices.files);
+  gen->add_option("--tickers", prices.tickers, "Distinct tickers")->default_val(prices.tickers);
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*run) {
+      options.progress = !quiet;
+      return run_pipeline(pipeline_file, options);
+    }
+    if (*show_cmd) return show(show_path, show_limit);
+    if (*gen) {
+      if (!sp::generate_prices(gen_dir, prices)) {
+        std::fprintf(stderr, "%s exists already; not generated again\n", gen_dir.c_str());
+      } else {
+        std::fprintf(stderr, "generated %lld rows in %d files in %s\n", static_cast<long long>(prices.rows),
+                     prices.files, gen_dir.c_str());
+      }
+      return 0;
+    }
+  } catch (const sp::Error& e) {
+    std::fprintf(stderr, "smallpond: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "smallpond: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+#include "common/strings.h"
+
+#include <xxhash.h>
+
+#include <cstdio>
+
+namespace smallpond {
+
+static std::string quote(const std::string& text, char q) {
+  std::string out(1, q);
+  for (char c : text) {
+    out += c;
+    if (c == q) out += q;
+  }
+  out += q;
+  return out;
+}
+
+std::string sql_string(const std::string& text) { return quote(text, '\''); }
+std::string sql_identifier(const std::string& name) { return quote(name, '"'); }
+
+std::string sql_string_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); i++) {
+    if (i) out += ", ";
+    out += sql_string(items[i]);
+  }
+  return out + "]";
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); i++) {
+    if (i) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+std::string trim(const std::string& text) {
+  const char* ws = " \t\r\n";
+  size_t b = text.find_first_not_of(ws);
+  if (b == std::string::npos) return "";
+  size_t e = text.find_last_not_of(ws);
+  return text.substr(b, e - b + 1);
+}
+
+std::string stable_hash(const std::string& text) {
+  XXH128_hash_t h = XXH3_128bits(text.data(), text.size());
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return buf;
+}
+
+std::string format_seconds(double seconds) {
+  char buf[32];
+  if (seconds < 1)
+    std::snprintf(buf, sizeof buf, "%.0fms", seconds * 1000);
+  else
+    std::snprintf(buf, sizeof buf, "%.2fs", seconds);
+  return buf;
+}
+
+}  // namespace smallpond

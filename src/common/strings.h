@@ -1,0 +1,23 @@
+#pragma once
+// Small string helpers shared by the layers.
+
+#include <string>
+#include <vector>
+
+namespace smallpond {
+
+//! A SQL string literal: 'it''s'.
+std::string sql_string(const std::string& text);
+//! A SQL identifier: "my ""col""".
+std::string sql_identifier(const std::string& name);
+//! A SQL list of string literals: ['a', 'b'].
+std::string sql_string_list(const std::vector<std::string>& items);
+std::string join(const std::vector<std::string>& items, const std::string& separator);
+//! The text with surrounding white space removed.
+std::string trim(const std::string& text);
+//! Stable 128-bit hash of the text, as 32 hex digits (XXH3).
+std::string stable_hash(const std::string& text);
+//! Seconds as "1.23s" / "45ms".
+std::string format_seconds(double seconds);
+
+}  // namespace smallpond

@@ -1,0 +1,180 @@
+#include "dataset/dataset.h"
+
+#include <filesystem>
+
+#include "common/strings.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+const char* format_name(FileFormat format) {
+  switch (format) {
+    case FileFormat::Parquet:
+      return "parquet";
+    case FileFormat::Csv:
+      return "csv";
+    case FileFormat::Json:
+      return "json";
+  }
+  return "?";
+}
+
+static FileFormat parse_format(const std::string& name) {
+  if (name == "parquet") return FileFormat::Parquet;
+  if (name == "csv") return FileFormat::Csv;
+  if (name == "json") return FileFormat::Json;
+  throw InternalError("unknown file format '" + name + "'");
+}
+
+static std::string columns_struct(const std::vector<std::pair<std::string, std::string>>& schema) {
+  std::string out = "{";
+  for (size_t i = 0; i < schema.size(); i++) {
+    if (i) out += ", ";
+    out += sql_string(schema[i].first) + ": " + sql_string(schema[i].second);
+  }
+  return out + "}";
+}
+
+// The reader call for a list of whole files.
+static std::string reader_call(const DataSet& ds, const std::vector<std::string>& paths,
+                               bool file_row_number) {
+  std::string args = sql_string_list(paths);
+  switch (ds.format) {
+    case FileFormat::Parquet:
+      args += ", hive_partitioning = false";
+      if (file_row_number) args += ", file_row_number = true";
+      if (ds.union_by_name) args += ", union_by_name = true";
+      return "read_parquet(" + args + ")";
+    case FileFormat::Csv:
+      args += ", delim = " + sql_string(ds.delimiter);
+      args += std::string(", header = ") + (ds.header ? "true" : "false");
+      if (!ds.schema.empty()) args += ", columns = " + columns_struct(ds.schema);
+      if (ds.union_by_name) args += ", union_by_name = true";
+      return "read_csv(" + args + ")";
+    case FileFormat::Json:
+      args += ", format = 'newline_delimited'";
+      if (!ds.schema.empty()) args += ", columns = " + columns_struct(ds.schema);
+      if (ds.union_by_name) args += ", union_by_name = true";
+      return "read_json(" + args + ")";
+  }
+  return "";
+}
+
+std::string DataSet::sql() const {
+  std::string projection = "*";
+  if (!columns.empty()) {
+    std::vector<std::string> quoted;
+    for (auto& c : columns) quoted.push_back(sql_identifier(c));
+    projection = join(quoted, ", ");
+  }
+  if (files.empty()) {
+    if (format == FileFormat::Parquet && !schema_file.empty())
+      return "SELECT " + projection + " FROM " + reader_call(*this, {schema_file}, false) +
+             " LIMIT 0";
+    if (format != FileFormat::Parquet && !schema.empty()) {
+      std::vector<std::string> cols;
+      for (auto& [name, type] : schema) cols.push_back("NULL::" + type + " AS " + sql_identifier(name));
+      return "SELECT " + projection + " FROM (SELECT " + join(cols, ", ") + ") WHERE false";
+    }
+    throw ExecutionError("the input is empty and its schema is unknown");
+  }
+  // Whole files are read by one reader call; row ranges (Parquet only) each by their own.
+  std::vector<std::string> whole, parts;
+  for (auto& f : files) {
+    if (f.whole()) {
+      whole.push_back(f.path);
+      continue;
+    }
+    if (format != FileFormat::Parquet)
+      throw InternalError("row ranges are only supported for Parquet: " + f.path);
+    std::string range = "file_row_number >= " + std::to_string(f.begin);
+    if (f.end >= 0) range += " AND file_row_number < " + std::to_string(f.end);
+    parts.push_back("SELECT * EXCLUDE (file_row_number) FROM " + reader_call(*this, {f.path}, true) +
+                    " WHERE " + range);
+  }
+  if (parts.empty()) return "SELECT " + projection + " FROM " + reader_call(*this, whole, false);
+  if (!whole.empty()) parts.insert(parts.begin(), "SELECT * FROM " + reader_call(*this, whole, false));
+  return "SELECT " + projection + " FROM (" +
+         join(parts, union_by_name ? " UNION ALL BY NAME " : " UNION ALL ") + ")";
+}
+
+Json DataSet::to_json() const {
+  Json j;
+  j["format"] = format_name(format);
+  Json fs = Json::array();
+  for (auto& f : files) {
+    if (f.whole())
+      fs.push_back(f.path);
+    else
+      fs.push_back({{"path", f.path}, {"begin", f.begin}, {"end", f.end}});
+  }
+  j["files"] = fs;
+  if (!columns.empty()) j["columns"] = columns;
+  if (union_by_name) j["union_by_name"] = true;
+  if (!schema.empty()) j["schema"] = schema;
+  if (format == FileFormat::Csv) {
+    j["delimiter"] = delimiter;
+    j["header"] = header;
+  }
+  if (!schema_file.empty()) j["schema_file"] = schema_file;
+  return j;
+}
+
+DataSet DataSet::from_json(const Json& j) {
+  DataSet ds;
+  ds.format = parse_format(j.at("format").get<std::string>());
+  for (auto& f : j.at("files")) {
+    if (f.is_string())
+      ds.files.push_back({f.get<std::string>(), 0, -1});
+    else
+      ds.files.push_back({f.at("path"), f.at("begin"), f.at("end")});
+  }
+  if (j.contains("columns")) ds.columns = j["columns"].get<std::vector<std::string>>();
+  ds.union_by_name = j.value("union_by_name", false);
+  if (j.contains("schema"))
+    ds.schema = j["schema"].get<std::vector<std::pair<std::string, std::string>>>();
+  ds.delimiter = j.value("delimiter", std::string(","));
+  ds.header = j.value("header", false);
+  ds.schema_file = j.value("schema_file", std::string());
+  return ds;
+}
+
+static std::string relative(const std::string& path, const std::string& dir) {
+  if (path.empty()) return path;
+  return std::filesystem::path(path).lexically_relative(dir).string();
+}
+
+static std::string resolved(const std::string& path, const std::string& dir) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+DataSet DataSet::relative_to(const std::string& dir) const {
+  DataSet out = *this;
+  for (auto& f : out.files) f.path = relative(f.path, dir);
+  out.schema_file = relative(out.schema_file, dir);
+  return out;
+}
+
+DataSet DataSet::resolved_against(const std::string& dir) const {
+  DataSet out = *this;
+  for (auto& f : out.files) f.path = resolved(f.path, dir);
+  out.schema_file = resolved(out.schema_file, dir);
+  return out;
+}
+
+DataSet DataSet::concat(const std::vector<DataSet>& parts) {
+  if (parts.empty()) throw InternalError("concat of no data sets");
+  DataSet out = parts[0];
+  out.files.clear();
+  out.schema_file.clear();
+  for (auto& p : parts) {
+    out.files.insert(out.files.end(), p.files.begin(), p.files.end());
+    if (out.schema_file.empty()) out.schema_file = p.schema_file;
+  }
+  if (out.schema_file.empty() && out.format == FileFormat::Parquet && !out.files.empty())
+    out.schema_file = out.files.front().path;
+  return out;
+}
+
+}  // namespace smallpond

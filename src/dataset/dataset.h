@@ -1,0 +1,55 @@
+#pragma once
+// DataSet: a serialisable description of data on the (shared) file system: a list of files,
+// or row ranges of files, in one format with reading options. Tasks exchange DataSets, never
+// rows; a DataSet turns into the SQL that reads it (sql()).
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/json.h"
+
+namespace smallpond {
+
+enum class FileFormat { Parquet, Csv, Json };
+const char* format_name(FileFormat format);
+
+//! A whole file, or rows [begin, end) of it.
+struct FileSlice {
+  std::string path;
+  int64_t begin = 0;
+  int64_t end = -1;  //!< -1: to the end of the file
+  bool whole() const { return begin == 0 && end < 0; }
+  bool operator==(const FileSlice& o) const {
+    return path == o.path && begin == o.begin && end == o.end;
+  }
+};
+
+struct DataSet {
+  FileFormat format = FileFormat::Parquet;
+  std::vector<FileSlice> files;
+  std::vector<std::string> columns;  //!< projection; empty: all columns
+  bool union_by_name = false;
+  //! Column names and SQL types for CSV/JSON; empty: detected from the data.
+  std::vector<std::pair<std::string, std::string>> schema;
+  std::string delimiter = ",";
+  bool header = false;
+  //! A Parquet file whose schema an empty data set has (files empty); empty when unknown.
+  std::string schema_file;
+
+  bool empty() const { return files.empty(); }
+  //! A SELECT statement that reads the data. Throws ExecutionError for an empty data set
+  //! whose schema is unknown.
+  std::string sql() const;
+  Json to_json() const;
+  static DataSet from_json(const Json& json);
+  //! Paths made relative to dir (for manifests that must survive moving the directory) ...
+  DataSet relative_to(const std::string& dir) const;
+  //! ... and back to absolute.
+  DataSet resolved_against(const std::string& dir) const;
+  //! All files of the parts, in order; reading options come from the first part.
+  static DataSet concat(const std::vector<DataSet>& parts);
+};
+
+}  // namespace smallpond

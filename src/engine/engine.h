@@ -1,0 +1,63 @@
+#pragma once
+// The DuckDB engine behind an interface that does not expose DuckDB: engine.cpp is the only
+// file of the project that includes duckdb.hpp.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smallpond/error.h"
+#include "smallpond/table.h"
+
+namespace smallpond {
+
+//! Resource limits of the tasks that run on a connection.
+struct EngineLimits {
+  int threads = 1;
+  int64_t memory_limit = 0;    //!< bytes; 0: DuckDB's default
+  std::string temp_directory;  //!< spill directory; empty: DuckDB's default
+};
+
+//! A failure reported by DuckDB. `retryable` is false for errors that a retry cannot fix
+//! (syntax, binding, unknown tables or columns, invalid input such as a corrupt file).
+class EngineError : public Error {
+ public:
+  EngineError(const std::string& message, bool retryable, bool out_of_memory = false)
+      : Error(message), retryable(retryable), out_of_memory(out_of_memory) {}
+  bool retryable;
+  bool out_of_memory;
+};
+
+class EngineConnection {
+ public:
+  virtual ~EngineConnection() = default;
+  //! Runs every statement in sql, discarding results.
+  virtual void execute(const std::string& sql) = 0;
+  //! Runs one query and returns its whole result.
+  virtual Table query(const std::string& sql) = 0;
+  //! Runs a query whose result is one integer (e.g. the row count of COPY).
+  virtual int64_t query_int(const std::string& sql) = 0;
+  //! The statements of a script, each as its own SQL text (without the trailing ';').
+  virtual std::vector<std::string> split_statements(const std::string& sql) = 0;
+};
+
+//! One in-memory DuckDB database. Create it in the process that uses it (not before fork()).
+//! Limits are database-wide in DuckDB, so use one connection at a time per Engine.
+class Engine {
+ public:
+  //! preserve_order: keep the order of rows that the SQL does not order. Executors turn it off
+  //! (it lets DuckDB write in parallel); readers of results keep it on.
+  explicit Engine(bool preserve_order = true);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  std::unique_ptr<EngineConnection> connect(const EngineLimits& limits = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace smallpond

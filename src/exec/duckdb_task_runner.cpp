@@ -1,0 +1,151 @@
+#include "exec/duckdb_task_runner.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "common/strings.h"
+#include "common/system.h"
+#include "engine/sql_template.h"
+#include "exec/task_manifest.h"
+#include "io/filesystem.h"
+
+namespace smallpond {
+
+namespace {
+
+const char* const kBucketColumn = "__smallpond_bucket";
+
+// "in step X" details appended to an engine message.
+std::string describe_failure(const TaskAssignment& task, const std::string& message) {
+  std::string out = task.label + ": " + message;
+  if (task.kind == TaskKind::Sql) out += "\n  query: " + task.params.value("sql", "");
+  return out;
+}
+
+DataSet parquet_output(const std::vector<std::string>& files, const std::string& schema_file) {
+  DataSet ds;
+  ds.format = FileFormat::Parquet;
+  for (auto& f : files) ds.files.push_back({f, 0, -1});
+  ds.schema_file = schema_file;
+  return ds;
+}
+
+}  // namespace
+
+TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
+  double start = monotonic_seconds();
+  TaskOutcome outcome;
+  outcome.task_id = task.task_id;
+  outcome.attempt = task.attempt;
+  try {
+    remove_all(task.staging_dir);
+    make_dirs(task.staging_dir);
+    if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
+    auto con = engine_->connect(task.limits);
+    std::vector<DataSet> outputs;  // paths under staging_dir while writing
+    int64_t rows = task.kind == TaskKind::Sql ? run_sql(*con, task, outputs)
+                                              : run_hash_produce(*con, task, outputs);
+    con.reset();
+
+    TaskManifest manifest;
+    manifest.key = task.key;
+    manifest.label = task.label;
+    manifest.rows = rows;
+    manifest.seconds = monotonic_seconds() - start;
+    for (auto& d : outputs)
+      manifest.outputs.push_back(d.relative_to(task.staging_dir).resolved_against(task.final_dir));
+    write_task_manifest(task.staging_dir, task.final_dir, manifest);
+    make_dirs(task.final_dir.substr(0, task.final_dir.rfind('/')));
+    if (::rename(task.staging_dir.c_str(), task.final_dir.c_str()) != 0) {
+      // Another attempt published first (ENOTEMPTY/EEXIST): its output is as good as ours.
+      int err = errno;
+      remove_all(task.staging_dir);
+      auto existing = read_task_manifest(task.final_dir, task.key);
+      if (!existing)
+        throw Error("cannot publish '" + task.final_dir + "': " + std::strerror(err));
+      manifest = *existing;
+    }
+    outcome.ok = true;
+    outcome.outputs = manifest.outputs;
+    outcome.rows = manifest.rows;
+  } catch (const EngineError& e) {
+    outcome.error = describe_failure(task, e.what());
+    outcome.retryable = e.retryable;
+  } catch (const InvalidInputError& e) {
+    outcome.error = describe_failure(task, e.what());
+    outcome.retryable = false;
+  } catch (const std::exception& e) {
+    outcome.error = describe_failure(task, e.what());
+    outcome.retryable = true;
+  }
+  if (!outcome.ok) {
+    try {
+      remove_all(task.staging_dir);
+    } catch (const std::exception&) {
+    }
+  }
+  outcome.seconds = monotonic_seconds() - start;
+  return outcome;
+}
+
+int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& task,
+                                  std::vector<DataSet>& outputs) {
+  std::vector<std::string> views;
+  for (size_t i = 0; i < task.inputs.size(); i++) {
+    std::string view = "__input_" + std::to_string(i);
+    con.execute("CREATE TEMP VIEW " + view + " AS " + task.inputs[i].sql());
+    views.push_back(view);
+  }
+  std::string sql = expand_sql_template(task.params.at("sql"), views);
+  auto statements = con.split_statements(sql);
+  if (statements.empty()) throw InvalidInputError("the query is empty");
+  for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
+  std::string file = task.staging_dir + "/part-0.parquet";
+  int64_t rows = con.query_int("COPY (" + statements.back() + ") TO " + sql_string(file) +
+                               " (FORMAT parquet)");
+  outputs.push_back(parquet_output({file}, file));
+  return rows;
+}
+
+int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssignment& task,
+                                           std::vector<DataSet>& outputs) {
+  const int n = task.params.at("n");
+  std::vector<std::string> cols;
+  for (auto& c : task.params.at("columns")) cols.push_back(sql_identifier(c.get<std::string>()));
+  const DataSet& input = task.inputs.at(0);
+  std::string dir = task.staging_dir + "/buckets";
+  int64_t rows = 0;
+  if (!input.empty()) {
+    rows = con.query_int("COPY (SELECT *, (hash(" + join(cols, ", ") + ") % " + std::to_string(n) +
+                         ")::INTEGER AS " + kBucketColumn + " FROM (" + input.sql() + ")) TO " +
+                         sql_string(dir) + " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
+  }
+  // Files land in buckets/<column>=<k>/...; group them by k.
+  std::map<int, std::vector<std::string>> buckets;
+  std::string prefix = std::string(kBucketColumn) + "=";
+  if (path_exists(dir)) {
+    for (auto& rel : list_files_recursive(dir)) {
+      if (rel.compare(0, prefix.size(), prefix) != 0) continue;
+      int k = std::stoi(rel.substr(prefix.size()));
+      if (k < 0 || k >= n) throw InternalError("bucket " + std::to_string(k) + " out of range");
+      buckets[k].push_back(dir + "/" + rel);
+    }
+  }
+  std::string schema_file;
+  if (!buckets.empty()) {
+    schema_file = buckets.begin()->second.front();
+  } else {
+    // No rows: keep a schema-only file so consumers know the columns.
+    schema_file = task.staging_dir + "/schema.parquet";
+    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(schema_file) +
+                  " (FORMAT parquet)");
+  }
+  for (int k = 0; k < n; k++) outputs.push_back(parquet_output(buckets[k], schema_file));
+  return rows;
+}
+
+}  // namespace smallpond

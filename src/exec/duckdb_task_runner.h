@@ -1,0 +1,24 @@
+#pragma once
+// Runs Sql and HashProduce tasks in DuckDB: inputs become temporary views, the result is
+// written as Parquet into the staging directory, which is then published (renamed) to the
+// task's final directory with its manifest.
+
+#include <memory>
+
+#include "engine/engine.h"
+#include "exec/executor_loop.h"
+
+namespace smallpond {
+
+class DuckDBTaskRunner : public TaskRunner {
+ public:
+  TaskOutcome run(const TaskAssignment& task) override;
+
+ private:
+  int64_t run_sql(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
+  int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
+                           std::vector<DataSet>& outputs);
+  std::unique_ptr<Engine> engine_;  // created at the first task, reused by later ones
+};
+
+}  // namespace smallpond

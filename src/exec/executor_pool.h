@@ -1,0 +1,38 @@
+#pragma once
+// The scheduler's view of its executors, independent of how they run (local processes,
+// threads in tests, MPI ranks).
+
+#include <optional>
+#include <string>
+
+#include "exec/protocol.h"
+
+namespace smallpond {
+
+struct ExecutorEvent {
+  enum class Type {
+    Result,  //!< the executor finished a task attempt (outcome says how)
+    Lost,    //!< the executor is gone (crashed, killed); its running attempt is lost
+  };
+  Type type = Type::Result;
+  int executor = 0;
+  TaskOutcome outcome;  //!< Result only
+  std::string reason;   //!< Lost only: e.g. "killed by signal 9"
+};
+
+//! Not thread safe: one scheduler thread drives it.
+class ExecutorPool {
+ public:
+  virtual ~ExecutorPool() = default;
+  virtual int size() const = 0;
+  //! Starts executor `executor` on an attempt. The executor must be idle.
+  virtual void assign(int executor, const TaskAssignment& task) = 0;
+  //! The next event, or nullopt when none arrives within timeout_seconds.
+  virtual std::optional<ExecutorEvent> wait(double timeout_seconds) = 0;
+  //! Replaces a lost executor by a fresh one.
+  virtual void replace(int executor) = 0;
+  //! Stops every executor (running attempts are abandoned).
+  virtual void shutdown() = 0;
+};
+
+}  // namespace smallpond

@@ -1,0 +1,108 @@
+#include "exec/job_runner.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "common/strings.h"
+#include "common/system.h"
+#include "exec/local_process_pool.h"
+#include "exec/scheduler.h"
+#include "exec/sink_publisher.h"
+#include "io/filesystem.h"
+#include "io/job_dir.h"
+#include "planner/planner.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+Options resolve_options(Options o) {
+  if (o.job_name.empty()) {
+    auto args = own_command_line();
+    std::string prog = args.empty() ? "smallpond" : args[0];
+    o.job_name = prog.substr(prog.rfind('/') + 1);
+  }
+  if (o.job_dir.empty()) o.job_dir = ".smallpond/" + o.job_name;
+  o.job_dir = absolute_path(o.job_dir);
+  if (o.executors < 0) throw InvalidInputError("executors must be >= 0");
+  if (o.executors == 0) o.executors = cpu_count();
+  if (o.threads_per_task <= 0) o.threads_per_task = std::max(1, cpu_count() / o.executors);
+  if (o.memory_per_task <= 0) o.memory_per_task = physical_memory_bytes() * 8 / 10 / o.executors;
+  if (o.shuffle_producers <= 0) o.shuffle_producers = 2 * o.executors;
+  if (o.max_retry < 0) throw InvalidInputError("max_retry must be >= 0");
+  return o;
+}
+
+JobRunner::JobRunner(const Options& options) : options_(options) {}
+
+JobRunner::~JobRunner() { shutdown(); }
+
+void JobRunner::shutdown() {
+  if (pool_) pool_->shutdown();
+  pool_.reset();
+}
+
+Engine& JobRunner::local_engine() {
+  if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/true);
+  return *engine_;
+}
+
+std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
+  // Whole Parquet files: row counts from the footers, all files in one query.
+  std::vector<std::string> paths;
+  for (auto& f : ds.files) paths.push_back(f.path);
+  std::map<std::string, int64_t> file_rows;
+  if (!paths.empty()) {
+    auto con = local_engine().connect();
+    Table t = con->query("SELECT file_name, sum(row_group_num_rows) FROM (SELECT DISTINCT file_name, "
+                         "row_group_id, row_group_num_rows FROM parquet_metadata(" +
+                         sql_string_list(paths) + ")) GROUP BY file_name");
+    for (auto& row : t.rows) file_rows[row[0].as_string()] = row[1].is_null() ? 0 : int64_t(row[1].as_double());
+  }
+  std::vector<int64_t> out;
+  for (auto& f : ds.files) {
+    int64_t total = file_rows.count(f.path) ? file_rows[f.path] : 0;
+    int64_t end = f.end < 0 ? total : std::min(f.end, total);
+    out.push_back(std::max<int64_t>(0, end - f.begin));
+  }
+  return out;
+}
+
+JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
+  PlanOptions plan_options;
+  plan_options.shuffle_producers = options_.shuffle_producers;
+  TaskGraph graph = plan_tasks(targets, plan_options);
+
+  JobDir job_dir(options_.job_dir);
+  job_dir.clear_scratch();
+  if (!pool_) pool_ = std::make_unique<LocalProcessPool>(options_.executors);
+
+  SchedulerOptions sched;
+  sched.max_retry = options_.max_retry;
+  sched.progress = options_.progress;
+  sched.limits.threads = options_.threads_per_task;
+  sched.limits.memory_limit = options_.memory_per_task;
+  Scheduler scheduler(graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched);
+
+  JobResult result;
+  std::vector<std::vector<DataSet>> outputs;
+  try {
+    outputs = scheduler.run(result.report);
+  } catch (...) {
+    shutdown();  // abandon running attempts; the next run starts fresh executors
+    job_dir.clear_scratch();
+    throw;
+  }
+  for (auto& sink : graph.sinks) {
+    std::vector<DataSet> parts;
+    for (int t : sink.tasks) parts.push_back(outputs[t].at(0));
+    publish_sink(sink, parts, local_engine());
+  }
+  for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
+  job_dir.clear_scratch();
+  if (options_.progress && result.report.executed_tasks() > 0)
+    std::fprintf(stderr, "%s", result.report.to_string().c_str());
+  return result;
+}
+
+}  // namespace smallpond

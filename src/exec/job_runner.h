@@ -1,0 +1,47 @@
+#pragma once
+// JobRunner: plans nodes, runs the tasks on the executors, publishes write_parquet steps when
+// everything succeeded, and reports. Owns the executor processes and a local DuckDB for the
+// scheduler's own reads (row counts, results). Used by the C++ API and the CLI.
+
+#include <memory>
+#include <vector>
+
+#include "engine/engine.h"
+#include "exec/executor_pool.h"
+#include "logical/node.h"
+#include "smallpond/options.h"
+#include "smallpond/report.h"
+
+namespace smallpond {
+
+struct JobResult {
+  std::vector<DataSet> partitions;  //!< outputs of the last target, one per partition
+  JobReport report;
+};
+
+class JobRunner {
+ public:
+  //! options must be resolved (see resolve_options).
+  explicit JobRunner(const Options& options);
+  ~JobRunner();
+
+  //! Runs everything targets need. Throws InvalidInputError (bad plan, missing input) or
+  //! ExecutionError (a task failed); then nothing is published.
+  JobResult run(const std::vector<NodePtr>& targets);
+  //! DuckDB of this process, for reading results.
+  Engine& local_engine();
+  const Options& options() const { return options_; }
+  //! Stops the executors.
+  void shutdown();
+
+ private:
+  std::vector<int64_t> count_rows(const DataSet& ds);
+  Options options_;
+  std::unique_ptr<ExecutorPool> pool_;
+  std::unique_ptr<Engine> engine_;
+};
+
+//! Fills defaults: job_dir, executors, threads and memory per task, shuffle producers.
+Options resolve_options(Options options);
+
+}  // namespace smallpond

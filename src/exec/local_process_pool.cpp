@@ -1,0 +1,159 @@
+#include "exec/local_process_pool.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/system.h"
+#include "smallpond/error.h"
+
+extern char** environ;
+
+namespace smallpond {
+
+const char* const kExecutorFdVariable = "SMALLPOND_EXECUTOR_FD";
+const char* const kExecutorIdVariable = "SMALLPOND_EXECUTOR_ID";
+
+LocalProcessPool::LocalProcessPool(int executors) : executors_(executors) {
+  for (int i = 0; i < executors; i++) start(i);
+}
+
+LocalProcessPool::~LocalProcessPool() { shutdown(); }
+
+void LocalProcessPool::start(int executor) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    throw Error(std::string("cannot create executor socket: ") + std::strerror(errno));
+  // Everything the child needs is prepared before fork: after it, only exec-safe calls.
+  std::vector<std::string> args = own_command_line();
+  std::vector<std::string> env;
+  for (char** e = environ; *e; e++) {
+    if (std::strncmp(*e, "SMALLPOND_EXECUTOR_", 19) != 0) env.push_back(*e);
+  }
+  env.push_back(std::string(kExecutorFdVariable) + "=" + std::to_string(fds[1]));
+  env.push_back(std::string(kExecutorIdVariable) + "=" + std::to_string(executor));
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t parent = ::getpid();
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw Error(std::string("cannot start an executor process: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the scheduler
+    if (::getppid() != parent) ::_exit(1);
+    ::fcntl(fds[1], F_SETFD, 0);  // keep the executor's end across exec
+    int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);  // the program's own output is the driver's
+    ::execve("/proc/self/exe", argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  executors_[executor].pid = pid;
+  executors_[executor].channel = std::make_unique<SocketChannel>(fds[0]);
+}
+
+void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
+  auto& e = executors_.at(executor);
+  try {
+    e.channel->send({{"type", "run"}, {"task", task.to_json()}});
+  } catch (const Error&) {
+    // The executor died while idle; wait() reports it as lost with this attempt.
+  }
+}
+
+std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
+  std::vector<pollfd> fds;
+  std::vector<int> ids;
+  for (size_t i = 0; i < executors_.size(); i++) {
+    if (!executors_[i].channel) continue;
+    fds.push_back({executors_[i].channel->fd(), POLLIN, 0});
+    ids.push_back(static_cast<int>(i));
+  }
+  if (fds.empty()) return std::nullopt;
+  int rc = ::poll(fds.data(), fds.size(), static_cast<int>(timeout_seconds * 1000));
+  if (rc <= 0) return std::nullopt;
+  for (size_t k = 0; k < fds.size(); k++) {
+    if (!fds[k].revents) continue;
+    int id = ids[k];
+    ExecutorEvent event;
+    event.executor = id;
+    auto message = executors_[id].channel->receive();
+    if (!message) {
+      event.type = ExecutorEvent::Type::Lost;
+      event.reason = reap(id);
+      return event;
+    }
+    if (message->value("type", "") != "result") continue;
+    event.type = ExecutorEvent::Type::Result;
+    event.outcome = TaskOutcome::from_json(message->at("outcome"));
+    return event;
+  }
+  return std::nullopt;
+}
+
+std::string LocalProcessPool::reap(int executor) {
+  auto& e = executors_[executor];
+  e.channel.reset();
+  if (e.pid <= 0) return "not running";
+  int status = 0;
+  ::kill(e.pid, SIGKILL);  // it closed its channel: whatever it still does is of no use
+  while (::waitpid(e.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  e.pid = -1;
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return std::string("executor process was killed by signal ") + std::to_string(sig) + " (" +
+           strsignal(sig) + ")";
+  }
+  if (WIFEXITED(status)) return "executor process exited with status " + std::to_string(WEXITSTATUS(status));
+  return "executor process ended";
+}
+
+void LocalProcessPool::replace(int executor) {
+  if (executors_.at(executor).pid > 0) reap(executor);
+  start(executor);
+}
+
+void LocalProcessPool::shutdown() {
+  for (auto& e : executors_) {
+    if (e.channel) {
+      try {
+        e.channel->send({{"type", "shutdown"}});
+      } catch (const Error&) {
+      }
+    }
+  }
+  for (size_t i = 0; i < executors_.size(); i++) {
+    auto& e = executors_[i];
+    if (e.pid <= 0) continue;
+    // Give an idle executor a moment to leave on its own, then make sure.
+    int status = 0;
+    bool done = false;
+    for (int tries = 0; tries < 50 && !done; tries++) {
+      done = ::waitpid(e.pid, &status, WNOHANG) == e.pid;
+      if (!done) ::usleep(2000);
+    }
+    if (!done) {
+      ::kill(e.pid, SIGKILL);
+      ::waitpid(e.pid, &status, 0);
+    }
+    e.pid = -1;
+    e.channel.reset();
+  }
+}
+
+}  // namespace smallpond

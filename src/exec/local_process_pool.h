@@ -1,0 +1,39 @@
+#pragma once
+// Executors as local processes: copies of this program (same binary and arguments), started
+// with fork + exec and linked by a socket pair. A crashed executor shows up as a Lost event
+// and is replaced on request. Executors die with the process that started them.
+
+#include <memory>
+#include <vector>
+
+#include "exec/executor_pool.h"
+#include "exec/socket_channel.h"
+
+namespace smallpond {
+
+class LocalProcessPool : public ExecutorPool {
+ public:
+  explicit LocalProcessPool(int executors);
+  ~LocalProcessPool() override;
+
+  int size() const override { return static_cast<int>(executors_.size()); }
+  void assign(int executor, const TaskAssignment& task) override;
+  std::optional<ExecutorEvent> wait(double timeout_seconds) override;
+  void replace(int executor) override;
+  void shutdown() override;
+
+ private:
+  struct Executor {
+    int pid = -1;
+    std::unique_ptr<SocketChannel> channel;
+  };
+  void start(int executor);
+  std::string reap(int executor);  // waits for the process; returns how it ended
+  std::vector<Executor> executors_;
+};
+
+//! Environment variables that mark a process as an executor.
+extern const char* const kExecutorFdVariable;
+extern const char* const kExecutorIdVariable;
+
+}  // namespace smallpond

@@ -1,0 +1,21 @@
+#pragma once
+// Tasks that only reshape data set descriptions (Source, Split, Pick). They read no rows, so
+// the scheduler runs them itself, at once, instead of sending them to an executor.
+
+#include <functional>
+#include <vector>
+
+#include "dataset/dataset.h"
+#include "planner/task.h"
+
+namespace smallpond {
+
+//! Row counts of each file (or file slice) of a Parquet data set.
+using RowCounter = std::function<std::vector<int64_t>(const DataSet&)>;
+
+//! The outputs of a metadata task. dep_outputs[i] are the outputs of task.deps[i].
+std::vector<DataSet> run_metadata_task(const Task& task,
+                                       const std::vector<const std::vector<DataSet>*>& dep_outputs,
+                                       const RowCounter& count_rows);
+
+}  // namespace smallpond

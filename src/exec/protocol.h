@@ -1,0 +1,62 @@
+#pragma once
+// The scheduler <-> executor protocol. Messages are JSON objects; the transport (a socket to
+// a local process, an in-process queue, later MPI) only moves them.
+//
+//   scheduler -> executor   {"type": "run", "task": TaskAssignment}
+//                           {"type": "shutdown"}
+//   executor -> scheduler   {"type": "result", "outcome": TaskOutcome}
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "dataset/dataset.h"
+#include "engine/engine.h"
+#include "planner/task.h"
+
+namespace smallpond {
+
+//! One attempt of one task, with everything the executor needs to run it.
+struct TaskAssignment {
+  int task_id = 0;
+  int attempt = 0;
+  TaskKind kind = TaskKind::Sql;
+  std::string label;  //!< "step[partition]", for messages
+  std::string key;
+  Json params;
+  //! Sql: one data set per input ({0}, {1}, ...). HashProduce: one, all inputs concatenated.
+  std::vector<DataSet> inputs;
+  std::string staging_dir;  //!< where to write (the executor creates it)
+  std::string final_dir;    //!< where to publish by renaming staging_dir
+  EngineLimits limits;
+
+  Json to_json() const;
+  static TaskAssignment from_json(const Json& j);
+};
+
+struct TaskOutcome {
+  int task_id = 0;
+  int attempt = 0;
+  bool ok = false;
+  std::vector<DataSet> outputs;  //!< Sql: one; HashProduce: one per bucket
+  int64_t rows = 0;
+  double seconds = 0;
+  std::string error;  //!< when !ok: what went wrong, already naming the query or file
+  bool retryable = true;
+
+  Json to_json() const;
+  static TaskOutcome from_json(const Json& j);
+};
+
+//! A bidirectional, message-oriented link between a scheduler and one executor.
+class MessageChannel {
+ public:
+  virtual ~MessageChannel() = default;
+  virtual void send(const Json& message) = 0;
+  //! Blocks for the next message; nullopt when the other side is gone.
+  virtual std::optional<Json> receive() = 0;
+};
+
+}  // namespace smallpond

@@ -1,0 +1,75 @@
+#pragma once
+// The scheduler: runs a TaskGraph in dependency order on an ExecutorPool.
+//
+// - Metadata tasks run here, as soon as their inputs are known.
+// - An executor task whose published output (with the same key) is in the job directory is
+//   not run again (resume).
+// - A failed attempt is retried, on another executor where possible, up to max_retry times,
+//   unless the error cannot go away (bad SQL, corrupt input). A lost executor (crash, kill)
+//   fails its attempt and is replaced.
+// - The first task that cannot succeed stops the job: ExecutionError names the step, the task
+//   and the error.
+
+#include <memory>
+#include <vector>
+
+#include "engine/engine.h"
+#include "exec/executor_pool.h"
+#include "exec/metadata_tasks.h"
+#include "exec/progress.h"
+#include "io/job_dir.h"
+#include "planner/task.h"
+#include "smallpond/report.h"
+
+namespace smallpond {
+
+struct SchedulerOptions {
+  int max_retry = 3;
+  EngineLimits limits;  //!< per task; temp_directory is set per executor
+  bool progress = true;
+};
+
+class Scheduler {
+ public:
+  Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir, RowCounter count_rows,
+            SchedulerOptions options);
+  //! Runs every task. Returns the outputs of every task (by id); fills report.
+  std::vector<std::vector<DataSet>> run(JobReport& report);
+
+ private:
+  enum class State { Waiting, Ready, Running, Done };
+  struct TaskState {
+    State state = State::Waiting;
+    int missing_deps = 0;
+    int attempts = 0;       // attempts started
+    int executor = -1;      // while running
+    std::vector<int> failed_on;
+    double started = 0;
+  };
+
+  void make_ready(int task);
+  void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
+  void fail_attempt(int task, const std::string& error, bool retryable);
+  bool dispatch_one();  // starts one ready executor task; false when none could start
+  int pick_executor(const TaskState& s) const;
+  TaskAssignment assignment(const Task& task, int attempt) const;
+  StepReport& step_report(const std::string& step);
+
+  const TaskGraph& graph_;
+  ExecutorPool& pool_;
+  const JobDir& job_dir_;
+  RowCounter count_rows_;
+  SchedulerOptions options_;
+
+  std::vector<TaskState> states_;
+  std::vector<std::vector<DataSet>> outputs_;
+  std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
+  std::vector<int> ready_;               // executor tasks waiting for an executor, FIFO
+  std::vector<int> running_on_;          // executor -> task, or -1
+  int done_ = 0;
+  JobReport* report_ = nullptr;
+  std::unique_ptr<ProgressReporter> progress_;
+  std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end
+};
+
+}  // namespace smallpond

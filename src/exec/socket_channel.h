@@ -1,0 +1,26 @@
+#pragma once
+// MessageChannel over a stream socket (or pipe pair): each message is an 8-byte little-endian
+// length followed by JSON text.
+
+#include "exec/protocol.h"
+
+namespace smallpond {
+
+class SocketChannel : public MessageChannel {
+ public:
+  //! Takes ownership of fd.
+  explicit SocketChannel(int fd) : fd_(fd) {}
+  ~SocketChannel() override;
+  SocketChannel(const SocketChannel&) = delete;
+  SocketChannel& operator=(const SocketChannel&) = delete;
+
+  //! Throws Error when the peer is gone.
+  void send(const Json& message) override;
+  std::optional<Json> receive() override;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace smallpond

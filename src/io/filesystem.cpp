@@ -1,0 +1,148 @@
+#include "io/filesystem.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "smallpond/error.h"
+
+namespace fs = std::filesystem;
+
+namespace smallpond {
+
+static std::string errno_text() { return std::strerror(errno); }
+
+std::string absolute_path(const std::string& path, const std::string& base_dir) {
+  fs::path p(path);
+  if (p.is_relative()) p = (base_dir.empty() ? fs::current_path() : fs::path(base_dir)) / p;
+  return p.lexically_normal().string();
+}
+
+FileInfo stat_file(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    throw InvalidInputError("cannot read '" + path + "': " + errno_text());
+  FileInfo info;
+  info.path = path;
+  info.size = st.st_size;
+  info.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return info;
+}
+
+std::vector<FileInfo> expand_path(const std::string& pattern, const std::string& extension,
+                                  const std::string& base_dir) {
+  std::string abs = absolute_path(pattern, base_dir);
+  std::vector<std::string> paths;
+  std::error_code ec;
+  if (fs::is_directory(abs, ec)) {
+    for (auto& entry : fs::directory_iterator(abs, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == extension)
+        paths.push_back(entry.path().string());
+    }
+  } else {
+    glob_t g;
+    std::memset(&g, 0, sizeof g);
+    int rc = ::glob(abs.c_str(), GLOB_BRACE | GLOB_TILDE, nullptr, &g);
+    if (rc == 0) {
+      for (size_t i = 0; i < g.gl_pathc; i++) {
+        if (fs::is_regular_file(g.gl_pathv[i], ec)) paths.push_back(g.gl_pathv[i]);
+      }
+    }
+    globfree(&g);
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<FileInfo> out;
+  out.reserve(paths.size());
+  for (auto& p : paths) out.push_back(stat_file(p));
+  return out;
+}
+
+bool path_exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+void make_dirs(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw Error("cannot create directory '" + path + "': " + ec.message());
+}
+
+void remove_all(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) throw Error("cannot remove '" + path + "': " + ec.message());
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInputError("cannot read '" + path + "': " + errno_text());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string unique_suffix() {
+  static std::atomic<uint64_t> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp-" + unique_suffix();
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("cannot write '" + tmp + "': " + errno_text());
+    out << content;
+    out.flush();
+    if (!out) throw Error("cannot write '" + tmp + "': " + errno_text());
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw Error("cannot publish '" + path + "': " + why);
+  }
+}
+
+void link_or_copy(const std::string& src, const std::string& dst) {
+  if (::link(src.c_str(), dst.c_str()) == 0) return;
+  std::error_code ec;
+  fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
+  if (ec) throw Error("cannot copy '" + src + "' to '" + dst + "': " + ec.message());
+}
+
+std::vector<std::string> list_files_recursive(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), dir).string());
+  }
+  if (ec) throw Error("cannot list '" + dir + "': " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void replace_directory(const std::string& staged, const std::string& target) {
+  std::string old;
+  if (path_exists(target)) {
+    old = target + ".old-" + unique_suffix();
+    if (::rename(target.c_str(), old.c_str()) != 0)
+      throw Error("cannot move aside '" + target + "': " + errno_text());
+  }
+  if (::rename(staged.c_str(), target.c_str()) != 0) {
+    std::string why = errno_text();
+    if (!old.empty()) ::rename(old.c_str(), target.c_str());  // put the old output back
+    throw Error("cannot publish '" + target + "': " + why);
+  }
+  if (!old.empty()) remove_all(old);
+}
+
+}  // namespace smallpond

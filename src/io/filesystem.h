@@ -1,0 +1,44 @@
+#pragma once
+// File system helpers: path expansion, atomic writes, publishing by rename, linking.
+// All functions throw smallpond::Error subclasses whose message names the path.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace smallpond {
+
+struct FileInfo {
+  std::string path;  //!< absolute
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+};
+
+//! Expands a path, a glob or a directory into the sorted list of matching regular files.
+//! A directory stands for the files in it that end in `extension` (e.g. ".parquet").
+//! Relative paths resolve against base_dir (empty: the current directory).
+//! Returns an empty list when nothing matches.
+std::vector<FileInfo> expand_path(const std::string& pattern, const std::string& extension,
+                                  const std::string& base_dir = "");
+
+//! An absolute, lexically normalised form of path (resolved against base_dir when relative).
+std::string absolute_path(const std::string& path, const std::string& base_dir = "");
+
+FileInfo stat_file(const std::string& path);
+bool path_exists(const std::string& path);
+void make_dirs(const std::string& path);
+void remove_all(const std::string& path);
+std::string read_file(const std::string& path);
+//! Writes content to a temporary file beside path, then renames it over path.
+void write_file_atomic(const std::string& path, const std::string& content);
+//! Hard-links src to dst, or copies it when a link is impossible (another file system).
+void link_or_copy(const std::string& src, const std::string& dst);
+//! Regular files under dir, as paths relative to dir, sorted.
+std::vector<std::string> list_files_recursive(const std::string& dir);
+//! Replaces directory `target` by directory `staged` (same file system): the old content, if
+//! any, is moved aside first and removed after; readers see the old or the new directory.
+void replace_directory(const std::string& staged, const std::string& target);
+//! A name that no other process on this host uses now: "<pid>-<counter>".
+std::string unique_suffix();
+
+}  // namespace smallpond

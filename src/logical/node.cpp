@@ -1,0 +1,73 @@
+#include "logical/node.h"
+
+#include <cctype>
+#include <functional>
+#include <set>
+
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+const char* node_kind_name(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::DataSource:
+      return "data_source";
+    case NodeKind::EvenPartition:
+      return "even_partition";
+    case NodeKind::HashPartition:
+      return "hash_partition";
+    case NodeKind::SqlEngine:
+      return "sql";
+    case NodeKind::DataSink:
+      return "data_sink";
+  }
+  return "?";
+}
+
+Json Node::definition() const {
+  Json j;
+  j["kind"] = node_kind_name(kind);
+  switch (kind) {
+    case NodeKind::DataSource:
+      j["patterns"] = patterns;
+      j["options"] = source_options.to_json();
+      break;
+    case NodeKind::EvenPartition:
+      j["npartitions"] = npartitions;
+      j["by_rows"] = by_rows;
+      break;
+    case NodeKind::HashPartition:
+      j["npartitions"] = npartitions;
+      j["hash_columns"] = hash_columns;
+      break;
+    case NodeKind::SqlEngine:
+      j["sql"] = sql;
+      break;
+    case NodeKind::DataSink:
+      j["path"] = path;
+      break;
+  }
+  return j;
+}
+
+void check_step_name(const std::string& name) {
+  bool ok = !name.empty();
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok)
+    throw InvalidInputError("invalid step name '" + name +
+                            "': use letters, digits and '_' only");
+}
+
+std::vector<NodePtr> topological_order(const std::vector<NodePtr>& targets) {
+  std::vector<NodePtr> order;
+  std::set<const Node*> seen;
+  std::function<void(const NodePtr&)> visit = [&](const NodePtr& n) {
+    if (!seen.insert(n.get()).second) return;
+    for (auto& in : n->inputs) visit(in);
+    order.push_back(n);
+  };
+  for (auto& t : targets) visit(t);
+  return order;
+}
+
+}  // namespace smallpond

@@ -1,0 +1,59 @@
+#pragma once
+// Logical plan nodes. A node describes one step of a pipeline; nodes are immutable and shared
+// (a DataFrame is a handle to one). The planner turns nodes into partition tasks.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "dataset/dataset.h"
+
+namespace smallpond {
+
+enum class NodeKind {
+  DataSource,     //!< files on disk: one partition
+  EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
+  HashPartition,  //!< redistribute rows by hash(columns) % n
+  SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
+  DataSink,       //!< write the input's partitions to an output directory when the job succeeds
+};
+const char* node_kind_name(NodeKind kind);
+
+struct Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+struct Node {
+  int id = 0;
+  NodeKind kind = NodeKind::DataSource;
+  std::string name;  //!< step name: unique in a plan, [A-Za-z0-9_]+
+  std::vector<NodePtr> inputs;
+
+  // DataSource: the patterns (paths, globs, directories) and reading options; the files are
+  // found when the plan is made. Patterns are absolute.
+  std::vector<std::string> patterns;
+  DataSet source_options;
+
+  // EvenPartition / HashPartition
+  int npartitions = 1;
+  std::vector<std::string> hash_columns;
+  bool by_rows = false;
+
+  // SqlEngine
+  std::string sql;
+
+  // DataSink: absolute output directory
+  std::string path;
+
+  //! What determines this node's output besides its inputs (kind, SQL, partitioning, ...),
+  //! for task keys. The name is not part of it: renaming a step does not recompute it.
+  Json definition() const;
+};
+
+//! Throws InvalidInputError unless name is a valid step name.
+void check_step_name(const std::string& name);
+
+//! The nodes reachable from targets, inputs before their consumers, each once.
+std::vector<NodePtr> topological_order(const std::vector<NodePtr>& targets);
+
+}  // namespace smallpond

@@ -1,0 +1,202 @@
+#include "planner/planner.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/strings.h"
+#include "dataset/split.h"
+#include "engine/sql_template.h"
+#include "io/filesystem.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+const char* task_kind_name(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::Source:
+      return "source";
+    case TaskKind::Split:
+      return "split";
+    case TaskKind::Pick:
+      return "pick";
+    case TaskKind::Sql:
+      return "sql";
+    case TaskKind::HashProduce:
+      return "hash_produce";
+  }
+  return "?";
+}
+
+namespace {
+
+const char* extension_of(FileFormat format) {
+  switch (format) {
+    case FileFormat::Parquet:
+      return ".parquet";
+    case FileFormat::Csv:
+      return ".csv";
+    case FileFormat::Json:
+      return ".json";
+  }
+  return "";
+}
+
+class Planner {
+ public:
+  explicit Planner(const PlanOptions& options) : options_(options) {}
+
+  TaskGraph run(const std::vector<NodePtr>& targets) {
+    for (auto& node : topological_order(targets)) {
+      if (std::find(graph_.steps.begin(), graph_.steps.end(), node->name) != graph_.steps.end())
+        throw InvalidInputError("two steps are named '" + node->name + "'");
+      graph_.steps.push_back(node->name);
+      node_tasks_[node.get()] = plan_node(*node);
+    }
+    if (!targets.empty()) graph_.outputs = node_tasks_.at(targets.back().get());
+    return std::move(graph_);
+  }
+
+ private:
+  std::vector<int> plan_node(const Node& node) {
+    switch (node.kind) {
+      case NodeKind::DataSource:
+        return {add(node, TaskKind::Source, 0, {}, resolve_source(node))};
+      case NodeKind::EvenPartition:
+        return plan_even(node);
+      case NodeKind::HashPartition:
+        return plan_hash(node);
+      case NodeKind::SqlEngine:
+        return plan_sql(node);
+      case NodeKind::DataSink: {
+        auto& in = input_tasks(node, 0);
+        graph_.sinks.push_back({node.name, node.path, in});
+        return in;
+      }
+    }
+    throw InternalError("unknown node kind");
+  }
+
+  Json resolve_source(const Node& node) {
+    DataSet ds = node.source_options;
+    ds.files.clear();
+    Json identity = Json::array();
+    for (auto& pattern : node.patterns) {
+      auto files = expand_path(pattern, extension_of(ds.format));
+      if (files.empty())
+        throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
+      for (auto& f : files) {
+        ds.files.push_back({f.path, 0, -1});
+        identity.push_back({f.path, f.size, f.mtime_ns});
+      }
+    }
+    return {{"dataset", ds.to_json()}, {"files", identity}};
+  }
+
+  std::vector<int> plan_even(const Node& node) {
+    int split = add(node, TaskKind::Split, 0, all_input_tasks(node),
+                    {{"n", node.npartitions}, {"mode", node.by_rows ? "rows" : "files"}});
+    return picks(node, {split});
+  }
+
+  std::vector<int> plan_hash(const Node& node) {
+    std::vector<int> inputs = all_input_tasks(node);
+    int producers = std::max(1, options_.shuffle_producers);
+    std::vector<std::vector<int>> groups;
+    if (inputs.size() == 1 && producers > 1) {
+      // One input task: split it (by files, or rows when there are too few files) first.
+      int split = add(node, TaskKind::Split, 0, inputs, {{"n", producers}, {"mode", "auto"}});
+      for (int i = 0; i < producers; i++)
+        groups.push_back({add(node, TaskKind::Pick, i, {split}, {{"index", i}})});
+    } else {
+      int n = std::min<int>(producers, inputs.size());
+      size_t next = 0;
+      for (int64_t size : split_sizes(inputs.size(), n)) {
+        groups.emplace_back(inputs.begin() + next, inputs.begin() + next + size);
+        next += size;
+      }
+    }
+    std::vector<int> produced;
+    Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
+    for (size_t g = 0; g < groups.size(); g++)
+      produced.push_back(add(node, TaskKind::HashProduce, g, groups[g], params));
+    return picks(node, produced);
+  }
+
+  std::vector<int> picks(const Node& node, const std::vector<int>& deps) {
+    std::vector<int> out;
+    for (int i = 0; i < node.npartitions; i++)
+      out.push_back(add(node, TaskKind::Pick, i, deps, {{"index", i}}));
+    return out;
+  }
+
+  std::vector<int> plan_sql(const Node& node) {
+    int used = count_sql_template_inputs(node.sql);
+    if (used > static_cast<int>(node.inputs.size()))
+      throw InvalidInputError("step '" + node.name + "': the query uses {" + std::to_string(used - 1) +
+                              "} but the step has " + std::to_string(node.inputs.size()) + " input(s)");
+    size_t width = 1;
+    for (size_t i = 0; i < node.inputs.size(); i++) width = std::max(width, input_tasks(node, i).size());
+    for (size_t i = 0; i < node.inputs.size(); i++) {
+      size_t n = input_tasks(node, i).size();
+      if (n != width && n != 1)
+        throw InvalidInputError("step '" + node.name + "': input '" + node.inputs[i]->name + "' has " +
+                                std::to_string(n) + " partitions but another input has " +
+                                std::to_string(width) + "; inputs must have equal partition counts or one");
+    }
+    std::vector<int> out;
+    for (size_t p = 0; p < width; p++) {
+      std::vector<int> deps;
+      for (size_t i = 0; i < node.inputs.size(); i++) {
+        auto& in = input_tasks(node, i);
+        deps.push_back(in.size() == 1 ? in[0] : in[p]);
+      }
+      out.push_back(add(node, TaskKind::Sql, p, deps, {{"sql", node.sql}}));
+    }
+    return out;
+  }
+
+  const std::vector<int>& input_tasks(const Node& node, size_t i) {
+    if (i >= node.inputs.size()) throw InvalidInputError("step '" + node.name + "' has no input");
+    return node_tasks_.at(node.inputs[i].get());
+  }
+
+  std::vector<int> all_input_tasks(const Node& node) {
+    std::vector<int> out;
+    for (size_t i = 0; i < node.inputs.size(); i++) {
+      auto& in = input_tasks(node, i);
+      out.insert(out.end(), in.begin(), in.end());
+    }
+    if (out.empty()) throw InvalidInputError("step '" + node.name + "' has no input");
+    return out;
+  }
+
+  int add(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
+    Task t;
+    t.id = static_cast<int>(graph_.tasks.size());
+    t.kind = kind;
+    t.step = node.name;
+    t.partition = partition;
+    t.deps = std::move(deps);
+    t.params = std::move(params);
+    Json identity = {{"kind", task_kind_name(kind)}, {"node", node.definition()},
+                     {"partition", partition},      {"params", t.params}};
+    Json dep_keys = Json::array();
+    for (int d : t.deps) dep_keys.push_back(graph_.tasks[d].key);
+    identity["deps"] = dep_keys;
+    t.key = stable_hash(identity.dump());
+    graph_.tasks.push_back(std::move(t));
+    return graph_.tasks.back().id;
+  }
+
+  PlanOptions options_;
+  TaskGraph graph_;
+  std::map<const Node*, std::vector<int>> node_tasks_;
+};
+
+}  // namespace
+
+TaskGraph plan_tasks(const std::vector<NodePtr>& targets, const PlanOptions& options) {
+  return Planner(options).run(targets);
+}
+
+}  // namespace smallpond

@@ -1,0 +1,54 @@
+#pragma once
+// Tasks: what the planner makes of nodes. A task processes one partition of one step.
+// Some tasks only reshape data set descriptions (no data is read) and run in the scheduler;
+// the others run SQL on executors.
+
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+
+namespace smallpond {
+
+enum class TaskKind {
+  Source,       //!< the data set of a source step (resolved at planning)            [scheduler]
+  Split,        //!< split the concatenated inputs into n parts, by files or rows      [scheduler]
+  Pick,         //!< part `index` of every input, concatenated                         [scheduler]
+  Sql,          //!< run the step's SQL over its inputs, write Parquet                 [executor]
+  HashProduce,  //!< read the inputs, write one bucket per hash partition              [executor]
+};
+const char* task_kind_name(TaskKind kind);
+
+struct Task {
+  int id = 0;
+  TaskKind kind = TaskKind::Source;
+  std::string step;    //!< the step (node name) the task belongs to
+  int partition = 0;   //!< index among the step's tasks of this kind
+  std::vector<int> deps;
+  //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index},
+  //! Sql {sql}, HashProduce {columns, n}.
+  Json params;
+  //! Deterministic identity of the output: hash of the definition and the inputs' keys.
+  std::string key;
+
+  bool on_executor() const { return kind == TaskKind::Sql || kind == TaskKind::HashProduce; }
+  //! "stats[2]": how messages name the task.
+  std::string label() const { return step + "[" + std::to_string(partition) + "]"; }
+};
+
+//! A write_parquet step: when the job succeeds, the outputs of `tasks` (in order) are
+//! published to `path`.
+struct SinkPlan {
+  std::string step;
+  std::string path;
+  std::vector<int> tasks;
+};
+
+struct TaskGraph {
+  std::vector<Task> tasks;              //!< ids are indexes; deps come before their users
+  std::vector<std::string> steps;       //!< step names in plan order
+  std::vector<SinkPlan> sinks;
+  std::vector<int> outputs;             //!< tasks whose outputs make up the plan's last target
+};
+
+}  // namespace smallpond
