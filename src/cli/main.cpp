@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/generate.h"
+#include "datagen/prices.h"
 #include "engine/engine.h"
 #include "exec/job_runner.h"
 #include "io/filesystem.h"

@@ -53,6 +53,19 @@ Value to_value(const duckdb::Value& v) {
     case LogicalTypeId::DOUBLE:
     case LogicalTypeId::DECIMAL:
       return Value(v.GetValue<double>());
+    case LogicalTypeId::UBIGINT:
+    case LogicalTypeId::HUGEINT:
+    case LogicalTypeId::UHUGEINT: {
+      // Sums of integers are HUGEINT: give them as integers when they fit.
+      std::string text = v.ToString();
+      try {
+        size_t used = 0;
+        long long n = std::stoll(text, &used);
+        if (used == text.size()) return Value(static_cast<int64_t>(n));
+      } catch (const std::exception&) {
+      }
+      return Value(text);
+    }
     case LogicalTypeId::VARCHAR:
       return Value(duckdb::StringValue::Get(v));
     default:

@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "exec/duckdb_task_runner.h"
+#include "exec/fault_injection.h"
 #include "exec/local_process_pool.h"
 #include "exec/socket_channel.h"
 
@@ -19,8 +20,8 @@ void run_executor_process() {
   int code = 0;
   try {
     SocketChannel channel(fd);
-    DuckDBTaskRunner runner;
-    serve_executor(channel, runner);
+    auto runner = with_injected_faults(std::make_unique<DuckDBTaskRunner>());
+    serve_executor(channel, *runner);
   } catch (const std::exception& e) {
     const char* id = std::getenv(kExecutorIdVariable);
     std::fprintf(stderr, "smallpond executor %s: %s\n", id ? id : "?", e.what());

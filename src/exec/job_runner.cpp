@@ -100,8 +100,13 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   }
   for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
   job_dir.clear_scratch();
-  if (options_.progress && result.report.executed_tasks() > 0)
-    std::fprintf(stderr, "%s", result.report.to_string().c_str());
+  if (options_.progress) {
+    if (result.report.executed_tasks() > 0)
+      std::fprintf(stderr, "%s", result.report.to_string().c_str());
+    else
+      std::fprintf(stderr, "[smallpond] 0 tasks ran, %d reused from %s\n", result.report.reused_tasks(),
+                   options_.job_dir.c_str());
+  }
   return result;
 }
 

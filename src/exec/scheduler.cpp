@@ -86,10 +86,18 @@ void Scheduler::make_ready(int id) {
   if (!task.on_executor()) {
     std::vector<const std::vector<DataSet>*> deps;
     for (int d : task.deps) deps.push_back(&outputs_[d]);
-    complete(id, run_metadata_task(task, deps, count_rows_), -1, false);
+    std::vector<DataSet> outputs;
+    try {
+      outputs = run_metadata_task(task, deps, count_rows_);
+    } catch (const InvalidInputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw ExecutionError("step '" + task.step + "' failed: " + task.label() + ": " + e.what());
+    }
+    complete(id, std::move(outputs), -1, false);
     return;
   }
-  auto manifest = read_task_manifest(job_dir_.task_dir(task.step, task_name(task), task.key), task.key);
+  auto manifest = read_task_manifest(job_dir_.task_dir(task_name(task), task.key), task.key);
   if (manifest) {
     complete(id, std::move(manifest->outputs), manifest->rows, true);
     return;
@@ -161,7 +169,7 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
     for (int d : task.deps) parts.push_back(outputs_[d].at(0));
     a.inputs.push_back(DataSet::concat(parts));
   }
-  a.final_dir = job_dir_.task_dir(task.step, task_name(task), task.key);
+  a.final_dir = job_dir_.task_dir(task_name(task), task.key);
   a.staging_dir = job_dir_.staging_dir(task_name(task), task.key, attempt);
   a.limits = options_.limits;
   a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);

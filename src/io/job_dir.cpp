@@ -25,9 +25,8 @@ JobDir::~JobDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
-std::string JobDir::task_dir(const std::string& step, const std::string& task_name,
-                             const std::string& key) const {
-  return root_ + "/data/" + step + "/" + task_name + "-" + key;
+std::string JobDir::task_dir(const std::string& task_name, const std::string& key) const {
+  return root_ + "/data/" + task_name + "-" + key;
 }
 
 std::string JobDir::staging_dir(const std::string& task_name, const std::string& key, int attempt) const {

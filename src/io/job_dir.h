@@ -1,7 +1,8 @@
 #pragma once
 // The job directory: everything a job keeps between runs.
 //
-//   <root>/data/<step>/<task>-<key>/   published task outputs, each with _manifest.json
+//   <root>/data/<task>-<key>/          published task outputs, each with _manifest.json;
+//                                       named by key, not step, so a renamed step resumes
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
 //   <root>/tmp/                         spill space of the tasks
 //   <root>/.lock                        held while a run uses the directory
@@ -23,7 +24,7 @@ class JobDir {
   JobDir& operator=(const JobDir&) = delete;
 
   const std::string& root() const { return root_; }
-  std::string task_dir(const std::string& step, const std::string& task_name, const std::string& key) const;
+  std::string task_dir(const std::string& task_name, const std::string& key) const;
   std::string staging_dir(const std::string& task_name, const std::string& key, int attempt) const;
   std::string tmp_dir() const { return root_ + "/tmp"; }
   //! Removes staging/ and tmp/ contents (leftovers of a killed run).

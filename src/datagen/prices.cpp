@@ -1,4 +1,4 @@
-#include "cli/generate.h"
+#include "datagen/prices.h"
 
 #include <cstdio>
 

@@ -1,0 +1,18 @@
+#pragma once
+// Fault injection for tests of the fault handling, enabled by environment variables that the
+// scheduler's process sets and its executors inherit:
+//
+//   SMALLPOND_FAULT_CRASH_ONCE=<marker file>
+//     The first task attempt that starts while the marker file does not exist creates it and
+//     kills its own executor process (SIGKILL), as a crash or the OOM killer would.
+
+#include <memory>
+
+#include "exec/executor_loop.h"
+
+namespace smallpond {
+
+//! Wraps runner with the faults the environment asks for (or returns it as it is).
+std::unique_ptr<TaskRunner> with_injected_faults(std::unique_ptr<TaskRunner> runner);
+
+}  // namespace smallpond

@@ -1,0 +1,183 @@
+// End to end through the C++ API: results against DuckDB run directly on the unpartitioned
+// input, partitioning properties, resume and recomputation.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "io/filesystem.h"
+#include "smallpond/smallpond.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+using testing::duckdb_query;
+using testing::sorted;
+
+std::string prices_glob() { return testing::small_prices_dir() + "/*.parquet"; }
+std::string read_all(const std::string& glob) { return "read_parquet('" + glob + "')"; }
+
+// An order-independent fingerprint of a multiset of rows.
+const char* kFingerprint = "SELECT count(*) AS n, sum(hash(ticker, date, price, volume)::HUGEINT) AS h FROM ";
+
+Options options_in(const testing::TempDir& dir, int executors = 2) {
+  Options o;
+  o.job_dir = dir / "job";
+  o.executors = executors;
+  o.progress = false;
+  return o;
+}
+
+TEST(Api, QuickstartEqualsDuckDB) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob());
+  df = df.repartition(3, "ticker");
+  const std::string query = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
+  df = sp.partial_sql(query, df);
+  df.write_parquet(dir / "out");
+
+  Table truth = sorted(duckdb_query("SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM " +
+                                    read_all(prices_glob()) + " GROUP BY ticker"));
+  Table written = sorted(duckdb_query("SELECT * FROM " + read_all(dir / "out/*.parquet")));
+  EXPECT_EQ(written.column_names, truth.column_names);
+  EXPECT_EQ(written.rows, truth.rows);
+  EXPECT_EQ(sorted(df.to_table()).rows, truth.rows);
+  EXPECT_EQ(df.count(), 50);
+  EXPECT_EQ(df.take(7).num_rows(), 7u);
+  EXPECT_EQ(df.num_partitions(), 3);
+}
+
+TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  for (auto keys : {std::vector<std::string>{"ticker"}, std::vector<std::string>{"ticker", "date"}}) {
+    auto parts = sp.read_parquet(prices_glob()).repartition(4, keys);
+    EXPECT_EQ(parts.num_partitions(), 4);
+    // Every row once: the fingerprints of input and partitioned output agree.
+    parts.write_parquet(dir / "parts");
+    EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / "parts/*.parquet")).rows,
+              duckdb_query(kFingerprint + read_all(prices_glob())).rows);
+    // Each key in exactly one partition: per-partition distinct keys never repeat.
+    std::string cols = keys.size() == 1 ? keys[0] : keys[0] + ", " + keys[1];
+    Table keys_per_partition = sp.partial_sql("SELECT DISTINCT " + cols + " FROM {0}", parts).to_table();
+    Table distinct = duckdb_query("SELECT DISTINCT " + cols + " FROM " + read_all(prices_glob()));
+    EXPECT_EQ(sorted(keys_per_partition).rows, sorted(distinct).rows);
+  }
+}
+
+TEST(Api, EvenSplitsKeepEveryRow) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto truth = duckdb_query(kFingerprint + read_all(prices_glob())).rows;
+  auto by_files = sp.read_parquet(prices_glob()).repartition(4);
+  auto by_rows = sp.read_parquet(prices_glob()).repartition_by_rows(5);
+  EXPECT_EQ(by_files.num_partitions(), 4);
+  EXPECT_EQ(by_rows.num_partitions(), 5);
+  for (auto& df : {by_files, by_rows}) {
+    auto counted = sp.partial_sql(std::string(kFingerprint) + "{0}", df);
+    Table per_partition = counted.to_table();
+    ASSERT_EQ(per_partition.num_rows(), size_t(df.num_partitions()));
+    df.write_parquet(dir / ("out_" + df.name()));
+    EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / ("out_" + df.name()) + "/*.parquet")).rows, truth);
+  }
+  // Rows split evenly: partition sizes differ by at most one.
+  Table sizes = sp.partial_sql("SELECT count(*) AS n FROM {0}", by_rows).to_table();
+  for (auto& row : sizes.rows) EXPECT_NEAR(row[0].as_int(), testing::kSmallPricesRows / 5, 1);
+}
+
+TEST(Api, SecondRunOverTheSameJobDirExecutesNoTask) {
+  testing::TempDir dir;
+  auto pipeline = [&](Session& sp) {
+    auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+    return sp.partial_sql("SELECT ticker, sum(volume) AS v FROM {0} GROUP BY ticker", df);
+  };
+  {
+    auto sp = init(options_in(dir));
+    JobReport first = pipeline(sp).write_parquet(dir / "out");
+    EXPECT_GT(first.executed_tasks(), 0);
+    EXPECT_EQ(first.reused_tasks(), 0);
+    JobReport again = pipeline(sp).write_parquet(dir / "out");
+    EXPECT_EQ(again.executed_tasks(), 0);
+    EXPECT_EQ(again.reused_tasks(), first.executed_tasks());
+  }
+  // A new session (as after a restart) resumes from the job directory too.
+  auto sp = init(options_in(dir));
+  Table t = pipeline(sp).to_table();
+  EXPECT_EQ(sp.last_report().executed_tasks(), 0);
+  EXPECT_EQ(t.num_rows(), 50u);
+}
+
+TEST(Api, ChangingAStepRecomputesItAndItsDownstreamOnly) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto run = [&](const std::string& filter) {
+    auto parts = sp.read_parquet(prices_glob()).repartition(3, "ticker").named("parts");
+    auto filtered = sp.partial_sql("SELECT * FROM {0} WHERE " + filter, parts).named("filtered");
+    auto stats = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", filtered).named("stats");
+    return stats.write_parquet(dir / "out");
+  };
+  JobReport first = run("price > 100");
+  EXPECT_EQ(first.step("parts").executed, 4);  // 2 x executors producers
+  JobReport second = run("price > 200");
+  EXPECT_EQ(second.step("parts").executed, 0);
+  EXPECT_EQ(second.step("parts").reused, 4);
+  EXPECT_EQ(second.step("filtered").executed, 3);
+  EXPECT_EQ(second.step("stats").executed, 3);
+  Table truth = duckdb_query("SELECT ticker, count(*) AS n FROM " + read_all(prices_glob()) +
+                             " WHERE price > 200 GROUP BY ticker");
+  EXPECT_EQ(sorted(duckdb_query("SELECT * FROM " + read_all(dir / "out/*.parquet"))).rows, sorted(truth).rows);
+}
+
+TEST(Api, CrashedExecutorProcessIsRetried) {
+  testing::TempDir dir;
+  std::string marker = dir / "crashed";
+  setenv("SMALLPOND_FAULT_CRASH_ONCE", marker.c_str(), 1);
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+  df = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", df);
+  Table got = df.to_table();
+  unsetenv("SMALLPOND_FAULT_CRASH_ONCE");
+  EXPECT_TRUE(path_exists(marker)) << "no executor crashed";
+  int retries = 0;
+  for (auto& s : sp.last_report().steps) retries += s.retries;
+  EXPECT_EQ(retries, 1);
+  Table truth = duckdb_query("SELECT ticker, count(*) AS n FROM " + read_all(prices_glob()) + " GROUP BY ticker");
+  EXPECT_EQ(sorted(got).rows, sorted(truth).rows);
+}
+
+TEST(Api, ZeroInputSqlAndMultiStatementQueries) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  Table t = sp.partial_sql("SELECT 42 AS answer").to_table();
+  ASSERT_EQ(t.num_rows(), 1u);
+  EXPECT_EQ(t.rows[0][0].as_int(), 42);
+  auto df = sp.read_parquet(prices_glob());
+  Table m = sp.partial_sql("CREATE TEMP TABLE t AS SELECT max(price) AS m FROM {0}; SELECT m * 2 AS twice FROM t", df)
+                .to_table();
+  Table truth = duckdb_query("SELECT max(price) * 2 FROM " + read_all(prices_glob()));
+  EXPECT_EQ(m.rows[0][0], truth.rows[0][0]);
+}
+
+TEST(Api, EmptyPartitionsKeepTheirSchema) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  // One file into three partitions by files: two partitions are empty.
+  auto df = sp.read_parquet(testing::small_prices_dir() + "/prices-00000.parquet").repartition(3);
+  EXPECT_EQ(df.count(), testing::kSmallPricesRows / 6);
+  df.write_parquet(dir / "out");
+  auto files = expand_path(dir / "out", ".parquet");
+  EXPECT_EQ(files.size(), 3u);
+  Table t = duckdb_query("SELECT count(*) FROM " + read_all(dir / "out/*.parquet"));
+  EXPECT_EQ(t.rows[0][0].as_int(), testing::kSmallPricesRows / 6);
+  Table empty = duckdb_query("SELECT * FROM read_parquet('" + files[2].path + "')");
+  EXPECT_EQ(empty.num_rows(), 0u);
+  EXPECT_EQ(empty.column_names, (std::vector<std::string>{"ticker", "date", "price", "volume"}));
+  // Hash partitions of an empty input are empty but keep the schema as well.
+  auto none = sp.partial_sql("SELECT * FROM {0} WHERE price < 0", sp.read_parquet(prices_glob()));
+  Table hashed = sp.partial_sql("SELECT count(*) AS n FROM {0}", none.repartition(3, "ticker")).to_table();
+  ASSERT_EQ(hashed.num_rows(), 3u);
+  for (auto& row : hashed.rows) EXPECT_EQ(row[0].as_int(), 0);
+}
+
+}  // namespace
+}  // namespace smallpond

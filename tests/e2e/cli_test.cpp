@@ -1,0 +1,125 @@
+// End to end through `smallpond run PIPELINE.yaml`.
+#include <gtest/gtest.h>
+
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+using testing::duckdb_query;
+using testing::sorted;
+
+struct CliRun {
+  int status;
+  std::string output;
+};
+
+CliRun smallpond_cli(const std::string& args) {
+  CliRun r;
+  r.status = testing::run_command(std::string(SMALLPOND_CLI) + " " + args, &r.output);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The quick start as a pipeline file, with paths relative to the file.
+std::string quickstart_yaml(const std::string& sql) {
+  return "steps:\n"
+         "  - name: prices\n"
+         "    read_parquet: \"prices/*.parquet\"\n"
+         "  - name: by_ticker\n"
+         "    repartition: {input: prices, npartitions: 3, hash_by: ticker}\n"
+         "  - name: stats\n"
+         "    sql: \"" + sql + "\"\n"
+         "    inputs: [by_ticker]\n"
+         "  - name: save\n"
+         "    write_parquet: {input: stats, path: \"out/stats\"}\n";
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // prices/ beside the pipeline file: a link to the shared sample data.
+    std::string cmd = "ln -s " + testing::small_prices_dir() + " " + (dir / "prices");
+    ASSERT_EQ(testing::run_command(cmd, nullptr), 0);
+  }
+  std::string pipeline(const std::string& yaml) {
+    testing::write_text(dir / "pipeline.yaml", yaml);
+    return dir / "pipeline.yaml";
+  }
+  testing::TempDir dir;
+};
+
+const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
+
+TEST_F(Cli, QuickstartPipelineEqualsDuckDBAndResumes) {
+  std::string file = pipeline(quickstart_yaml(kStats));
+  CliRun first = smallpond_cli("run " + file + " --executors 2");
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "stats")) << "no per-step summary:\n" << first.output;
+  Table truth = duckdb_query("SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM read_parquet('" +
+                             testing::small_prices_dir() + "/*.parquet') GROUP BY ticker");
+  Table got = duckdb_query("SELECT * FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
+  EXPECT_EQ(sorted(got).rows, sorted(truth).rows);
+  EXPECT_TRUE(path_exists(dir / ".smallpond/pipeline")) << "default job dir beside the pipeline";
+
+  CliRun second = smallpond_cli("run " + file + " --executors 2");
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, "0 tasks ran")) << second.output;
+
+  // A changed query recomputes the stats step only; the shuffle is reused.
+  pipeline(quickstart_yaml("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker"));
+  CliRun third = smallpond_cli("run " + file + " --executors 2");
+  ASSERT_EQ(third.status, 0) << third.output;
+  EXPECT_TRUE(contains(third.output, "3 tasks ran, 4 reused")) << third.output;
+  Table counts = duckdb_query("SELECT count(*) FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
+  EXPECT_EQ(counts.rows[0][0].as_int(), 50);
+}
+
+TEST_F(Cli, ExplicitJobDirAndOneExecutor) {
+  std::string file = pipeline(quickstart_yaml(kStats));
+  CliRun r = smallpond_cli("run " + file + " --executors 1 --job-dir " + (dir / "myjob") + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "") << "--quiet prints nothing on success";
+  EXPECT_FALSE(list_files_recursive(dir / "myjob/data").empty());
+}
+
+TEST_F(Cli, BadSqlFailsWithOneClearMessageAndNoOutput) {
+  std::string file = pipeline(quickstart_yaml("SELECT tickr FROM {0}"));
+  CliRun r = smallpond_cli("run " + file + " --executors 2");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "smallpond: error: step 'stats'")) << r.output;
+  EXPECT_TRUE(contains(r.output, "query: SELECT tickr FROM {0}")) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out/stats"));
+}
+
+TEST_F(Cli, BadPipelineFileNamesFileAndLine) {
+  std::string file = pipeline("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: [zz]\n");
+  CliRun r = smallpond_cli("run " + file);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "pipeline.yaml:6: step 'b': unknown input 'zz'")) << r.output;
+  CliRun missing = smallpond_cli("run " + (dir / "nope.yaml"));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_TRUE(contains(missing.output, "nope.yaml")) << missing.output;
+}
+
+TEST_F(Cli, MissingInputFails) {
+  std::string yaml = quickstart_yaml(kStats);
+  yaml.replace(yaml.find("prices/*.parquet"), 16, "absent/*.parquet");
+  CliRun r = smallpond_cli("run " + pipeline(yaml));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "step 'prices': no files match")) << r.output;
+  EXPECT_TRUE(contains(r.output, "absent/*.parquet")) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out/stats"));
+}
+
+TEST_F(Cli, ShowPrintsRows) {
+  CliRun r = smallpond_cli("show " + testing::small_prices_dir() + " -n 3");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "ticker")) << r.output;
+  EXPECT_TRUE(contains(r.output, std::to_string(testing::kSmallPricesRows) + " rows in 6 files")) << r.output;
+}
+
+}  // namespace
+}  // namespace smallpond

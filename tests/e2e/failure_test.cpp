@@ -1,0 +1,98 @@
+// Failures through the C++ API: one clear error naming the step and the query or file, and no
+// output left behind.
+#include <gtest/gtest.h>
+
+#include "io/filesystem.h"
+#include "io/job_dir.h"
+#include "smallpond/smallpond.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+Options options_in(const testing::TempDir& dir) {
+  Options o;
+  o.job_dir = dir / "job";
+  o.executors = 2;
+  o.progress = false;
+  return o;
+}
+
+std::string prices_glob() { return testing::small_prices_dir() + "/*.parquet"; }
+
+template <class E, class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(Failures, BadSqlNamesStepAndQueryAndIsNotRetried) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob()).repartition(2, "ticker");
+  auto bad = sp.partial_sql("SELECT tickr, count(*) FROM {0} GROUP BY tickr", df).named("stats");
+  std::string m = error_of<ExecutionError>([&] { bad.write_parquet(dir / "out"); });
+  EXPECT_TRUE(contains(m, "step 'stats'")) << m;
+  EXPECT_TRUE(contains(m, "tickr")) << m;
+  EXPECT_TRUE(contains(m, "query: SELECT tickr, count(*) FROM {0} GROUP BY tickr")) << m;
+  EXPECT_TRUE(contains(m, "not retried")) << m;
+  EXPECT_FALSE(path_exists(dir / "out"));
+  EXPECT_EQ(list_files_recursive(dir / "job/staging").size(), 0u) << "staging left behind";
+}
+
+TEST(Failures, MissingInputNamesStepAndPath) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(dir / "nothing/*.parquet").named("prices");
+  std::string m = error_of<InvalidInputError>([&] { df.write_parquet(dir / "out"); });
+  EXPECT_TRUE(contains(m, "step 'prices'")) << m;
+  EXPECT_TRUE(contains(m, dir / "nothing/*.parquet")) << m;
+  EXPECT_FALSE(path_exists(dir / "out"));
+}
+
+TEST(Failures, CorruptParquetNamesTheFile) {
+  testing::TempDir dir;
+  make_dirs(dir / "in");
+  link_or_copy(testing::small_prices_dir() + "/prices-00000.parquet", dir / "in/a.parquet");
+  testing::write_text(dir / "in/b.parquet", std::string(5000, 'x'));
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(dir / "in/*.parquet").repartition(2, "ticker").named("parts");
+  std::string m = error_of<ExecutionError>([&] { df.write_parquet(dir / "out"); });
+  EXPECT_TRUE(contains(m, "step 'parts'")) << m;
+  EXPECT_TRUE(contains(m, dir / "in/b.parquet")) << m;
+  EXPECT_FALSE(path_exists(dir / "out"));
+}
+
+TEST(Failures, AFailedJobLeavesThePreviousOutputAlone) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto src = sp.read_parquet(prices_glob());
+  sp.partial_sql("SELECT count(*) AS n FROM {0}", src).write_parquet(dir / "out");
+  auto before = list_files_recursive(dir / "out");
+  ASSERT_FALSE(before.empty());
+  auto bad = sp.partial_sql("SELECT nope FROM {0}", src);
+  EXPECT_THROW(bad.write_parquet(dir / "out"), ExecutionError);
+  EXPECT_EQ(list_files_recursive(dir / "out"), before);
+  Table t = testing::duckdb_query("SELECT n FROM read_parquet('" + dir / "out/*.parquet" + "')");
+  EXPECT_EQ(t.rows[0][0].as_int(), testing::kSmallPricesRows);
+  // The session still works after a failure (fresh executors).
+  EXPECT_EQ(sp.partial_sql("SELECT 1 AS one").to_table().num_rows(), 1u);
+}
+
+TEST(Failures, JobDirectoryInUseIsRefused) {
+  testing::TempDir dir;
+  JobDir held(dir / "job");
+  auto sp = init(options_in(dir));
+  std::string m = error_of<InvalidInputError>([&] { sp.partial_sql("SELECT 1").to_table(); });
+  EXPECT_TRUE(contains(m, "in use")) << m;
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -1,0 +1,29 @@
+#include <gtest/gtest.h>
+
+#include "common/strings.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+
+TEST(Strings, SqlQuotingEscapesQuotes) {
+  EXPECT_EQ(sql_string("it's"), "'it''s'");
+  EXPECT_EQ(sql_identifier("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(sql_string_list({"a", "b'c"}), "['a', 'b''c']");
+  // The quoted forms read back as the original text in DuckDB.
+  Table t = testing::duckdb_query("SELECT " + sql_string("it's") + " AS " + sql_identifier("a\"b"));
+  EXPECT_EQ(t.column_names[0], "a\"b");
+  EXPECT_EQ(t.rows[0][0].as_string(), "it's");
+}
+
+TEST(Strings, StableHashIsDeterministicAndSensitive) {
+  EXPECT_EQ(stable_hash("abc"), stable_hash("abc"));
+  EXPECT_NE(stable_hash("abc"), stable_hash("abd"));
+  EXPECT_EQ(stable_hash("").size(), 32u);
+}
+
+TEST(Strings, Trim) {
+  EXPECT_EQ(trim("  a b \n"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+}
+
+}  // namespace smallpond

@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include "dataset/dataset.h"
+#include "engine/engine.h"
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+
+static DataSet prices() {
+  DataSet ds;
+  for (auto& f : expand_path(testing::small_prices_dir(), ".parquet")) ds.files.push_back({f.path, 0, -1});
+  return ds;
+}
+
+static int64_t count(const DataSet& ds) {
+  return testing::duckdb_query("SELECT count(*) FROM (" + ds.sql() + ")").rows[0][0].as_int();
+}
+
+TEST(DataSet, WholeFilesReadEveryRow) {
+  DataSet ds = prices();
+  ASSERT_EQ(ds.files.size(), 6u);
+  EXPECT_EQ(count(ds), testing::kSmallPricesRows);
+}
+
+TEST(DataSet, RowRangesSelectExactlyThoseRows) {
+  DataSet all = prices();
+  DataSet ds = all;
+  ds.files = {{all.files[0].path, 100, 200}, {all.files[1].path, 5, -1}};
+  int64_t file_rows = testing::kSmallPricesRows / 6;
+  EXPECT_EQ(count(ds), 100 + file_rows - 5);
+  // The slice holds the same rows as DuckDB's own file_row_number filter.
+  DataSet slice;
+  slice.files = {{all.files[0].path, 100, 200}};
+  Table got = testing::sorted(testing::duckdb_query("SELECT ticker, date, price FROM (" + slice.sql() + ")"));
+  Table want = testing::sorted(testing::duckdb_query(
+      "SELECT ticker, date, price FROM read_parquet('" + all.files[0].path +
+      "', file_row_number=true) WHERE file_row_number BETWEEN 100 AND 199"));
+  EXPECT_EQ(got.rows, want.rows);
+}
+
+TEST(DataSet, ColumnsProjectAndEmptyKeepsSchema) {
+  DataSet ds = prices();
+  ds.columns = {"price", "ticker"};
+  Table t = testing::duckdb_query(ds.sql() + " LIMIT 1");
+  EXPECT_EQ(t.column_names, (std::vector<std::string>{"price", "ticker"}));
+  DataSet empty = prices();
+  empty.schema_file = empty.files[0].path;
+  empty.files.clear();
+  Table e = testing::duckdb_query(empty.sql());
+  EXPECT_EQ(e.num_rows(), 0u);
+  EXPECT_EQ(e.column_names, (std::vector<std::string>{"ticker", "date", "price", "volume"}));
+  DataSet unknown;
+  EXPECT_THROW(unknown.sql(), ExecutionError);
+}
+
+TEST(DataSet, CsvAndJsonWithSchema) {
+  testing::TempDir dir;
+  testing::write_text(dir / "a.csv", "1;x\n2;y\n");
+  testing::write_text(dir / "b.json", "{\"k\": 1, \"v\": \"x\"}\n{\"k\": 3, \"v\": \"z\"}\n");
+  DataSet csv;
+  csv.format = FileFormat::Csv;
+  csv.delimiter = ";";
+  csv.schema = {{"k", "BIGINT"}, {"v", "VARCHAR"}};
+  csv.files = {{dir / "a.csv", 0, -1}};
+  Table t = testing::duckdb_query(csv.sql() + " ORDER BY k");
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(t.rows[1][1].as_string(), "y");
+  DataSet json;
+  json.format = FileFormat::Json;
+  json.files = {{dir / "b.json", 0, -1}};
+  EXPECT_EQ(testing::duckdb_query("SELECT sum(k) FROM (" + json.sql() + ")").rows[0][0].as_double(), 4);
+}
+
+TEST(DataSet, JsonRoundTripAndRelativePaths) {
+  DataSet ds;
+  ds.format = FileFormat::Csv;
+  ds.files = {{"/job/data/x/a.parquet", 0, -1}, {"/job/data/x/b.parquet", 3, 9}};
+  ds.schema = {{"a", "INT"}};
+  ds.header = true;
+  ds.delimiter = "|";
+  ds.schema_file = "/job/data/x/a.parquet";
+  DataSet back = DataSet::from_json(ds.to_json());
+  EXPECT_EQ(back.to_json(), ds.to_json());
+  DataSet rel = ds.relative_to("/job/data");
+  EXPECT_EQ(rel.files[0].path, "x/a.parquet");
+  EXPECT_EQ(rel.resolved_against("/other").files[1].path, "/other/x/b.parquet");
+  EXPECT_EQ(rel.resolved_against("/job/data").to_json(), ds.to_json());
+}
+
+}  // namespace smallpond

@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+#include "exec/protocol.h"
+#include "exec/socket_channel.h"
+
+namespace smallpond {
+
+TEST(Protocol, AssignmentAndOutcomeRoundTrip) {
+  TaskAssignment a;
+  a.task_id = 7;
+  a.attempt = 2;
+  a.kind = TaskKind::HashProduce;
+  a.label = "x[1]";
+  a.key = "k";
+  a.params = {{"n", 3}, {"columns", {"a"}}};
+  DataSet d;
+  d.files = {{"/p", 1, 5}};
+  a.inputs = {d};
+  a.staging_dir = "/s";
+  a.final_dir = "/f";
+  a.limits.threads = 2;
+  a.limits.memory_limit = 1234;
+  a.limits.temp_directory = "/t";
+  EXPECT_EQ(TaskAssignment::from_json(a.to_json()).to_json(), a.to_json());
+
+  TaskOutcome o;
+  o.task_id = 7;
+  o.ok = false;
+  o.error = "bad";
+  o.retryable = false;
+  o.outputs = {d, d};
+  EXPECT_EQ(TaskOutcome::from_json(o.to_json()).to_json(), o.to_json());
+}
+
+TEST(Protocol, SocketChannelFramesMessagesAndReportsClosure) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  SocketChannel left(fds[0]);
+  auto right = std::make_unique<SocketChannel>(fds[1]);
+  std::string big(1 << 20, 'x');  // larger than a socket buffer: needs the writer and reader in step
+  std::thread writer([&] {
+    left.send({{"n", 1}});
+    left.send({{"big", big}});
+  });
+  EXPECT_EQ(right->receive()->at("n"), 1);
+  EXPECT_EQ(right->receive()->at("big").get<std::string>().size(), big.size());
+  writer.join();
+  right.reset();  // the peer goes away
+  EXPECT_FALSE(left.receive().has_value());
+  EXPECT_THROW(left.send({{"n", 2}}), Error);
+}
+
+}  // namespace smallpond

@@ -1,0 +1,254 @@
+// Scheduling logic on executor threads (InProcessPool) with scripted task runners.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+
+#include "exec/in_process_pool.h"
+#include "exec/scheduler.h"
+#include "exec/task_manifest.h"
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+// What the scripted runner saw, shared by all executor threads.
+struct Log {
+  std::mutex mutex;
+  std::vector<std::pair<int, int>> runs;  // (task, executor) in start order
+  std::set<int> finished;
+  bool order_ok = true;
+};
+
+using Script = std::function<void(const TaskAssignment&, int executor, TaskOutcome&)>;
+
+class ScriptedRunner : public TaskRunner {
+ public:
+  ScriptedRunner(int executor, Log& log, const TaskGraph& graph, Script script)
+      : executor_(executor), log_(log), graph_(graph), script_(std::move(script)) {}
+  TaskOutcome run(const TaskAssignment& a) override {
+    {
+      std::lock_guard<std::mutex> lock(log_.mutex);
+      log_.runs.push_back({a.task_id, executor_});
+      for (int d : graph_.tasks[a.task_id].deps)
+        if (graph_.tasks[d].on_executor() && !log_.finished.count(d)) log_.order_ok = false;
+    }
+    TaskOutcome o;
+    o.task_id = a.task_id;
+    o.attempt = a.attempt;
+    o.ok = true;
+    o.rows = 10;
+    DataSet out;
+    out.files = {{"/out/" + std::to_string(a.task_id), 0, -1}};
+    o.outputs = {out};
+    if (script_) script_(a, executor_, o);  // may change the outcome or throw SimulatedCrash
+    std::lock_guard<std::mutex> lock(log_.mutex);
+    if (o.ok) log_.finished.insert(a.task_id);
+    return o;
+  }
+
+ private:
+  int executor_;
+  Log& log_;
+  const TaskGraph& graph_;
+  Script script_;
+};
+
+// source -> 4 x "a" -> 2 x "b" (each reading two a's) -> 1 x "c"
+TaskGraph diamond() {
+  TaskGraph g;
+  g.steps = {"src", "a", "b", "c"};
+  auto add = [&](TaskKind kind, const std::string& step, int partition, std::vector<int> deps) {
+    Task t;
+    t.id = static_cast<int>(g.tasks.size());
+    t.kind = kind;
+    t.step = step;
+    t.partition = partition;
+    t.deps = std::move(deps);
+    t.key = "key" + std::to_string(t.id);
+    if (kind == TaskKind::Source) {
+      DataSet ds;
+      ds.files = {{"/in.parquet", 0, -1}};
+      t.params = {{"dataset", ds.to_json()}};
+    } else {
+      t.params = {{"sql", "SELECT 1"}};
+    }
+    g.tasks.push_back(t);
+    return t.id;
+  };
+  int src = add(TaskKind::Source, "src", 0, {});
+  std::vector<int> a;
+  for (int i = 0; i < 4; i++) a.push_back(add(TaskKind::Sql, "a", i, {src}));
+  int b0 = add(TaskKind::Sql, "b", 0, {a[0], a[1]});
+  int b1 = add(TaskKind::Sql, "b", 1, {a[2], a[3]});
+  g.outputs = {add(TaskKind::Sql, "c", 0, {b0, b1})};
+  return g;
+}
+
+// source -> 1 x "a"
+TaskGraph single() {
+  TaskGraph g = diamond();
+  g.steps = {"src", "a"};
+  g.tasks.resize(2);
+  g.outputs = {1};
+  return g;
+}
+
+struct Harness {
+  explicit Harness(TaskGraph g = diamond()) : graph(std::move(g)) {}
+  TaskGraph graph;
+  Log log;
+  testing::TempDir dir;
+  JobReport report;
+
+  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2) {
+    InProcessPool pool(executors, [&](int e) { return std::make_unique<ScriptedRunner>(e, log, graph, script); });
+    JobDir job_dir(dir.path());
+    SchedulerOptions options;
+    options.max_retry = max_retry;
+    options.progress = false;
+    Scheduler scheduler(graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
+    return scheduler.run(report);
+  }
+};
+
+TEST(Scheduler, RunsEveryTaskOnceAfterItsInputs) {
+  Harness h;
+  auto outputs = h.run(nullptr);
+  EXPECT_TRUE(h.log.order_ok);
+  EXPECT_EQ(h.log.runs.size(), 7u);
+  std::set<int> ran;
+  for (auto& r : h.log.runs) ran.insert(r.first);
+  EXPECT_EQ(ran.size(), 7u);
+  EXPECT_EQ(outputs[h.graph.outputs[0]][0].files[0].path, "/out/7");
+  EXPECT_EQ(h.report.executed_tasks(), 7);
+  EXPECT_EQ(h.report.step("a").rows, 40);
+  EXPECT_EQ(h.report.step("src").tasks, 0);
+}
+
+TEST(Scheduler, RetriesAFailedAttempt) {
+  Harness h;
+  std::atomic<bool> failed{false};
+  h.run([&](const TaskAssignment& a, int, TaskOutcome& o) {
+    if (a.task_id == 2 && !failed.exchange(true)) {
+      o.ok = false;
+      o.error = "transient";
+    }
+  });
+  int attempts = 0;
+  for (auto& r : h.log.runs) attempts += r.first == 2;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(h.report.step("a").retries, 1);
+  EXPECT_TRUE(h.log.order_ok);
+}
+
+TEST(Scheduler, RetryPrefersAnotherExecutor) {
+  for (int round = 0; round < 20; round++) {
+    Harness h(single());  // one task: when it fails, every executor is idle
+    h.run([&](const TaskAssignment& a, int, TaskOutcome& o) {
+      if (a.attempt < 3) {
+        o.ok = false;
+        o.error = "transient";
+      }
+    });
+    ASSERT_EQ(h.log.runs.size(), 3u);
+    EXPECT_NE(h.log.runs[0].second, h.log.runs[1].second);
+    EXPECT_NE(h.log.runs[1].second, h.log.runs[2].second);
+    EXPECT_NE(h.log.runs[0].second, h.log.runs[2].second);  // three executors, three different ones
+  }
+}
+
+TEST(Scheduler, NonRetryableErrorStopsTheJobAtOnce) {
+  Harness h;
+  try {
+    h.run([&](const TaskAssignment& a, int, TaskOutcome& o) {
+      if (a.task_id == 5) {
+        o.ok = false;
+        o.retryable = false;
+        o.error = "b[0]: Binder Error: no column x";
+      }
+    });
+    FAIL() << "expected an error";
+  } catch (const ExecutionError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("step 'b'"), std::string::npos) << m;
+    EXPECT_NE(m.find("Binder Error: no column x"), std::string::npos) << m;
+    EXPECT_NE(m.find("not retried"), std::string::npos) << m;
+  }
+  int attempts = 0;
+  for (auto& r : h.log.runs) attempts += r.first == 5;
+  EXPECT_EQ(attempts, 1);
+  for (auto& r : h.log.runs) EXPECT_NE(r.first, 7) << "downstream task ran after a failure";
+}
+
+TEST(Scheduler, GivesUpAfterMaxRetry) {
+  Harness h;
+  try {
+    h.run(
+        [&](const TaskAssignment& a, int, TaskOutcome& o) {
+          if (a.task_id == 1) {
+            o.ok = false;
+            o.error = "always";
+          }
+        },
+        3, /*max_retry=*/2);
+    FAIL();
+  } catch (const ExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("after 3 attempts"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Scheduler, LostExecutorIsReplacedAndItsTaskRetried) {
+  Harness h;
+  std::atomic<bool> crashed{false};
+  h.run([&](const TaskAssignment& a, int, TaskOutcome&) {
+    if (a.task_id == 6 && !crashed.exchange(true)) throw SimulatedCrash{"killed by signal 9"};
+  });
+  int attempts = 0;
+  for (auto& r : h.log.runs) attempts += r.first == 6;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(h.report.step("b").retries, 1);
+  EXPECT_EQ(h.report.executed_tasks(), 7);
+}
+
+TEST(Scheduler, CrashingEveryExecutorStillFinishesWhenRetriesSuffice) {
+  Harness h;
+  std::atomic<int> crashes{0};
+  h.run(
+      [&](const TaskAssignment& a, int, TaskOutcome&) {
+        if (a.attempt == 1 && crashes++ < 5) throw SimulatedCrash{};
+      },
+      2, /*max_retry=*/1);
+  EXPECT_EQ(h.report.executed_tasks(), 7);
+  EXPECT_TRUE(h.log.order_ok);
+}
+
+TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
+  Harness h;
+  // Publish task 1 ("a[0]") as a finished run would have.
+  {
+    JobDir job_dir(h.dir.path());
+    std::string dir = job_dir.task_dir("sql-0", "key1");
+    make_dirs(dir);
+    TaskManifest m;
+    m.key = "key1";
+    m.label = "a[0]";
+    m.rows = 99;
+    DataSet out;
+    out.files = {{dir + "/part-0.parquet", 0, -1}};
+    m.outputs = {out};
+    write_task_manifest(dir, dir, m);
+  }
+  auto outputs = h.run(nullptr);
+  for (auto& r : h.log.runs) EXPECT_NE(r.first, 1);
+  EXPECT_EQ(h.report.step("a").reused, 1);
+  EXPECT_EQ(h.report.step("a").executed, 3);
+  EXPECT_EQ(h.report.step("a").rows, 99 + 30);
+  EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/sql-0-key1/part-0.parquet");
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "pipeline/pipeline_file.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+namespace {
+
+const char* kQuickstart = R"(steps:
+  - name: prices
+    read_parquet: "prices/*.parquet"
+  - name: by_ticker
+    repartition: {input: prices, npartitions: 3, hash_by: ticker}
+  - name: stats
+    sql: "SELECT ticker, min(price) AS lo FROM {0} GROUP BY ticker"
+    inputs: [by_ticker]
+  - name: save
+    write_parquet: {input: stats, path: "/out/stats"}
+)";
+
+TEST(PipelineFile, ParsesTheQuickstart) {
+  Pipeline p = parse_pipeline(kQuickstart, "/base", "p.yaml");
+  ASSERT_EQ(p.steps.size(), 4u);
+  EXPECT_EQ(p.steps[0]->kind, NodeKind::DataSource);
+  EXPECT_EQ(p.steps[0]->patterns, std::vector<std::string>{"/base/prices/*.parquet"});
+  EXPECT_EQ(p.steps[1]->kind, NodeKind::HashPartition);
+  EXPECT_EQ(p.steps[1]->npartitions, 3);
+  EXPECT_EQ(p.steps[1]->hash_columns, std::vector<std::string>{"ticker"});
+  EXPECT_EQ(p.steps[2]->inputs[0], p.steps[1]);
+  EXPECT_EQ(p.steps[3]->path, "/out/stats");
+  ASSERT_EQ(p.targets.size(), 1u);
+  EXPECT_EQ(p.targets[0]->name, "save");
+}
+
+TEST(PipelineFile, ListsOfPathsAndColumnsAndEvenSplit) {
+  Pipeline p = parse_pipeline(R"(steps:
+  - {name: a, read_parquet: ["x/1.parquet", "/abs/*.parquet"]}
+  - {name: b, repartition: {input: a, npartitions: 4}}
+  - {name: c, repartition: {input: a, npartitions: 2, hash_by: [k1, k2]}}
+  - {name: d, read_csv: {path: "t.csv", schema: {k: BIGINT, v: VARCHAR}, delimiter: ";", header: true}}
+  - {name: e, sql: "SELECT 1"}
+)",
+                              "/base", "p.yaml");
+  EXPECT_EQ(p.steps[0]->patterns, (std::vector<std::string>{"/base/x/1.parquet", "/abs/*.parquet"}));
+  EXPECT_EQ(p.steps[1]->kind, NodeKind::EvenPartition);
+  EXPECT_EQ(p.steps[2]->hash_columns, (std::vector<std::string>{"k1", "k2"}));
+  EXPECT_EQ(p.steps[3]->source_options.schema.size(), 2u);
+  EXPECT_EQ(p.steps[3]->source_options.delimiter, ";");
+  EXPECT_TRUE(p.steps[3]->source_options.header);
+  EXPECT_TRUE(p.steps[4]->inputs.empty());
+  EXPECT_EQ(p.targets.size(), 4u);  // b, c, d, e: nothing uses them
+}
+
+void expect_error(const std::string& yaml, const std::string& fragment) {
+  try {
+    parse_pipeline(yaml, "/base", "p.yaml");
+    FAIL() << "no error for:\n" << yaml;
+  } catch (const InvalidInputError& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(PipelineFile, ErrorsNameFileLineAndStep) {
+  expect_error("steps: [", "p.yaml:");
+  expect_error("stepz: []", "top-level 'steps:'");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: [nope]\n",
+               "p.yaml:6: step 'b': unknown input 'nope'");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: a\n    read_parquet: y\n", "already exists");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n    sql: 'SELECT 1'\n", "has 'read_parquet' and 'sql'");
+  expect_error("steps:\n  - name: a\n    frobnicate: x\n", "unknown key 'frobnicate'");
+  expect_error("steps:\n  - name: a b\n    read_parquet: x\n", "invalid step name");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: lots}\n",
+               "'npartitions' must be an integer");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: 2, hashby: k}\n",
+               "unknown key 'hashby'");
+  expect_error("steps:\n  - name: a\n", "no operation");
+}
+
+}  // namespace
+}  // namespace smallpond

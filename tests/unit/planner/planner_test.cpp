@@ -1,0 +1,140 @@
+#include <gtest/gtest.h>
+
+#include "io/filesystem.h"
+#include "planner/planner.h"
+#include "smallpond/error.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+NodePtr source(const std::string& pattern, const std::string& name = "src") {
+  auto n = std::make_shared<Node>();
+  n->kind = NodeKind::DataSource;
+  n->name = name;
+  n->patterns = {pattern};
+  return n;
+}
+
+NodePtr op(NodeKind kind, const std::string& name, std::vector<NodePtr> inputs, int npartitions = 1,
+           std::vector<std::string> hash = {}, const std::string& sql = "") {
+  auto n = std::make_shared<Node>();
+  n->kind = kind;
+  n->name = name;
+  n->inputs = std::move(inputs);
+  n->npartitions = npartitions;
+  n->hash_columns = std::move(hash);
+  n->sql = sql;
+  return n;
+}
+
+int count(const TaskGraph& g, TaskKind kind, const std::string& step = "") {
+  int n = 0;
+  for (auto& t : g.tasks) n += t.kind == kind && (step.empty() || t.step == step);
+  return n;
+}
+
+std::string prices() { return testing::small_prices_dir() + "/*.parquet"; }
+
+TEST(Planner, HashPartitionIsProducersThenConsumers) {
+  auto hash = op(NodeKind::HashPartition, "h", {source(prices())}, 5, {"ticker"});
+  auto sql = op(NodeKind::SqlEngine, "q", {hash}, 1, {}, "SELECT * FROM {0}");
+  PlanOptions options;
+  options.shuffle_producers = 4;
+  TaskGraph g = plan_tasks({sql}, options);
+  EXPECT_EQ(count(g, TaskKind::HashProduce), 4);
+  EXPECT_EQ(count(g, TaskKind::Pick, "h"), 4 + 5);  // 4 producer inputs, 5 consumers
+  EXPECT_EQ(count(g, TaskKind::Sql), 5);
+  EXPECT_EQ(g.outputs.size(), 5u);
+  for (auto& t : g.tasks) {
+    for (int d : t.deps) EXPECT_LT(d, t.id) << "deps must come first";
+    if (t.kind == TaskKind::Pick && t.step == "h" && t.deps.size() > 1) {
+      EXPECT_EQ(t.deps.size(), 4u);
+    }
+  }
+}
+
+TEST(Planner, SqlAlignsPartitionsAndBroadcastsSingleOnes) {
+  auto a = op(NodeKind::EvenPartition, "a", {source(prices())}, 3);
+  auto b = source(prices(), "b");
+  auto join = op(NodeKind::SqlEngine, "j", {a, b}, 1, {}, "SELECT * FROM {0} JOIN {1} USING (ticker)");
+  TaskGraph g = plan_tasks({join}, {});
+  ASSERT_EQ(g.outputs.size(), 3u);
+  int b_task = -1;
+  for (auto& t : g.tasks)
+    if (t.step == "b") b_task = t.id;
+  for (int o : g.outputs) EXPECT_EQ(g.tasks[o].deps[1], b_task);
+
+  auto c = op(NodeKind::EvenPartition, "c", {source(prices(), "s2")}, 2);
+  auto bad = op(NodeKind::SqlEngine, "bad", {a, c}, 1, {}, "SELECT * FROM {0}, {1}");
+  try {
+    plan_tasks({bad}, {});
+    FAIL();
+  } catch (const InvalidInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("step 'bad'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Planner, ZeroInputSqlIsOneTaskAndPlaceholdersAreChecked) {
+  TaskGraph g = plan_tasks({op(NodeKind::SqlEngine, "q", {}, 1, {}, "SELECT 42")}, {});
+  EXPECT_EQ(g.outputs.size(), 1u);
+  EXPECT_THROW(plan_tasks({op(NodeKind::SqlEngine, "q", {}, 1, {}, "SELECT * FROM {0}")}, {}),
+               InvalidInputError);
+}
+
+TEST(Planner, MissingInputNamesStepAndPattern) {
+  try {
+    plan_tasks({source("/nonexistent/dir/*.parquet", "prices")}, {});
+    FAIL();
+  } catch (const InvalidInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("step 'prices'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/*.parquet"), std::string::npos);
+  }
+}
+
+TEST(Planner, KeysChangeWithDefinitionAndPropagateDownstreamOnly) {
+  testing::TempDir dir;
+  std::string src_pattern = prices();
+  auto build = [&](const std::string& sql1) {
+    auto src = source(src_pattern);
+    auto h = op(NodeKind::HashPartition, "h", {src}, 3, {"ticker"});
+    auto s1 = op(NodeKind::SqlEngine, "s1", {h}, 1, {}, sql1);
+    auto s2 = op(NodeKind::SqlEngine, "s2", {s1}, 1, {}, "SELECT count(*) FROM {0}");
+    return plan_tasks({s2}, {});
+  };
+  TaskGraph a = build("SELECT * FROM {0}");
+  TaskGraph same = build("SELECT * FROM {0}");
+  TaskGraph changed = build("SELECT ticker FROM {0}");
+  ASSERT_EQ(a.tasks.size(), changed.tasks.size());
+  for (size_t i = 0; i < a.tasks.size(); i++) {
+    EXPECT_EQ(a.tasks[i].key, same.tasks[i].key);
+    bool downstream = a.tasks[i].step == "s1" || a.tasks[i].step == "s2";
+    EXPECT_EQ(a.tasks[i].key != changed.tasks[i].key, downstream) << a.tasks[i].label();
+  }
+}
+
+TEST(Planner, SourceKeysFollowTheFiles) {
+  testing::TempDir dir;
+  testing::write_text(dir / "a.csv", "1\n");
+  auto plan = [&] {
+    auto n = std::make_shared<Node>();
+    n->kind = NodeKind::DataSource;
+    n->name = "s";
+    n->patterns = {dir / "*.csv"};
+    n->source_options.format = FileFormat::Csv;
+    return plan_tasks({n}, {}).tasks[0].key;
+  };
+  std::string before = plan();
+  EXPECT_EQ(plan(), before);
+  testing::write_text(dir / "a.csv", "1\n2\n");  // new size
+  EXPECT_NE(plan(), before);
+}
+
+TEST(Planner, DuplicateStepNamesAreRejected) {
+  auto a = source(prices(), "x");
+  auto b = op(NodeKind::SqlEngine, "x", {a}, 1, {}, "SELECT * FROM {0}");
+  EXPECT_THROW(plan_tasks({b}, {}), InvalidInputError);
+}
+
+}  // namespace
+}  // namespace smallpond
