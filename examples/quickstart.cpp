@@ -21,8 +21,7 @@ int main(int argc, char** argv) {
         "FROM {0} GROUP BY ticker ORDER BY ticker",
         df);
     df.write_parquet(output);
-    std::cout << "wrote " << output << "\n" << df.take(10);
-    std::cout << "tickers: " << df.count() << "\n";
+    std::cout << "wrote " << output << "\n" << df.to_table();
   } catch (const smallpond::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
