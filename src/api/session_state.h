@@ -1,6 +1,7 @@
 #pragma once
 // What a Session and its DataFrames share: options, the job runner, node numbering.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,7 +23,7 @@ struct SessionState {
   Options options;
   JobRunner runner;
   JobReport last_report;
-  int next_id = 1;
+  std::atomic<int> next_id{1};
   std::mutex mutex;  // one action at a time
 };
 

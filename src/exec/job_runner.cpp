@@ -54,10 +54,8 @@ std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
   std::map<std::string, int64_t> file_rows;
   if (!paths.empty()) {
     auto con = local_engine().connect();
-    Table t = con->query("SELECT file_name, sum(row_group_num_rows) FROM (SELECT DISTINCT file_name, "
-                         "row_group_id, row_group_num_rows FROM parquet_metadata(" +
-                         sql_string_list(paths) + ")) GROUP BY file_name");
-    for (auto& row : t.rows) file_rows[row[0].as_string()] = row[1].is_null() ? 0 : int64_t(row[1].as_double());
+    Table t = con->query("SELECT file_name, num_rows FROM parquet_file_metadata(" + sql_string_list(paths) + ")");
+    for (auto& row : t.rows) file_rows[row[0].as_string()] = row[1].is_null() ? 0 : row[1].as_int();
   }
   std::vector<int64_t> out;
   for (auto& f : ds.files) {
