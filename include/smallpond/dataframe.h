@@ -16,6 +16,17 @@ class Session;
 struct SessionState;
 struct Node;
 
+//! How repartition() distributes rows. At most one of hash_by, by and by_rows.
+struct RepartitionOptions {
+  //! Rows with equal values in these columns land in the same partition: hash(cols) % n.
+  std::vector<std::string> hash_by;
+  //! A SQL expression whose value is the partition index, e.g. "item % 10". A value outside
+  //! [0, n) fails the task: "partition key 10 is out of range 0-9".
+  std::string by;
+  //! Without hash_by or by: split rows evenly (contiguous row ranges) instead of files.
+  bool by_rows = false;
+};
+
 class DataFrame {
  public:
   //! Redistributes the rows into npartitions partitions. With hash_by columns, rows whose key
@@ -24,6 +35,21 @@ class DataFrame {
   DataFrame repartition(int npartitions, const std::string& hash_by = "") const;
   DataFrame repartition(int npartitions, const std::vector<std::string>& hash_by) const;
   DataFrame repartition_by_rows(int npartitions) const;
+  DataFrame repartition(int npartitions, const RepartitionOptions& options) const;
+  //! Rows in random order, spread at random over npartitions partitions (0: as many as
+  //! there are executors).
+  DataFrame random_shuffle(int npartitions = 0) const;
+
+  //! Rows for which the SQL condition holds: SELECT * FROM {0} WHERE (condition).
+  DataFrame filter(const std::string& condition) const;
+  //! SQL select-list over each row: SELECT <expressions> FROM {0}, e.g. "a + b AS c, d".
+  DataFrame map(const std::string& expressions) const;
+  //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
+  DataFrame partial_sort(const std::string& by) const;
+  //! The first n rows of the whole frame (not per partition), as one partition.
+  DataFrame limit(int64_t n) const;
+  //! This frame's partitions followed by those of the others.
+  DataFrame union_all(const std::vector<DataFrame>& others) const;
 
   //! Runs the plan and writes every partition's rows as Parquet files into directory `path`.
   //! The directory appears (replacing an older one) only once the whole job succeeded.
@@ -44,7 +70,7 @@ class DataFrame {
 
  private:
   friend class Session;
-  friend struct DataFrameAccess;
+  friend struct SessionState;
   DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node);
   std::shared_ptr<SessionState> session_;
   std::shared_ptr<const Node> node_;

@@ -24,6 +24,9 @@ struct Options {
   int max_retry = 3;
   //! Show progress and a per-step summary on stderr.
   bool progress = true;
+  //! Fuse chains of SQL steps (filter, map, partial_sql, ...) so that intermediate results are
+  //! not written. A fused chain reports under the name of its last step.
+  bool optimize = true;
   //! Number of tasks a hash partition uses to read and split its input. 0 means 2 × executors.
   int shuffle_producers = 0;
 };

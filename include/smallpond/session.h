@@ -21,11 +21,18 @@ struct CsvOptions {
   bool header = false;
 };
 
+//! Options for Parquet sources.
+struct ParquetOptions {
+  std::vector<std::string> columns;  //!< read only these columns, in this order; empty: all
+  bool union_by_name = false;        //!< files with different columns: match columns by name
+  bool recursive = false;            //!< a directory means its *.parquet files at any depth
+};
+
 class Session {
  public:
   //! Parquet files: a path, a glob (`dir/*.parquet`) or a directory (all *.parquet inside).
-  DataFrame read_parquet(const std::string& paths) const;
-  DataFrame read_parquet(const std::vector<std::string>& paths) const;
+  DataFrame read_parquet(const std::string& paths, const ParquetOptions& options = {}) const;
+  DataFrame read_parquet(const std::vector<std::string>& paths, const ParquetOptions& options = {}) const;
   DataFrame read_csv(const std::vector<std::string>& paths, const CsvOptions& options = {}) const;
   DataFrame read_json(const std::vector<std::string>& paths,
                       const std::vector<std::pair<std::string, std::string>>& schema = {}) const;

@@ -25,20 +25,68 @@ DataFrame DataFrame::repartition(int npartitions, const std::string& hash_by) co
 }
 
 DataFrame DataFrame::repartition(int npartitions, const std::vector<std::string>& hash_by) const {
+  RepartitionOptions options;
+  options.hash_by = hash_by;
+  return repartition(npartitions, options);
+}
+
+DataFrame DataFrame::repartition_by_rows(int npartitions) const {
+  RepartitionOptions options;
+  options.by_rows = true;
+  return repartition(npartitions, options);
+}
+
+DataFrame DataFrame::repartition(int npartitions, const RepartitionOptions& options) const {
   if (npartitions < 1)
     throw InvalidInputError("repartition: npartitions must be at least 1, not " + std::to_string(npartitions));
-  auto node = session_->new_node(hash_by.empty() ? NodeKind::EvenPartition : NodeKind::HashPartition,
-                                 "repartition");
+  int chosen = !options.hash_by.empty() + !options.by.empty() + options.by_rows;
+  if (chosen > 1) throw InvalidInputError("repartition: choose one of hash_by, by and by_rows");
+  bool hashed = !options.hash_by.empty() || !options.by.empty();
+  auto node = session_->new_node(hashed ? NodeKind::HashPartition : NodeKind::EvenPartition, "repartition");
   node->npartitions = npartitions;
-  node->hash_columns = hash_by;
+  node->hash_columns = options.hash_by;
+  node->partition_by = options.by;
+  node->by_rows = options.by_rows;
   node->inputs = {node_};
   return DataFrame(session_, node);
 }
 
-DataFrame DataFrame::repartition_by_rows(int npartitions) const {
-  DataFrame df = repartition(npartitions);
-  std::const_pointer_cast<Node>(df.node_)->by_rows = true;  // the node is new and not yet shared
-  return df;
+DataFrame DataFrame::random_shuffle(int npartitions) const {
+  int n = npartitions > 0 ? npartitions : session_->options.executors;
+  RepartitionOptions options;
+  options.by = "floor(random() * " + std::to_string(n) + ")";
+  return session_->sql_node("random_shuffle", "SELECT * FROM {0} ORDER BY random()",
+                            {repartition(n, options)});
+}
+
+DataFrame DataFrame::filter(const std::string& condition) const {
+  return session_->sql_node("filter", "SELECT * FROM {0} WHERE (" + condition + ")", {*this});
+}
+
+DataFrame DataFrame::map(const std::string& expressions) const {
+  return session_->sql_node("map", "SELECT " + expressions + " FROM {0}", {*this});
+}
+
+DataFrame DataFrame::partial_sort(const std::string& by) const {
+  return session_->sql_node("partial_sort", "SELECT * FROM {0} ORDER BY " + by, {*this});
+}
+
+DataFrame DataFrame::limit(int64_t n) const {
+  if (n < 0) throw InvalidInputError("limit: n must not be negative");
+  auto node = session_->new_node(NodeKind::Limit, "limit");
+  node->limit = n;
+  node->inputs = {node_};
+  return DataFrame(session_, node);
+}
+
+DataFrame DataFrame::union_all(const std::vector<DataFrame>& others) const {
+  auto node = session_->new_node(NodeKind::Union, "union");
+  node->inputs = {node_};
+  for (auto& df : others) {
+    if (df.session_ != session_) throw InvalidInputError("union_all: a frame belongs to another session");
+    node->inputs.push_back(df.node_);
+  }
+  return DataFrame(session_, node);
 }
 
 JobReport DataFrame::write_parquet(const std::string& path) const {

@@ -15,6 +15,17 @@ std::shared_ptr<Node> SessionState::new_node(NodeKind kind, const std::string& b
   return node;
 }
 
+DataFrame SessionState::sql_node(const std::string& base, const std::string& query,
+                                 const std::vector<DataFrame>& inputs) {
+  auto node = new_node(NodeKind::SqlEngine, base);
+  node->sql = query;
+  for (auto& df : inputs) {
+    if (df.session_.get() != this) throw InvalidInputError(base + ": an input belongs to another session");
+    node->inputs.push_back(df.node_);
+  }
+  return DataFrame(shared_from_this(), node);
+}
+
 JobResult SessionState::run(const std::vector<NodePtr>& targets) {
   std::lock_guard<std::mutex> lock(mutex);
   JobResult result = runner.run(targets);
@@ -44,14 +55,17 @@ static std::vector<std::string> absolute_patterns(const std::vector<std::string>
   return out;
 }
 
-DataFrame Session::read_parquet(const std::string& paths) const {
-  return read_parquet(std::vector<std::string>{paths});
+DataFrame Session::read_parquet(const std::string& paths, const ParquetOptions& options) const {
+  return read_parquet(std::vector<std::string>{paths}, options);
 }
 
-DataFrame Session::read_parquet(const std::vector<std::string>& paths) const {
+DataFrame Session::read_parquet(const std::vector<std::string>& paths, const ParquetOptions& options) const {
   auto node = state_->new_node(NodeKind::DataSource, "read_parquet");
   node->patterns = absolute_patterns(paths);
   node->source_options.format = FileFormat::Parquet;
+  node->source_options.columns = options.columns;
+  node->source_options.union_by_name = options.union_by_name;
+  node->recursive = options.recursive;
   return DataFrame(state_, node);
 }
 
@@ -75,13 +89,7 @@ DataFrame Session::read_json(const std::vector<std::string>& paths,
 }
 
 DataFrame Session::partial_sql(const std::string& query, const std::vector<DataFrame>& inputs) const {
-  auto node = state_->new_node(NodeKind::SqlEngine, "sql");
-  node->sql = query;
-  for (auto& df : inputs) {
-    if (df.session_ != state_) throw InvalidInputError("partial_sql: an input belongs to another session");
-    node->inputs.push_back(df.node_);
-  }
-  return DataFrame(state_, node);
+  return state_->sql_node("sql", query, inputs);
 }
 
 }  // namespace smallpond

@@ -8,15 +8,18 @@
 
 #include "exec/job_runner.h"
 #include "logical/node.h"
+#include "smallpond/dataframe.h"
 #include "smallpond/report.h"
 
 namespace smallpond {
 
-struct SessionState {
+struct SessionState : std::enable_shared_from_this<SessionState> {
   explicit SessionState(const Options& resolved) : options(resolved), runner(resolved) {}
 
   //! A new node with a fresh id; named "<base>_<id>" unless a name is given.
   std::shared_ptr<Node> new_node(NodeKind kind, const std::string& base);
+  //! A SqlEngine node over frames (which must belong to this session).
+  DataFrame sql_node(const std::string& base, const std::string& query, const std::vector<DataFrame>& inputs);
   //! Runs targets, remembering the report.
   JobResult run(const std::vector<NodePtr>& targets);
 

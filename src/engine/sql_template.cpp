@@ -68,6 +68,46 @@ std::string expand_sql_template(const std::string& query, const std::vector<std:
   return out;
 }
 
+std::string substitute_sql_input(const std::string& query, int index, const std::string& replacement) {
+  std::string out;
+  scan(
+      query,
+      [&](char c) {
+        out += c;
+        if (c == '{' || c == '}') out += c;  // keep the escape
+      },
+      [&](const std::string& name) {
+        if (is_index(name) && std::stoi(name) == index)
+          out += replacement;
+        else
+          out += "{" + name + "}";
+      });
+  return out;
+}
+
+bool is_single_sql_statement(const std::string& query) {
+  size_t end = query.find_last_not_of(" \t\r\n;");
+  if (end == std::string::npos) return false;
+  for (size_t i = 0; i <= end; i++) {
+    char c = query[i];
+    if (c == '\'' || c == '"') {
+      size_t close = query.find(c, i + 1);
+      if (close == std::string::npos) return false;
+      i = close;
+    } else if (c == '-' && i + 1 <= end && query[i + 1] == '-') {
+      i = query.find('\n', i);
+      if (i == std::string::npos) return true;
+    } else if (c == '/' && i + 1 <= end && query[i + 1] == '*') {
+      size_t close = query.find("*/", i + 2);
+      if (close == std::string::npos) return false;
+      i = close + 1;
+    } else if (c == ';') {
+      return false;
+    }
+  }
+  return true;
+}
+
 int count_sql_template_inputs(const std::string& query) {
   int n = 0;
   scan(

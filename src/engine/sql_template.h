@@ -13,6 +13,14 @@ namespace smallpond {
 std::string expand_sql_template(const std::string& query, const std::vector<std::string>& inputs,
                                 const std::map<std::string, std::string>& names = {});
 
+//! The template with every {index} replaced by replacement (itself template text); escapes
+//! and other placeholders stay as they are.
+std::string substitute_sql_input(const std::string& query, int index, const std::string& replacement);
+
+//! True when the query is one statement (a trailing ';' allowed): ';' inside quotes, quoted
+//! identifiers and comments do not count.
+bool is_single_sql_statement(const std::string& query);
+
 //! Largest input index used by the query plus one (0 when it uses none).
 int count_sql_template_inputs(const std::string& query);
 

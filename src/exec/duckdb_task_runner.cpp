@@ -100,7 +100,10 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
     con.execute("CREATE TEMP VIEW " + view + " AS " + task.inputs[i].sql());
     views.push_back(view);
   }
-  std::string sql = expand_sql_template(task.params.at("sql"), views);
+  std::map<std::string, std::string> names;
+  if (task.params.contains("names"))
+    for (auto& [name, value] : task.params["names"].items()) names[name] = value.dump();
+  std::string sql = expand_sql_template(task.params.at("sql"), views, names);
   auto statements = con.split_statements(sql);
   if (statements.empty()) throw InvalidInputError("the query is empty");
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
@@ -118,11 +121,19 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   for (auto& c : task.params.at("columns")) cols.push_back(sql_identifier(c.get<std::string>()));
   const DataSet& input = task.inputs.at(0);
   std::string dir = task.staging_dir + "/buckets";
+  std::string bucket = "(hash(" + join(cols, ", ") + ") % " + std::to_string(n) + ")::INTEGER";
+  if (task.params.contains("by")) {
+    // A user expression: its value is the partition index, which must be in range.
+    std::string expr = "(" + task.params["by"].get<std::string>() + ")";
+    std::string top = std::to_string(n - 1);
+    bucket = "CASE WHEN " + expr + " BETWEEN 0 AND " + top + " THEN " + expr +
+             "::INTEGER ELSE error('partition key ' || coalesce(" + expr +
+             "::VARCHAR, 'NULL') || ' is out of range 0-" + top + "') END";
+  }
   int64_t rows = 0;
   if (!input.empty()) {
-    rows = con.query_int("COPY (SELECT *, (hash(" + join(cols, ", ") + ") % " + std::to_string(n) +
-                         ")::INTEGER AS " + kBucketColumn + " FROM (" + input.sql() + ")) TO " +
-                         sql_string(dir) + " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
+    rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" + input.sql() +
+                         ")) TO " + sql_string(dir) + " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
   }
   // Files land in buckets/<column>=<k>/...; group them by k.
   std::map<int, std::vector<std::string>> buckets;

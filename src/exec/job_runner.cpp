@@ -11,6 +11,7 @@
 #include "exec/sink_publisher.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
+#include "logical/optimizer.h"
 #include "planner/planner.h"
 #include "smallpond/error.h"
 
@@ -69,7 +70,7 @@ std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
 JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   PlanOptions plan_options;
   plan_options.shuffle_producers = options_.shuffle_producers;
-  TaskGraph graph = plan_tasks(targets, plan_options);
+  TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
 
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();

@@ -162,7 +162,7 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
   a.label = task.label();
   a.key = task.key;
   a.params = task.params;
-  if (task.kind == TaskKind::Sql) {
+  if (task.kind == TaskKind::Sql && !task.params.value("concat", false)) {
     for (int d : task.deps) a.inputs.push_back(outputs_[d].at(0));
   } else {
     std::vector<DataSet> parts;

@@ -38,14 +38,19 @@ FileInfo stat_file(const std::string& path) {
 }
 
 std::vector<FileInfo> expand_path(const std::string& pattern, const std::string& extension,
-                                  const std::string& base_dir) {
+                                  const std::string& base_dir, bool recursive) {
   std::string abs = absolute_path(pattern, base_dir);
   std::vector<std::string> paths;
   std::error_code ec;
   if (fs::is_directory(abs, ec)) {
-    for (auto& entry : fs::directory_iterator(abs, ec)) {
+    auto add = [&](const fs::directory_entry& entry) {
       if (entry.is_regular_file() && entry.path().extension() == extension)
         paths.push_back(entry.path().string());
+    };
+    if (recursive) {
+      for (auto& entry : fs::recursive_directory_iterator(abs, ec)) add(entry);
+    } else {
+      for (auto& entry : fs::directory_iterator(abs, ec)) add(entry);
     }
   } else {
     glob_t g;

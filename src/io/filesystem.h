@@ -17,9 +17,10 @@ struct FileInfo {
 //! Expands a path, a glob or a directory into the sorted list of matching regular files.
 //! A directory stands for the files in it that end in `extension` (e.g. ".parquet").
 //! Relative paths resolve against base_dir (empty: the current directory).
-//! Returns an empty list when nothing matches.
+//! With recursive, a directory includes its subdirectories. Returns an empty list when
+//! nothing matches.
 std::vector<FileInfo> expand_path(const std::string& pattern, const std::string& extension,
-                                  const std::string& base_dir = "");
+                                  const std::string& base_dir = "", bool recursive = false);
 
 //! An absolute, lexically normalised form of path (resolved against base_dir when relative).
 std::string absolute_path(const std::string& path, const std::string& base_dir = "");

@@ -18,6 +18,10 @@ const char* node_kind_name(NodeKind kind) {
       return "hash_partition";
     case NodeKind::SqlEngine:
       return "sql";
+    case NodeKind::Limit:
+      return "limit";
+    case NodeKind::Union:
+      return "union";
     case NodeKind::DataSink:
       return "data_sink";
   }
@@ -31,6 +35,7 @@ Json Node::definition() const {
     case NodeKind::DataSource:
       j["patterns"] = patterns;
       j["options"] = source_options.to_json();
+      if (recursive) j["recursive"] = true;
       break;
     case NodeKind::EvenPartition:
       j["npartitions"] = npartitions;
@@ -39,6 +44,12 @@ Json Node::definition() const {
     case NodeKind::HashPartition:
       j["npartitions"] = npartitions;
       j["hash_columns"] = hash_columns;
+      if (!partition_by.empty()) j["by"] = partition_by;
+      break;
+    case NodeKind::Limit:
+      j["limit"] = limit;
+      break;
+    case NodeKind::Union:
       break;
     case NodeKind::SqlEngine:
       j["sql"] = sql;

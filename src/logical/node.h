@@ -14,8 +14,10 @@ namespace smallpond {
 enum class NodeKind {
   DataSource,     //!< files on disk: one partition
   EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
-  HashPartition,  //!< redistribute rows by hash(columns) % n
+  HashPartition,  //!< redistribute rows by hash(columns) % n, or by an expression's value
   SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
+  Limit,          //!< the first n rows of the whole input (one partition)
+  Union,          //!< the partitions of all inputs, one after the other
   DataSink,       //!< write the input's partitions to an output directory when the job succeeds
 };
 const char* node_kind_name(NodeKind kind);
@@ -33,11 +35,16 @@ struct Node {
   // found when the plan is made. Patterns are absolute.
   std::vector<std::string> patterns;
   DataSet source_options;
+  bool recursive = false;  //!< a directory pattern includes subdirectories
 
   // EvenPartition / HashPartition
   int npartitions = 1;
   std::vector<std::string> hash_columns;
+  std::string partition_by;  //!< HashPartition: SQL expression giving the partition index
   bool by_rows = false;
+
+  // Limit
+  int64_t limit = 0;
 
   // SqlEngine
   std::string sql;

@@ -14,8 +14,9 @@ namespace smallpond {
 
 namespace {
 
-const std::vector<std::string> kOperations = {"read_parquet", "read_csv", "read_json",
-                                              "repartition",  "sql",      "write_parquet"};
+const std::vector<std::string> kOperations = {
+    "read_parquet", "read_csv", "read_json", "repartition", "sql",          "filter",
+    "map",          "partial_sort", "limit",  "union",       "write_parquet"};
 
 class PipelineParser {
  public:
@@ -125,13 +126,14 @@ class PipelineParser {
       node.patterns = paths(spec, step, op);
       return;
     }
-    std::set<std::string> allowed = {"path", "columns", "union_by_name"};
+    std::set<std::string> allowed = {"path", "columns", "union_by_name", "recursive"};
     if (op != "read_parquet") allowed.insert("schema");
     if (op == "read_csv") allowed.insert({"delimiter", "header"});
     check_keys(spec, step, op, allowed);
     node.patterns = paths(spec["path"], step, "path");
     if (spec["columns"]) o.columns = strings(spec["columns"], step, "columns");
     if (spec["union_by_name"]) o.union_by_name = boolean(spec["union_by_name"], step, "union_by_name");
+    if (spec["recursive"]) node.recursive = boolean(spec["recursive"], step, "recursive");
     if (spec["schema"]) {
       if (!spec["schema"].IsMap()) fail(spec["schema"], step, "'schema' must map column names to SQL types");
       for (auto it = spec["schema"].begin(); it != spec["schema"].end(); ++it)
@@ -170,15 +172,41 @@ class PipelineParser {
     if (op == "read_parquet" || op == "read_csv" || op == "read_json") {
       parse_source(spec, name, op, *node);
     } else if (op == "repartition") {
-      if (!spec.IsMap()) fail(spec, name, "'repartition' needs {input, npartitions[, hash_by][, by_rows]}");
-      check_keys(spec, name, op, {"input", "npartitions", "hash_by", "by_rows"});
+      if (!spec.IsMap()) fail(spec, name, "'repartition' needs {input, npartitions[, hash_by | by | by_rows | random]}");
+      check_keys(spec, name, op, {"input", "npartitions", "hash_by", "by", "by_rows", "random"});
       node->inputs = {input(spec["input"], name)};
       node->npartitions = integer(spec["npartitions"], name, "npartitions");
       if (node->npartitions < 1) fail(spec["npartitions"], name, "'npartitions' must be at least 1");
       if (spec["hash_by"]) node->hash_columns = strings(spec["hash_by"], name, "hash_by");
+      if (spec["by"]) node->partition_by = scalar(spec["by"], name, "by");
       if (spec["by_rows"]) node->by_rows = boolean(spec["by_rows"], name, "by_rows");
-      if (!node->hash_columns.empty() && node->by_rows) fail(spec, name, "'hash_by' and 'by_rows' exclude each other");
-      node->kind = node->hash_columns.empty() ? NodeKind::EvenPartition : NodeKind::HashPartition;
+      bool random = spec["random"] && boolean(spec["random"], name, "random");
+      if (random) node->partition_by = "floor(random() * " + std::to_string(node->npartitions) + ")";
+      if (int(!node->hash_columns.empty()) + int(spec["by"].IsDefined()) + int(node->by_rows) + int(random) > 1)
+        fail(spec, name, "choose one of 'hash_by', 'by', 'by_rows' and 'random'");
+      bool hashed = !node->hash_columns.empty() || !node->partition_by.empty();
+      node->kind = hashed ? NodeKind::HashPartition : NodeKind::EvenPartition;
+    } else if (op == "filter" || op == "map" || op == "partial_sort") {
+      const char* arg = op == "filter" ? "where" : op == "map" ? "select" : "by";
+      if (!spec.IsMap()) fail(spec, name, "'" + op + "' needs {input, " + arg + "}");
+      check_keys(spec, name, op, {"input", arg});
+      node->kind = NodeKind::SqlEngine;
+      node->inputs = {input(spec["input"], name)};
+      std::string text = scalar(spec[arg], name, arg);
+      node->sql = op == "filter" ? "SELECT * FROM {0} WHERE (" + text + ")"
+                  : op == "map"  ? "SELECT " + text + " FROM {0}"
+                                 : "SELECT * FROM {0} ORDER BY " + text;
+    } else if (op == "limit") {
+      if (!spec.IsMap()) fail(spec, name, "'limit' needs {input, n}");
+      check_keys(spec, name, op, {"input", "n"});
+      node->kind = NodeKind::Limit;
+      node->inputs = {input(spec["input"], name)};
+      node->limit = integer(spec["n"], name, "n");
+      if (node->limit < 0) fail(spec["n"], name, "'n' must not be negative");
+    } else if (op == "union") {
+      if (!spec.IsSequence() || spec.size() == 0) fail(spec, name, "'union' needs a list of steps");
+      node->kind = NodeKind::Union;
+      for (const auto& in : spec) node->inputs.push_back(input(in, name));
     } else if (op == "sql") {
       node->kind = NodeKind::SqlEngine;
       node->sql = scalar(spec, name, "sql");

@@ -67,6 +67,10 @@ class Planner {
         return plan_hash(node);
       case NodeKind::SqlEngine:
         return plan_sql(node);
+      case NodeKind::Limit:
+        return plan_limit(node);
+      case NodeKind::Union:
+        return all_input_tasks(node);
       case NodeKind::DataSink: {
         auto& in = input_tasks(node, 0);
         graph_.sinks.push_back({node.name, node.path, in});
@@ -81,7 +85,7 @@ class Planner {
     ds.files.clear();
     Json identity = Json::array();
     for (auto& pattern : node.patterns) {
-      auto files = expand_path(pattern, extension_of(ds.format));
+      auto files = expand_path(pattern, extension_of(ds.format), "", node.recursive);
       if (files.empty())
         throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
       for (auto& f : files) {
@@ -117,6 +121,7 @@ class Planner {
     }
     std::vector<int> produced;
     Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
+    if (!node.partition_by.empty()) params["by"] = node.partition_by;
     for (size_t g = 0; g < groups.size(); g++)
       produced.push_back(add(node, TaskKind::HashProduce, g, groups[g], params));
     return picks(node, produced);
@@ -150,9 +155,21 @@ class Planner {
         auto& in = input_tasks(node, i);
         deps.push_back(in.size() == 1 ? in[0] : in[p]);
       }
-      out.push_back(add(node, TaskKind::Sql, p, deps, {{"sql", node.sql}}));
+      Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", width}};
+      out.push_back(add(node, TaskKind::Sql, p, deps, {{"sql", node.sql}, {"names", names}}));
     }
     return out;
+  }
+
+  // A global limit: each partition keeps its first n rows, then one task takes n of those.
+  std::vector<int> plan_limit(const Node& node) {
+    std::string sql = "SELECT * FROM {0} LIMIT " + std::to_string(node.limit);
+    const auto& in = input_tasks(node, 0);
+    if (in.size() == 1) return {add(node, TaskKind::Sql, 0, in, {{"sql", sql}})};
+    std::vector<int> partial;
+    for (size_t p = 0; p < in.size(); p++) partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, {{"sql", sql}}));
+    // "concat": the task's one input is all of its deps' outputs together.
+    return {add(node, TaskKind::Sql, in.size(), partial, {{"sql", sql}, {"concat", true}})};
   }
 
   const std::vector<int>& input_tasks(const Node& node, size_t i) {

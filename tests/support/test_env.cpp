@@ -39,6 +39,21 @@ const std::string& small_prices_dir() {
   return path;
 }
 
+void write_items(const std::string& dir, int64_t rows, int files) {
+  make_dirs(dir);
+  Engine engine;
+  auto con = engine.connect();
+  int64_t begin = 0;
+  for (int f = 0; f < files; f++) {
+    int64_t end = begin + rows / files + (f < rows % files ? 1 : 0);
+    char name[64];
+    std::snprintf(name, sizeof name, "/item-%05d.parquet", f);
+    con->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(begin) + ", " + std::to_string(end) +
+                   ")) TO '" + dir + name + "' (FORMAT parquet)");
+    begin = end;
+  }
+}
+
 Table duckdb_query(const std::string& sql) {
   Engine engine;
   return engine.connect()->query(sql);

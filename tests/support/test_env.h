@@ -33,6 +33,10 @@ class TempDir {
 const std::string& small_prices_dir();
 constexpr int64_t kSmallPricesRows = 120000;
 
+//! Writes `files` Parquet files item-00000.parquet, ... into dir with one BIGINT column
+//! "item" holding 0 .. rows-1 in order, split evenly.
+void write_items(const std::string& dir, int64_t rows, int files);
+
 //! Runs sql in a fresh DuckDB (not through smallpond).
 Table duckdb_query(const std::string& sql);
 //! Rows sorted, for order-insensitive comparison.

@@ -51,6 +51,33 @@ TEST(PipelineFile, ListsOfPathsAndColumnsAndEvenSplit) {
   EXPECT_EQ(p.targets.size(), 4u);  // b, c, d, e: nothing uses them
 }
 
+TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
+  Pipeline p = parse_pipeline(R"(steps:
+  - {name: a, read_parquet: {path: "x", columns: [k], union_by_name: true, recursive: true}}
+  - {name: f, filter: {input: a, where: "k > 1"}}
+  - {name: m, map: {input: f, select: "k * 2 AS k2"}}
+  - {name: s, partial_sort: {input: m, by: k2 DESC}}
+  - {name: l, limit: {input: s, n: 10}}
+  - {name: b, repartition: {input: a, npartitions: 10, by: "k % 10"}}
+  - {name: r, repartition: {input: a, npartitions: 4, random: true}}
+  - {name: u, union: [l, b, r]}
+)",
+                              "/base", "p.yaml");
+  EXPECT_EQ(p.steps[0]->source_options.columns, std::vector<std::string>{"k"});
+  EXPECT_TRUE(p.steps[0]->recursive);
+  EXPECT_EQ(p.steps[1]->sql, "SELECT * FROM {0} WHERE (k > 1)");
+  EXPECT_EQ(p.steps[2]->sql, "SELECT k * 2 AS k2 FROM {0}");
+  EXPECT_EQ(p.steps[3]->sql, "SELECT * FROM {0} ORDER BY k2 DESC");
+  EXPECT_EQ(p.steps[4]->kind, NodeKind::Limit);
+  EXPECT_EQ(p.steps[4]->limit, 10);
+  EXPECT_EQ(p.steps[5]->kind, NodeKind::HashPartition);
+  EXPECT_EQ(p.steps[5]->partition_by, "k % 10");
+  EXPECT_EQ(p.steps[6]->partition_by, "floor(random() * 4)");
+  EXPECT_EQ(p.steps[7]->kind, NodeKind::Union);
+  EXPECT_EQ(p.steps[7]->inputs.size(), 3u);
+  ASSERT_EQ(p.targets.size(), 1u);
+}
+
 void expect_error(const std::string& yaml, const std::string& fragment) {
   try {
     parse_pipeline(yaml, "/base", "p.yaml");
@@ -74,6 +101,9 @@ TEST(PipelineFile, ErrorsNameFileLineAndStep) {
   expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: 2, hashby: k}\n",
                "unknown key 'hashby'");
   expect_error("steps:\n  - name: a\n", "no operation");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: 2, by: k, random: true}\n",
+               "choose one of");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    union: a\n", "list of steps");
 }
 
 }  // namespace

@@ -130,6 +130,33 @@ TEST(Planner, SourceKeysFollowTheFiles) {
   EXPECT_NE(plan(), before);
 }
 
+TEST(Planner, TenThousandPartitionsPlanQuickly) {
+  auto hash = op(NodeKind::HashPartition, "h", {source(prices())}, 10000, {"ticker"});
+  auto sql = op(NodeKind::SqlEngine, "q", {hash}, 1, {}, "SELECT * FROM {0}");
+  PlanOptions options;
+  options.shuffle_producers = 20;
+  TaskGraph g = plan_tasks({sql}, options);
+  EXPECT_EQ(count(g, TaskKind::HashProduce), 20);
+  EXPECT_EQ(count(g, TaskKind::Sql), 10000);
+  EXPECT_EQ(g.outputs.size(), 10000u);
+}
+
+TEST(Planner, LimitAndUnion) {
+  auto parts = op(NodeKind::EvenPartition, "p", {source(prices())}, 4);
+  auto lim = std::make_shared<Node>();
+  lim->kind = NodeKind::Limit;
+  lim->name = "l";
+  lim->limit = 5;
+  lim->inputs = {parts};
+  TaskGraph g = plan_tasks({lim}, {});
+  ASSERT_EQ(g.outputs.size(), 1u);
+  const Task& last = g.tasks[g.outputs[0]];
+  EXPECT_EQ(last.deps.size(), 4u);
+  EXPECT_TRUE(last.params.value("concat", false));
+  auto u = op(NodeKind::Union, "u", {parts, source(prices(), "s2")});
+  EXPECT_EQ(plan_tasks({u}, {}).outputs.size(), 5u);
+}
+
 TEST(Planner, DuplicateStepNamesAreRejected) {
   auto a = source(prices(), "x");
   auto b = op(NodeKind::SqlEngine, "x", {a}, 1, {}, "SELECT * FROM {0}");

@@ -1,0 +1,51 @@
+#include "logical/optimizer.h"
+
+#include <map>
+#include <set>
+
+#include "engine/sql_template.h"
+
+namespace smallpond {
+
+namespace {
+
+bool fusable_parent(const Node& n) {
+  return n.kind == NodeKind::SqlEngine && n.inputs.size() == 1 && is_single_sql_statement(n.sql);
+}
+
+bool fusable_child(const Node& n) { return n.kind == NodeKind::SqlEngine && is_single_sql_statement(n.sql); }
+
+std::string strip_semicolons(std::string sql) {
+  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
+    sql.pop_back();
+  return sql;
+}
+
+}  // namespace
+
+std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
+  auto order = topological_order(targets);
+  std::map<const Node*, int> consumers;
+  for (auto& n : order)
+    for (auto& in : n->inputs) consumers[in.get()]++;
+  std::set<const Node*> target_set;
+  for (auto& t : targets) target_set.insert(t.get());
+
+  std::map<const Node*, NodePtr> rewritten;  // original -> optimized
+  for (auto& n : order) {
+    auto copy = std::make_shared<Node>(*n);
+    for (auto& in : copy->inputs) in = rewritten.at(in.get());
+    const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
+    if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 && !target_set.count(child)) {
+      const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused
+      copy->sql = substitute_sql_input(n->sql, 0, "(" + strip_semicolons(fused_child.sql) + "\n)");
+      copy->inputs = fused_child.inputs;
+    }
+    rewritten[n.get()] = copy;
+  }
+  std::vector<NodePtr> out;
+  for (auto& t : targets) out.push_back(rewritten.at(t.get()));
+  return out;
+}
+
+}  // namespace smallpond

@@ -1,0 +1,17 @@
+#pragma once
+// Plan rewriting before planning. One rule: a single-input SQL step that reads the output of
+// another SQL step, which nothing else uses, is fused with it into one step (the child's query
+// becomes a subquery in place of {0}), so the intermediate result is never written.
+// Placeholders, escaped braces and limits keep their meaning: limits are their own node kind
+// and are never fused; multi-statement queries are not fused.
+
+#include <vector>
+
+#include "logical/node.h"
+
+namespace smallpond {
+
+//! The targets with fusable SQL chains fused. Returns new nodes; the inputs are not changed.
+std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets);
+
+}  // namespace smallpond

@@ -1,0 +1,190 @@
+// DataFrame operations end to end, each against DuckDB on the unpartitioned input or an exact
+// property (smallpond's test scenarios).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "io/filesystem.h"
+#include "smallpond/smallpond.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+using testing::duckdb_query;
+using testing::sorted;
+
+class Operations : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::write_items(dir / "items", 1000, 10);
+    Options o;
+    o.job_dir = dir / "job";
+    o.executors = 2;
+    o.progress = false;
+    sp = std::make_unique<Session>(init(o));
+  }
+  DataFrame items() { return sp->read_parquet(dir / "items/*.parquet"); }
+  std::vector<int64_t> column(const Table& t, size_t c = 0) {
+    std::vector<int64_t> out;
+    for (auto& row : t.rows) out.push_back(row[c].as_int());
+    return out;
+  }
+  std::string error_of(const DataFrame& df) {
+    try {
+      df.to_table();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+  testing::TempDir dir;
+  std::unique_ptr<Session> sp;
+};
+
+TEST_F(Operations, FilterMapAndPartialSort) {
+  auto df = items().repartition(3).filter("item % 7 = 0").map("item, item * 2 AS twice");
+  Table t = sorted(df.to_table());
+  Table truth = sorted(duckdb_query("SELECT item, item * 2 AS twice FROM read_parquet('" + dir / "items/*.parquet" +
+                                    "') WHERE item % 7 = 0"));
+  EXPECT_EQ(t.column_names, truth.column_names);
+  EXPECT_EQ(t.rows, truth.rows);
+  // partial_sort: each partition in order; partitions concatenated keep their order.
+  Table desc = items().repartition(1).partial_sort("item DESC").take(3);
+  EXPECT_EQ(column(desc), (std::vector<int64_t>{999, 998, 997}));
+}
+
+TEST_F(Operations, LimitIsGlobal) {
+  auto parts = items().repartition(4);
+  EXPECT_EQ(parts.limit(2).count(), 2);
+  EXPECT_EQ(parts.limit(2).num_partitions(), 1);
+  EXPECT_EQ(parts.limit(5000).count(), 1000);
+  EXPECT_EQ(parts.limit(0).count(), 0);
+  EXPECT_EQ(items().take(2).num_rows(), 2u);
+}
+
+TEST_F(Operations, RepartitionByExpression) {
+  RepartitionOptions by;
+  by.by = "item % 10";
+  auto parts = items().repartition(10, by);
+  Table t = sp->partial_sql("SELECT {__data_partition__} AS p, min(item % 10) AS lo, max(item % 10) AS hi, "
+                            "count(*) AS n FROM {0}",
+                            parts)
+                .to_table();
+  ASSERT_EQ(t.num_rows(), 10u);
+  for (size_t p = 0; p < 10; p++) {
+    EXPECT_EQ(t.rows[p][0].as_int(), int64_t(p));  // partition i ...
+    EXPECT_EQ(t.rows[p][1].as_int(), int64_t(p));  // ... holds only rows with item % 10 == i
+    EXPECT_EQ(t.rows[p][2].as_int(), int64_t(p));
+    EXPECT_EQ(t.rows[p][3].as_int(), 100);
+  }
+  by.by = "item % 11";
+  std::string m = error_of(items().repartition(10, by));
+  EXPECT_NE(m.find("partition key 10 is out of range 0-9"), std::string::npos) << m;
+}
+
+TEST_F(Operations, RandomShuffleKeepsEveryRow) {
+  auto shuffled = items().random_shuffle(4);
+  EXPECT_EQ(shuffled.num_partitions(), 4);
+  Table t = shuffled.to_table();
+  std::vector<int64_t> got = column(t);
+  std::multiset<int64_t> seen(got.begin(), got.end());
+  ASSERT_EQ(seen.size(), 1000u);
+  int64_t expect = 0;
+  for (int64_t v : seen) EXPECT_EQ(v, expect++);
+  // Not the input order: count inversions (a sorted input has none; a shuffle about n^2/4).
+  int64_t inversions = 0;
+  for (size_t i = 0; i < got.size(); i++)
+    for (size_t j = i + 1; j < got.size(); j++) inversions += got[i] > got[j];
+  EXPECT_GT(inversions, 150000);
+  EXPECT_LT(inversions, 350000);
+}
+
+TEST_F(Operations, UnionConcatenatesPartitions) {
+  auto a = items().repartition(2);
+  auto b = items().filter("item < 10");
+  auto u = a.union_all({b});
+  EXPECT_EQ(u.num_partitions(), 3);
+  EXPECT_EQ(u.count(), 1010);
+}
+
+TEST_F(Operations, PartitionPlaceholderAndEscapedBraces) {
+  Table t = sp->partial_sql("SELECT {__data_partition__} AS p, {{'k': count(*)}} AS s FROM {0}", items().repartition(3))
+                .to_table();
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(column(t), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(t.rows[0][1].as_string(), "{'k': 400}");  // 10 files of 100 rows over 3 partitions: 4, 3, 3
+}
+
+TEST_F(Operations, FusedSqlChainsGiveTheSameResult) {
+  auto chain = [&](Session& s) {
+    auto df = s.read_parquet(dir / "items/*.parquet").repartition(3);
+    df = df.filter("item % 3 = 0").map("item, {__data_partition__} AS p").filter("item > 100");
+    return s.partial_sql("SELECT p, count(*) AS n, sum(item) AS total FROM {0} GROUP BY p", df);
+  };
+  Table fused = chain(*sp).to_table();
+  const JobReport& report = sp->last_report();
+  EXPECT_EQ(report.executed_tasks(), 3) << report.to_string();  // one fused SQL step, 3 partitions
+  Options plain;
+  plain.job_dir = dir / "job_plain";
+  plain.executors = 2;
+  plain.progress = false;
+  plain.optimize = false;
+  auto sp2 = init(plain);
+  Table unfused = chain(sp2).to_table();
+  EXPECT_EQ(sp2.last_report().executed_tasks(), 12);
+  EXPECT_EQ(fused.rows, unfused.rows);
+}
+
+TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
+  make_dirs(dir / "evolved");
+  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" + "' (FORMAT parquet)");
+  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" + "' (FORMAT parquet)");
+  ParquetOptions options;
+  options.union_by_name = true;
+  Table t = sorted(sp->read_parquet(dir / "evolved", options).to_table());
+  EXPECT_EQ(t.column_names, (std::vector<std::string>{"a", "b", "c"}));
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_TRUE(t.rows[0][2].is_null());
+  EXPECT_TRUE(t.rows[1][1].is_null());
+  options.union_by_name = false;
+  options.columns = {"a"};
+  EXPECT_EQ(sp->read_parquet(dir / "evolved", options).count(), 2);
+}
+
+TEST_F(Operations, CsvAndJsonSources) {
+  make_dirs(dir / "text/sub");
+  testing::write_text(dir / "text/a.csv", "1,x\n2,y\n");
+  testing::write_text(dir / "text/sub/b.csv", "3,z\n");
+  testing::write_text(dir / "text/c.json", "{\"k\": 5, \"v\": \"w\"}\n{\"k\": 6, \"v\": \"u\"}\n");
+  CsvOptions csv;
+  csv.schema = {{"k", "BIGINT"}, {"v", "VARCHAR"}};
+  auto a = sp->read_csv({dir / "text/*.csv", dir / "text/sub/*.csv"}, csv);
+  auto j = sp->read_json({dir / "text/c.json"}, csv.schema);
+  a.union_all({j}).write_parquet(dir / "text_out");
+  Table t = sorted(duckdb_query("SELECT k, v FROM read_parquet('" + dir / "text_out/*.parquet" + "')"));
+  EXPECT_EQ(column(t), (std::vector<int64_t>{1, 2, 3, 5, 6}));
+  ParquetOptions recursive;
+  recursive.recursive = true;
+  testing::write_items(dir / "nested/deep", 10, 2);
+  EXPECT_EQ(sp->read_parquet(dir / "nested", recursive).count(), 10);
+  EXPECT_THROW(sp->read_parquet(dir / "nested").count(), InvalidInputError);  // no files at the top
+}
+
+TEST_F(Operations, OneRowInputThroughNestedHashing) {
+  testing::write_items(dir / "one", 1, 1);
+  auto df = sp->read_parquet(dir / "one/*.parquet").repartition(3, "item").repartition(4, "item");
+  EXPECT_EQ(df.num_partitions(), 4);
+  EXPECT_EQ(df.count(), 1);
+}
+
+TEST_F(Operations, AThousandTasks) {
+  auto parts = items().repartition_by_rows(1000);
+  Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();
+  EXPECT_EQ(t.num_rows(), 1000u);
+  for (auto& row : t.rows) EXPECT_EQ(row[0].as_int(), 1);
+  EXPECT_EQ(sp->last_report().executed_tasks(), 1000);
+}
+
+}  // namespace
+}  // namespace smallpond
