@@ -13,7 +13,8 @@ struct Options {
   std::string job_dir;
   //! Name of the job; used for the default job directory. Default: the program's name.
   std::string job_name;
-  //! Number of executor processes. 0 means one per CPU core.
+  //! Number of executor processes. 0 means one per CPU core. Under mpirun/srun the executors
+  //! are the MPI ranks other than rank 0, and this is ignored.
   int executors = 0;
   //! DuckDB threads per task. 0 means cores / executors (at least 1).
   int threads_per_task = 0;
@@ -22,6 +23,8 @@ struct Options {
   //! How often a failed task is retried before the job fails. Errors that cannot go away on
   //! retry (bad SQL, a corrupt file) are not retried.
   int max_retry = 3;
+  //! Seconds without a heartbeat after which an MPI executor rank counts as lost.
+  double heartbeat_timeout = 10;
   //! Show progress and a per-step summary on stderr.
   bool progress = true;
   //! Fuse chains of SQL steps (filter, map, partial_sql, ...) so that intermediate results are

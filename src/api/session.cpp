@@ -2,6 +2,7 @@
 
 #include "api/session_state.h"
 #include "exec/executor_main.h"
+#include "exec/mpi/mpi_runtime.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
 
@@ -34,7 +35,11 @@ JobResult SessionState::run(const std::vector<NodePtr>& targets) {
 }
 
 void serve_if_executor() {
-  if (is_executor_process()) run_executor_process();
+  if (is_executor_process()) run_executor_process();  // checked first: these never use MPI
+  if (mpi_launched()) {
+    mpi_initialize();
+    if (mpi_rank() > 0) run_mpi_executor_rank();
+  }
 }
 
 Session init(const Options& options) {

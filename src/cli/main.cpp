@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
                   "Job directory (default: .smallpond/<pipeline name> beside the pipeline file)");
   run->add_option("--max-retry", options.max_retry, "Retries of a failed task")->default_val(3);
   run->add_option("--threads-per-task", options.threads_per_task, "DuckDB threads per task");
+  run->add_option("--heartbeat-timeout", options.heartbeat_timeout,
+                  "Seconds of silence after which an MPI executor rank counts as lost")
+      ->default_val(options.heartbeat_timeout);
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
 
   std::string show_path;

@@ -39,6 +39,7 @@ DataSet parquet_output(const std::vector<std::string>& files, const std::string&
 TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   double start = monotonic_seconds();
   TaskOutcome outcome;
+  outcome.job = task.job;
   outcome.task_id = task.task_id;
   outcome.attempt = task.attempt;
   try {

@@ -29,9 +29,14 @@ class ExecutorPool {
   virtual void assign(int executor, const TaskAssignment& task) = 0;
   //! The next event, or nullopt when none arrives within timeout_seconds.
   virtual std::optional<ExecutorEvent> wait(double timeout_seconds) = 0;
-  //! Replaces a lost executor by a fresh one.
+  //! After a Lost event: replaces the executor by a fresh one where the pool can (local
+  //! processes), or retires it (an MPI rank); see alive().
   virtual void replace(int executor) = 0;
-  //! Stops every executor (running attempts are abandoned).
+  //! False for a retired executor: it takes no more tasks.
+  virtual bool alive(int executor) const { return executor >= 0 && executor < size(); }
+  //! Stops the running attempts (after a failed job); executors stay usable.
+  virtual void abandon() = 0;
+  //! Stops every executor.
   virtual void shutdown() = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "common/system.h"
 #include "exec/local_process_pool.h"
+#include "exec/mpi/mpi_runtime.h"
 #include "exec/scheduler.h"
 #include "exec/sink_publisher.h"
 #include "io/filesystem.h"
@@ -26,6 +27,7 @@ Options resolve_options(Options o) {
   if (o.job_dir.empty()) o.job_dir = ".smallpond/" + o.job_name;
   o.job_dir = absolute_path(o.job_dir);
   if (o.executors < 0) throw InvalidInputError("executors must be >= 0");
+  if (mpi_active()) o.executors = mpi_size() - 1;  // under mpirun the ranks are the executors
   if (o.executors == 0) o.executors = cpu_count();
   if (o.threads_per_task <= 0) o.threads_per_task = std::max(1, cpu_count() / o.executors);
   if (o.memory_per_task <= 0) o.memory_per_task = physical_memory_bytes() * 8 / 10 / o.executors;
@@ -74,9 +76,15 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
 
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();
-  if (!pool_) pool_ = std::make_unique<LocalProcessPool>(options_.executors);
+  if (!pool_) {
+    if (mpi_active())
+      pool_ = make_mpi_pool(options_.heartbeat_timeout);
+    else
+      pool_ = std::make_unique<LocalProcessPool>(options_.executors);
+  }
 
   SchedulerOptions sched;
+  sched.job = ++jobs_run_;
   sched.max_retry = options_.max_retry;
   sched.progress = options_.progress;
   sched.limits.threads = options_.threads_per_task;
@@ -88,7 +96,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   try {
     outputs = scheduler.run(result.report);
   } catch (...) {
-    shutdown();  // abandon running attempts; the next run starts fresh executors
+    pool_->abandon();  // stop the attempts still running; the executors stay for the next run
     job_dir.clear_scratch();
     throw;
   }

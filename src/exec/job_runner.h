@@ -39,6 +39,7 @@ class JobRunner {
   Options options_;
   std::unique_ptr<ExecutorPool> pool_;
   std::unique_ptr<Engine> engine_;
+  int64_t jobs_run_ = 0;
 };
 
 //! Fills defaults: job_dir, executors, threads and memory per task, shuffle producers.

@@ -128,6 +128,10 @@ void LocalProcessPool::replace(int executor) {
   start(executor);
 }
 
+void LocalProcessPool::abandon() {
+  for (size_t i = 0; i < executors_.size(); i++) replace(static_cast<int>(i));
+}
+
 void LocalProcessPool::shutdown() {
   for (auto& e : executors_) {
     if (e.channel) {

@@ -24,7 +24,8 @@ static std::vector<DataSet> datasets_from_json(const Json& j) {
 }
 
 Json TaskAssignment::to_json() const {
-  return {{"task_id", task_id},
+  return {{"job", job},
+          {"task_id", task_id},
           {"attempt", attempt},
           {"kind", task_kind_name(kind)},
           {"label", label},
@@ -40,6 +41,7 @@ Json TaskAssignment::to_json() const {
 
 TaskAssignment TaskAssignment::from_json(const Json& j) {
   TaskAssignment a;
+  a.job = j.at("job");
   a.task_id = j.at("task_id");
   a.attempt = j.at("attempt");
   a.kind = kind_from_name(j.at("kind"));
@@ -56,13 +58,14 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
 }
 
 Json TaskOutcome::to_json() const {
-  return {{"task_id", task_id}, {"attempt", attempt},  {"ok", ok},
+  return {{"job", job},          {"task_id", task_id}, {"attempt", attempt}, {"ok", ok},
           {"outputs", datasets_to_json(outputs)},     {"rows", rows},
           {"seconds", seconds}, {"error", error},      {"retryable", retryable}};
 }
 
 TaskOutcome TaskOutcome::from_json(const Json& j) {
   TaskOutcome o;
+  o.job = j.at("job");
   o.task_id = j.at("task_id");
   o.attempt = j.at("attempt");
   o.ok = j.at("ok");

@@ -20,6 +20,7 @@ namespace smallpond {
 
 //! One attempt of one task, with everything the executor needs to run it.
 struct TaskAssignment {
+  int64_t job = 0;  //!< which job run of the scheduler; outcomes of older runs are ignored
   int task_id = 0;
   int attempt = 0;
   TaskKind kind = TaskKind::Sql;
@@ -37,6 +38,7 @@ struct TaskAssignment {
 };
 
 struct TaskOutcome {
+  int64_t job = 0;
   int task_id = 0;
   int attempt = 0;
   bool ok = false;

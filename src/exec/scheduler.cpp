@@ -1,6 +1,7 @@
 #include "exec/scheduler.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "common/system.h"
 #include "exec/progress.h"
@@ -48,7 +49,12 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
       while (dispatch_one()) {
       }
       bool running = std::any_of(running_on_.begin(), running_on_.end(), [](int t) { return t >= 0; });
-      if (!running) throw InternalError("scheduler stalled: no task can run");
+      if (!running) {
+        bool any_alive = false;
+        for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
+        if (!any_alive) throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
+        throw InternalError("scheduler stalled: no task can run");
+      }
       auto event = pool_.wait(0.2);
       if (event) {
         int task = running_on_.at(event->executor);
@@ -56,7 +62,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
           running_on_[event->executor] = -1;
           pool_.replace(event->executor);
           if (task >= 0) fail_attempt(task, graph_.tasks[task].label() + ": " + event->reason, true);
-        } else if (task >= 0 && event->outcome.task_id == task &&
+        } else if (task >= 0 && event->outcome.job == options_.job && event->outcome.task_id == task &&
                    event->outcome.attempt == states_[task].attempts) {
           running_on_[event->executor] = -1;
           if (event->outcome.ok) {
@@ -140,6 +146,9 @@ void Scheduler::fail_attempt(int id, const std::string& error, bool retryable) {
     throw ExecutionError("step '" + task.step + "' failed " + why + ": " + error);
   }
   step_report(task.step).retries++;
+  if (options_.progress)
+    std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(), s.attempts,
+                 error.c_str());
   s.state = State::Ready;
   ready_.insert(ready_.begin(), id);  // retries go first
 }
@@ -147,7 +156,7 @@ void Scheduler::fail_attempt(int id, const std::string& error, bool retryable) {
 int Scheduler::pick_executor(const TaskState& s) const {
   int fallback = -1;
   for (int e = 0; e < static_cast<int>(running_on_.size()); e++) {
-    if (running_on_[e] >= 0) continue;
+    if (running_on_[e] >= 0 || !pool_.alive(e)) continue;
     if (std::find(s.failed_on.begin(), s.failed_on.end(), e) == s.failed_on.end()) return e;
     if (fallback < 0) fallback = e;
   }
@@ -156,6 +165,7 @@ int Scheduler::pick_executor(const TaskState& s) const {
 
 TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
   TaskAssignment a;
+  a.job = options_.job;
   a.task_id = task.id;
   a.attempt = attempt;
   a.kind = task.kind;

@@ -24,6 +24,7 @@
 namespace smallpond {
 
 struct SchedulerOptions {
+  int64_t job = 0;  //!< distinguishes runs that share a pool
   int max_retry = 3;
   EngineLimits limits;  //!< per task; temp_directory is set per executor
   bool progress = true;

@@ -37,6 +37,7 @@ class ScriptedRunner : public TaskRunner {
         if (graph_.tasks[d].on_executor() && !log_.finished.count(d)) log_.order_ok = false;
     }
     TaskOutcome o;
+    o.job = a.job;
     o.task_id = a.task_id;
     o.attempt = a.attempt;
     o.ok = true;

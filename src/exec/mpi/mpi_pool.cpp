@@ -1,0 +1,85 @@
+// Rank 0's view of the executor ranks.
+#include <unistd.h>
+
+#include <vector>
+
+#include "common/system.h"
+#include "exec/mpi/mpi_messages_internal.h"
+#include "exec/mpi/mpi_runtime.h"
+
+namespace smallpond {
+
+namespace {
+
+class MpiPool : public ExecutorPool {
+ public:
+  explicit MpiPool(double heartbeat_timeout) : timeout_(heartbeat_timeout) {
+    int n = mpi_size() - 1;
+    last_seen_.assign(n, monotonic_seconds());
+    alive_.assign(n, true);
+    reported_.assign(n, false);
+  }
+
+  int size() const override { return static_cast<int>(alive_.size()); }
+  bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
+
+  void assign(int e, const TaskAssignment& task) override {
+    if (!mpi::send({{"type", "run"}, {"task", task.to_json()}}, e + 1)) last_seen_[e] = -1e18;  // lost
+  }
+
+  std::optional<ExecutorEvent> wait(double timeout_seconds) override {
+    double deadline = monotonic_seconds() + timeout_seconds;
+    do {
+      int from = -1;
+      while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
+        int e = from - 1;
+        if (e < 0 || e >= size() || !alive_[e]) continue;
+        last_seen_[e] = monotonic_seconds();
+        if (message->value("type", "") != "result") continue;  // heartbeat
+        ExecutorEvent event;
+        event.executor = e;
+        event.outcome = TaskOutcome::from_json(message->at("outcome"));
+        return event;
+      }
+      double now = monotonic_seconds();
+      for (int e = 0; e < size(); e++) {
+        if (alive_[e] && !reported_[e] && now - last_seen_[e] > timeout_) {
+          reported_[e] = true;
+          ExecutorEvent event;
+          event.type = ExecutorEvent::Type::Lost;
+          event.executor = e;
+          event.reason = "MPI rank " + std::to_string(e + 1) + " stopped answering (no heartbeat for " +
+                         std::to_string(static_cast<int>(timeout_)) + "s)";
+          return event;
+        }
+      }
+      ::usleep(1000);
+    } while (monotonic_seconds() < deadline);
+    return std::nullopt;
+  }
+
+  void replace(int e) override {  // a rank cannot be restarted: retire it
+    alive_[e] = false;
+    mpi::note_rank_lost();
+  }
+
+  void abandon() override {
+    for (int e = 0; e < size(); e++)
+      if (alive_[e]) mpi::send({{"type", "abandon"}}, e + 1);
+  }
+
+  void shutdown() override {}  // ranks stop when MPI is finalised at exit
+
+ private:
+  double timeout_;
+  std::vector<double> last_seen_;
+  std::vector<bool> alive_, reported_;
+};
+
+}  // namespace
+
+std::unique_ptr<ExecutorPool> make_mpi_pool(double heartbeat_timeout_seconds) {
+  return std::make_unique<MpiPool>(heartbeat_timeout_seconds);
+}
+
+}  // namespace smallpond

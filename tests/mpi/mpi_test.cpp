@@ -1,0 +1,146 @@
+// smallpond under mpirun (label "mpi"): rank 0 schedules, the other ranks execute. Results are
+// compared with DuckDB on the unpartitioned input; faults: a crashing task process, a rank
+// killed mid-run with and without mpirun --enable-recovery.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+using testing::duckdb_query;
+using testing::sorted;
+
+std::string mpirun(const std::string& flags, int ranks, const std::string& command) {
+  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun --oversubscribe "
+         "--bind-to none " + flags + " -np " + std::to_string(ranks) + " " + command;
+}
+
+// SIGKILLs the process of MPI rank `rank` (the rank itself, not its executor process).
+int kill_rank(int rank) {
+  int killed = 0;
+  DIR* proc = opendir("/proc");
+  while (dirent* e = readdir(proc)) {
+    int pid = atoi(e->d_name);
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::string(e->d_name) + "/environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bool is_rank = env.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') != std::string::npos;
+    if (is_rank && env.find("SMALLPOND_EXECUTOR_FD=") == std::string::npos) killed += kill(pid, SIGKILL) == 0;
+  }
+  closedir(proc);
+  return killed;
+}
+
+class Mpi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string cmd = "ln -s " + testing::small_prices_dir() + " " + (dir / "prices");
+    ASSERT_EQ(testing::run_command(cmd, nullptr), 0);
+  }
+  std::string pipeline(const std::string& name, const std::string& steps) {
+    testing::write_text(dir / name, "steps:\n  - {name: prices, read_parquet: \"prices/*.parquet\"}\n" + steps);
+    return dir / name;
+  }
+  Table written(const std::string& out) {
+    return sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / out + "/*.parquet')"));
+  }
+  Table truth(const std::string& query) {
+    return sorted(duckdb_query(query + " FROM read_parquet('" + testing::small_prices_dir() + "/*.parquet') GROUP BY ticker"));
+  }
+  testing::TempDir dir;
+};
+
+const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n";
+
+std::string quickstart_steps(const std::string& out) {
+  return "  - {name: by_ticker, repartition: {input: prices, npartitions: 3, hash_by: ticker}}\n"
+         "  - {name: stats, sql: \"" + std::string(kStats) + " FROM {0} GROUP BY ticker\", inputs: [by_ticker]}\n"
+         "  - {name: save, write_parquet: {input: stats, path: " + out + "}}\n";
+}
+
+TEST_F(Mpi, PipelineEqualsLocalRunAndDuckDB) {
+  std::string out;
+  std::string file = pipeline("q.yaml", quickstart_steps("mpi_out"));
+  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out), 0) << out;
+  std::string local = pipeline("l.yaml", quickstart_steps("local_out"));
+  ASSERT_EQ(testing::run_command(SMALLPOND_CLI " run " + local + " --executors 2", &out), 0) << out;
+  EXPECT_EQ(written("mpi_out").rows, truth(kStats).rows);
+  EXPECT_EQ(written("mpi_out").rows, written("local_out").rows);
+}
+
+TEST_F(Mpi, CppProgramRunsOnRanks) {
+  std::string out;
+  std::string cmd = "cd " + dir.path() + " && " + mpirun("", 4, QUICKSTART_EXAMPLE " prices api_out");
+  ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
+  Table got = written("api_out");
+  Table want = truth("SELECT ticker, min(price) AS min_price, max(price) AS max_price, count(*) AS n");
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_NE(out.find("(50 rows)"), std::string::npos) << out;
+}
+
+TEST_F(Mpi, CrashedTaskProcessIsRetried) {
+  std::string out, marker = dir / "crashed";
+  std::string file = pipeline("q.yaml", quickstart_steps("out"));
+  std::string cmd = "SMALLPOND_FAULT_CRASH_ONCE=" + marker + " " +
+                    mpirun("-x SMALLPOND_FAULT_CRASH_ONCE", 3, SMALLPOND_CLI " run " + file);
+  ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
+  EXPECT_TRUE(path_exists(marker));
+  EXPECT_EQ(written("out").rows, truth(kStats).rows);
+}
+
+// 40 tasks of a few hundred milliseconds each: long enough to kill a rank in the middle.
+std::string slow_steps(const std::string& out) {
+  return "  - {name: parts, repartition: {input: prices, npartitions: 40, by_rows: true}}\n"
+         "  - name: slow\n"
+         "    sql: \"SELECT ticker, count(*) AS n, (SELECT count(*) FROM range(30000000) r WHERE r.range % 7 = 9) AS z"
+         " FROM {0} GROUP BY ticker\"\n"
+         "    inputs: [parts]\n"
+         "  - {name: save, write_parquet: {input: slow, path: " + out + "}}\n";
+}
+
+TEST_F(Mpi, KilledRankIsReplacedWithRecovery) {
+  std::string out, file = pipeline("s.yaml", slow_steps("out"));
+  int killed = 0;
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    killed = kill_rank(2);
+  });
+  int status = testing::run_command(
+      mpirun("--enable-recovery", 4, SMALLPOND_CLI " run " + file + " --heartbeat-timeout 3"), &out);
+  killer.join();
+  ASSERT_EQ(killed, 1) << "rank 2 was not running at the time of the kill";
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("stopped answering"), std::string::npos) << out;
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" + dir / "out/*.parquet" +
+                                  "') GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
+TEST_F(Mpi, KilledRankWithoutRecoveryAbortsAndRerunResumes) {
+  std::string out, file = pipeline("s.yaml", slow_steps("out"));
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    kill_rank(1);
+  });
+  int status = testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out);
+  killer.join();
+  ASSERT_NE(status, 0) << "the job should have been aborted:\n" << out;
+  EXPECT_FALSE(path_exists(dir / "out"));
+  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out), 0) << out;
+  EXPECT_EQ(out.find(" 0 reused"), std::string::npos) << "the rerun should reuse finished tasks:\n" << out;
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" + dir / "out/*.parquet" +
+                                  "') GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
+}  // namespace
+}  // namespace smallpond
