@@ -23,6 +23,13 @@ struct Options {
   //! How often a failed task is retried before the job fails. Errors that cannot go away on
   //! retry (bad SQL, a corrupt file) are not retried.
   int max_retry = 3;
+  //! How many failed attempts the whole job tolerates before it stops; -1: no limit beyond
+  //! max_retry per task.
+  int max_fail = -1;
+  //! Stop at the first failed attempt (no retries).
+  bool fail_fast = false;
+  //! Fault injection for testing: each task attempt fails with this probability (0..1).
+  double fault_probability = 0;
   //! Seconds without a heartbeat after which an MPI executor rank counts as lost.
   double heartbeat_timeout = 10;
   //! Show progress and a per-step summary on stderr.

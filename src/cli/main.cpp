@@ -67,6 +67,12 @@ int main(int argc, char** argv) {
   run->add_option("--job-dir", options.job_dir,
                   "Job directory (default: .smallpond/<pipeline name> beside the pipeline file)");
   run->add_option("--max-retry", options.max_retry, "Retries of a failed task")->default_val(3);
+  run->add_option("--max-fail", options.max_fail, "Failed attempts the job tolerates (-1: no limit)")
+      ->default_val(-1);
+  run->add_flag("--fail-fast", options.fail_fast, "Stop at the first failed attempt");
+  run->add_option("--fault-inject", options.fault_probability,
+                  "Testing: probability that a task attempt fails")
+      ->check(CLI::Range(0.0, 1.0));
   run->add_option("--threads-per-task", options.threads_per_task, "DuckDB threads per task");
   run->add_option("--heartbeat-timeout", options.heartbeat_timeout,
                   "Seconds of silence after which an MPI executor rank counts as lost")

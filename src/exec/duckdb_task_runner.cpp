@@ -76,6 +76,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   } catch (const EngineError& e) {
     outcome.error = describe_failure(task, e.what());
     outcome.retryable = e.retryable;
+    outcome.out_of_memory = e.out_of_memory;
   } catch (const InvalidInputError& e) {
     outcome.error = describe_failure(task, e.what());
     outcome.retryable = false;

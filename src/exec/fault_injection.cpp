@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <random>
 #include <string>
 
 namespace smallpond {
@@ -30,9 +31,31 @@ class CrashOnceRunner : public TaskRunner {
   std::string marker_;
 };
 
+class RandomFaultRunner : public TaskRunner {
+ public:
+  explicit RandomFaultRunner(std::unique_ptr<TaskRunner> inner) : inner_(std::move(inner)), rng_(std::random_device{}()) {}
+  TaskOutcome run(const TaskAssignment& task) override {
+    if (task.fault_probability > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < task.fault_probability) {
+      TaskOutcome o;
+      o.job = task.job;
+      o.task_id = task.task_id;
+      o.attempt = task.attempt;
+      o.error = task.label + ": injected fault (fault probability " + std::to_string(task.fault_probability) + ")";
+      o.retryable = true;
+      return o;
+    }
+    return inner_->run(task);
+  }
+
+ private:
+  std::unique_ptr<TaskRunner> inner_;
+  std::mt19937_64 rng_;
+};
+
 }  // namespace
 
 std::unique_ptr<TaskRunner> with_injected_faults(std::unique_ptr<TaskRunner> runner) {
+  runner = std::make_unique<RandomFaultRunner>(std::move(runner));
   if (const char* marker = std::getenv("SMALLPOND_FAULT_CRASH_ONCE"))
     return std::make_unique<CrashOnceRunner>(std::move(runner), marker);
   return runner;

@@ -5,6 +5,9 @@
 //   SMALLPOND_FAULT_CRASH_ONCE=<marker file>
 //     The first task attempt that starts while the marker file does not exist creates it and
 //     kills its own executor process (SIGKILL), as a crash or the OOM killer would.
+//
+// and by the assignment's fault_probability (Options::fault_probability, `--fault-inject P`):
+// an attempt fails with that probability, with a retryable "injected fault" error.
 
 #include <memory>
 

@@ -33,6 +33,8 @@ Options resolve_options(Options o) {
   if (o.memory_per_task <= 0) o.memory_per_task = physical_memory_bytes() * 8 / 10 / o.executors;
   if (o.shuffle_producers <= 0) o.shuffle_producers = 2 * o.executors;
   if (o.max_retry < 0) throw InvalidInputError("max_retry must be >= 0");
+  if (o.fault_probability < 0 || o.fault_probability > 1)
+    throw InvalidInputError("fault_probability must be between 0 and 1");
   return o;
 }
 
@@ -85,7 +87,9 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
 
   SchedulerOptions sched;
   sched.job = ++jobs_run_;
-  sched.max_retry = options_.max_retry;
+  sched.max_retry = options_.fail_fast ? 0 : options_.max_retry;
+  sched.max_fail = options_.fail_fast ? 0 : options_.max_fail;
+  sched.fault_probability = options_.fault_probability;
   sched.progress = options_.progress;
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;

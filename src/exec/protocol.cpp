@@ -36,7 +36,8 @@ Json TaskAssignment::to_json() const {
           {"final_dir", final_dir},
           {"threads", limits.threads},
           {"memory_limit", limits.memory_limit},
-          {"temp_directory", limits.temp_directory}};
+          {"temp_directory", limits.temp_directory},
+          {"fault_probability", fault_probability}};
 }
 
 TaskAssignment TaskAssignment::from_json(const Json& j) {
@@ -54,13 +55,15 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.limits.threads = j.at("threads");
   a.limits.memory_limit = j.at("memory_limit");
   a.limits.temp_directory = j.at("temp_directory");
+  a.fault_probability = j.value("fault_probability", 0.0);
   return a;
 }
 
 Json TaskOutcome::to_json() const {
   return {{"job", job},          {"task_id", task_id}, {"attempt", attempt}, {"ok", ok},
           {"outputs", datasets_to_json(outputs)},     {"rows", rows},
-          {"seconds", seconds}, {"error", error},      {"retryable", retryable}};
+          {"seconds", seconds}, {"error", error},      {"retryable", retryable},
+          {"out_of_memory", out_of_memory}};
 }
 
 TaskOutcome TaskOutcome::from_json(const Json& j) {
@@ -74,6 +77,7 @@ TaskOutcome TaskOutcome::from_json(const Json& j) {
   o.seconds = j.at("seconds");
   o.error = j.at("error");
   o.retryable = j.at("retryable");
+  o.out_of_memory = j.value("out_of_memory", false);
   return o;
 }
 

@@ -32,6 +32,7 @@ struct TaskAssignment {
   std::string staging_dir;  //!< where to write (the executor creates it)
   std::string final_dir;    //!< where to publish by renaming staging_dir
   EngineLimits limits;
+  double fault_probability = 0;  //!< testing: fail this attempt with this probability
 
   Json to_json() const;
   static TaskAssignment from_json(const Json& j);
@@ -47,6 +48,7 @@ struct TaskOutcome {
   double seconds = 0;
   std::string error;  //!< when !ok: what went wrong, already naming the query or file
   bool retryable = true;
+  bool out_of_memory = false;  //!< the engine ran out of memory: retry with more
 
   Json to_json() const;
   static TaskOutcome from_json(const Json& j);

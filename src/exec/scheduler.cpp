@@ -68,7 +68,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
           if (event->outcome.ok) {
             complete(task, std::move(event->outcome.outputs), event->outcome.rows, false);
           } else {
-            fail_attempt(task, event->outcome.error, event->outcome.retryable);
+            fail_attempt(task, event->outcome.error, event->outcome.retryable, event->outcome.out_of_memory);
           }
         }
       }
@@ -135,16 +135,22 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   }
 }
 
-void Scheduler::fail_attempt(int id, const std::string& error, bool retryable) {
+void Scheduler::fail_attempt(int id, const std::string& error, bool retryable, bool out_of_memory) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   if (s.executor >= 0) s.failed_on.push_back(s.executor);
   s.executor = -1;
+  failures_++;
   if (!retryable || s.attempts > options_.max_retry) {
-    std::string why = retryable ? "after " + std::to_string(s.attempts) + " attempts"
+    std::string why = retryable ? "after " + std::to_string(s.attempts) + (s.attempts == 1 ? " attempt" : " attempts")
                                 : "(not retried: this error does not go away on retry)";
     throw ExecutionError("step '" + task.step + "' failed " + why + ": " + error);
   }
+  if (options_.max_fail >= 0 && failures_ > options_.max_fail)
+    throw ExecutionError("step '" + task.step + "' failed and the job reached its limit of " +
+                         std::to_string(options_.max_fail) + " failed attempts: " + error);
+  // Out of memory: the next attempt gets twice the memory (DuckDB spills what does not fit).
+  if (out_of_memory) s.memory_factor *= 2;
   step_report(task.step).retries++;
   if (options_.progress)
     std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(), s.attempts,
@@ -182,6 +188,8 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
   a.final_dir = job_dir_.task_dir(task_name(task), task.key);
   a.staging_dir = job_dir_.staging_dir(task_name(task), task.key, attempt);
   a.limits = options_.limits;
+  a.limits.memory_limit *= states_[task.id].memory_factor;
+  a.fault_probability = options_.fault_probability;
   a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);
   return a;
 }

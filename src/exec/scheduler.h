@@ -26,6 +26,8 @@ namespace smallpond {
 struct SchedulerOptions {
   int64_t job = 0;  //!< distinguishes runs that share a pool
   int max_retry = 3;
+  int max_fail = -1;  //!< failed attempts tolerated in the job; -1: no limit
+  double fault_probability = 0;
   EngineLimits limits;  //!< per task; temp_directory is set per executor
   bool progress = true;
 };
@@ -44,13 +46,14 @@ class Scheduler {
     int missing_deps = 0;
     int attempts = 0;       // attempts started
     int executor = -1;      // while running
+    int memory_factor = 1;  // doubled after an out-of-memory failure
     std::vector<int> failed_on;
     double started = 0;
   };
 
   void make_ready(int task);
   void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
-  void fail_attempt(int task, const std::string& error, bool retryable);
+  void fail_attempt(int task, const std::string& error, bool retryable, bool out_of_memory = false);
   bool dispatch_one();  // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s) const;
   TaskAssignment assignment(const Task& task, int attempt) const;
@@ -68,6 +71,7 @@ class Scheduler {
   std::vector<int> ready_;               // executor tasks waiting for an executor, FIFO
   std::vector<int> running_on_;          // executor -> task, or -1
   int done_ = 0;
+  int failures_ = 0;  // failed attempts in this run
   JobReport* report_ = nullptr;
   std::unique_ptr<ProgressReporter> progress_;
   std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end

@@ -96,3 +96,73 @@ TEST(Failures, JobDirectoryInUseIsRefused) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+class FaultOptions : public ::testing::Test {
+ protected:
+  Session session(double fault_probability, int max_retry = 3, int max_fail = -1, bool fail_fast = false) {
+    Options o;
+    o.job_dir = dir / ("job" + std::to_string(runs++));
+    o.executors = 2;
+    o.progress = false;
+    o.fault_probability = fault_probability;
+    o.max_retry = max_retry;
+    o.max_fail = max_fail;
+    o.fail_fast = fail_fast;
+    return init(o);
+  }
+  DataFrame pipeline(Session& sp) {
+    auto df = sp.read_parquet(prices_glob()).repartition(6, "ticker");
+    // (sums cast to BIGINT: Parquet stores DuckDB's HUGEINT sums as DOUBLE)
+    df = sp.partial_sql("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker", df);
+    df = df.repartition(3, "ticker");
+    return sp.partial_sql("SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker", df);
+  }
+  Table truth() {
+    return testing::sorted(testing::duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet('" +
+                                                 prices_glob() + "') GROUP BY ticker"));
+  }
+  testing::TempDir dir;
+  int runs = 0;
+};
+
+TEST_F(FaultOptions, FivePercentInjectedFaultsStillGiveTheRightResult) {
+  auto sp = session(0.05, /*max_retry=*/10);
+  EXPECT_EQ(testing::sorted(pipeline(sp).to_table()).rows, truth().rows);
+}
+
+TEST_F(FaultOptions, InjectedFaultsAreRetried) {
+  auto sp = session(0.3, /*max_retry=*/20);
+  EXPECT_EQ(testing::sorted(pipeline(sp).to_table()).rows, truth().rows);
+  int retries = 0;
+  for (auto& s : sp.last_report().steps) retries += s.retries;
+  EXPECT_GT(retries, 0);  // 16 tasks at 30%: all succeeding at once has probability 0.3%
+}
+
+TEST_F(FaultOptions, FailFastAndMaxFailStopTheJob) {
+  auto fast = session(1.0, /*max_retry=*/3, /*max_fail=*/-1, /*fail_fast=*/true);
+  std::string m = error_of<ExecutionError>([&] { pipeline(fast).to_table(); });
+  EXPECT_TRUE(contains(m, "after 1 attempt:")) << m;
+  EXPECT_TRUE(contains(m, "injected fault")) << m;
+  auto limited = session(1.0, /*max_retry=*/3, /*max_fail=*/2);
+  m = error_of<ExecutionError>([&] { pipeline(limited).to_table(); });
+  EXPECT_TRUE(contains(m, "limit of 2 failed attempts")) << m;
+}
+
+TEST_F(FaultOptions, OutOfMemoryIsRetriedWithMoreMemory) {
+  Options o;
+  o.job_dir = dir / "oom";
+  o.executors = 1;
+  o.progress = false;
+  o.memory_per_task = 4 << 20;  // too small for the list below; doubled after each failure
+  o.max_retry = 8;
+  auto sp = init(o);
+  Table t = sp.partial_sql("SELECT len(list(range)) AS n FROM range(3000000)").to_table();
+  EXPECT_EQ(t.rows[0][0].as_int(), 3000000);
+  EXPECT_GT(sp.last_report().steps.back().retries, 0);
+}
+
+}  // namespace
+}  // namespace smallpond
