@@ -28,6 +28,10 @@ struct Options {
   int max_fail = -1;
   //! Stop at the first failed attempt (no retries).
   bool fail_fast = false;
+  //! Start a second attempt of a straggler: a task running longer than
+  //! max(2 × median, median + speculation_min_seconds) of its step's finished tasks.
+  bool speculation = true;
+  double speculation_min_seconds = 30;
   //! Fault injection for testing: each task attempt fails with this probability (0..1).
   double fault_probability = 0;
   //! Seconds without a heartbeat after which an MPI executor rank counts as lost.

@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
   run->add_option("--max-fail", options.max_fail, "Failed attempts the job tolerates (-1: no limit)")
       ->default_val(-1);
   run->add_flag("--fail-fast", options.fail_fast, "Stop at the first failed attempt");
+  bool no_speculation = false;
+  run->add_flag("--no-speculation", no_speculation, "Never start second attempts of stragglers");
+  run->add_option("--speculation-min-seconds", options.speculation_min_seconds,
+                  "A straggler runs this much longer than its step's median")
+      ->default_val(options.speculation_min_seconds);
   run->add_option("--fault-inject", options.fault_probability,
                   "Testing: probability that a task attempt fails")
       ->check(CLI::Range(0.0, 1.0));
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) {
       options.progress = !quiet;
+      options.speculation = !no_speculation;
       return run_pipeline(pipeline_file, options);
     }
     if (*show_cmd) return show(show_path, show_limit);

@@ -34,6 +34,9 @@ class ExecutorPool {
   virtual void replace(int executor) = 0;
   //! False for a retired executor: it takes no more tasks.
   virtual bool alive(int executor) const { return executor >= 0 && executor < size(); }
+  //! Stops the attempt running on one executor (its result, if any, is ignored); the
+  //! executor stays usable.
+  virtual void cancel(int executor) = 0;
   //! Stops the running attempts (after a failed job); executors stay usable.
   virtual void abandon() = 0;
   //! Stops every executor.

@@ -31,6 +31,25 @@ class CrashOnceRunner : public TaskRunner {
   std::string marker_;
 };
 
+class SlowOnceRunner : public TaskRunner {
+ public:
+  SlowOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker, double seconds)
+      : inner_(std::move(inner)), marker_(std::move(marker)), seconds_(seconds) {}
+  TaskOutcome run(const TaskAssignment& task) override {
+    int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      ::usleep(static_cast<useconds_t>(seconds_ * 1e6));
+    }
+    return inner_->run(task);
+  }
+
+ private:
+  std::unique_ptr<TaskRunner> inner_;
+  std::string marker_;
+  double seconds_;
+};
+
 class RandomFaultRunner : public TaskRunner {
  public:
   explicit RandomFaultRunner(std::unique_ptr<TaskRunner> inner) : inner_(std::move(inner)), rng_(std::random_device{}()) {}
@@ -56,8 +75,14 @@ class RandomFaultRunner : public TaskRunner {
 
 std::unique_ptr<TaskRunner> with_injected_faults(std::unique_ptr<TaskRunner> runner) {
   runner = std::make_unique<RandomFaultRunner>(std::move(runner));
+  if (const char* spec = std::getenv("SMALLPOND_FAULT_SLOW_ONCE")) {
+    std::string s = spec;
+    size_t colon = s.rfind(':');
+    double seconds = colon == std::string::npos ? 10 : std::atof(s.c_str() + colon + 1);
+    runner = std::make_unique<SlowOnceRunner>(std::move(runner), s.substr(0, colon), seconds);
+  }
   if (const char* marker = std::getenv("SMALLPOND_FAULT_CRASH_ONCE"))
-    return std::make_unique<CrashOnceRunner>(std::move(runner), marker);
+    runner = std::make_unique<CrashOnceRunner>(std::move(runner), marker);
   return runner;
 }
 

@@ -6,6 +6,10 @@
 //     The first task attempt that starts while the marker file does not exist creates it and
 //     kills its own executor process (SIGKILL), as a crash or the OOM killer would.
 //
+//   SMALLPOND_FAULT_SLOW_ONCE=<marker file>:<seconds>
+//     The first task attempt that finds no marker creates it and sleeps that long first (a
+//     straggler, for speculation tests).
+//
 // and by the assignment's fault_probability (Options::fault_probability, `--fault-inject P`):
 // an attempt fails with that probability, with a retryable "injected fault" error.
 

@@ -90,6 +90,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   sched.max_retry = options_.fail_fast ? 0 : options_.max_retry;
   sched.max_fail = options_.fail_fast ? 0 : options_.max_fail;
   sched.fault_probability = options_.fault_probability;
+  sched.speculation = options_.speculation;
+  sched.speculation_min_seconds = options_.speculation_min_seconds;
   sched.progress = options_.progress;
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;

@@ -20,6 +20,7 @@ class LocalProcessPool : public ExecutorPool {
   void assign(int executor, const TaskAssignment& task) override;
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
+  void cancel(int executor) override { replace(executor); }
   void abandon() override;
   void shutdown() override;
 

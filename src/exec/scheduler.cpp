@@ -34,7 +34,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   states_.assign(n, {});
   outputs_.assign(n, {});
   users_.assign(n, {});
-  running_on_.assign(pool_.size(), -1);
+  running_on_.assign(pool_.size(), Running{});
   for (auto& t : graph_.tasks) {
     states_[t.id].missing_deps = static_cast<int>(t.deps.size());
     for (int d : t.deps) users_[d].push_back(t.id);
@@ -48,30 +48,15 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     while (done_ < static_cast<int>(n)) {
       while (dispatch_one()) {
       }
-      bool running = std::any_of(running_on_.begin(), running_on_.end(), [](int t) { return t >= 0; });
+      if (options_.speculation) speculate();
+      bool running = std::any_of(running_on_.begin(), running_on_.end(), [](const Running& r) { return r.task >= 0; });
       if (!running) {
         bool any_alive = false;
         for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
         if (!any_alive) throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
         throw InternalError("scheduler stalled: no task can run");
       }
-      auto event = pool_.wait(0.2);
-      if (event) {
-        int task = running_on_.at(event->executor);
-        if (event->type == ExecutorEvent::Type::Lost) {
-          running_on_[event->executor] = -1;
-          pool_.replace(event->executor);
-          if (task >= 0) fail_attempt(task, graph_.tasks[task].label() + ": " + event->reason, true);
-        } else if (task >= 0 && event->outcome.job == options_.job && event->outcome.task_id == task &&
-                   event->outcome.attempt == states_[task].attempts) {
-          running_on_[event->executor] = -1;
-          if (event->outcome.ok) {
-            complete(task, std::move(event->outcome.outputs), event->outcome.rows, false);
-          } else {
-            fail_attempt(task, event->outcome.error, event->outcome.retryable, event->outcome.out_of_memory);
-          }
-        }
-      }
+      if (auto event = pool_.wait(0.2)) handle(*event);
       progress.tick();
     }
   } catch (...) {
@@ -85,8 +70,63 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   return std::move(outputs_);
 }
 
-void Scheduler::make_ready(int id) {
-  const Task& task = graph_.tasks[id];
+void Scheduler::handle(ExecutorEvent& event) {
+  const int e = event.executor;
+  Running r = running_on_.at(e);
+  if (event.type == ExecutorEvent::Type::Lost) {
+    running_on_[e] = Running{};
+    if (r.task >= 0) states_[r.task].running--;
+    pool_.replace(e);
+    if (r.task >= 0) fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
+    return;
+  }
+  const TaskOutcome& o = event.outcome;
+  if (r.task < 0 || o.job != options_.job || o.task_id != r.task || o.attempt != r.attempt) return;  // stale
+  running_on_[e] = Running{};
+  TaskState& s = states_[r.task];
+  s.running--;
+  if (s.state == State::Done) return;  // a speculative twin finished first
+  if (!o.ok) {
+    fail_attempt(r.task, e, o.error, o.retryable, o.out_of_memory);
+    return;
+  }
+  durations_[graph_.tasks[r.task].step].push_back(o.seconds);
+  // The first attempt to finish wins; a twin still running is cancelled.
+  for (int other = 0; other < static_cast<int>(running_on_.size()); other++) {
+    if (running_on_[other].task != r.task) continue;
+    running_on_[other] = Running{};
+    s.running--;
+    pool_.cancel(other);
+  }
+  complete(r.task, std::move(event.outcome.outputs), o.rows, false);
+}
+
+void Scheduler::speculate() {
+  double now = monotonic_seconds();
+  for (int e = 0; e < static_cast<int>(running_on_.size()); e++) {
+    int id = running_on_[e].task;
+    if (id < 0 || states_[id].speculated) continue;
+    const Task& task = graph_.tasks[id];
+    auto it = durations_.find(task.step);
+    if (it == durations_.end() || it->second.size() < 3) continue;
+    std::vector<double> d = it->second;
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    double median = d[d.size() / 2];
+    double threshold = std::max(options_.speculation_ratio * median, median + options_.speculation_min_seconds);
+    TaskState& s = states_[id];
+    if (now - s.last_start <= threshold) continue;
+    int other = pick_executor(s, e);
+    if (other < 0 || other == e) return;  // no idle executor: nothing to do now
+    s.speculated = true;
+    step_report(task.step).speculative++;
+    if (options_.progress)
+      std::fprintf(stderr, "[smallpond] %s runs %.1fs (step median %.1fs): starting a second attempt\n",
+                   task.label().c_str(), now - s.last_start, median);
+    start_attempt(id, other);
+  }
+}
+
+void Scheduler::make_ready(int id) {  const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   s.state = State::Ready;
   if (!task.on_executor()) {
@@ -135,12 +175,12 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   }
 }
 
-void Scheduler::fail_attempt(int id, const std::string& error, bool retryable, bool out_of_memory) {
+void Scheduler::fail_attempt(int id, int executor, const std::string& error, bool retryable, bool out_of_memory) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
-  if (s.executor >= 0) s.failed_on.push_back(s.executor);
-  s.executor = -1;
+  if (executor >= 0) s.failed_on.push_back(executor);
   failures_++;
+  if (s.running > 0 && retryable) return;  // a speculative twin is still running: let it finish
   if (!retryable || s.attempts > options_.max_retry) {
     std::string why = retryable ? "after " + std::to_string(s.attempts) + (s.attempts == 1 ? " attempt" : " attempts")
                                 : "(not retried: this error does not go away on retry)";
@@ -159,10 +199,10 @@ void Scheduler::fail_attempt(int id, const std::string& error, bool retryable, b
   ready_.insert(ready_.begin(), id);  // retries go first
 }
 
-int Scheduler::pick_executor(const TaskState& s) const {
+int Scheduler::pick_executor(const TaskState& s, int avoid) const {
   int fallback = -1;
   for (int e = 0; e < static_cast<int>(running_on_.size()); e++) {
-    if (running_on_[e] >= 0 || !pool_.alive(e)) continue;
+    if (running_on_[e].task >= 0 || !pool_.alive(e) || e == avoid) continue;
     if (std::find(s.failed_on.begin(), s.failed_on.end(), e) == s.failed_on.end()) return e;
     if (fallback < 0) fallback = e;
   }
@@ -197,17 +237,22 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
 bool Scheduler::dispatch_one() {
   if (ready_.empty()) return false;
   int id = ready_.front();
-  TaskState& s = states_[id];
-  int e = pick_executor(s);
+  int e = pick_executor(states_[id]);
   if (e < 0) return false;
   ready_.erase(ready_.begin());
-  s.attempts++;
-  s.executor = e;
-  s.state = State::Running;
-  if (s.started == 0) s.started = monotonic_seconds();
-  running_on_[e] = id;
-  pool_.assign(e, assignment(graph_.tasks[id], s.attempts));
+  start_attempt(id, e);
   return true;
+}
+
+void Scheduler::start_attempt(int id, int e) {
+  TaskState& s = states_[id];
+  s.attempts++;
+  s.running++;
+  s.state = State::Running;
+  s.last_start = monotonic_seconds();
+  if (s.started == 0) s.started = s.last_start;
+  running_on_[e] = Running{id, s.attempts};
+  pool_.assign(e, assignment(graph_.tasks[id], s.attempts));
 }
 
 }  // namespace smallpond

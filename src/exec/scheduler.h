@@ -7,9 +7,12 @@
 // - A failed attempt is retried, on another executor where possible, up to max_retry times,
 //   unless the error cannot go away (bad SQL, corrupt input). A lost executor (crash, kill)
 //   fails its attempt and is replaced.
+// - Speculation: a task running far longer than its step's median (a straggler) is started
+//   again on an idle executor; the first attempt to finish wins, the other is cancelled.
 // - The first task that cannot succeed stops the job: ExecutionError names the step, the task
 //   and the error.
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -28,6 +31,11 @@ struct SchedulerOptions {
   int max_retry = 3;
   int max_fail = -1;  //!< failed attempts tolerated in the job; -1: no limit
   double fault_probability = 0;
+  //! Straggler: elapsed > max(ratio × median, median + min_seconds) of its step's finished
+  //! tasks (at least 3 of them).
+  bool speculation = true;
+  double speculation_ratio = 2.0;
+  double speculation_min_seconds = 30;
   EngineLimits limits;  //!< per task; temp_directory is set per executor
   bool progress = true;
 };
@@ -45,17 +53,26 @@ class Scheduler {
     State state = State::Waiting;
     int missing_deps = 0;
     int attempts = 0;       // attempts started
-    int executor = -1;      // while running
+    int running = 0;        // attempts running now (2 while speculating)
     int memory_factor = 1;  // doubled after an out-of-memory failure
+    bool speculated = false;
     std::vector<int> failed_on;
-    double started = 0;
+    double started = 0;     // first attempt's start
+    double last_start = 0;  // latest attempt's start
+  };
+  struct Running {  // what an executor is doing
+    int task = -1;
+    int attempt = 0;
   };
 
+  void handle(ExecutorEvent& event);
+  void speculate();
+  void start_attempt(int task, int executor);
   void make_ready(int task);
   void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
-  void fail_attempt(int task, const std::string& error, bool retryable, bool out_of_memory = false);
+  void fail_attempt(int task, int executor, const std::string& error, bool retryable, bool out_of_memory = false);
   bool dispatch_one();  // starts one ready executor task; false when none could start
-  int pick_executor(const TaskState& s) const;
+  int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt) const;
   StepReport& step_report(const std::string& step);
 
@@ -69,7 +86,8 @@ class Scheduler {
   std::vector<std::vector<DataSet>> outputs_;
   std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
   std::vector<int> ready_;               // executor tasks waiting for an executor, FIFO
-  std::vector<int> running_on_;          // executor -> task, or -1
+  std::vector<Running> running_on_;      // by executor
+  std::map<std::string, std::vector<double>> durations_;  // step -> seconds of finished attempts
   int done_ = 0;
   int failures_ = 0;  // failed attempts in this run
   JobReport* report_ = nullptr;

@@ -151,6 +151,26 @@ TEST_F(FaultOptions, FailFastAndMaxFailStopTheJob) {
   EXPECT_TRUE(contains(m, "limit of 2 failed attempts")) << m;
 }
 
+TEST_F(FaultOptions, AStragglerIsRunAgainElsewhere) {
+  std::string marker = dir / "slow";
+  setenv("SMALLPOND_FAULT_SLOW_ONCE", (marker + ":20").c_str(), 1);
+  Options o;
+  o.job_dir = dir / "spec";
+  o.executors = 2;
+  o.progress = false;
+  o.speculation_min_seconds = 0.5;
+  auto sp = init(o);
+  auto df = sp.read_parquet(prices_glob()).repartition_by_rows(12);
+  Table t = sp.partial_sql("SELECT count(*) AS n FROM {0}", df).to_table();
+  unsetenv("SMALLPOND_FAULT_SLOW_ONCE");
+  EXPECT_TRUE(path_exists(marker));
+  int64_t total = 0;
+  for (auto& row : t.rows) total += row[0].as_int();
+  EXPECT_EQ(total, testing::kSmallPricesRows);
+  EXPECT_EQ(sp.last_report().steps.back().speculative, 1);
+  EXPECT_LT(sp.last_report().seconds, 15) << "the job waited for the straggler";
+}
+
 TEST_F(FaultOptions, OutOfMemoryIsRetriedWithMoreMemory) {
   Options o;
   o.job_dir = dir / "oom";

@@ -63,6 +63,10 @@ class MpiPool : public ExecutorPool {
     mpi::note_rank_lost();
   }
 
+  void cancel(int e) override {
+    if (alive_[e]) mpi::send({{"type", "abandon"}}, e + 1);
+  }
+
   void abandon() override {
     for (int e = 0; e < size(); e++)
       if (alive_[e]) mpi::send({{"type", "abandon"}}, e + 1);

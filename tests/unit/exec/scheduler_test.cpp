@@ -10,6 +10,7 @@
 #include "exec/scheduler.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
+#include <unistd.h>
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -105,12 +106,14 @@ struct Harness {
   testing::TempDir dir;
   JobReport report;
 
-  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2) {
+  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2, bool speculation = false) {
     InProcessPool pool(executors, [&](int e) { return std::make_unique<ScriptedRunner>(e, log, graph, script); });
     JobDir job_dir(dir.path());
     SchedulerOptions options;
     options.max_retry = max_retry;
     options.progress = false;
+    options.speculation = speculation;
+    options.speculation_min_seconds = 0.2;
     Scheduler scheduler(graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
     return scheduler.run(report);
   }
@@ -225,6 +228,43 @@ TEST(Scheduler, CrashingEveryExecutorStillFinishesWhenRetriesSuffice) {
       2, /*max_retry=*/1);
   EXPECT_EQ(h.report.executed_tasks(), 7);
   EXPECT_TRUE(h.log.order_ok);
+}
+
+// source -> 8 x "a"
+TaskGraph wide() {
+  TaskGraph g = single();
+  g.outputs.clear();
+  for (int i = 0; i < 8; i++) {
+    Task t = g.tasks[1];
+    t.id = static_cast<int>(g.tasks.size());
+    t.partition = i;
+    t.key = "wide" + std::to_string(i);
+    g.tasks.push_back(t);
+    g.outputs.push_back(t.id);
+  }
+  g.tasks.erase(g.tasks.begin() + 1);  // drop the single task, renumber
+  for (size_t i = 1; i < g.tasks.size(); i++) g.tasks[i].id = static_cast<int>(i);
+  g.outputs.clear();
+  for (size_t i = 1; i < g.tasks.size(); i++) g.outputs.push_back(static_cast<int>(i));
+  return g;
+}
+
+TEST(Scheduler, SpeculationRestartsAStragglerElsewhere) {
+  for (bool speculation : {true, false}) {
+    Harness h(wide());
+    h.run(
+        [&](const TaskAssignment& a, int, TaskOutcome&) {
+          if (a.task_id == 5 && a.attempt == 1) usleep(1500000);  // the straggler
+        },
+        3, 2, speculation);
+    double finished = h.report.seconds;  // the scheduler's time, not the pool's clean-up
+    EXPECT_EQ(h.report.step("a").speculative, speculation ? 1 : 0);
+    if (speculation)
+      EXPECT_LT(finished, 1.2) << "the second attempt should have finished the job";
+    else
+      EXPECT_GE(finished, 1.4);
+    EXPECT_EQ(h.report.executed_tasks(), 8);
+  }
 }
 
 TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
