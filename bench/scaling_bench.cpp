@@ -1,0 +1,152 @@
+// scaling_bench: how smallpond-cpp scales with executors, against DuckDB with as many threads,
+// and what one task costs the scheduler.
+//
+//   scaling:  the quick-start pipeline (hash-repartition by ticker into max(3, k) partitions,
+//             per-partition GROUP BY, write Parquet) with k executors, vs one DuckDB COPY of
+//             the same GROUP BY with k threads, for k in --executors (default 1,2,4,...,cores)
+//   overhead: --tiny-tasks N tasks that each count one row (N partitions of an N-row table);
+//             total seconds and milliseconds per task, with the default executors
+//
+// usage: scaling_bench [--rows N] [--data DIR] [--work DIR] [--executors 1,2,4] [--tiny-tasks N]
+// Under mpirun, the executors are the MPI ranks and only the overhead mode runs.
+
+#include <smallpond/smallpond.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/strings.h"
+#include "common/system.h"
+#include "datagen/prices.h"
+#include "engine/engine.h"
+#include "exec/mpi/mpi_runtime.h"
+#include "io/filesystem.h"
+
+namespace sp = smallpond;
+
+namespace {
+
+const char* kGroupBy = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM ";
+
+sp::Options options_for(const std::string& job_dir, int executors, int threads_per_task) {
+  sp::Options o;
+  o.job_dir = job_dir;
+  o.executors = executors;
+  o.threads_per_task = threads_per_task;  // k executors x 1 thread uses k cores, as DuckDB with k threads
+  o.progress = false;
+  return o;
+}
+
+double time_it(const std::function<void()>& f) {
+  double start = sp::monotonic_seconds();
+  f();
+  return sp::monotonic_seconds() - start;
+}
+
+void scaling(const std::string& data, const std::string& work, const std::vector<int>& ks) {
+  std::vector<std::string> files;
+  for (auto& f : sp::expand_path(data, ".parquet")) files.push_back(f.path);
+  std::printf("%9s %12s %10s %7s %10s %10s\n", "executors", "smallpond_s", "duckdb_s", "ratio", "sp_speedup",
+              "db_speedup");
+  double sp1 = 0, db1 = 0;
+  for (int k : ks) {
+    double sp_s, db_s;
+    {
+      std::string job = work + "/job-" + std::to_string(k);
+      sp::remove_all(job);
+      auto session = sp::init(options_for(job, k, 1));
+      session.partial_sql("SELECT count(*) FROM {0}", session.read_parquet(data + "/*.parquet")).count();  // warm
+      sp::remove_all(work + "/out-sp");
+      sp_s = time_it([&] {
+        auto df = session.read_parquet(data + "/*.parquet").repartition(std::max(3, k), "ticker");
+        session.partial_sql(std::string(kGroupBy) + "{0} GROUP BY ticker", df).write_parquet(work + "/out-sp");
+      });
+      session.shutdown();
+      sp::remove_all(job);
+    }
+    {
+      sp::Engine engine(/*preserve_order=*/false);
+      sp::EngineLimits limits;
+      limits.threads = k;
+      auto con = engine.connect(limits);
+      db_s = time_it([&] {
+        con->query_int("COPY (" + std::string(kGroupBy) + "read_parquet(" + sp::sql_string_list(files) +
+                       ") GROUP BY ticker) TO " + sp::sql_string(work + "/out-db.parquet") + " (FORMAT parquet)");
+      });
+    }
+    if (sp1 == 0) {
+      sp1 = sp_s;
+      db1 = db_s;
+    }
+    std::printf("%9d %12.3f %10.3f %7.2f %10.2f %10.2f\n", k, sp_s, db_s, sp_s / db_s, sp1 / sp_s, db1 / db_s);
+    std::fflush(stdout);
+  }
+}
+
+void overhead(const std::string& work, int tasks, int executors) {
+  std::string items = work + "/items-" + std::to_string(tasks);
+  if (!sp::path_exists(items)) {
+    sp::Engine engine;
+    sp::make_dirs(items);
+    engine.connect()->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(tasks) + ")) TO " +
+                                sp::sql_string(items + "/items.parquet") + " (FORMAT parquet)");
+  }
+  std::string job = work + "/job-overhead";
+  sp::remove_all(job);
+  auto session = sp::init(options_for(job, executors, 0));
+  session.partial_sql("SELECT 1").count();  // starts the executors
+  double seconds = time_it([&] {
+    auto parts = session.read_parquet(items).repartition_by_rows(tasks);
+    int64_t rows = session.partial_sql("SELECT count(*) AS n FROM {0}", parts).count();
+    if (rows != tasks) throw sp::InternalError("expected one row per task");
+  });
+  double job_s = session.last_report().seconds;  // the run itself, without reading the counts back
+  std::printf("overhead: %d tasks on %d executors%s: job %.2f s = %.2f ms per task (%.2f s with planning and reading)\n",
+              tasks, session.options().executors, sp::mpi_active() ? " (MPI ranks)" : "", job_s, 1000 * job_s / tasks,
+              seconds);
+  sp::remove_all(job);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sp::serve_if_executor();  // executors (and MPI ranks other than 0) serve tasks here
+  int64_t rows = 50'000'000;
+  std::string data, work = "bench/work", executors_list;
+  int tiny_tasks = 0;
+  CLI::App app{"scaling_bench: smallpond-cpp executors vs DuckDB threads; scheduler overhead"};
+  app.add_option("--rows", rows, "Rows of the generated prices table")->default_val(rows);
+  app.add_option("--data", data, "Prices directory (generated when absent)");
+  app.add_option("--work", work, "Work directory")->default_val(work);
+  app.add_option("--executors", executors_list, "Executor counts, e.g. 1,2,4,8,16 (default: powers of 2 to cores)");
+  app.add_option("--tiny-tasks", tiny_tasks, "Only measure the overhead of this many tiny tasks");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    work = sp::absolute_path(work);
+    sp::make_dirs(work);
+    if (tiny_tasks > 0 || sp::mpi_active()) {
+      overhead(work, tiny_tasks > 0 ? tiny_tasks : 10000, 0);
+      return 0;
+    }
+    if (data.empty()) data = "bench/data/prices-" + std::to_string(rows / 1'000'000) + "m";
+    data = sp::absolute_path(data);
+    if (!sp::path_exists(data)) sp::generate_prices(data, {rows, 20, 2000});
+    std::vector<int> ks;
+    if (executors_list.empty()) {
+      for (int k = 1; k <= sp::cpu_count(); k *= 2) ks.push_back(k);
+      if (ks.back() != sp::cpu_count()) ks.push_back(sp::cpu_count());
+    } else {
+      std::stringstream ss(executors_list);
+      for (std::string item; std::getline(ss, item, ',');) ks.push_back(std::stoi(item));
+    }
+    std::printf("scaling_bench: %s, %d cores\n", data.c_str(), sp::cpu_count());
+    scaling(data, work, ks);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scaling_bench: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
