@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "smallpond/report.h"
+#include "smallpond/row.h"
 #include "smallpond/table.h"
 
 namespace smallpond {
@@ -44,6 +45,12 @@ class DataFrame {
   DataFrame filter(const std::string& condition) const;
   //! SQL select-list over each row: SELECT <expressions> FROM {0}, e.g. "a + b AS c, d".
   DataFrame map(const std::string& expressions) const;
+  //! C++ functions over each row (see smallpond/row.h for what they may be). Output columns
+  //! of map/flat_map come from the returned rows: names in the first row's order, types from
+  //! the values (BOOLEAN, BIGINT, DOUBLE, VARCHAR).
+  DataFrame filter(FilterFunction keep) const;
+  DataFrame map(MapFunction fn) const;
+  DataFrame flat_map(FlatMapFunction fn) const;
   //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
   DataFrame partial_sort(const std::string& by) const;
   //! The first n rows of the whole frame (not per partition), as one partition.
@@ -71,6 +78,7 @@ class DataFrame {
  private:
   friend class Session;
   friend struct SessionState;
+  DataFrame row_function(const char* kind, const void* fn) const;
   DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node);
   std::shared_ptr<SessionState> session_;
   std::shared_ptr<const Node> node_;

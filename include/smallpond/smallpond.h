@@ -5,5 +5,6 @@
 #include "smallpond/error.h"
 #include "smallpond/options.h"
 #include "smallpond/report.h"
+#include "smallpond/row.h"
 #include "smallpond/session.h"
 #include "smallpond/table.h"

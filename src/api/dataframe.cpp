@@ -1,6 +1,7 @@
 #include "smallpond/dataframe.h"
 
 #include "api/session_state.h"
+#include "common/code_location.h"
 #include "io/filesystem.h"
 #include "planner/planner.h"
 #include "smallpond/error.h"
@@ -65,6 +66,23 @@ DataFrame DataFrame::filter(const std::string& condition) const {
 
 DataFrame DataFrame::map(const std::string& expressions) const {
   return session_->sql_node("map", "SELECT " + expressions + " FROM {0}", {*this});
+}
+
+DataFrame DataFrame::row_function(const char* kind, const void* fn) const {
+  if (!fn) throw InvalidInputError(std::string(kind) + ": no function given");
+  auto node = session_->new_node(NodeKind::RowFunction, kind);
+  node->function_kind = kind;
+  node->function = locate_code(fn);
+  node->inputs = {node_};
+  return DataFrame(session_, node);
+}
+
+DataFrame DataFrame::filter(FilterFunction keep) const {
+  return row_function("filter", reinterpret_cast<const void*>(keep));
+}
+DataFrame DataFrame::map(MapFunction fn) const { return row_function("map", reinterpret_cast<const void*>(fn)); }
+DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
+  return row_function("flat_map", reinterpret_cast<const void*>(fn));
 }
 
 DataFrame DataFrame::partial_sort(const std::string& by) const {

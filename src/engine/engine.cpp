@@ -73,9 +73,54 @@ Value to_value(const duckdb::Value& v) {
   }
 }
 
+duckdb::Value to_duck(const Value& v) {
+  if (v.is_null()) return duckdb::Value();
+  if (v.is_bool()) return duckdb::Value::BOOLEAN(v.as_bool());
+  if (v.is_int()) return duckdb::Value::BIGINT(v.as_int());
+  if (v.is_double()) return duckdb::Value::DOUBLE(v.as_double());
+  return duckdb::Value(v.as_string());
+}
+
+// Its own connection: the caller's connection may be streaming a query (scan), and a stream
+// allows no other statement on its connection.
+class DuckRowSink : public RowSink {
+ public:
+  DuckRowSink(duckdb::DuckDB& db, const std::string& ddl, std::string table, size_t columns)
+      : con_(db), table_(std::move(table)), columns_(columns) {
+    auto result = con_.Query(ddl);
+    check(*result);
+    appender_ = std::make_unique<duckdb::Appender>(con_, table_);
+  }
+  void append(const std::vector<Value>& row) override {
+    if (row.size() != columns_)
+      throw InvalidInputError("a row has " + std::to_string(row.size()) + " values, the output has " +
+                              std::to_string(columns_) + " columns");
+    try {
+      appender_->BeginRow();
+      for (auto& v : row) appender_->Append(to_duck(v));
+      appender_->EndRow();
+    } catch (std::exception& e) {
+      duckdb::ErrorData error(e);
+      raise(error);
+    }
+  }
+  int64_t write_parquet(const std::string& path) override {
+    appender_->Flush();
+    auto result = con_.Query("COPY " + table_ + " TO " + sql_string(path) + " (FORMAT parquet)");
+    check(*result);
+    return result->GetValue(0, 0).GetValue<int64_t>();
+  }
+
+ private:
+  duckdb::Connection con_;
+  std::string table_;
+  size_t columns_;
+  std::unique_ptr<duckdb::Appender> appender_;
+};
+
 class DuckConnection : public EngineConnection {
  public:
-  explicit DuckConnection(duckdb::DuckDB& db) : con_(db) {}
+  explicit DuckConnection(duckdb::DuckDB& db) : db_(db), con_(db) {}
 
   void execute(const std::string& sql) override {
     for (auto& statement : extract(sql)) {
@@ -110,6 +155,54 @@ class DuckConnection : public EngineConnection {
     return result->GetValue(0, 0).GetValue<int64_t>();
   }
 
+  void scan(const std::string& sql, size_t batch_rows, const std::function<void(Table&)>& on_batch) override {
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    Table batch;
+    batch.column_names = result->names;
+    for (auto& t : result->types) batch.column_types.push_back(t.ToString());
+    bool delivered = false;
+    while (true) {
+      duckdb::unique_ptr<duckdb::DataChunk> chunk;
+      try {
+        chunk = result->Fetch();
+      } catch (std::exception& e) {
+        duckdb::ErrorData error(e);
+        raise(error);
+      }
+      check(*result);
+      if (!chunk || chunk->size() == 0) break;
+      for (duckdb::idx_t r = 0; r < chunk->size(); r++) {
+        std::vector<Value> row;
+        row.reserve(chunk->ColumnCount());
+        for (duckdb::idx_t c = 0; c < chunk->ColumnCount(); c++) row.push_back(to_value(chunk->GetValue(c, r)));
+        batch.rows.push_back(std::move(row));
+      }
+      if (batch.rows.size() >= batch_rows) {
+        // A failing callback must not leave the stream half-read on this connection: close it
+        // before the exception goes on.
+        try {
+          on_batch(batch);
+        } catch (...) {
+          result.reset();
+          throw;
+        }
+        delivered = true;
+        batch.rows.clear();
+      }
+    }
+    result.reset();
+    if (!batch.rows.empty() || !delivered) on_batch(batch);
+  }
+
+  std::unique_ptr<RowSink> create_sink(const std::vector<std::pair<std::string, std::string>>& columns) override {
+    std::string table = "__rows_" + std::to_string(next_sink_++);
+    std::string ddl = "CREATE TEMP TABLE " + table + " (";
+    for (size_t i = 0; i < columns.size(); i++)
+      ddl += (i ? ", " : "") + sql_identifier(columns[i].first) + " " + columns[i].second;
+    return std::make_unique<DuckRowSink>(db_, ddl + ")", table, columns.size());
+  }
+
   std::vector<std::string> split_statements(const std::string& sql) override {
     std::vector<std::string> out;
     for (auto& s : extract(sql)) {
@@ -130,7 +223,9 @@ class DuckConnection : public EngineConnection {
     }
   }
 
+  duckdb::DuckDB& db_;
   duckdb::Connection con_;
+  int next_sink_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // file of the project that includes duckdb.hpp.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,16 @@ class EngineError : public Error {
   bool out_of_memory;
 };
 
+//! Rows appended one by one into a temporary table, then written as a Parquet file.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  //! Values in column order; NULL, bool, integer, double and text cast to the column's type.
+  virtual void append(const std::vector<Value>& row) = 0;
+  //! Writes everything appended so far; returns the row count.
+  virtual int64_t write_parquet(const std::string& path) = 0;
+};
+
 class EngineConnection {
  public:
   virtual ~EngineConnection() = default;
@@ -40,6 +51,11 @@ class EngineConnection {
   virtual int64_t query_int(const std::string& sql) = 0;
   //! The statements of a script, each as its own SQL text (without the trailing ';').
   virtual std::vector<std::string> split_statements(const std::string& sql) = 0;
+  //! Streams a query's rows in batches of about batch_rows (the last may be smaller). Column
+  //! names and types are set in every batch, even when there are no rows (one empty batch).
+  virtual void scan(const std::string& sql, size_t batch_rows, const std::function<void(Table&)>& on_batch) = 0;
+  //! A sink with these columns (SQL types).
+  virtual std::unique_ptr<RowSink> create_sink(const std::vector<std::pair<std::string, std::string>>& columns) = 0;
 };
 
 //! One in-memory DuckDB database. Create it in the process that uses it (not before fork()).

@@ -8,7 +8,9 @@
 #include <map>
 
 #include "common/strings.h"
+#include "common/code_location.h"
 #include "common/system.h"
+#include "smallpond/row.h"
 #include "engine/sql_template.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
@@ -48,8 +50,9 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
     auto con = engine_->connect(task.limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
-    int64_t rows = task.kind == TaskKind::Sql ? run_sql(*con, task, outputs)
-                                              : run_hash_produce(*con, task, outputs);
+    int64_t rows = task.kind == TaskKind::Sql          ? run_sql(*con, task, outputs)
+                   : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
+                                                        : run_function(*con, task, outputs);
     con.reset();
 
     TaskManifest manifest;
@@ -158,6 +161,105 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
                   " (FORMAT parquet)");
   }
   for (int k = 0; k < n; k++) outputs.push_back(parquet_output(buckets[k], schema_file));
+  return rows;
+}
+
+namespace {
+
+const char* sql_type_of(const Value& v) {
+  if (v.is_bool()) return "BOOLEAN";
+  if (v.is_int()) return "BIGINT";
+  if (v.is_double()) return "DOUBLE";
+  return "VARCHAR";
+}
+
+Row to_row(const Table& batch, std::vector<Value>& values) {
+  Row row;
+  for (size_t c = 0; c < values.size(); c++) row[batch.column_names[c]] = std::move(values[c]);
+  return row;
+}
+
+// Output columns: from the first output row, in its order; types from the first non-null value
+// of each column in the first batch (VARCHAR when all are null).
+std::vector<std::pair<std::string, std::string>> infer_columns(const std::vector<Row>& rows) {
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (auto& [name, value] : rows.front().cells()) {
+    std::string type = "VARCHAR";
+    for (auto& r : rows) {
+      if (r.has(name) && !r[name].is_null()) {
+        type = sql_type_of(r[name]);
+        break;
+      }
+    }
+    columns.emplace_back(name, type);
+  }
+  return columns;
+}
+
+}  // namespace
+
+int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignment& task,
+                                       std::vector<DataSet>& outputs) {
+  const std::string kind = task.params.at("function_kind");
+  const void* fn = resolve_code(task.params.at("function"));
+  const DataSet& input = task.inputs.at(0);
+  std::string file = task.staging_dir + "/part-0.parquet";
+  std::unique_ptr<RowSink> sink;
+  std::vector<std::pair<std::string, std::string>> columns;
+  Table input_schema;
+  int64_t rows = 0;
+  std::vector<Row> out;
+  auto flush = [&] {
+    if (out.empty()) return;
+    if (!sink) {
+      columns = kind == "filter" ? std::vector<std::pair<std::string, std::string>>{} : infer_columns(out);
+      if (kind == "filter")
+        for (size_t c = 0; c < input_schema.column_names.size(); c++)
+          columns.emplace_back(input_schema.column_names[c], input_schema.column_types[c]);
+      sink = con.create_sink(columns);
+    }
+    for (auto& r : out) {
+      std::vector<Value> values;
+      for (auto& [name, type] : columns) {
+        if (!r.has(name)) throw InvalidInputError("an output row has no column '" + name + "'");
+        values.push_back(r[name]);
+      }
+      if (r.size() != columns.size())
+        throw InvalidInputError("output rows differ in their columns (first row: " + std::to_string(columns.size()) +
+                                ", this row: " + std::to_string(r.size()) + ")");
+      sink->append(values);
+    }
+    out.clear();
+  };
+  if (!input.empty() || !input.schema_file.empty()) {
+    con.scan(input.sql(), 4096, [&](Table& batch) {
+      if (input_schema.column_names.empty()) {
+        input_schema.column_names = batch.column_names;
+        input_schema.column_types = batch.column_types;
+      }
+      for (auto& values : batch.rows) {
+        Row row = to_row(batch, values);
+        if (kind == "filter") {
+          if (reinterpret_cast<FilterFunction>(fn)(row)) out.push_back(std::move(row));
+        } else if (kind == "map") {
+          out.push_back(reinterpret_cast<MapFunction>(fn)(row));
+        } else {
+          for (auto& r : reinterpret_cast<FlatMapFunction>(fn)(row)) out.push_back(std::move(r));
+        }
+      }
+      flush();
+    });
+  }
+  if (sink) {
+    rows = sink->write_parquet(file);
+    outputs.push_back(parquet_output({file}, file));
+  } else if (kind == "filter" && !input.empty()) {
+    // Nothing passed: an empty file with the input's columns.
+    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(file) + " (FORMAT parquet)");
+    outputs.push_back(parquet_output({}, file));
+  } else {
+    outputs.push_back(parquet_output({}, ""));  // no rows, and no way to know the columns
+  }
   return rows;
 }
 

@@ -18,6 +18,7 @@ class DuckDBTaskRunner : public TaskRunner {
   int64_t run_sql(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
   int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
                            std::vector<DataSet>& outputs);
+  int64_t run_function(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
   std::unique_ptr<Engine> engine_;  // created at the first task, reused by later ones
 };
 

@@ -5,8 +5,8 @@
 namespace smallpond {
 
 static TaskKind kind_from_name(const std::string& name) {
-  for (TaskKind k : {TaskKind::Source, TaskKind::Split, TaskKind::Pick, TaskKind::Sql,
-                     TaskKind::HashProduce})
+  for (TaskKind k : {TaskKind::Source, TaskKind::Split, TaskKind::Pick, TaskKind::Sql, TaskKind::HashProduce,
+                     TaskKind::Function})
     if (name == task_kind_name(k)) return k;
   throw InternalError("unknown task kind '" + name + "'");
 }

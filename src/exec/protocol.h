@@ -27,7 +27,8 @@ struct TaskAssignment {
   std::string label;  //!< "step[partition]", for messages
   std::string key;
   Json params;
-  //! Sql: one data set per input ({0}, {1}, ...). HashProduce: one, all inputs concatenated.
+  //! Sql: one data set per input ({0}, {1}, ...). HashProduce, Function: one, all inputs
+  //! concatenated.
   std::vector<DataSet> inputs;
   std::string staging_dir;  //!< where to write (the executor creates it)
   std::string final_dir;    //!< where to publish by renaming staging_dir

@@ -18,6 +18,8 @@ const char* node_kind_name(NodeKind kind) {
       return "hash_partition";
     case NodeKind::SqlEngine:
       return "sql";
+    case NodeKind::RowFunction:
+      return "row_function";
     case NodeKind::Limit:
       return "limit";
     case NodeKind::Union:
@@ -45,6 +47,10 @@ Json Node::definition() const {
       j["npartitions"] = npartitions;
       j["hash_columns"] = hash_columns;
       if (!partition_by.empty()) j["by"] = partition_by;
+      break;
+    case NodeKind::RowFunction:
+      j["function_kind"] = function_kind;
+      j["function"] = function;
       break;
     case NodeKind::Limit:
       j["limit"] = limit;

@@ -16,6 +16,7 @@ enum class NodeKind {
   EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
   HashPartition,  //!< redistribute rows by hash(columns) % n, or by an expression's value
   SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
+  RowFunction,    //!< run a C++ function (filter, map, flat_map) over each row of each partition
   Limit,          //!< the first n rows of the whole input (one partition)
   Union,          //!< the partitions of all inputs, one after the other
   DataSink,       //!< write the input's partitions to an output directory when the job succeeds
@@ -48,6 +49,10 @@ struct Node {
 
   // SqlEngine
   std::string sql;
+
+  // RowFunction: "filter" | "map" | "flat_map", and where the function is (common/code_location.h)
+  std::string function_kind;
+  Json function;
 
   // DataSink: absolute output directory
   std::string path;

@@ -23,6 +23,8 @@ const char* task_kind_name(TaskKind kind) {
       return "sql";
     case TaskKind::HashProduce:
       return "hash_produce";
+    case TaskKind::Function:
+      return "function";
   }
   return "?";
 }
@@ -67,6 +69,14 @@ class Planner {
         return plan_hash(node);
       case NodeKind::SqlEngine:
         return plan_sql(node);
+      case NodeKind::RowFunction: {
+        std::vector<int> out;
+        const auto& in = input_tasks(node, 0);
+        for (size_t p = 0; p < in.size(); p++)
+          out.push_back(add(node, TaskKind::Function, p, {in[p]},
+                            {{"function_kind", node.function_kind}, {"function", node.function}}));
+        return out;
+      }
       case NodeKind::Limit:
         return plan_limit(node);
       case NodeKind::Union:

@@ -16,6 +16,7 @@ enum class TaskKind {
   Pick,         //!< part `index` of every input, concatenated                         [scheduler]
   Sql,          //!< run the step's SQL over its inputs, write Parquet                 [executor]
   HashProduce,  //!< read the inputs, write one bucket per hash partition              [executor]
+  Function,     //!< run a C++ row function over the input, write Parquet              [executor]
 };
 const char* task_kind_name(TaskKind kind);
 
@@ -31,7 +32,9 @@ struct Task {
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;
 
-  bool on_executor() const { return kind == TaskKind::Sql || kind == TaskKind::HashProduce; }
+  bool on_executor() const {
+    return kind == TaskKind::Sql || kind == TaskKind::HashProduce || kind == TaskKind::Function;
+  }
   //! "stats[2]": how messages name the task.
   std::string label() const { return step + "[" + std::to_string(partition) + "]"; }
 };

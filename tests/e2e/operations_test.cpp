@@ -178,6 +178,71 @@ TEST_F(Operations, OneRowInputThroughNestedHashing) {
   EXPECT_EQ(df.count(), 1);
 }
 
+TEST_F(Operations, CppFunctionsRunInExecutors) {
+  auto parts = items().repartition(3);
+  auto mapped = parts.map([](const Row& r) {
+    Row out;
+    out["item"] = r["item"];
+    out["half"] = Value(r["item"].as_int() / 2.0);
+    out["tag"] = Value(std::string(r["item"].as_int() % 2 ? "odd" : "even"));
+    return out;
+  });
+  Table t = sorted(mapped.to_table());
+  Table truth = sorted(duckdb_query("SELECT item, item / 2 AS half, CASE WHEN item % 2 = 1 THEN 'odd' ELSE 'even' "
+                                    "END AS tag FROM read_parquet('" + dir / "items/*.parquet" + "')"));
+  EXPECT_EQ(t.column_names, truth.column_names);
+  EXPECT_EQ(t.column_types, (std::vector<std::string>{"BIGINT", "DOUBLE", "VARCHAR"}));
+  EXPECT_EQ(t.rows, truth.rows);
+
+  auto kept = parts.filter([](const Row& r) { return r["item"].as_int() % 3 == 0; });
+  EXPECT_EQ(kept.count(), 334);
+  EXPECT_EQ(kept.to_table().column_names, std::vector<std::string>{"item"});
+  EXPECT_EQ(parts.filter([](const Row&) { return false; }).count(), 0);
+
+  auto doubled = parts.flat_map([](const Row& r) {
+    std::vector<Row> out(2);
+    out[0]["v"] = r["item"];
+    out[1]["v"] = Value(r["item"].as_int() + 1000);
+    return out;
+  });
+  Table d = sp->partial_sql("SELECT count(*) AS n, sum(v)::BIGINT AS s, count(DISTINCT v) AS d FROM {0}",
+                            doubled.repartition(1))
+                .to_table();
+  EXPECT_EQ(d.rows[0][0].as_int(), 2000);
+  EXPECT_EQ(d.rows[0][1].as_int(), 999 * 1000 / 2 * 2 + 1000 * 1000);
+  EXPECT_EQ(d.rows[0][2].as_int(), 2000);
+}
+
+TEST_F(Operations, CppFunctionsOverManyBatches) {
+  // 60 000 rows per partition: many scan batches, written while the input still streams.
+  auto df = sp->read_parquet(testing::small_prices_dir()).repartition(2);
+  auto expensive = df.filter([](const Row& r) { return r["price"].as_double() > 500; });
+  Table want = duckdb_query("SELECT count(*), sum(volume)::BIGINT FROM read_parquet('" + testing::small_prices_dir() +
+                            "/*.parquet') WHERE price > 500");
+  Table got = sp->partial_sql("SELECT count(*), sum(volume)::BIGINT FROM {0}", expensive.repartition(1)).to_table();
+  EXPECT_EQ(got.rows, want.rows);
+}
+
+TEST_F(Operations, FlatMapKeepsRowOrderWithinAPartition) {
+  testing::write_items(dir / "three", 3, 1);
+  auto df = sp->read_parquet(dir / "three/*.parquet").flat_map([](const Row& r) {
+    std::vector<Row> out(2);
+    out[0]["x"] = Value(r["item"].as_int() + 1);
+    out[1]["x"] = Value(r["item"].as_int() + 4);
+    return out;
+  });
+  EXPECT_EQ(column(df.to_table()), (std::vector<int64_t>{1, 4, 2, 5, 3, 6}));
+}
+
+TEST_F(Operations, AFailingCppFunctionNamesItsStep) {
+  auto bad = items().map([](const Row&) { return Row{}; }).named("broken");  // no columns
+  std::string m = error_of(bad);
+  EXPECT_NE(m.find("step 'broken'"), std::string::npos) << m;
+  auto throws = items().filter([](const Row& r) -> bool { return r["nope"].as_bool(); }).named("lookup");
+  m = error_of(throws);
+  EXPECT_NE(m.find("no column 'nope'"), std::string::npos) << m;
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();

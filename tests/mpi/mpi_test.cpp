@@ -87,6 +87,15 @@ TEST_F(Mpi, CppProgramRunsOnRanks) {
   EXPECT_NE(out.find("(50 rows)"), std::string::npos) << out;
 }
 
+TEST_F(Mpi, CppFunctionsRunOnOtherRanks) {
+  std::string out;
+  std::string cmd = "cd " + dir.path() + " && " + mpirun("", 3, FUNCTIONS_EXAMPLE " prices");
+  ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
+  Table want = duckdb_query("SELECT count(*) FROM read_parquet('" + testing::small_prices_dir() +
+                            "/*.parquet') WHERE price > 500");
+  EXPECT_NE(out.find("rows: " + std::to_string(want.rows[0][0].as_int()) + "\n"), std::string::npos) << out;
+}
+
 TEST_F(Mpi, CrashedTaskProcessIsRetried) {
   std::string out, marker = dir / "crashed";
   std::string file = pipeline("q.yaml", quickstart_steps("out"));

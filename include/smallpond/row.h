@@ -1,0 +1,35 @@
+#pragma once
+//! Row: one record given to (and returned by) C++ functions in a plan (filter, map, flat_map).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "smallpond/table.h"
+
+namespace smallpond {
+
+class Row {
+ public:
+  Row() = default;
+  //! The value of a column; throws InvalidInputError naming the column when there is none.
+  const Value& operator[](const std::string& column) const;
+  //! The value of a column, added (as NULL) when missing: `out["total"] = Value(int64_t(3));`.
+  Value& operator[](const std::string& column);
+  bool has(const std::string& column) const;
+  size_t size() const { return cells_.size(); }
+  //! Columns in order.
+  const std::vector<std::pair<std::string, Value>>& cells() const { return cells_; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> cells_;
+};
+
+//! Functions usable in plans. They run in executor processes (copies of the program), so they
+//! are plain functions (or lambdas without captures), found there by their place in the
+//! program's code: the same binary must run everywhere.
+using FilterFunction = bool (*)(const Row&);
+using MapFunction = Row (*)(const Row&);
+using FlatMapFunction = std::vector<Row> (*)(const Row&);
+
+}  // namespace smallpond
