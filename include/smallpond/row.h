@@ -31,5 +31,7 @@ class Row {
 using FilterFunction = bool (*)(const Row&);
 using MapFunction = Row (*)(const Row&);
 using FlatMapFunction = std::vector<Row> (*)(const Row&);
+//! A scalar SQL function: called once per row with the argument values.
+using ScalarFunction = Value (*)(const std::vector<Value>& args);
 
 }  // namespace smallpond

@@ -46,6 +46,12 @@ class Session {
     return partial_sql(query, std::vector<DataFrame>{inputs...});
   }
 
+  //! Makes a C++ function callable from SQL as name(args...), in the queries of frames built
+  //! after this call. arg_types and return_type are SQL types ("DOUBLE", "VARCHAR", ...). The
+  //! function runs in the executors: a plain function or a lambda without captures.
+  void create_function(const std::string& name, ScalarFunction fn, const std::vector<std::string>& arg_types,
+                       const std::string& return_type);
+
   const Options& options() const;
   //! Report of the most recent action.
   const JobReport& last_report() const;

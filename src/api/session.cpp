@@ -1,6 +1,7 @@
 #include "smallpond/session.h"
 
 #include "api/session_state.h"
+#include "common/code_location.h"
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
 #include "io/filesystem.h"
@@ -20,6 +21,7 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
                                  const std::vector<DataFrame>& inputs) {
   auto node = new_node(NodeKind::SqlEngine, base);
   node->sql = query;
+  node->udfs = udfs;
   for (auto& df : inputs) {
     if (df.session_.get() != this) throw InvalidInputError(base + ": an input belongs to another session");
     node->inputs.push_back(df.node_);
@@ -48,6 +50,24 @@ Session init(const Options& options) {
 }
 
 Session::Session(std::shared_ptr<SessionState> state) : state_(std::move(state)) {}
+
+void Session::create_function(const std::string& name, ScalarFunction fn, const std::vector<std::string>& arg_types,
+                              const std::string& return_type) {
+  check_step_name(name);  // a plain identifier
+  if (!fn) throw InvalidInputError("create_function '" + name + "': no function given");
+  Json udf = {{"name", name},
+              {"args", arg_types},
+              {"returns", return_type},
+              {"function", locate_code(reinterpret_cast<const void*>(fn))}};
+  auto& list = state_->udfs;
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    if ((*it)["name"] == name) {
+      list.erase(it);
+      break;
+    }
+  }
+  list.push_back(udf);
+}
 
 const Options& Session::options() const { return state_->options; }
 const JobReport& Session::last_report() const { return state_->last_report; }

@@ -25,6 +25,7 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
 
   Options options;
   JobRunner runner;
+  Json udfs = Json::array();  //!< functions given to create_function, for SQL nodes built later
   JobReport last_report;
   std::atomic<int> next_id{1};
   std::mutex mutex;  // one action at a time

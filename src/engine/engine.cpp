@@ -252,6 +252,30 @@ Engine::Engine(bool preserve_order) {
 
 Engine::~Engine() = default;
 
+void Engine::register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
+                                      const std::string& return_type, ScalarFn fn) {
+  try {
+    duckdb::vector<duckdb::LogicalType> args;
+    for (auto& t : arg_types) args.push_back(duckdb::TransformStringToLogicalType(t));
+    duckdb::LogicalType ret = duckdb::TransformStringToLogicalType(return_type);
+    duckdb::scalar_function_t body = [fn, ret](duckdb::DataChunk& input, duckdb::ExpressionState&,
+                                               duckdb::Vector& result) {
+      std::vector<Value> values(input.ColumnCount());
+      for (duckdb::idx_t row = 0; row < input.size(); row++) {
+        for (duckdb::idx_t c = 0; c < input.ColumnCount(); c++) values[c] = to_value(input.GetValue(c, row));
+        result.SetValue(row, to_duck(fn(values)).DefaultCastAs(ret));
+      }
+    };
+    duckdb::Connection con(*impl_->db);
+    con.CreateVectorizedFunction(name, args, ret, body);
+  } catch (const Error&) {
+    throw;
+  } catch (std::exception& e) {
+    duckdb::ErrorData error(e);
+    throw EngineError("cannot register function '" + name + "': " + error.Message(), false);
+  }
+}
+
 std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
   auto con = std::make_unique<DuckConnection>(*impl_->db);
   std::string setup = "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";

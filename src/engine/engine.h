@@ -71,6 +71,12 @@ class Engine {
 
   std::unique_ptr<EngineConnection> connect(const EngineLimits& limits = {});
 
+  //! Registers a scalar function for every connection of this engine; again with the same
+  //! name replaces it. fn gets the argument values of one row and returns the result.
+  using ScalarFn = Value (*)(const std::vector<Value>&);
+  void register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
+                                const std::string& return_type, ScalarFn fn);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -97,8 +97,20 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   return outcome;
 }
 
+void DuckDBTaskRunner::register_functions(const Json& udfs) {
+  for (auto& udf : udfs) {
+    std::string name = udf.at("name");
+    auto it = functions_.find(name);
+    if (it != functions_.end() && it->second == udf) continue;  // already there
+    auto fn = reinterpret_cast<Engine::ScalarFn>(resolve_code(udf.at("function")));
+    engine_->register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(), udf.at("returns"), fn);
+    functions_[name] = udf;
+  }
+}
+
 int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& task,
                                   std::vector<DataSet>& outputs) {
+  if (task.params.contains("udfs")) register_functions(task.params["udfs"]);
   std::vector<std::string> views;
   for (size_t i = 0; i < task.inputs.size(); i++) {
     std::string view = "__input_" + std::to_string(i);

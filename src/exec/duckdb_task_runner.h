@@ -3,6 +3,7 @@
 // written as Parquet into the staging directory, which is then published (renamed) to the
 // task's final directory with its manifest.
 
+#include <map>
 #include <memory>
 
 #include "engine/engine.h"
@@ -19,7 +20,9 @@ class DuckDBTaskRunner : public TaskRunner {
   int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
                            std::vector<DataSet>& outputs);
   int64_t run_function(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
+  void register_functions(const Json& udfs);
   std::unique_ptr<Engine> engine_;  // created at the first task, reused by later ones
+  std::map<std::string, Json> functions_;  // registered scalar functions: name -> definition
 };
 
 }  // namespace smallpond

@@ -59,6 +59,7 @@ Json Node::definition() const {
       break;
     case NodeKind::SqlEngine:
       j["sql"] = sql;
+      if (!udfs.empty()) j["udfs"] = udfs;
       break;
     case NodeKind::DataSink:
       j["path"] = path;

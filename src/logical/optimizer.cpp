@@ -1,5 +1,6 @@
 #include "logical/optimizer.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -40,6 +41,8 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused
       copy->sql = substitute_sql_input(n->sql, 0, "(" + strip_semicolons(fused_child.sql) + "\n)");
       copy->inputs = fused_child.inputs;
+      for (auto& udf : fused_child.udfs)  // the fused query may call the child's functions too
+        if (std::find(copy->udfs.begin(), copy->udfs.end(), udf) == copy->udfs.end()) copy->udfs.push_back(udf);
     }
     rewritten[n.get()] = copy;
   }

@@ -166,7 +166,9 @@ class Planner {
         deps.push_back(in.size() == 1 ? in[0] : in[p]);
       }
       Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", width}};
-      out.push_back(add(node, TaskKind::Sql, p, deps, {{"sql", node.sql}, {"names", names}}));
+      Json params = {{"sql", node.sql}, {"names", names}};
+      if (!node.udfs.empty()) params["udfs"] = node.udfs;
+      out.push_back(add(node, TaskKind::Sql, p, deps, params));
     }
     return out;
   }

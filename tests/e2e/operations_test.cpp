@@ -243,6 +243,33 @@ TEST_F(Operations, AFailingCppFunctionNamesItsStep) {
   EXPECT_NE(m.find("no column 'nope'"), std::string::npos) << m;
 }
 
+TEST_F(Operations, CppScalarFunctionsInSql) {
+  sp->create_function(
+      "collatz_steps",
+      [](const std::vector<Value>& args) {
+        int64_t n = args[0].as_int(), steps = 0;
+        while (n > 1) {
+          n = n % 2 ? 3 * n + 1 : n / 2;
+          steps++;
+        }
+        return Value(steps);
+      },
+      {"BIGINT"}, "BIGINT");
+  sp->create_function(
+      "label", [](const std::vector<Value>& args) { return Value(args[0].as_string() + "!" + args[1].to_string()); },
+      {"VARCHAR", "BIGINT"}, "VARCHAR");
+  auto df = items().repartition(3).map("item, collatz_steps(item + 1) AS steps, label('x', item) AS l");
+  Table t = sorted(df.to_table());
+  ASSERT_EQ(t.num_rows(), 1000u);
+  EXPECT_EQ(t.rows[0][1].as_int(), 0);    // collatz(1)
+  EXPECT_EQ(t.rows[26][1].as_int(), 111);  // collatz(27): the famous long one
+  EXPECT_EQ(t.rows[5][2].as_string(), "x!5");
+  // A function whose argument types do not fit is a clear SQL error.
+  std::string m = error_of(items().map("label(1.5)").named("bad_call"));
+  EXPECT_NE(m.find("step 'bad_call'"), std::string::npos) << m;
+  EXPECT_NE(m.find("label"), std::string::npos) << m;
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();
