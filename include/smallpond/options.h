@@ -28,6 +28,10 @@ struct Options {
   int max_fail = -1;
   //! Stop at the first failed attempt (no retries).
   bool fail_fast = false;
+  //! In-memory passing: a SQL step's output of at most this many bytes stays in the executor
+  //! that made it and goes to its consumers directly, not through files. Outputs read by
+  //! write_parquet or returned to the program are always files. 0 turns it off.
+  int64_t memory_passing_bytes = 8 << 20;
   //! Start a second attempt of a straggler: a task running longer than
   //! max(2 × median, median + speculation_min_seconds) of its step's finished tasks.
   bool speculation = true;

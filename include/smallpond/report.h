@@ -14,6 +14,7 @@ struct StepReport {
   int reused = 0;        //!< tasks skipped because the job directory held their output
   int retries = 0;       //!< failed attempts that were retried
   int speculative = 0;   //!< second attempts started for stragglers
+  int in_memory = 0;     //!< outputs passed in memory instead of files
   int64_t rows = -1;     //!< rows written by the executed and reused tasks; -1 when unknown
   double seconds = 0;    //!< wall time from the step's first task start to its last task end
 };

@@ -1,5 +1,6 @@
 #include "dataset/dataset.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/strings.h"
@@ -24,6 +25,26 @@ static FileFormat parse_format(const std::string& name) {
   if (name == "csv") return FileFormat::Csv;
   if (name == "json") return FileFormat::Json;
   throw InternalError("unknown file format '" + name + "'");
+}
+
+bool is_memory_path(const std::string& path) { return path.compare(0, 7, "memory:") == 0; }
+
+std::string memory_path(int executor, const std::string& table) {
+  return "memory:" + std::to_string(executor) + ":" + table;
+}
+
+int memory_owner(const std::string& path) { return std::stoi(path.substr(7, path.find(':', 7) - 7)); }
+
+std::string memory_table(const std::string& path) { return path.substr(path.find(':', 7) + 1); }
+
+std::vector<std::string> DataSet::memory_paths() const {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& p) {
+    if (is_memory_path(p) && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  for (auto& f : files) add(f.path);
+  add(schema_file);
+  return out;
 }
 
 static std::string columns_struct(const std::vector<std::pair<std::string, std::string>>& schema) {
@@ -68,6 +89,8 @@ std::string DataSet::sql() const {
     projection = join(quoted, ", ");
   }
   if (files.empty()) {
+    if (is_memory_path(schema_file))
+      return "SELECT " + projection + " FROM " + sql_identifier(memory_table(schema_file)) + " LIMIT 0";
     if (format == FileFormat::Parquet && !schema_file.empty())
       return "SELECT " + projection + " FROM " + reader_call(*this, {schema_file}, false) +
              " LIMIT 0";
@@ -81,6 +104,10 @@ std::string DataSet::sql() const {
   // Whole files are read by one reader call; row ranges (Parquet only) each by their own.
   std::vector<std::string> whole, parts;
   for (auto& f : files) {
+    if (is_memory_path(f.path)) {
+      parts.push_back("SELECT * FROM " + sql_identifier(memory_table(f.path)));
+      continue;
+    }
     if (f.whole()) {
       whole.push_back(f.path);
       continue;
@@ -140,12 +167,12 @@ DataSet DataSet::from_json(const Json& j) {
 }
 
 static std::string relative(const std::string& path, const std::string& dir) {
-  if (path.empty()) return path;
+  if (path.empty() || is_memory_path(path)) return path;
   return std::filesystem::path(path).lexically_relative(dir).string();
 }
 
 static std::string resolved(const std::string& path, const std::string& dir) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  if (path.empty() || is_memory_path(path) || std::filesystem::path(path).is_absolute()) return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 

@@ -15,6 +15,13 @@ namespace smallpond {
 enum class FileFormat { Parquet, Csv, Json };
 const char* format_name(FileFormat format);
 
+//! An in-memory task output stands where a file would: path "memory:<executor>:<table>", the
+//! table living in that executor's DuckDB (executor -1: not yet known, set by the scheduler).
+bool is_memory_path(const std::string& path);
+std::string memory_path(int executor, const std::string& table);
+int memory_owner(const std::string& path);
+std::string memory_table(const std::string& path);
+
 //! A whole file, or rows [begin, end) of it.
 struct FileSlice {
   std::string path;
@@ -48,6 +55,8 @@ struct DataSet {
   DataSet relative_to(const std::string& dir) const;
   //! ... and back to absolute.
   DataSet resolved_against(const std::string& dir) const;
+  //! The in-memory tables this data set reads (files and schema_file), each once.
+  std::vector<std::string> memory_paths() const;
   //! All files of the parts, in order; reading options come from the first part.
   static DataSet concat(const std::vector<DataSet>& parts);
 };

@@ -5,9 +5,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 
 #include "common/strings.h"
+#include "common/base64.h"
 #include "common/code_location.h"
 #include "common/system.h"
 #include "smallpond/row.h"
@@ -47,13 +49,25 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   try {
     remove_all(task.staging_dir);
     make_dirs(task.staging_dir);
-    if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
-    auto con = engine_->connect(task.limits);
+    import_memory_inputs(task);
+    memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
+    kept_in_memory_ = false;
+    auto con = engine().connect(task.limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
     int64_t rows = task.kind == TaskKind::Sql          ? run_sql(*con, task, outputs)
                    : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
                                                         : run_function(*con, task, outputs);
     con.reset();
+    if (kept_in_memory_) {
+      // Nothing to publish: the output lives in this executor until the scheduler drops it.
+      remove_all(task.staging_dir);
+      outcome.ok = true;
+      outcome.outputs = outputs;
+      outcome.rows = rows;
+      outcome.memory_bytes = memory_output_bytes_;
+      outcome.seconds = monotonic_seconds() - start;
+      return outcome;
+    }
 
     TaskManifest manifest;
     manifest.key = task.key;
@@ -97,13 +111,55 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   return outcome;
 }
 
+Engine& DuckDBTaskRunner::engine() {
+  if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
+  return *engine_;
+}
+
+// In-memory inputs produced elsewhere arrive as Parquet bytes; they become local tables of the
+// same name (kept for later tasks until dropped).
+void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
+  for (auto& input : task.inputs) {
+    for (auto& path : input.memory_paths()) {
+      std::string table = memory_table(path);
+      if (memory_tables_.count(table)) continue;
+      if (!task.attachments.contains(table))
+        throw Error("in-memory input " + table + " is neither here nor attached (executor restarted?)");
+      std::string file = task.staging_dir + "/import-" + table + ".parquet";
+      write_file_atomic(file, base64_decode(task.attachments[table].get<std::string>()));
+      auto con = engine().connect();
+      con->execute("CREATE TABLE " + sql_identifier(table) + " AS SELECT * FROM read_parquet(" + sql_string(file) + ")");
+      memory_tables_.insert(table);
+      remove_all(file);
+    }
+  }
+}
+
+std::string DuckDBTaskRunner::export_table(const std::string& table) {
+  if (!memory_tables_.count(table)) throw Error("in-memory output " + table + " is not here");
+  std::string file = std::filesystem::temp_directory_path().string() + "/smallpond-export-" + unique_suffix() + ".parquet";
+  auto con = engine().connect();
+  con->query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) + " (FORMAT parquet)");
+  std::string bytes = read_file(file);
+  remove_all(file);
+  return bytes;
+}
+
+void DuckDBTaskRunner::drop_tables(const std::vector<std::string>& tables) {
+  auto con = engine().connect();
+  for (auto& t : tables) {
+    if (!memory_tables_.erase(t)) continue;
+    con->execute("DROP TABLE IF EXISTS " + sql_identifier(t));
+  }
+}
+
 void DuckDBTaskRunner::register_functions(const Json& udfs) {
   for (auto& udf : udfs) {
     std::string name = udf.at("name");
     auto it = functions_.find(name);
     if (it != functions_.end() && it->second == udf) continue;  // already there
     auto fn = reinterpret_cast<Engine::ScalarFn>(resolve_code(udf.at("function")));
-    engine_->register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(), udf.at("returns"), fn);
+    engine().register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(), udf.at("returns"), fn);
     functions_[name] = udf;
   }
 }
@@ -125,6 +181,32 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   if (statements.empty()) throw InvalidInputError("the query is empty");
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
+  if (memory_output_bytes_ > 0) {
+    // Small outputs stay here as a table; measured by what DuckDB's memory grew by (an
+    // executor runs one task at a time).
+    std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +
+                        std::to_string(task.attempt);
+    const char* usage = "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()";
+    int64_t before = con.query_int(usage);
+    con.execute("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
+    int64_t bytes = std::max<int64_t>(0, con.query_int(usage) - before);
+    int64_t rows = con.query_int("SELECT count(*) FROM " + sql_identifier(table));
+    if (bytes <= memory_output_bytes_) {
+      memory_tables_.insert(table);
+      kept_in_memory_ = true;
+      memory_output_bytes_ = bytes;
+      std::string path = memory_path(-1, table);
+      DataSet ds;
+      ds.files = {{path, 0, -1}};
+      ds.schema_file = path;
+      outputs.push_back(ds);
+      return rows;
+    }
+    con.query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) + " (FORMAT parquet)");
+    con.execute("DROP TABLE " + sql_identifier(table));
+    outputs.push_back(parquet_output({file}, file));
+    return rows;
+  }
   int64_t rows = con.query_int("COPY (" + statements.back() + ") TO " + sql_string(file) +
                                " (FORMAT parquet)");
   outputs.push_back(parquet_output({file}, file));

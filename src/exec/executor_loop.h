@@ -1,5 +1,8 @@
 #pragma once
-// The executor side of the protocol: receive assignments, run them, answer with outcomes.
+// The executor side of the protocol: receive assignments, run them, answer with outcomes; and
+// between tasks, control messages about in-memory outputs:
+//   {"type": "export", "table": T}  ->  {"type": "exported", "table": T, "data": base64 | "error": ...}
+//   {"type": "drop", "tables": [...]}
 // The same loop serves executor processes, executor threads (tests) and MPI ranks.
 
 #include "exec/protocol.h"
@@ -11,6 +14,11 @@ class TaskRunner {
   virtual ~TaskRunner() = default;
   //! Runs one attempt. Failures are reported in the outcome, not thrown.
   virtual TaskOutcome run(const TaskAssignment& task) = 0;
+  //! An in-memory task output as bytes (a Parquet file), for a consumer on another executor.
+  //! Throws when the table is not here.
+  virtual std::string export_table(const std::string& table) = 0;
+  //! Frees in-memory outputs that no consumer needs any more.
+  virtual void drop_tables(const std::vector<std::string>& tables) = 0;
 };
 
 //! Serves until the channel closes or a shutdown message arrives.

@@ -13,11 +13,13 @@ struct ExecutorEvent {
   enum class Type {
     Result,  //!< the executor finished a task attempt (outcome says how)
     Lost,    //!< the executor is gone (crashed, killed); its running attempt is lost
+    Reply,   //!< an answer to a control message (e.g. "exported"), in `message`
   };
   Type type = Type::Result;
   int executor = 0;
   TaskOutcome outcome;  //!< Result only
   std::string reason;   //!< Lost only: e.g. "killed by signal 9"
+  Json message;         //!< Reply only
 };
 
 //! Not thread safe: one scheduler thread drives it.
@@ -27,6 +29,8 @@ class ExecutorPool {
   virtual int size() const = 0;
   //! Starts executor `executor` on an attempt. The executor must be idle.
   virtual void assign(int executor, const TaskAssignment& task) = 0;
+  //! Sends a control message ("export", "drop"); the executor handles it between tasks.
+  virtual void send_control(int executor, const Json& message) = 0;
   //! The next event, or nullopt when none arrives within timeout_seconds.
   virtual std::optional<ExecutorEvent> wait(double timeout_seconds) = 0;
   //! After a Lost event: replaces the executor by a fresh one where the pool can (local

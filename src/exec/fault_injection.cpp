@@ -12,11 +12,23 @@ namespace smallpond {
 
 namespace {
 
-class CrashOnceRunner : public TaskRunner {
+// Passes everything but run() to the wrapped runner.
+class WrappingRunner : public TaskRunner {
  public:
-  CrashOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker)
-      : inner_(std::move(inner)), marker_(std::move(marker)) {}
+  explicit WrappingRunner(std::unique_ptr<TaskRunner> inner) : inner_(std::move(inner)) {}
+  std::string export_table(const std::string& table) override { return inner_->export_table(table); }
+  void drop_tables(const std::vector<std::string>& tables) override { inner_->drop_tables(tables); }
+
+ protected:
+  std::unique_ptr<TaskRunner> inner_;
+};
+
+class CrashOnceRunner : public WrappingRunner {
+ public:
+  CrashOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker, std::string prefix)
+      : WrappingRunner(std::move(inner)), marker_(std::move(marker)), prefix_(std::move(prefix)) {}
   TaskOutcome run(const TaskAssignment& task) override {
+    if (task.label.compare(0, prefix_.size(), prefix_) != 0) return inner_->run(task);
     // O_EXCL: of all executors, exactly one wins the right to crash.
     int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd >= 0) {
@@ -27,14 +39,13 @@ class CrashOnceRunner : public TaskRunner {
   }
 
  private:
-  std::unique_ptr<TaskRunner> inner_;
-  std::string marker_;
+  std::string marker_, prefix_;
 };
 
-class SlowOnceRunner : public TaskRunner {
+class SlowOnceRunner : public WrappingRunner {
  public:
   SlowOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker, double seconds)
-      : inner_(std::move(inner)), marker_(std::move(marker)), seconds_(seconds) {}
+      : WrappingRunner(std::move(inner)), marker_(std::move(marker)), seconds_(seconds) {}
   TaskOutcome run(const TaskAssignment& task) override {
     int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd >= 0) {
@@ -45,14 +56,14 @@ class SlowOnceRunner : public TaskRunner {
   }
 
  private:
-  std::unique_ptr<TaskRunner> inner_;
   std::string marker_;
   double seconds_;
 };
 
-class RandomFaultRunner : public TaskRunner {
+class RandomFaultRunner : public WrappingRunner {
  public:
-  explicit RandomFaultRunner(std::unique_ptr<TaskRunner> inner) : inner_(std::move(inner)), rng_(std::random_device{}()) {}
+  explicit RandomFaultRunner(std::unique_ptr<TaskRunner> inner)
+      : WrappingRunner(std::move(inner)), rng_(std::random_device{}()) {}
   TaskOutcome run(const TaskAssignment& task) override {
     if (task.fault_probability > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < task.fault_probability) {
       TaskOutcome o;
@@ -67,7 +78,6 @@ class RandomFaultRunner : public TaskRunner {
   }
 
  private:
-  std::unique_ptr<TaskRunner> inner_;
   std::mt19937_64 rng_;
 };
 
@@ -81,8 +91,12 @@ std::unique_ptr<TaskRunner> with_injected_faults(std::unique_ptr<TaskRunner> run
     double seconds = colon == std::string::npos ? 10 : std::atof(s.c_str() + colon + 1);
     runner = std::make_unique<SlowOnceRunner>(std::move(runner), s.substr(0, colon), seconds);
   }
-  if (const char* marker = std::getenv("SMALLPOND_FAULT_CRASH_ONCE"))
-    runner = std::make_unique<CrashOnceRunner>(std::move(runner), marker);
+  if (const char* spec = std::getenv("SMALLPOND_FAULT_CRASH_ONCE")) {
+    std::string s = spec;
+    size_t colon = s.find(':');
+    std::string prefix = colon == std::string::npos ? "" : s.substr(colon + 1);
+    runner = std::make_unique<CrashOnceRunner>(std::move(runner), s.substr(0, colon), prefix);
+  }
   return runner;
 }
 

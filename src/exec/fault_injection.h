@@ -2,9 +2,10 @@
 // Fault injection for tests of the fault handling, enabled by environment variables that the
 // scheduler's process sets and its executors inherit:
 //
-//   SMALLPOND_FAULT_CRASH_ONCE=<marker file>
-//     The first task attempt that starts while the marker file does not exist creates it and
-//     kills its own executor process (SIGKILL), as a crash or the OOM killer would.
+//   SMALLPOND_FAULT_CRASH_ONCE=<marker file>[:<task label prefix>]
+//     The first task attempt (of a task whose label starts with the prefix, if given) that
+//     starts while the marker file does not exist creates it and kills its own executor process
+//     (SIGKILL), as a crash or the OOM killer would.
 //
 //   SMALLPOND_FAULT_SLOW_ONCE=<marker file>:<seconds>
 //     The first task attempt that finds no marker creates it and sleeps that long first (a

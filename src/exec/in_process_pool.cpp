@@ -66,7 +66,12 @@ void InProcessPool::start(int executor) {
   e.channel = std::make_unique<QueueChannel>([this, executor](const Json& message) {
     ExecutorEvent event;
     event.executor = executor;
-    event.outcome = TaskOutcome::from_json(message.at("outcome"));
+    if (message.value("type", "") == "exported") {
+      event.type = ExecutorEvent::Type::Reply;
+      event.message = message;
+    } else {
+      event.outcome = TaskOutcome::from_json(message.at("outcome"));
+    }
     post(std::move(event));
   });
   QueueChannel* channel = e.channel.get();
@@ -86,6 +91,10 @@ void InProcessPool::start(int executor) {
 
 void InProcessPool::assign(int executor, const TaskAssignment& task) {
   executors_.at(executor)->channel->push({{"type", "run"}, {"task", task.to_json()}});
+}
+
+void InProcessPool::send_control(int executor, const Json& message) {
+  executors_.at(executor)->channel->push(message);
 }
 
 std::optional<ExecutorEvent> InProcessPool::wait(double timeout_seconds) {

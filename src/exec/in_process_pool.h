@@ -28,6 +28,7 @@ class InProcessPool : public ExecutorPool {
 
   int size() const override { return static_cast<int>(executors_.size()); }
   void assign(int executor, const TaskAssignment& task) override;
+  void send_control(int executor, const Json& message) override;
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
   void cancel(int) override {}  // the thread finishes its attempt; the result is ignored

@@ -67,11 +67,16 @@ void LocalProcessPool::start(int executor) {
 }
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
+  send_control(executor, {{"type", "run"}, {"task", task.to_json()}});
+}
+
+void LocalProcessPool::send_control(int executor, const Json& message) {
   auto& e = executors_.at(executor);
+  if (!e.channel) return;
   try {
-    e.channel->send({{"type", "run"}, {"task", task.to_json()}});
+    e.channel->send(message);
   } catch (const Error&) {
-    // The executor died while idle; wait() reports it as lost with this attempt.
+    // The executor died; wait() reports it as lost.
   }
 }
 
@@ -95,6 +100,11 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
     if (!message) {
       event.type = ExecutorEvent::Type::Lost;
       event.reason = reap(id);
+      return event;
+    }
+    if (message->value("type", "") == "exported") {
+      event.type = ExecutorEvent::Type::Reply;
+      event.message = std::move(*message);
       return event;
     }
     if (message->value("type", "") != "result") continue;

@@ -28,7 +28,9 @@ std::vector<DataSet> run_metadata_task(const Task& task,
         throw InvalidInputError("step '" + task.step + "': splitting by rows needs Parquet input, not " +
                                 format_name(input.format));
       // "auto" (hash producers): split by files when there are enough, else by rows.
-      bool by_rows = mode == "rows" || (mode == "auto" && parquet && input.files.size() < size_t(n));
+      // In-memory outputs have no row counts to split by: they are split as whole parts.
+      bool in_memory = !input.memory_paths().empty();
+      bool by_rows = !in_memory && (mode == "rows" || (mode == "auto" && parquet && input.files.size() < size_t(n)));
       if (by_rows) return split_by_rows(input, n, count_rows(input));
       return split_by_files(input, n);
     }

@@ -37,7 +37,9 @@ Json TaskAssignment::to_json() const {
           {"threads", limits.threads},
           {"memory_limit", limits.memory_limit},
           {"temp_directory", limits.temp_directory},
-          {"fault_probability", fault_probability}};
+          {"fault_probability", fault_probability},
+          {"memory_output_bytes", memory_output_bytes},
+          {"attachments", attachments}};
 }
 
 TaskAssignment TaskAssignment::from_json(const Json& j) {
@@ -56,6 +58,8 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.limits.memory_limit = j.at("memory_limit");
   a.limits.temp_directory = j.at("temp_directory");
   a.fault_probability = j.value("fault_probability", 0.0);
+  a.memory_output_bytes = j.value("memory_output_bytes", int64_t(0));
+  a.attachments = j.value("attachments", Json::object());
   return a;
 }
 
@@ -63,7 +67,7 @@ Json TaskOutcome::to_json() const {
   return {{"job", job},          {"task_id", task_id}, {"attempt", attempt}, {"ok", ok},
           {"outputs", datasets_to_json(outputs)},     {"rows", rows},
           {"seconds", seconds}, {"error", error},      {"retryable", retryable},
-          {"out_of_memory", out_of_memory}};
+          {"out_of_memory", out_of_memory}, {"memory_bytes", memory_bytes}};
 }
 
 TaskOutcome TaskOutcome::from_json(const Json& j) {
@@ -78,6 +82,7 @@ TaskOutcome TaskOutcome::from_json(const Json& j) {
   o.error = j.at("error");
   o.retryable = j.at("retryable");
   o.out_of_memory = j.value("out_of_memory", false);
+  o.memory_bytes = j.value("memory_bytes", int64_t(0));
   return o;
 }
 

@@ -34,6 +34,10 @@ struct TaskAssignment {
   std::string final_dir;    //!< where to publish by renaming staging_dir
   EngineLimits limits;
   double fault_probability = 0;  //!< testing: fail this attempt with this probability
+  //! Keep the output in the executor's memory when it is at most this many bytes (0: never).
+  int64_t memory_output_bytes = 0;
+  //! In-memory inputs that live on other executors: table name -> Parquet bytes (base64).
+  Json attachments = Json::object();
 
   Json to_json() const;
   static TaskAssignment from_json(const Json& j);
@@ -50,6 +54,7 @@ struct TaskOutcome {
   std::string error;  //!< when !ok: what went wrong, already naming the query or file
   bool retryable = true;
   bool out_of_memory = false;  //!< the engine ran out of memory: retry with more
+  int64_t memory_bytes = 0;     //!< size of an output kept in memory (0: written to files)
 
   Json to_json() const;
   static TaskOutcome from_json(const Json& j);

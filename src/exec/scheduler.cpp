@@ -40,6 +40,8 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     for (int d : t.deps) users_[d].push_back(t.id);
     if (t.on_executor()) step_report(t.step).tasks++;
   }
+  plan_memory();
+  plan_needed();
   progress_ = std::make_unique<ProgressReporter>(graph_, options_.progress);
   ProgressReporter& progress = *progress_;
   try {
@@ -50,11 +52,17 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
       }
       if (options_.speculation) speculate();
       bool running = std::any_of(running_on_.begin(), running_on_.end(), [](const Running& r) { return r.task >= 0; });
-      if (!running) {
+      if (!running && requested_.empty()) {
         bool any_alive = false;
         for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
         if (!any_alive) throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
-        throw InternalError("scheduler stalled: no task can run");
+        std::string detail;
+        for (size_t i = 0; i < states_.size(); i++)
+          if (states_[i].state != State::Done)
+            detail += " " + graph_.tasks[i].label() + ":" + task_kind_name(graph_.tasks[i].kind) + "/state" +
+                      std::to_string(int(states_[i].state)) + "/missing" + std::to_string(states_[i].missing_deps);
+        throw InternalError("scheduler stalled: no task can run (ready " + std::to_string(ready_.size()) +
+                            ", fetching " + std::to_string(fetching_.size()) + "):" + detail);
       }
       if (auto event = pool_.wait(0.2)) handle(*event);
       progress.tick();
@@ -64,6 +72,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     throw;
   }
   progress.finish();
+  for (size_t p = 0; p < n; p++) drop_memory(static_cast<int>(p));  // whatever is still held
   for (size_t i = 0; i < report.steps.size(); i++)
     report.steps[i].seconds = step_times_[i].second - step_times_[i].first;
   report.seconds = monotonic_seconds() - start;
@@ -72,12 +81,17 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
 
 void Scheduler::handle(ExecutorEvent& event) {
   const int e = event.executor;
+  if (event.type == ExecutorEvent::Type::Reply) {
+    handle_reply(e, event.message);
+    return;
+  }
   Running r = running_on_.at(e);
   if (event.type == ExecutorEvent::Type::Lost) {
     running_on_[e] = Running{};
     if (r.task >= 0) states_[r.task].running--;
     pool_.replace(e);
     if (r.task >= 0) fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
+    lose_memory(e);
     return;
   }
   const TaskOutcome& o = event.outcome;
@@ -97,8 +111,156 @@ void Scheduler::handle(ExecutorEvent& event) {
     running_on_[other] = Running{};
     s.running--;
     pool_.cancel(other);
+    lose_memory(other);  // a cancelled executor may have been replaced, tables and all
   }
-  complete(r.task, std::move(event.outcome.outputs), o.rows, false);
+  auto outputs = std::move(event.outcome.outputs);
+  bool in_memory = false;
+  for (auto& ds : outputs) {  // the executor does not know its own number: stamp it
+    for (auto& f : ds.files)
+      if (is_memory_path(f.path)) {
+        f.path = memory_path(e, memory_table(f.path));
+        in_memory = true;
+      }
+    if (is_memory_path(ds.schema_file)) ds.schema_file = memory_path(e, memory_table(ds.schema_file));
+  }
+  if (in_memory) {
+    mem_owner_[r.task] = e;
+    dropped_[r.task] = false;
+    step_report(graph_.tasks[r.task].step).in_memory++;
+  }
+  complete(r.task, std::move(outputs), o.rows, false);
+}
+
+void Scheduler::plan_memory() {
+  size_t n = graph_.tasks.size();
+  persist_.assign(n, false);
+  mem_owner_.assign(n, -1);
+  dropped_.assign(n, false);
+  mem_producers_.assign(n, {});
+  pending_consumers_.assign(n, 0);
+  fetched_.clear();
+  requested_.clear();
+  fetching_.clear();
+  for (auto& sink : graph_.sinks)
+    for (int t : sink.tasks) persist_[t] = true;
+  for (int t : graph_.outputs) persist_[t] = true;
+  // Through metadata tasks, a sink or result reads its producers' files too.
+  for (size_t i = n; i-- > 0;) {
+    for (int u : users_[i])
+      if (!graph_.tasks[u].on_executor() && persist_[u]) persist_[i] = true;
+  }
+  // Executor tasks each consumer reads from, directly or through metadata tasks.
+  std::vector<std::vector<int>> ancestors(n);
+  for (auto& t : graph_.tasks) {
+    std::vector<int> found;
+    for (int d : t.deps) {
+      if (graph_.tasks[d].on_executor())
+        found.push_back(d);
+      else
+        found.insert(found.end(), ancestors[d].begin(), ancestors[d].end());
+    }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    if (t.on_executor()) {
+      mem_producers_[t.id] = found;
+      for (int p : found) pending_consumers_[p]++;
+    } else {
+      ancestors[t.id] = std::move(found);
+    }
+  }
+}
+
+std::vector<std::string> Scheduler::memory_inputs(int id) const {
+  std::vector<std::string> out;
+  for (int d : graph_.tasks[id].deps)
+    for (auto& ds : outputs_[d])
+      for (auto& p : ds.memory_paths())
+        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  return out;
+}
+
+void Scheduler::handle_reply(int e, const Json& message) {
+  if (message.value("type", "") != "exported") return;
+  std::string table = message.value("table", "");
+  auto it = requested_.find(table);
+  if (it == requested_.end() || it->second != e) return;  // not asked for (any more)
+  requested_.erase(it);
+  if (!message.contains("data")) {
+    lose_memory(e);  // the owner no longer has it: recompute
+    return;
+  }
+  fetched_[table] = message["data"].get<std::string>();
+  // Waiting tasks try again: dispatch_one() picks their executor anew and fetches what that one
+  // still lacks.
+  for (int id : fetching_) {
+    states_[id].state = State::Ready;
+    ready_.insert(ready_.begin(), id);
+  }
+  fetching_.clear();
+}
+
+void Scheduler::release_consumer(int id) {
+  for (int p : mem_producers_[id])
+    if (--pending_consumers_[p] == 0) drop_memory(p);
+}
+
+void Scheduler::drop_memory(int p) {
+  if (mem_owner_[p] < 0 || dropped_[p]) return;
+  std::vector<std::string> tables;
+  for (auto& ds : outputs_[p])
+    for (auto& path : ds.memory_paths()) {
+      tables.push_back(memory_table(path));
+      fetched_.erase(memory_table(path));
+    }
+  pool_.send_control(mem_owner_[p], {{"type", "drop"}, {"tables", tables}});
+  dropped_[p] = true;
+}
+
+void Scheduler::lose_memory(int e) {
+  for (auto it = requested_.begin(); it != requested_.end();)
+    it = it->second == e ? requested_.erase(it) : std::next(it);
+  for (size_t p = 0; p < mem_owner_.size(); p++) {
+    if (mem_owner_[p] != e) continue;
+    bool needed = !dropped_[p] && pending_consumers_[p] > 0;
+    mem_owner_[p] = -1;
+    dropped_[p] = true;
+    if (needed) invalidate(static_cast<int>(p));
+  }
+}
+
+void Scheduler::invalidate(int p) {
+  TaskState& s = states_[p];
+  if (s.state != State::Done) return;
+  if (options_.progress && graph_.tasks[p].on_executor())
+    std::fprintf(stderr, "[smallpond] recomputing %s: its in-memory output was lost\n",
+                 graph_.tasks[p].label().c_str());
+  s.state = State::Waiting;
+  done_--;
+  for (auto& ds : outputs_[p])
+    for (auto& path : ds.memory_paths()) fetched_.erase(memory_table(path));
+  outputs_[p].clear();
+  mem_owner_[p] = -1;
+  if (graph_.tasks[p].on_executor()) {
+    for (int q : mem_producers_[p]) {  // it reads its producers again
+      if (pending_consumers_[q]++ == 0 && dropped_[q] && states_[q].state == State::Done &&
+          !outputs_[q].empty() && !outputs_[q][0].memory_paths().empty())
+        invalidate(q);
+    }
+  }
+  s.missing_deps = 0;
+  for (int d : graph_.tasks[p].deps) s.missing_deps += states_[d].state != State::Done;
+  for (int u : users_[p]) {
+    TaskState& us = states_[u];
+    if (us.state == State::Done) {
+      if (!graph_.tasks[u].on_executor()) invalidate(u);  // a file list that named the lost table
+    } else if (us.state != State::Running) {
+      us.missing_deps++;
+      us.state = State::Waiting;
+      ready_.erase(std::remove(ready_.begin(), ready_.end(), u), ready_.end());
+      fetching_.erase(std::remove(fetching_.begin(), fetching_.end(), u), fetching_.end());
+    }
+  }
+  if (s.missing_deps == 0) make_ready(p);
 }
 
 void Scheduler::speculate() {
@@ -117,6 +279,10 @@ void Scheduler::speculate() {
     if (now - s.last_start <= threshold) continue;
     int other = pick_executor(s, e);
     if (other < 0 || other == e) return;  // no idle executor: nothing to do now
+    bool inputs_at_hand = true;
+    for (auto& p : memory_inputs(id))
+      inputs_at_hand = inputs_at_hand && (memory_owner(p) == other || fetched_.count(memory_table(p)));
+    if (!inputs_at_hand) continue;
     s.speculated = true;
     step_report(task.step).speculative++;
     if (options_.progress)
@@ -126,8 +292,33 @@ void Scheduler::speculate() {
   }
 }
 
-void Scheduler::make_ready(int id) {  const Task& task = graph_.tasks[id];
+void Scheduler::plan_needed() {
+  size_t n = graph_.tasks.size();
+  manifests_.assign(n, std::nullopt);
+  for (auto& t : graph_.tasks)
+    if (t.on_executor()) manifests_[t.id] = read_task_manifest(job_dir_.task_dir(task_name(t), t.key), t.key);
+  needed_.assign(n, false);
+  for (auto& sink : graph_.sinks)
+    for (int t : sink.tasks) needed_[t] = true;
+  for (int t : graph_.outputs) needed_[t] = true;
+  // A task is needed by a needed user that will run (a reused one reads nothing).
+  for (size_t i = n; i-- > 0;) {
+    for (int u : users_[i])
+      if (needed_[u] && !manifests_[u]) needed_[i] = true;
+  }
+}
+
+void Scheduler::make_ready(int id) {
+  const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
+  if (!needed_[id]) {  // e.g. an in-memory intermediate whose readers are all reused
+    s.state = State::Done;
+    done_++;
+    if (task.on_executor()) release_consumer(id);
+    for (int u : users_[id])
+      if (--states_[u].missing_deps == 0) make_ready(u);
+    return;
+  }
   s.state = State::Ready;
   if (!task.on_executor()) {
     std::vector<const std::vector<DataSet>*> deps;
@@ -143,9 +334,9 @@ void Scheduler::make_ready(int id) {  const Task& task = graph_.tasks[id];
     complete(id, std::move(outputs), -1, false);
     return;
   }
-  auto manifest = read_task_manifest(job_dir_.task_dir(task_name(task), task.key), task.key);
-  if (manifest) {
-    complete(id, std::move(manifest->outputs), manifest->rows, true);
+  if (manifests_[id]) {
+    TaskManifest m = *manifests_[id];
+    complete(id, std::move(m.outputs), m.rows, true);
     return;
   }
   ready_.push_back(id);
@@ -158,6 +349,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   outputs_[id] = std::move(outputs);
   done_++;
   if (task.on_executor()) {
+    release_consumer(id);
     StepReport& r = step_report(task.step);
     (reused ? r.reused : r.executed)++;
     progress_->task_finished(task);
@@ -209,7 +401,7 @@ int Scheduler::pick_executor(const TaskState& s, int avoid) const {
   return fallback;
 }
 
-TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
+TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor) const {
   TaskAssignment a;
   a.job = options_.job;
   a.task_id = task.id;
@@ -230,18 +422,49 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt) const {
   a.limits = options_.limits;
   a.limits.memory_limit *= states_[task.id].memory_factor;
   a.fault_probability = options_.fault_probability;
+  if (task.kind == TaskKind::Sql && !persist_[task.id]) a.memory_output_bytes = options_.memory_output_bytes;
+  for (auto& path : memory_inputs(task.id))
+    if (memory_owner(path) != executor) a.attachments[memory_table(path)] = fetched_.at(memory_table(path));
   a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);
   return a;
 }
 
 bool Scheduler::dispatch_one() {
-  if (ready_.empty()) return false;
-  int id = ready_.front();
-  int e = pick_executor(states_[id]);
-  if (e < 0) return false;
-  ready_.erase(ready_.begin());
-  start_attempt(id, e);
-  return true;
+  for (size_t i = 0; i < ready_.size(); i++) {
+    int id = ready_[i];
+    auto tables = memory_inputs(id);
+    int e = -1;
+    if (!tables.empty()) {
+      // Prefer an idle executor that holds the most of the task's in-memory inputs.
+      int best = -1;
+      for (int x = 0; x < pool_.size(); x++) {
+        if (running_on_[x].task >= 0 || !pool_.alive(x)) continue;
+        int held = 0;
+        for (auto& p : tables) held += memory_owner(p) == x;
+        if (held > best) best = held, e = x;
+      }
+    } else {
+      e = pick_executor(states_[id]);
+    }
+    if (e < 0) return false;  // no idle executor
+    std::vector<std::string> missing;
+    for (auto& p : tables)
+      if (memory_owner(p) != e && !fetched_.count(memory_table(p))) missing.push_back(p);
+    ready_.erase(ready_.begin() + i);
+    if (missing.empty()) {
+      start_attempt(id, e);
+      return true;
+    }
+    for (auto& p : missing) {  // fetch from the owners; the task waits
+      std::string table = memory_table(p);
+      if (requested_.count(table)) continue;
+      requested_[table] = memory_owner(p);
+      pool_.send_control(memory_owner(p), {{"type", "export"}, {"table", table}});
+    }
+    fetching_.push_back(id);
+    return true;
+  }
+  return false;
 }
 
 void Scheduler::start_attempt(int id, int e) {
@@ -252,7 +475,7 @@ void Scheduler::start_attempt(int id, int e) {
   s.last_start = monotonic_seconds();
   if (s.started == 0) s.started = s.last_start;
   running_on_[e] = Running{id, s.attempts};
-  pool_.assign(e, assignment(graph_.tasks[id], s.attempts));
+  pool_.assign(e, assignment(graph_.tasks[id], s.attempts, e));
 }
 
 }  // namespace smallpond

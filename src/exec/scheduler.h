@@ -7,6 +7,11 @@
 // - A failed attempt is retried, on another executor where possible, up to max_retry times,
 //   unless the error cannot go away (bad SQL, corrupt input). A lost executor (crash, kill)
 //   fails its attempt and is replaced.
+// - In-memory passing: a SQL task's output up to memory_output_bytes stays in its executor's
+//   memory (unless a sink or the caller reads it). A consumer runs on the owner where it can;
+//   elsewhere the scheduler fetches the table from its owner and attaches it to the task. When
+//   every consumer is done the table is dropped. A lost executor's tables are recomputed from
+//   their inputs (lineage).
 // - Speculation: a task running far longer than its step's median (a straggler) is started
 //   again on an idle executor; the first attempt to finish wins, the other is cancelled.
 // - The first task that cannot succeed stops the job: ExecutionError names the step, the task
@@ -14,12 +19,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
 #include "exec/metadata_tasks.h"
 #include "exec/progress.h"
+#include "exec/task_manifest.h"
 #include "io/job_dir.h"
 #include "planner/task.h"
 #include "smallpond/report.h"
@@ -31,6 +38,7 @@ struct SchedulerOptions {
   int max_retry = 3;
   int max_fail = -1;  //!< failed attempts tolerated in the job; -1: no limit
   double fault_probability = 0;
+  int64_t memory_output_bytes = 0;  //!< in-memory passing threshold; 0: every output is a file
   //! Straggler: elapsed > max(ratio × median, median + min_seconds) of its step's finished
   //! tasks (at least 3 of them).
   bool speculation = true;
@@ -66,6 +74,14 @@ class Scheduler {
   };
 
   void handle(ExecutorEvent& event);
+  void handle_reply(int executor, const Json& message);
+  void plan_memory();
+  void plan_needed();  // which tasks this run must compute, given what the job directory holds
+  std::vector<std::string> memory_inputs(int task) const;  // memory paths the task reads
+  void release_consumer(int task);                          // a consumer of in-memory outputs is done
+  void drop_memory(int producer);
+  void lose_memory(int executor);                           // its in-memory outputs are gone
+  void invalidate(int task);                                // recompute a finished task
   void speculate();
   void start_attempt(int task, int executor);
   void make_ready(int task);
@@ -73,7 +89,7 @@ class Scheduler {
   void fail_attempt(int task, int executor, const std::string& error, bool retryable, bool out_of_memory = false);
   bool dispatch_one();  // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
-  TaskAssignment assignment(const Task& task, int attempt) const;
+  TaskAssignment assignment(const Task& task, int attempt, int executor) const;
   StepReport& step_report(const std::string& step);
 
   const TaskGraph& graph_;
@@ -90,6 +106,18 @@ class Scheduler {
   std::map<std::string, std::vector<double>> durations_;  // step -> seconds of finished attempts
   int done_ = 0;
   int failures_ = 0;  // failed attempts in this run
+
+  // In-memory passing.
+  std::vector<bool> needed_;                     // some result depends on running (or reusing) it
+  std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
+  std::vector<bool> persist_;                    // the output must be files (sinks, results)
+  std::vector<int> mem_owner_;                   // executor holding the in-memory output, or -1
+  std::vector<bool> dropped_;                    // the in-memory output was released
+  std::vector<std::vector<int>> mem_producers_;  // executor task -> executor tasks it reads from
+  std::vector<int> pending_consumers_;           // producer -> its readers not yet done
+  std::map<std::string, std::string> fetched_;   // table -> Parquet bytes (base64) fetched
+  std::map<std::string, int> requested_;         // table -> executor asked for it
+  std::vector<int> fetching_;                    // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
   std::unique_ptr<ProgressReporter> progress_;
   std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end

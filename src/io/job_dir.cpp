@@ -14,7 +14,14 @@ JobDir::JobDir(const std::string& root) : root_(absolute_path(root)) {
   std::string lock = root_ + "/.lock";
   lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw InvalidInputError("cannot open '" + lock + "'");
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  // A child forked an instant ago (an executor starting) holds the lock's file until its exec
+  // closes it: wait briefly before calling the directory busy.
+  bool locked = false;
+  for (int tries = 0; tries < 100 && !locked; tries++) {
+    locked = ::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0;
+    if (!locked) ::usleep(20000);
+  }
+  if (!locked) {
     ::close(lock_fd_);
     lock_fd_ = -1;
     throw InvalidInputError("job directory '" + root_ + "' is in use by another smallpond process");

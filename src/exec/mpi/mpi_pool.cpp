@@ -23,8 +23,10 @@ class MpiPool : public ExecutorPool {
   int size() const override { return static_cast<int>(alive_.size()); }
   bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
 
-  void assign(int e, const TaskAssignment& task) override {
-    if (!mpi::send({{"type", "run"}, {"task", task.to_json()}}, e + 1)) last_seen_[e] = -1e18;  // lost
+  void assign(int e, const TaskAssignment& task) override { send_control(e, {{"type", "run"}, {"task", task.to_json()}}); }
+
+  void send_control(int e, const Json& message) override {
+    if (!mpi::send(message, e + 1)) last_seen_[e] = -1e18;  // lost: reported by wait()
   }
 
   std::optional<ExecutorEvent> wait(double timeout_seconds) override {
@@ -35,6 +37,13 @@ class MpiPool : public ExecutorPool {
         int e = from - 1;
         if (e < 0 || e >= size() || !alive_[e]) continue;
         last_seen_[e] = monotonic_seconds();
+        if (message->value("type", "") == "exported") {
+          ExecutorEvent event;
+          event.type = ExecutorEvent::Type::Reply;
+          event.executor = e;
+          event.message = std::move(*message);
+          return event;
+        }
         if (message->value("type", "") != "result") continue;  // heartbeat
         ExecutorEvent event;
         event.executor = e;

@@ -33,11 +33,15 @@ void run_mpi_executor_rank() {
         } else if (type == "run") {
           running = TaskAssignment::from_json(message->at("task"));
           local.assign(0, *running);
+        } else {
+          local.send_control(0, *message);  // export, drop: for the executor process
         }
       }
       if (stop) break;
       if (auto event = local.wait(0.002)) {
-        if (event->type == ExecutorEvent::Type::Result) {
+        if (event->type == ExecutorEvent::Type::Reply) {
+          mpi::send(event->message, 0);
+        } else if (event->type == ExecutorEvent::Type::Result) {
           if (running && event->outcome.job == running->job && event->outcome.task_id == running->task_id) {
             mpi::send({{"type", "result"}, {"outcome", event->outcome.to_json()}}, 0);
             running.reset();

@@ -30,6 +30,8 @@ class ScriptedRunner : public TaskRunner {
  public:
   ScriptedRunner(int executor, Log& log, const TaskGraph& graph, Script script)
       : executor_(executor), log_(log), graph_(graph), script_(std::move(script)) {}
+  std::string export_table(const std::string& table) override { return "exported " + table; }
+  void drop_tables(const std::vector<std::string>&) override {}
   TaskOutcome run(const TaskAssignment& a) override {
     {
       std::lock_guard<std::mutex> lock(log_.mutex);
