@@ -4,6 +4,8 @@
 //   scaling:  the quick-start pipeline (hash-repartition by ticker into max(3, k) partitions,
 //             per-partition GROUP BY, write Parquet) with k executors, vs one DuckDB COPY of
 //             the same GROUP BY with k threads, for k in --executors (default 1,2,4,...,cores)
+//   memory:   --memory-passing P: P partial aggregates feeding one final aggregate, with
+//             in-memory passing off and on
 //   overhead: --tiny-tasks N tasks that each count one row (N partitions of an N-row table);
 //             total seconds and milliseconds per task, with the default executors
 //
@@ -110,19 +112,61 @@ void overhead(const std::string& work, int tasks, int executors) {
   sp::remove_all(job);
 }
 
+// Many small intermediate results, with in-memory passing off (every intermediate is a Parquet
+// file) and on: "fan-in" is P partial aggregates feeding one final aggregate (each partial
+// crosses to the final task's executor); "chain" is three per-partition steps (each partition's
+// intermediates stay with its executor) before the same fan-in.
+void memory_passing(const std::string& data, const std::string& work, int partitions) {
+  std::printf("memory passing: %d partitions (%s)\n", partitions, data.c_str());
+  std::printf("%-8s %10s %10s %14s\n", "case", "files_s", "memory_s", "files/memory");
+  for (bool chain : {false, true}) {
+    double seconds[2];
+    int64_t thresholds[2] = {0, 64 << 20};
+    for (int i = 0; i < 2; i++) {
+      std::string job = work + "/job-memory-" + std::to_string(i);
+      sp::remove_all(job);
+      sp::Options o = options_for(job, 0, 0);
+      o.memory_passing_bytes = thresholds[i];
+      o.optimize = false;  // keep the steps apart: fusing them is the other way to avoid files
+      auto session = sp::init(o);
+      auto parts = session.read_parquet(data + "/*.parquet").repartition_by_rows(partitions);
+      session.partial_sql("SELECT count(*) FROM {0}", parts).count();  // warm: executors, page cache
+      sp::remove_all(work + "/out-memory");
+      seconds[i] = time_it([&] {
+        auto partial = session.partial_sql(
+            "SELECT ticker, count(*) AS n, min(price) AS lo, max(price) AS hi FROM {0} GROUP BY ticker", parts);
+        if (chain) {
+          partial = session.partial_sql("SELECT ticker, n, lo, hi, hi - lo AS spread FROM {0}", partial);
+          partial = session.partial_sql("SELECT ticker, n, lo, hi FROM {0} WHERE spread >= 0", partial);
+        }
+        session
+            .partial_sql("SELECT ticker, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi FROM {0} GROUP BY ticker",
+                         partial.repartition(1))
+            .write_parquet(work + "/out-memory");
+      });
+      session.shutdown();
+      sp::remove_all(job);
+    }
+    std::printf("%-8s %10.3f %10.3f %14.2f\n", chain ? "chain" : "fan-in", seconds[0], seconds[1],
+                seconds[0] / seconds[1]);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   sp::serve_if_executor();  // executors (and MPI ranks other than 0) serve tasks here
   int64_t rows = 50'000'000;
   std::string data, work = "bench/work", executors_list;
-  int tiny_tasks = 0;
+  int tiny_tasks = 0, memory_partitions = 0;
   CLI::App app{"scaling_bench: smallpond-cpp executors vs DuckDB threads; scheduler overhead"};
   app.add_option("--rows", rows, "Rows of the generated prices table")->default_val(rows);
   app.add_option("--data", data, "Prices directory (generated when absent)");
   app.add_option("--work", work, "Work directory")->default_val(work);
   app.add_option("--executors", executors_list, "Executor counts, e.g. 1,2,4,8,16 (default: powers of 2 to cores)");
   app.add_option("--tiny-tasks", tiny_tasks, "Only measure the overhead of this many tiny tasks");
+  app.add_option("--memory-passing", memory_partitions,
+                 "Only compare in-memory passing off/on, with this many partial aggregates");
   CLI11_PARSE(app, argc, argv);
   try {
     work = sp::absolute_path(work);
@@ -134,6 +178,10 @@ int main(int argc, char** argv) {
     if (data.empty()) data = "bench/data/prices-" + std::to_string(rows / 1'000'000) + "m";
     data = sp::absolute_path(data);
     if (!sp::path_exists(data)) sp::generate_prices(data, {rows, 20, 2000});
+    if (memory_partitions > 0) {
+      memory_passing(data, work, memory_partitions);
+      return 0;
+    }
     std::vector<int> ks;
     if (executors_list.empty()) {
       for (int k = 1; k <= sp::cpu_count(); k *= 2) ks.push_back(k);

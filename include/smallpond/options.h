@@ -29,9 +29,11 @@ struct Options {
   //! Stop at the first failed attempt (no retries).
   bool fail_fast = false;
   //! In-memory passing: a SQL step's output of at most this many bytes stays in the executor
-  //! that made it and goes to its consumers directly, not through files. Outputs read by
-  //! write_parquet or returned to the program are always files. 0 turns it off.
-  int64_t memory_passing_bytes = 8 << 20;
+  //! that made it and goes to its consumers directly, not through files (a consumer on another
+  //! executor gets it through the scheduler). Outputs read by write_parquet or returned to the
+  //! program are always files. 0 (the default) turns it off: on one machine with a local disk,
+  //! small Parquet files cost no more (see bench/README.md).
+  int64_t memory_passing_bytes = 0;
   //! Start a second attempt of a straggler: a task running longer than
   //! max(2 × median, median + speculation_min_seconds) of its step's finished tasks.
   bool speculation = true;

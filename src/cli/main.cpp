@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
   run->add_option("--max-fail", options.max_fail, "Failed attempts the job tolerates (-1: no limit)")
       ->default_val(-1);
   run->add_flag("--fail-fast", options.fail_fast, "Stop at the first failed attempt");
+  run->add_option("--memory-passing", options.memory_passing_bytes,
+                  "Keep SQL outputs up to this many bytes in executor memory (0: off)")
+      ->default_val(0);
   bool no_speculation = false;
   run->add_flag("--no-speculation", no_speculation, "Never start second attempts of stragglers");
   run->add_option("--speculation-min-seconds", options.speculation_min_seconds,

@@ -162,6 +162,7 @@ TEST(Api, InMemoryPassingGivesTheSameResultsAsFiles) {
   testing::TempDir dir;
   Options in_memory = options_in(dir);
   in_memory.optimize = false;
+  in_memory.memory_passing_bytes = 8 << 20;
   Options files = in_memory;
   files.job_dir = dir / "job_files";
   files.memory_passing_bytes = 0;
@@ -190,6 +191,7 @@ TEST(Api, LostInMemoryOutputsAreRecomputed) {
   setenv("SMALLPOND_FAULT_CRASH_ONCE", (marker + ":total").c_str(), 1);
   Options o = options_in(dir);
   o.optimize = false;
+  o.memory_passing_bytes = 8 << 20;
   auto sp = init(o);
   Table got = sorted(partial_then_total(sp).to_table());
   unsetenv("SMALLPOND_FAULT_CRASH_ONCE");

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "io/filesystem.h"
@@ -94,6 +95,29 @@ TEST_F(Mpi, CppFunctionsRunOnOtherRanks) {
   Table want = duckdb_query("SELECT count(*) FROM read_parquet('" + testing::small_prices_dir() +
                             "/*.parquet') WHERE price > 500");
   EXPECT_NE(out.find("rows: " + std::to_string(want.rows[0][0].as_int()) + "\n"), std::string::npos) << out;
+}
+
+TEST_F(Mpi, InMemoryPassingAcrossRanks) {
+  std::string out;
+  std::string file = pipeline("m.yaml",
+                              "  - {name: parts, repartition: {input: prices, npartitions: 6, by_rows: true}}\n"
+                              "  - {name: partial, sql: \"SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker\", "
+                              "inputs: [parts]}\n"
+                              "  - {name: one, repartition: {input: partial, npartitions: 1}}\n"
+                              "  - {name: total, sql: \"SELECT ticker, sum(n)::BIGINT AS n FROM {0} GROUP BY ticker\", "
+                              "inputs: [one]}\n"
+                              "  - {name: save, write_parquet: {input: total, path: mem_out}}\n");
+  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file + " --memory-passing 10000000"), &out), 0)
+      << out;
+  // The summary's in_mem column: the 6 partial aggregates went through memory.
+  size_t line = out.find("\npartial ");
+  ASSERT_NE(line, std::string::npos) << out;
+  std::istringstream row(out.substr(line + 1, out.find('\n', line + 1) - line - 1));
+  std::string step;
+  int tasks, ran, reused, retries, in_memory;
+  row >> step >> tasks >> ran >> reused >> retries >> in_memory;
+  EXPECT_EQ(in_memory, 6) << out;
+  EXPECT_EQ(written("mem_out").rows, truth("SELECT ticker, count(*) AS n").rows);
 }
 
 TEST_F(Mpi, CrashedTaskProcessIsRetried) {
