@@ -62,7 +62,7 @@ class MpiPool : public ExecutorPool {
           return event;
         }
       }
-      ::usleep(1000);
+      ::usleep(250);
     } while (monotonic_seconds() < deadline);
     return std::nullopt;
   }

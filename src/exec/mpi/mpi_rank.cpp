@@ -38,7 +38,7 @@ void run_mpi_executor_rank() {
         }
       }
       if (stop) break;
-      if (auto event = local.wait(0.002)) {
+      if (auto event = local.wait(0.001)) {
         if (event->type == ExecutorEvent::Type::Reply) {
           mpi::send(event->message, 0);
         } else if (event->type == ExecutorEvent::Type::Result) {
