@@ -37,7 +37,8 @@ sp::Options options_for(const std::string& job_dir, int executors, int threads_p
   sp::Options o;
   o.job_dir = job_dir;
   o.executors = executors;
-  o.threads_per_task = threads_per_task;  // k executors x 1 thread uses k cores, as DuckDB with k threads
+  o.threads_per_task =
+      threads_per_task;  // k executors x 1 thread uses k cores, as DuckDB with k threads
   o.progress = false;
   return o;
 }
@@ -51,8 +52,8 @@ double time_it(const std::function<void()>& f) {
 void scaling(const std::string& data, const std::string& work, const std::vector<int>& ks) {
   std::vector<std::string> files;
   for (auto& f : sp::expand_path(data, ".parquet")) files.push_back(f.path);
-  std::printf("%9s %12s %10s %7s %10s %10s\n", "executors", "smallpond_s", "duckdb_s", "ratio", "sp_speedup",
-              "db_speedup");
+  std::printf("%9s %12s %10s %7s %10s %10s\n", "executors", "smallpond_s", "duckdb_s", "ratio",
+              "sp_speedup", "db_speedup");
   double sp1 = 0, db1 = 0;
   for (int k : ks) {
     double sp_s, db_s;
@@ -60,11 +61,13 @@ void scaling(const std::string& data, const std::string& work, const std::vector
       std::string job = work + "/job-" + std::to_string(k);
       sp::remove_all(job);
       auto session = sp::init(options_for(job, k, 1));
-      session.partial_sql("SELECT count(*) FROM {0}", session.read_parquet(data + "/*.parquet")).count();  // warm
+      session.partial_sql("SELECT count(*) FROM {0}", session.read_parquet(data + "/*.parquet"))
+          .count();  // warm
       sp::remove_all(work + "/out-sp");
       sp_s = time_it([&] {
         auto df = session.read_parquet(data + "/*.parquet").repartition(std::max(3, k), "ticker");
-        session.partial_sql(std::string(kGroupBy) + "{0} GROUP BY ticker", df).write_parquet(work + "/out-sp");
+        session.partial_sql(std::string(kGroupBy) + "{0} GROUP BY ticker", df)
+            .write_parquet(work + "/out-sp");
       });
       session.shutdown();
       sp::remove_all(job);
@@ -75,15 +78,17 @@ void scaling(const std::string& data, const std::string& work, const std::vector
       limits.threads = k;
       auto con = engine.connect(limits);
       db_s = time_it([&] {
-        con->query_int("COPY (" + std::string(kGroupBy) + "read_parquet(" + sp::sql_string_list(files) +
-                       ") GROUP BY ticker) TO " + sp::sql_string(work + "/out-db.parquet") + " (FORMAT parquet)");
+        con->query_int("COPY (" + std::string(kGroupBy) + "read_parquet(" +
+                       sp::sql_string_list(files) + ") GROUP BY ticker) TO " +
+                       sp::sql_string(work + "/out-db.parquet") + " (FORMAT parquet)");
       });
     }
     if (sp1 == 0) {
       sp1 = sp_s;
       db1 = db_s;
     }
-    std::printf("%9d %12.3f %10.3f %7.2f %10.2f %10.2f\n", k, sp_s, db_s, sp_s / db_s, sp1 / sp_s, db1 / db_s);
+    std::printf("%9d %12.3f %10.3f %7.2f %10.2f %10.2f\n", k, sp_s, db_s, sp_s / db_s, sp1 / sp_s,
+                db1 / db_s);
     std::fflush(stdout);
   }
 }
@@ -93,8 +98,9 @@ void overhead(const std::string& work, int tasks, int executors) {
   if (!sp::path_exists(items)) {
     sp::Engine engine;
     sp::make_dirs(items);
-    engine.connect()->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(tasks) + ")) TO " +
-                                sp::sql_string(items + "/items.parquet") + " (FORMAT parquet)");
+    engine.connect()->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(tasks) +
+                                ")) TO " + sp::sql_string(items + "/items.parquet") +
+                                " (FORMAT parquet)");
   }
   std::string job = work + "/job-overhead";
   sp::remove_all(job);
@@ -106,9 +112,11 @@ void overhead(const std::string& work, int tasks, int executors) {
     if (rows != tasks) throw sp::InternalError("expected one row per task");
   });
   double job_s = session.last_report().seconds;  // the run itself, without reading the counts back
-  std::printf("overhead: %d tasks on %d executors%s: job %.2f s = %.2f ms per task (%.2f s with planning and reading)\n",
-              tasks, session.options().executors, sp::mpi_active() ? " (MPI ranks)" : "", job_s, 1000 * job_s / tasks,
-              seconds);
+  std::printf(
+      "overhead: %d tasks on %d executors%s: job %.2f s = %.2f ms per task (%.2f s with planning "
+      "and reading)\n",
+      tasks, session.options().executors, sp::mpi_active() ? " (MPI ranks)" : "", job_s,
+      1000 * job_s / tasks, seconds);
   sp::remove_all(job);
 }
 
@@ -130,18 +138,25 @@ void memory_passing(const std::string& data, const std::string& work, int partit
       o.optimize = false;  // keep the steps apart: fusing them is the other way to avoid files
       auto session = sp::init(o);
       auto parts = session.read_parquet(data + "/*.parquet").repartition_by_rows(partitions);
-      session.partial_sql("SELECT count(*) FROM {0}", parts).count();  // warm: executors, page cache
+      session.partial_sql("SELECT count(*) FROM {0}", parts)
+          .count();  // warm: executors, page cache
       sp::remove_all(work + "/out-memory");
       seconds[i] = time_it([&] {
         auto partial = session.partial_sql(
-            "SELECT ticker, count(*) AS n, min(price) AS lo, max(price) AS hi FROM {0} GROUP BY ticker", parts);
+            "SELECT ticker, count(*) AS n, min(price) AS lo, max(price) AS hi FROM {0} GROUP BY "
+            "ticker",
+            parts);
         if (chain) {
-          partial = session.partial_sql("SELECT ticker, n, lo, hi, hi - lo AS spread FROM {0}", partial);
-          partial = session.partial_sql("SELECT ticker, n, lo, hi FROM {0} WHERE spread >= 0", partial);
+          partial =
+              session.partial_sql("SELECT ticker, n, lo, hi, hi - lo AS spread FROM {0}", partial);
+          partial =
+              session.partial_sql("SELECT ticker, n, lo, hi FROM {0} WHERE spread >= 0", partial);
         }
         session
-            .partial_sql("SELECT ticker, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi FROM {0} GROUP BY ticker",
-                         partial.repartition(1))
+            .partial_sql(
+                "SELECT ticker, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi FROM {0} GROUP "
+                "BY ticker",
+                partial.repartition(1))
             .write_parquet(work + "/out-memory");
       });
       session.shutdown();
@@ -163,7 +178,8 @@ int main(int argc, char** argv) {
   app.add_option("--rows", rows, "Rows of the generated prices table")->default_val(rows);
   app.add_option("--data", data, "Prices directory (generated when absent)");
   app.add_option("--work", work, "Work directory")->default_val(work);
-  app.add_option("--executors", executors_list, "Executor counts, e.g. 1,2,4,8,16 (default: powers of 2 to cores)");
+  app.add_option("--executors", executors_list,
+                 "Executor counts, e.g. 1,2,4,8,16 (default: powers of 2 to cores)");
   app.add_option("--tiny-tasks", tiny_tasks, "Only measure the overhead of this many tiny tasks");
   app.add_option("--memory-passing", memory_partitions,
                  "Only compare in-memory passing off/on, with this many partial aggregates");

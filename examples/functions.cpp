@@ -20,12 +20,14 @@ int main(int argc, char** argv) {
     df = df.map([](const smallpond::Row& r) {
       smallpond::Row out;
       out["ticker"] = r["ticker"];
-      out["notional"] = smallpond::Value(r["price"].as_double() * static_cast<double>(r["volume"].as_int()));
+      out["notional"] =
+          smallpond::Value(r["price"].as_double() * static_cast<double>(r["volume"].as_int()));
       return out;
     });
-    auto totals = sp.partial_sql("SELECT ticker, count(*) AS n, sum(notional) AS notional FROM {0} GROUP BY ticker "
-                                 "ORDER BY ticker",
-                                 df);
+    auto totals = sp.partial_sql(
+        "SELECT ticker, count(*) AS n, sum(notional) AS notional FROM {0} GROUP BY ticker "
+        "ORDER BY ticker",
+        df);
     std::cout << "rows: " << df.count() << "\n" << totals.take(5);
   } catch (const smallpond::Error& e) {
     std::cerr << "error: " << e.what() << "\n";

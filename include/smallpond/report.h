@@ -8,15 +8,15 @@
 namespace smallpond {
 
 struct StepReport {
-  std::string step;      //!< step (node) name
-  int tasks = 0;         //!< tasks of this step that ran on executors or were reused
-  int executed = 0;      //!< tasks that ran in this job run
-  int reused = 0;        //!< tasks skipped because the job directory held their output
-  int retries = 0;       //!< failed attempts that were retried
-  int speculative = 0;   //!< second attempts started for stragglers
-  int in_memory = 0;     //!< outputs passed in memory instead of files
-  int64_t rows = -1;     //!< rows written by the executed and reused tasks; -1 when unknown
-  double seconds = 0;    //!< wall time from the step's first task start to its last task end
+  std::string step;     //!< step (node) name
+  int tasks = 0;        //!< tasks of this step that ran on executors or were reused
+  int executed = 0;     //!< tasks that ran in this job run
+  int reused = 0;       //!< tasks skipped because the job directory held their output
+  int retries = 0;      //!< failed attempts that were retried
+  int speculative = 0;  //!< second attempts started for stragglers
+  int in_memory = 0;    //!< outputs passed in memory instead of files
+  int64_t rows = -1;    //!< rows written by the executed and reused tasks; -1 when unknown
+  double seconds = 0;   //!< wall time from the step's first task start to its last task end
 };
 
 struct JobReport {

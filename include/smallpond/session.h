@@ -32,7 +32,8 @@ class Session {
  public:
   //! Parquet files: a path, a glob (`dir/*.parquet`) or a directory (all *.parquet inside).
   DataFrame read_parquet(const std::string& paths, const ParquetOptions& options = {}) const;
-  DataFrame read_parquet(const std::vector<std::string>& paths, const ParquetOptions& options = {}) const;
+  DataFrame read_parquet(const std::vector<std::string>& paths,
+                         const ParquetOptions& options = {}) const;
   DataFrame read_csv(const std::vector<std::string>& paths, const CsvOptions& options = {}) const;
   DataFrame read_json(const std::vector<std::string>& paths,
                       const std::vector<std::pair<std::string, std::string>>& schema = {}) const;
@@ -49,8 +50,8 @@ class Session {
   //! Makes a C++ function callable from SQL as name(args...), in the queries of frames built
   //! after this call. arg_types and return_type are SQL types ("DOUBLE", "VARCHAR", ...). The
   //! function runs in the executors: a plain function or a lambda without captures.
-  void create_function(const std::string& name, ScalarFunction fn, const std::vector<std::string>& arg_types,
-                       const std::string& return_type);
+  void create_function(const std::string& name, ScalarFunction fn,
+                       const std::vector<std::string>& arg_types, const std::string& return_type);
 
   const Options& options() const;
   //! Report of the most recent action.

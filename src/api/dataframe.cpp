@@ -39,11 +39,13 @@ DataFrame DataFrame::repartition_by_rows(int npartitions) const {
 
 DataFrame DataFrame::repartition(int npartitions, const RepartitionOptions& options) const {
   if (npartitions < 1)
-    throw InvalidInputError("repartition: npartitions must be at least 1, not " + std::to_string(npartitions));
+    throw InvalidInputError("repartition: npartitions must be at least 1, not " +
+                            std::to_string(npartitions));
   int chosen = !options.hash_by.empty() + !options.by.empty() + options.by_rows;
   if (chosen > 1) throw InvalidInputError("repartition: choose one of hash_by, by and by_rows");
   bool hashed = !options.hash_by.empty() || !options.by.empty();
-  auto node = session_->new_node(hashed ? NodeKind::HashPartition : NodeKind::EvenPartition, "repartition");
+  auto node =
+      session_->new_node(hashed ? NodeKind::HashPartition : NodeKind::EvenPartition, "repartition");
   node->npartitions = npartitions;
   node->hash_columns = options.hash_by;
   node->partition_by = options.by;
@@ -80,7 +82,9 @@ DataFrame DataFrame::row_function(const char* kind, const void* fn) const {
 DataFrame DataFrame::filter(FilterFunction keep) const {
   return row_function("filter", reinterpret_cast<const void*>(keep));
 }
-DataFrame DataFrame::map(MapFunction fn) const { return row_function("map", reinterpret_cast<const void*>(fn)); }
+DataFrame DataFrame::map(MapFunction fn) const {
+  return row_function("map", reinterpret_cast<const void*>(fn));
+}
 DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
   return row_function("flat_map", reinterpret_cast<const void*>(fn));
 }
@@ -101,7 +105,8 @@ DataFrame DataFrame::union_all(const std::vector<DataFrame>& others) const {
   auto node = session_->new_node(NodeKind::Union, "union");
   node->inputs = {node_};
   for (auto& df : others) {
-    if (df.session_ != session_) throw InvalidInputError("union_all: a frame belongs to another session");
+    if (df.session_ != session_)
+      throw InvalidInputError("union_all: a frame belongs to another session");
     node->inputs.push_back(df.node_);
   }
   return DataFrame(session_, node);
@@ -130,7 +135,8 @@ static Table read_rows(Engine& engine, const std::vector<DataSet>& partitions, i
     int64_t left = limit - static_cast<int64_t>(table.rows.size());
     if (limit >= 0 && left <= 0 && !table.column_names.empty()) break;
     std::string sql = part.sql();
-    if (limit >= 0) sql = "SELECT * FROM (" + sql + ") LIMIT " + std::to_string(std::max<int64_t>(left, 0));
+    if (limit >= 0)
+      sql = "SELECT * FROM (" + sql + ") LIMIT " + std::to_string(std::max<int64_t>(left, 0));
     Table t = con->query(sql);
     if (table.column_names.empty()) {
       table.column_names = t.column_names;

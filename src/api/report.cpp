@@ -1,7 +1,8 @@
+#include "smallpond/report.h"
+
 #include <cstdio>
 
 #include "smallpond/error.h"
-#include "smallpond/report.h"
 
 namespace smallpond {
 
@@ -28,17 +29,17 @@ std::string JobReport::to_string() const {
   for (auto& s : steps) w = std::max(w, s.step.size());
   char buf[256];
   std::string out;
-  std::snprintf(buf, sizeof buf, "%-*s %6s %6s %6s %7s %6s %14s %9s\n", int(w), "step", "tasks", "ran", "reused",
-                "retries", "in_mem", "rows", "seconds");
+  std::snprintf(buf, sizeof buf, "%-*s %6s %6s %6s %7s %6s %14s %9s\n", int(w), "step", "tasks",
+                "ran", "reused", "retries", "in_mem", "rows", "seconds");
   out += buf;
   for (auto& s : steps) {
     std::string rows = s.rows < 0 ? "-" : std::to_string(s.rows);
-    std::snprintf(buf, sizeof buf, "%-*s %6d %6d %6d %7d %6d %14s %9.2f\n", int(w), s.step.c_str(), s.tasks,
-                  s.executed, s.reused, s.retries, s.in_memory, rows.c_str(), s.seconds);
+    std::snprintf(buf, sizeof buf, "%-*s %6d %6d %6d %7d %6d %14s %9.2f\n", int(w), s.step.c_str(),
+                  s.tasks, s.executed, s.reused, s.retries, s.in_memory, rows.c_str(), s.seconds);
     out += buf;
   }
-  std::snprintf(buf, sizeof buf, "total: %d tasks ran, %d reused, %.2fs\n", executed_tasks(), reused_tasks(),
-                seconds);
+  std::snprintf(buf, sizeof buf, "total: %d tasks ran, %d reused, %.2fs\n", executed_tasks(),
+                reused_tasks(), seconds);
   return out + buf;
 }
 

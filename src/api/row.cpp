@@ -1,5 +1,6 @@
-#include "smallpond/error.h"
 #include "smallpond/row.h"
+
+#include "smallpond/error.h"
 
 namespace smallpond {
 

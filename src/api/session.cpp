@@ -23,7 +23,8 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
   node->sql = query;
   node->udfs = udfs;
   for (auto& df : inputs) {
-    if (df.session_.get() != this) throw InvalidInputError(base + ": an input belongs to another session");
+    if (df.session_.get() != this)
+      throw InvalidInputError(base + ": an input belongs to another session");
     node->inputs.push_back(df.node_);
   }
   return DataFrame(shared_from_this(), node);
@@ -51,7 +52,8 @@ Session init(const Options& options) {
 
 Session::Session(std::shared_ptr<SessionState> state) : state_(std::move(state)) {}
 
-void Session::create_function(const std::string& name, ScalarFunction fn, const std::vector<std::string>& arg_types,
+void Session::create_function(const std::string& name, ScalarFunction fn,
+                              const std::vector<std::string>& arg_types,
                               const std::string& return_type) {
   check_step_name(name);  // a plain identifier
   if (!fn) throw InvalidInputError("create_function '" + name + "': no function given");
@@ -84,7 +86,8 @@ DataFrame Session::read_parquet(const std::string& paths, const ParquetOptions& 
   return read_parquet(std::vector<std::string>{paths}, options);
 }
 
-DataFrame Session::read_parquet(const std::vector<std::string>& paths, const ParquetOptions& options) const {
+DataFrame Session::read_parquet(const std::vector<std::string>& paths,
+                                const ParquetOptions& options) const {
   auto node = state_->new_node(NodeKind::DataSource, "read_parquet");
   node->patterns = absolute_patterns(paths);
   node->source_options.format = FileFormat::Parquet;
@@ -94,7 +97,8 @@ DataFrame Session::read_parquet(const std::vector<std::string>& paths, const Par
   return DataFrame(state_, node);
 }
 
-DataFrame Session::read_csv(const std::vector<std::string>& paths, const CsvOptions& options) const {
+DataFrame Session::read_csv(const std::vector<std::string>& paths,
+                            const CsvOptions& options) const {
   auto node = state_->new_node(NodeKind::DataSource, "read_csv");
   node->patterns = absolute_patterns(paths);
   node->source_options.format = FileFormat::Csv;
@@ -113,7 +117,8 @@ DataFrame Session::read_json(const std::vector<std::string>& paths,
   return DataFrame(state_, node);
 }
 
-DataFrame Session::partial_sql(const std::string& query, const std::vector<DataFrame>& inputs) const {
+DataFrame Session::partial_sql(const std::string& query,
+                               const std::vector<DataFrame>& inputs) const {
   return state_->sql_node("sql", query, inputs);
 }
 

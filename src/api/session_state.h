@@ -19,7 +19,8 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
   //! A new node with a fresh id; named "<base>_<id>" unless a name is given.
   std::shared_ptr<Node> new_node(NodeKind kind, const std::string& base);
   //! A SqlEngine node over frames (which must belong to this session).
-  DataFrame sql_node(const std::string& base, const std::string& query, const std::vector<DataFrame>& inputs);
+  DataFrame sql_node(const std::string& base, const std::string& query,
+                     const std::vector<DataFrame>& inputs);
   //! Runs targets, remembering the report.
   JobResult run(const std::vector<NodePtr>& targets);
 

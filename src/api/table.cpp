@@ -1,9 +1,10 @@
+#include "smallpond/table.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
 
 #include "smallpond/error.h"
-#include "smallpond/table.h"
 
 namespace smallpond {
 

@@ -5,7 +5,6 @@
 //   smallpond generate prices DIR [--rows N] [--files N] [--tickers N]
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -47,7 +46,8 @@ static int show(const std::string& path, int64_t limit) {
   sp::Table t = con->query("SELECT * FROM (" + sql + ") LIMIT " + std::to_string(limit));
   std::cout << t.to_string(static_cast<size_t>(limit));
   if (total > static_cast<int64_t>(t.num_rows()))
-    std::cout << "(" << total << " rows in " << files.size() << " files; showing " << t.num_rows() << ")\n";
+    std::cout << "(" << total << " rows in " << files.size() << " files; showing " << t.num_rows()
+              << ")\n";
   return 0;
 }
 
@@ -63,11 +63,13 @@ int main(int argc, char** argv) {
   bool quiet = false;
   auto* run = app.add_subcommand("run", "Run a pipeline file");
   run->add_option("pipeline", pipeline_file, "Pipeline file (YAML)")->required();
-  run->add_option("--executors,-e", options.executors, "Executor processes (default: one per core)");
+  run->add_option("--executors,-e", options.executors,
+                  "Executor processes (default: one per core)");
   run->add_option("--job-dir", options.job_dir,
                   "Job directory (default: .smallpond/<pipeline name> beside the pipeline file)");
   run->add_option("--max-retry", options.max_retry, "Retries of a failed task")->default_val(3);
-  run->add_option("--max-fail", options.max_fail, "Failed attempts the job tolerates (-1: no limit)")
+  run->add_option("--max-fail", options.max_fail,
+                  "Failed attempts the job tolerates (-1: no limit)")
       ->default_val(-1);
   run->add_flag("--fail-fast", options.fail_fast, "Stop at the first failed attempt");
   run->add_option("--memory-passing", options.memory_passing_bytes,
@@ -89,14 +91,17 @@ int main(int argc, char** argv) {
 
   std::string show_path;
   int64_t show_limit = 20;
-  auto* show_cmd = app.add_subcommand("show", "Print rows of Parquet files (a path, glob or directory)");
+  auto* show_cmd =
+      app.add_subcommand("show", "Print rows of Parquet files (a path, glob or directory)");
   show_cmd->add_option("path", show_path, "Parquet file, glob or directory")->required();
   show_cmd->add_option("--limit,-n", show_limit, "Rows to print")->default_val(20);
 
   std::string what, gen_dir;
   sp::PricesSpec prices;
   auto* gen = app.add_subcommand("generate", "Generate sample data");
-  gen->add_option("dataset", what, "Dataset to generate")->required()->check(CLI::IsMember({"prices"}));
+  gen->add_option("dataset", what, "Dataset to generate")
+      ->required()
+      ->check(CLI::IsMember({"prices"}));
   gen->add_option("dir", gen_dir, "Output directory")->required();
   gen->add_option("--rows", prices.rows, "Rows")->default_val(prices.rows);
   gen->add_option("--files", prices.files, "Parquet files")->default_val(prices.files);
@@ -114,8 +119,8 @@ int main(int argc, char** argv) {
       if (!sp::generate_prices(gen_dir, prices)) {
         std::fprintf(stderr, "%s exists already; not generated again\n", gen_dir.c_str());
       } else {
-        std::fprintf(stderr, "generated %lld rows in %d files in %s\n", static_cast<long long>(prices.rows),
-                     prices.files, gen_dir.c_str());
+        std::fprintf(stderr, "generated %lld rows in %d files in %s\n",
+                     static_cast<long long>(prices.rows), prices.files, gen_dir.c_str());
       }
       return 0;
     }

@@ -69,7 +69,8 @@ Json locate_code(const void* fn) {
   Search s;
   s.address = reinterpret_cast<uintptr_t>(fn);
   dl_iterate_phdr(find_containing, &s);
-  if (!s.found) throw InvalidInputError("a plan function is not code of this program or a loaded library");
+  if (!s.found)
+    throw InvalidInputError("a plan function is not code of this program or a loaded library");
   return {{"module", s.name}, {"offset", s.address - s.base}, {"code", fingerprint(fn)}};
 }
 
@@ -78,11 +79,13 @@ const void* resolve_code(const Json& location) {
   s.name = location.at("module").get<std::string>();
   dl_iterate_phdr(find_named, &s);
   if (!s.found)
-    throw ExecutionError("this process has not loaded '" + s.name + "', which holds a function of the plan");
+    throw ExecutionError("this process has not loaded '" + s.name +
+                         "', which holds a function of the plan");
   const void* fn = reinterpret_cast<const void*>(s.base + location.at("offset").get<uintptr_t>());
   if (fingerprint(fn) != location.at("code").get<std::string>())
-    throw ExecutionError("a function of the plan is not at the same place here: executors must run the same build "
-                         "of the program as the driver");
+    throw ExecutionError(
+        "a function of the plan is not at the same place here: executors must run the same build "
+        "of the program as the driver");
   return fn;
 }
 

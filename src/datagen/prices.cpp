@@ -27,13 +27,18 @@ bool generate_prices(const std::string& dir, const PricesSpec& spec) {
       int64_t end = begin + sizes[f];
       // Prices follow a per-ticker level plus noise; all values derive from the row number.
       std::string t = std::to_string(spec.tickers);
-      con->query_int(
-          "COPY (SELECT 'T' || lpad((i % " + t + ")::VARCHAR, 5, '0') AS ticker, "
-          "DATE '2000-01-03' + ((i // " + t + ") % 9000)::INTEGER AS date, "
-          "round(10 + (hash(i % " + t + ") % 990) + (hash(i) % 10000) / 1000.0, 2)::DOUBLE AS price, "
-          "(hash(i, 7) % 1000000)::BIGINT AS volume "
-          "FROM range(" + std::to_string(begin) + ", " + std::to_string(end) + ") r(i)) TO " +
-          sql_string(staging + name) + " (FORMAT parquet)");
+      con->query_int("COPY (SELECT 'T' || lpad((i % " + t +
+                     ")::VARCHAR, 5, '0') AS ticker, "
+                     "DATE '2000-01-03' + ((i // " +
+                     t +
+                     ") % 9000)::INTEGER AS date, "
+                     "round(10 + (hash(i % " +
+                     t +
+                     ") % 990) + (hash(i) % 10000) / 1000.0, 2)::DOUBLE AS price, "
+                     "(hash(i, 7) % 1000000)::BIGINT AS volume "
+                     "FROM range(" +
+                     std::to_string(begin) + ", " + std::to_string(end) + ") r(i)) TO " +
+                     sql_string(staging + name) + " (FORMAT parquet)");
       begin = end;
     }
     replace_directory(staging, dir);

@@ -33,7 +33,9 @@ std::string memory_path(int executor, const std::string& table) {
   return "memory:" + std::to_string(executor) + ":" + table;
 }
 
-int memory_owner(const std::string& path) { return std::stoi(path.substr(7, path.find(':', 7) - 7)); }
+int memory_owner(const std::string& path) {
+  return std::stoi(path.substr(7, path.find(':', 7) - 7));
+}
 
 std::string memory_table(const std::string& path) { return path.substr(path.find(':', 7) + 1); }
 
@@ -90,13 +92,15 @@ std::string DataSet::sql() const {
   }
   if (files.empty()) {
     if (is_memory_path(schema_file))
-      return "SELECT " + projection + " FROM " + sql_identifier(memory_table(schema_file)) + " LIMIT 0";
+      return "SELECT " + projection + " FROM " + sql_identifier(memory_table(schema_file)) +
+             " LIMIT 0";
     if (format == FileFormat::Parquet && !schema_file.empty())
       return "SELECT " + projection + " FROM " + reader_call(*this, {schema_file}, false) +
              " LIMIT 0";
     if (format != FileFormat::Parquet && !schema.empty()) {
       std::vector<std::string> cols;
-      for (auto& [name, type] : schema) cols.push_back("NULL::" + type + " AS " + sql_identifier(name));
+      for (auto& [name, type] : schema)
+        cols.push_back("NULL::" + type + " AS " + sql_identifier(name));
       return "SELECT " + projection + " FROM (SELECT " + join(cols, ", ") + ") WHERE false";
     }
     throw ExecutionError("the input is empty and its schema is unknown");
@@ -116,11 +120,12 @@ std::string DataSet::sql() const {
       throw InternalError("row ranges are only supported for Parquet: " + f.path);
     std::string range = "file_row_number >= " + std::to_string(f.begin);
     if (f.end >= 0) range += " AND file_row_number < " + std::to_string(f.end);
-    parts.push_back("SELECT * EXCLUDE (file_row_number) FROM " + reader_call(*this, {f.path}, true) +
-                    " WHERE " + range);
+    parts.push_back("SELECT * EXCLUDE (file_row_number) FROM " +
+                    reader_call(*this, {f.path}, true) + " WHERE " + range);
   }
   if (parts.empty()) return "SELECT " + projection + " FROM " + reader_call(*this, whole, false);
-  if (!whole.empty()) parts.insert(parts.begin(), "SELECT * FROM " + reader_call(*this, whole, false));
+  if (!whole.empty())
+    parts.insert(parts.begin(), "SELECT * FROM " + reader_call(*this, whole, false));
   return "SELECT " + projection + " FROM (" +
          join(parts, union_by_name ? " UNION ALL BY NAME " : " UNION ALL ") + ")";
 }
@@ -172,7 +177,8 @@ static std::string relative(const std::string& path, const std::string& dir) {
 }
 
 static std::string resolved(const std::string& path, const std::string& dir) {
-  if (path.empty() || is_memory_path(path) || std::filesystem::path(path).is_absolute()) return path;
+  if (path.empty() || is_memory_path(path) || std::filesystem::path(path).is_absolute())
+    return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 

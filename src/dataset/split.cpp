@@ -31,7 +31,8 @@ std::vector<DataSet> split_by_files(const DataSet& input, int n) {
   return parts;
 }
 
-std::vector<DataSet> split_by_rows(const DataSet& input, int n, const std::vector<int64_t>& file_rows) {
+std::vector<DataSet> split_by_rows(const DataSet& input, int n,
+                                   const std::vector<int64_t>& file_rows) {
   if (file_rows.size() != input.files.size())
     throw InternalError("split_by_rows: row counts do not match the files");
   int64_t total = 0;

@@ -18,6 +18,7 @@ std::vector<DataSet> split_by_files(const DataSet& input, int n);
 
 //! n parts with (almost) equal row counts; file_rows[i] is the row count of input.files[i]
 //! (whole-file slices) or of its range.
-std::vector<DataSet> split_by_rows(const DataSet& input, int n, const std::vector<int64_t>& file_rows);
+std::vector<DataSet> split_by_rows(const DataSet& input, int n,
+                                   const std::vector<int64_t>& file_rows);
 
 }  // namespace smallpond

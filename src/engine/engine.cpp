@@ -93,8 +93,8 @@ class DuckRowSink : public RowSink {
   }
   void append(const std::vector<Value>& row) override {
     if (row.size() != columns_)
-      throw InvalidInputError("a row has " + std::to_string(row.size()) + " values, the output has " +
-                              std::to_string(columns_) + " columns");
+      throw InvalidInputError("a row has " + std::to_string(row.size()) +
+                              " values, the output has " + std::to_string(columns_) + " columns");
     try {
       appender_->BeginRow();
       for (auto& v : row) appender_->Append(to_duck(v));
@@ -155,7 +155,8 @@ class DuckConnection : public EngineConnection {
     return result->GetValue(0, 0).GetValue<int64_t>();
   }
 
-  void scan(const std::string& sql, size_t batch_rows, const std::function<void(Table&)>& on_batch) override {
+  void scan(const std::string& sql, size_t batch_rows,
+            const std::function<void(Table&)>& on_batch) override {
     auto result = con_.SendQuery(sql);
     check(*result);
     Table batch;
@@ -175,7 +176,8 @@ class DuckConnection : public EngineConnection {
       for (duckdb::idx_t r = 0; r < chunk->size(); r++) {
         std::vector<Value> row;
         row.reserve(chunk->ColumnCount());
-        for (duckdb::idx_t c = 0; c < chunk->ColumnCount(); c++) row.push_back(to_value(chunk->GetValue(c, r)));
+        for (duckdb::idx_t c = 0; c < chunk->ColumnCount(); c++)
+          row.push_back(to_value(chunk->GetValue(c, r)));
         batch.rows.push_back(std::move(row));
       }
       if (batch.rows.size() >= batch_rows) {
@@ -195,7 +197,8 @@ class DuckConnection : public EngineConnection {
     if (!batch.rows.empty() || !delivered) on_batch(batch);
   }
 
-  std::unique_ptr<RowSink> create_sink(const std::vector<std::pair<std::string, std::string>>& columns) override {
+  std::unique_ptr<RowSink> create_sink(
+      const std::vector<std::pair<std::string, std::string>>& columns) override {
     std::string table = "__rows_" + std::to_string(next_sink_++);
     std::string ddl = "CREATE TEMP TABLE " + table + " (";
     for (size_t i = 0; i < columns.size(); i++)
@@ -252,7 +255,8 @@ Engine::Engine(bool preserve_order) {
 
 Engine::~Engine() = default;
 
-void Engine::register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
+void Engine::register_scalar_function(const std::string& name,
+                                      const std::vector<std::string>& arg_types,
                                       const std::string& return_type, ScalarFn fn) {
   try {
     duckdb::vector<duckdb::LogicalType> args;
@@ -262,7 +266,8 @@ void Engine::register_scalar_function(const std::string& name, const std::vector
                                                duckdb::Vector& result) {
       std::vector<Value> values(input.ColumnCount());
       for (duckdb::idx_t row = 0; row < input.size(); row++) {
-        for (duckdb::idx_t c = 0; c < input.ColumnCount(); c++) values[c] = to_value(input.GetValue(c, row));
+        for (duckdb::idx_t c = 0; c < input.ColumnCount(); c++)
+          values[c] = to_value(input.GetValue(c, row));
         result.SetValue(row, to_duck(fn(values)).DefaultCastAs(ret));
       }
     };
@@ -278,7 +283,8 @@ void Engine::register_scalar_function(const std::string& name, const std::vector
 
 std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
   auto con = std::make_unique<DuckConnection>(*impl_->db);
-  std::string setup = "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
+  std::string setup =
+      "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
   if (limits.memory_limit > 0)
     setup += "SET memory_limit = '" + std::to_string(limits.memory_limit / (1 << 20)) + "MiB';";
   if (!limits.temp_directory.empty())

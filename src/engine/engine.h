@@ -53,9 +53,11 @@ class EngineConnection {
   virtual std::vector<std::string> split_statements(const std::string& sql) = 0;
   //! Streams a query's rows in batches of about batch_rows (the last may be smaller). Column
   //! names and types are set in every batch, even when there are no rows (one empty batch).
-  virtual void scan(const std::string& sql, size_t batch_rows, const std::function<void(Table&)>& on_batch) = 0;
+  virtual void scan(const std::string& sql, size_t batch_rows,
+                    const std::function<void(Table&)>& on_batch) = 0;
   //! A sink with these columns (SQL types).
-  virtual std::unique_ptr<RowSink> create_sink(const std::vector<std::pair<std::string, std::string>>& columns) = 0;
+  virtual std::unique_ptr<RowSink> create_sink(
+      const std::vector<std::pair<std::string, std::string>>& columns) = 0;
 };
 
 //! One in-memory DuckDB database. Create it in the process that uses it (not before fork()).

@@ -23,7 +23,8 @@ void scan(const std::string& q, Text on_text, Placeholder on_placeholder) {
       size_t close = q.find('}', i);
       std::string name = close == std::string::npos ? "" : q.substr(i + 1, close - i - 1);
       bool valid = !name.empty();
-      for (char n : name) valid = valid && (std::isalnum(static_cast<unsigned char>(n)) || n == '_');
+      for (char n : name)
+        valid = valid && (std::isalnum(static_cast<unsigned char>(n)) || n == '_');
       if (!valid)
         throw InvalidInputError("unescaped '{' at offset " + std::to_string(i) +
                                 " of the query (write {{ for a literal brace)");
@@ -62,13 +63,15 @@ std::string expand_sql_template(const std::string& query, const std::vector<std:
           return;
         }
         auto it = names.find(name);
-        if (it == names.end()) throw InvalidInputError("the query uses unknown placeholder {" + name + "}");
+        if (it == names.end())
+          throw InvalidInputError("the query uses unknown placeholder {" + name + "}");
         out += it->second;
       });
   return out;
 }
 
-std::string substitute_sql_input(const std::string& query, int index, const std::string& replacement) {
+std::string substitute_sql_input(const std::string& query, int index,
+                                 const std::string& replacement) {
   std::string out;
   scan(
       query,

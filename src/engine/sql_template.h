@@ -15,7 +15,8 @@ std::string expand_sql_template(const std::string& query, const std::vector<std:
 
 //! The template with every {index} replaced by replacement (itself template text); escapes
 //! and other placeholders stay as they are.
-std::string substitute_sql_input(const std::string& query, int index, const std::string& replacement);
+std::string substitute_sql_input(const std::string& query, int index,
+                                 const std::string& replacement);
 
 //! True when the query is one statement (a trailing ';' allowed): ';' inside quotes, quoted
 //! identifiers and comments do not count.

@@ -8,14 +8,14 @@
 #include <filesystem>
 #include <map>
 
-#include "common/strings.h"
 #include "common/base64.h"
 #include "common/code_location.h"
+#include "common/strings.h"
 #include "common/system.h"
-#include "smallpond/row.h"
 #include "engine/sql_template.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
+#include "smallpond/row.h"
 
 namespace smallpond {
 
@@ -54,7 +54,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     kept_in_memory_ = false;
     auto con = engine().connect(task.limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
-    int64_t rows = task.kind == TaskKind::Sql          ? run_sql(*con, task, outputs)
+    int64_t rows = task.kind == TaskKind::Sql           ? run_sql(*con, task, outputs)
                    : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
                                                         : run_function(*con, task, outputs);
     con.reset();
@@ -83,8 +83,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
       int err = errno;
       remove_all(task.staging_dir);
       auto existing = read_task_manifest(task.final_dir, task.key);
-      if (!existing)
-        throw Error("cannot publish '" + task.final_dir + "': " + std::strerror(err));
+      if (!existing) throw Error("cannot publish '" + task.final_dir + "': " + std::strerror(err));
       manifest = *existing;
     }
     outcome.ok = true;
@@ -124,11 +123,13 @@ void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
       std::string table = memory_table(path);
       if (memory_tables_.count(table)) continue;
       if (!task.attachments.contains(table))
-        throw Error("in-memory input " + table + " is neither here nor attached (executor restarted?)");
+        throw Error("in-memory input " + table +
+                    " is neither here nor attached (executor restarted?)");
       std::string file = task.staging_dir + "/import-" + table + ".parquet";
       write_file_atomic(file, base64_decode(task.attachments[table].get<std::string>()));
       auto con = engine().connect();
-      con->execute("CREATE TABLE " + sql_identifier(table) + " AS SELECT * FROM read_parquet(" + sql_string(file) + ")");
+      con->execute("CREATE TABLE " + sql_identifier(table) + " AS SELECT * FROM read_parquet(" +
+                   sql_string(file) + ")");
       memory_tables_.insert(table);
       remove_all(file);
     }
@@ -137,7 +138,8 @@ void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
 
 std::string DuckDBTaskRunner::export_table(const std::string& table) {
   if (!memory_tables_.count(table)) throw Error("in-memory output " + table + " is not here");
-  std::string file = std::filesystem::temp_directory_path().string() + "/smallpond-export-" + unique_suffix() + ".parquet";
+  std::string file = std::filesystem::temp_directory_path().string() + "/smallpond-export-" +
+                     unique_suffix() + ".parquet";
   auto con = engine().connect();
   con->query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) + " (FORMAT parquet)");
   std::string bytes = read_file(file);
@@ -159,7 +161,8 @@ void DuckDBTaskRunner::register_functions(const Json& udfs) {
     auto it = functions_.find(name);
     if (it != functions_.end() && it->second == udf) continue;  // already there
     auto fn = reinterpret_cast<Engine::ScalarFn>(resolve_code(udf.at("function")));
-    engine().register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(), udf.at("returns"), fn);
+    engine().register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(),
+                                      udf.at("returns"), fn);
     functions_[name] = udf;
   }
 }
@@ -202,7 +205,8 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
       outputs.push_back(ds);
       return rows;
     }
-    con.query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) + " (FORMAT parquet)");
+    con.query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) +
+                  " (FORMAT parquet)");
     con.execute("DROP TABLE " + sql_identifier(table));
     outputs.push_back(parquet_output({file}, file));
     return rows;
@@ -231,8 +235,9 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   }
   int64_t rows = 0;
   if (!input.empty()) {
-    rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" + input.sql() +
-                         ")) TO " + sql_string(dir) + " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
+    rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
+                         input.sql() + ")) TO " + sql_string(dir) +
+                         " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
   }
   // Files land in buckets/<column>=<k>/...; group them by k.
   std::map<int, std::vector<std::string>> buckets;
@@ -251,8 +256,8 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   } else {
     // No rows: keep a schema-only file so consumers know the columns.
     schema_file = task.staging_dir + "/schema.parquet";
-    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(schema_file) +
-                  " (FORMAT parquet)");
+    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " +
+                  sql_string(schema_file) + " (FORMAT parquet)");
   }
   for (int k = 0; k < n; k++) outputs.push_back(parquet_output(buckets[k], schema_file));
   return rows;
@@ -306,7 +311,8 @@ int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignme
   auto flush = [&] {
     if (out.empty()) return;
     if (!sink) {
-      columns = kind == "filter" ? std::vector<std::pair<std::string, std::string>>{} : infer_columns(out);
+      columns = kind == "filter" ? std::vector<std::pair<std::string, std::string>>{}
+                                 : infer_columns(out);
       if (kind == "filter")
         for (size_t c = 0; c < input_schema.column_names.size(); c++)
           columns.emplace_back(input_schema.column_names[c], input_schema.column_types[c]);
@@ -319,8 +325,9 @@ int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignme
         values.push_back(r[name]);
       }
       if (r.size() != columns.size())
-        throw InvalidInputError("output rows differ in their columns (first row: " + std::to_string(columns.size()) +
-                                ", this row: " + std::to_string(r.size()) + ")");
+        throw InvalidInputError(
+            "output rows differ in their columns (first row: " + std::to_string(columns.size()) +
+            ", this row: " + std::to_string(r.size()) + ")");
       sink->append(values);
     }
     out.clear();
@@ -349,7 +356,8 @@ int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignme
     outputs.push_back(parquet_output({file}, file));
   } else if (kind == "filter" && !input.empty()) {
     // Nothing passed: an empty file with the input's columns.
-    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(file) + " (FORMAT parquet)");
+    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(file) +
+                  " (FORMAT parquet)");
     outputs.push_back(parquet_output({}, file));
   } else {
     outputs.push_back(parquet_output({}, ""));  // no rows, and no way to know the columns

@@ -4,8 +4,8 @@
 // task's final directory with its manifest.
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 
 #include "engine/engine.h"
 #include "exec/executor_loop.h"
@@ -22,15 +22,16 @@ class DuckDBTaskRunner : public TaskRunner {
   int64_t run_sql(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
   int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
                            std::vector<DataSet>& outputs);
-  int64_t run_function(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
+  int64_t run_function(EngineConnection& con, const TaskAssignment& task,
+                       std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
   Engine& engine();
-  std::unique_ptr<Engine> engine_;  // created at the first task, reused by later ones
+  std::unique_ptr<Engine> engine_;         // created at the first task, reused by later ones
   std::map<std::string, Json> functions_;  // registered scalar functions: name -> definition
-  std::set<std::string> memory_tables_;     // in-memory outputs (and imported copies) held here
-  int64_t memory_output_bytes_ = 0;         // of the attempt being run
-  bool kept_in_memory_ = false;             // the attempt's output stayed in memory
+  std::set<std::string> memory_tables_;    // in-memory outputs (and imported copies) held here
+  int64_t memory_output_bytes_ = 0;        // of the attempt being run
+  bool kept_in_memory_ = false;            // the attempt's output stayed in memory
 };
 
 }  // namespace smallpond

@@ -1,7 +1,8 @@
 #pragma once
 // The executor side of the protocol: receive assignments, run them, answer with outcomes; and
 // between tasks, control messages about in-memory outputs:
-//   {"type": "export", "table": T}  ->  {"type": "exported", "table": T, "data": base64 | "error": ...}
+//   {"type": "export", "table": T}  ->  {"type": "exported", "table": T, "data": base64 | "error":
+//   ...}
 //   {"type": "drop", "tables": [...]}
 // The same loop serves executor processes, executor threads (tests) and MPI ranks.
 

@@ -16,7 +16,9 @@ namespace {
 class WrappingRunner : public TaskRunner {
  public:
   explicit WrappingRunner(std::unique_ptr<TaskRunner> inner) : inner_(std::move(inner)) {}
-  std::string export_table(const std::string& table) override { return inner_->export_table(table); }
+  std::string export_table(const std::string& table) override {
+    return inner_->export_table(table);
+  }
   void drop_tables(const std::vector<std::string>& tables) override { inner_->drop_tables(tables); }
 
  protected:
@@ -65,12 +67,14 @@ class RandomFaultRunner : public WrappingRunner {
   explicit RandomFaultRunner(std::unique_ptr<TaskRunner> inner)
       : WrappingRunner(std::move(inner)), rng_(std::random_device{}()) {}
   TaskOutcome run(const TaskAssignment& task) override {
-    if (task.fault_probability > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < task.fault_probability) {
+    if (task.fault_probability > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(rng_) < task.fault_probability) {
       TaskOutcome o;
       o.job = task.job;
       o.task_id = task.task_id;
       o.attempt = task.attempt;
-      o.error = task.label + ": injected fault (fault probability " + std::to_string(task.fault_probability) + ")";
+      o.error = task.label + ": injected fault (fault probability " +
+                std::to_string(task.fault_probability) + ")";
       o.retryable = true;
       return o;
     }

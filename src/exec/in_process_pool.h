@@ -32,7 +32,7 @@ class InProcessPool : public ExecutorPool {
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
   void cancel(int) override {}  // the thread finishes its attempt; the result is ignored
-  void abandon() override {}  // threads cannot be stopped mid-task; stale results are ignored
+  void abandon() override {}    // threads cannot be stopped mid-task; stale results are ignored
   void shutdown() override;
 
  private:

@@ -59,7 +59,8 @@ std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
   std::map<std::string, int64_t> file_rows;
   if (!paths.empty()) {
     auto con = local_engine().connect();
-    Table t = con->query("SELECT file_name, num_rows FROM parquet_file_metadata(" + sql_string_list(paths) + ")");
+    Table t = con->query("SELECT file_name, num_rows FROM parquet_file_metadata(" +
+                         sql_string_list(paths) + ")");
     for (auto& row : t.rows) file_rows[row[0].as_string()] = row[1].is_null() ? 0 : row[1].as_int();
   }
   std::vector<int64_t> out;
@@ -96,7 +97,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   sched.progress = options_.progress;
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;
-  Scheduler scheduler(graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched);
+  Scheduler scheduler(
+      graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched);
 
   JobResult result;
   std::vector<std::vector<DataSet>> outputs;
@@ -118,8 +120,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     if (result.report.executed_tasks() > 0)
       std::fprintf(stderr, "%s", result.report.to_string().c_str());
     else
-      std::fprintf(stderr, "[smallpond] 0 tasks ran, %d reused from %s\n", result.report.reused_tasks(),
-                   options_.job_dir.c_str());
+      std::fprintf(stderr, "[smallpond] 0 tasks ran, %d reused from %s\n",
+                   result.report.reused_tasks(), options_.job_dir.c_str());
   }
   return result;
 }

@@ -129,7 +129,8 @@ std::string LocalProcessPool::reap(int executor) {
     return std::string("executor process was killed by signal ") + std::to_string(sig) + " (" +
            strsignal(sig) + ")";
   }
-  if (WIFEXITED(status)) return "executor process exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status))
+    return "executor process exited with status " + std::to_string(WEXITSTATUS(status));
   return "executor process ended";
 }
 

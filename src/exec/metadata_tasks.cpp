@@ -25,12 +25,14 @@ std::vector<DataSet> run_metadata_task(const Task& task,
       std::string mode = task.params.at("mode");
       bool parquet = input.format == FileFormat::Parquet;
       if (mode == "rows" && !parquet)
-        throw InvalidInputError("step '" + task.step + "': splitting by rows needs Parquet input, not " +
+        throw InvalidInputError("step '" + task.step +
+                                "': splitting by rows needs Parquet input, not " +
                                 format_name(input.format));
       // "auto" (hash producers): split by files when there are enough, else by rows.
       // In-memory outputs have no row counts to split by: they are split as whole parts.
       bool in_memory = !input.memory_paths().empty();
-      bool by_rows = !in_memory && (mode == "rows" || (mode == "auto" && parquet && input.files.size() < size_t(n)));
+      bool by_rows = !in_memory && (mode == "rows" ||
+                                    (mode == "auto" && parquet && input.files.size() < size_t(n)));
       if (by_rows) return split_by_rows(input, n, count_rows(input));
       return split_by_files(input, n);
     }

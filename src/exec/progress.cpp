@@ -26,7 +26,8 @@ void ProgressReporter::task_finished(const Task& task) {
 }
 
 std::string ProgressReporter::line() const {
-  std::string out = "[smallpond] " + std::to_string(done_) + "/" + std::to_string(total_) + " tasks |";
+  std::string out =
+      "[smallpond] " + std::to_string(done_) + "/" + std::to_string(total_) + " tasks |";
   for (auto& s : steps_) {
     auto& c = counts_.at(s);
     out += " " + s + " " + std::to_string(c.first) + "/" + std::to_string(c.second);

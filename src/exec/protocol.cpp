@@ -5,8 +5,8 @@
 namespace smallpond {
 
 static TaskKind kind_from_name(const std::string& name) {
-  for (TaskKind k : {TaskKind::Source, TaskKind::Split, TaskKind::Pick, TaskKind::Sql, TaskKind::HashProduce,
-                     TaskKind::Function})
+  for (TaskKind k : {TaskKind::Source, TaskKind::Split, TaskKind::Pick, TaskKind::Sql,
+                     TaskKind::HashProduce, TaskKind::Function})
     if (name == task_kind_name(k)) return k;
   throw InternalError("unknown task kind '" + name + "'");
 }
@@ -64,10 +64,17 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
 }
 
 Json TaskOutcome::to_json() const {
-  return {{"job", job},          {"task_id", task_id}, {"attempt", attempt}, {"ok", ok},
-          {"outputs", datasets_to_json(outputs)},     {"rows", rows},
-          {"seconds", seconds}, {"error", error},      {"retryable", retryable},
-          {"out_of_memory", out_of_memory}, {"memory_bytes", memory_bytes}};
+  return {{"job", job},
+          {"task_id", task_id},
+          {"attempt", attempt},
+          {"ok", ok},
+          {"outputs", datasets_to_json(outputs)},
+          {"rows", rows},
+          {"seconds", seconds},
+          {"error", error},
+          {"retryable", retryable},
+          {"out_of_memory", out_of_memory},
+          {"memory_bytes", memory_bytes}};
 }
 
 TaskOutcome TaskOutcome::from_json(const Json& j) {

@@ -54,7 +54,7 @@ struct TaskOutcome {
   std::string error;  //!< when !ok: what went wrong, already naming the query or file
   bool retryable = true;
   bool out_of_memory = false;  //!< the engine ran out of memory: retry with more
-  int64_t memory_bytes = 0;     //!< size of an output kept in memory (0: written to files)
+  int64_t memory_bytes = 0;    //!< size of an output kept in memory (0: written to files)
 
   Json to_json() const;
   static TaskOutcome from_json(const Json& j);

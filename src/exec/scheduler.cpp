@@ -11,12 +11,18 @@
 namespace smallpond {
 
 namespace {
-std::string task_name(const Task& t) { return std::string(task_kind_name(t.kind)) + "-" + std::to_string(t.partition); }
+std::string task_name(const Task& t) {
+  return std::string(task_kind_name(t.kind)) + "-" + std::to_string(t.partition);
+}
 }  // namespace
 
 Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
                      RowCounter count_rows, SchedulerOptions options)
-    : graph_(graph), pool_(pool), job_dir_(job_dir), count_rows_(std::move(count_rows)), options_(options) {}
+    : graph_(graph),
+      pool_(pool),
+      job_dir_(job_dir),
+      count_rows_(std::move(count_rows)),
+      options_(options) {}
 
 StepReport& Scheduler::step_report(const std::string& step) {
   for (auto& s : report_->steps)
@@ -51,18 +57,22 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
       while (dispatch_one()) {
       }
       if (options_.speculation) speculate();
-      bool running = std::any_of(running_on_.begin(), running_on_.end(), [](const Running& r) { return r.task >= 0; });
+      bool running = std::any_of(running_on_.begin(), running_on_.end(),
+                                 [](const Running& r) { return r.task >= 0; });
       if (!running && requested_.empty()) {
         bool any_alive = false;
         for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
-        if (!any_alive) throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
+        if (!any_alive)
+          throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
         std::string detail;
         for (size_t i = 0; i < states_.size(); i++)
           if (states_[i].state != State::Done)
-            detail += " " + graph_.tasks[i].label() + ":" + task_kind_name(graph_.tasks[i].kind) + "/state" +
-                      std::to_string(int(states_[i].state)) + "/missing" + std::to_string(states_[i].missing_deps);
-        throw InternalError("scheduler stalled: no task can run (ready " + std::to_string(ready_.size()) +
-                            ", fetching " + std::to_string(fetching_.size()) + "):" + detail);
+            detail += " " + graph_.tasks[i].label() + ":" + task_kind_name(graph_.tasks[i].kind) +
+                      "/state" + std::to_string(int(states_[i].state)) + "/missing" +
+                      std::to_string(states_[i].missing_deps);
+        throw InternalError("scheduler stalled: no task can run (ready " +
+                            std::to_string(ready_.size()) + ", fetching " +
+                            std::to_string(fetching_.size()) + "):" + detail);
       }
       if (auto event = pool_.wait(0.2)) handle(*event);
       progress.tick();
@@ -90,12 +100,14 @@ void Scheduler::handle(ExecutorEvent& event) {
     running_on_[e] = Running{};
     if (r.task >= 0) states_[r.task].running--;
     pool_.replace(e);
-    if (r.task >= 0) fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
+    if (r.task >= 0)
+      fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
     lose_memory(e);
     return;
   }
   const TaskOutcome& o = event.outcome;
-  if (r.task < 0 || o.job != options_.job || o.task_id != r.task || o.attempt != r.attempt) return;  // stale
+  if (r.task < 0 || o.job != options_.job || o.task_id != r.task || o.attempt != r.attempt)
+    return;  // stale
   running_on_[e] = Running{};
   TaskState& s = states_[r.task];
   s.running--;
@@ -121,7 +133,8 @@ void Scheduler::handle(ExecutorEvent& event) {
         f.path = memory_path(e, memory_table(f.path));
         in_memory = true;
       }
-    if (is_memory_path(ds.schema_file)) ds.schema_file = memory_path(e, memory_table(ds.schema_file));
+    if (is_memory_path(ds.schema_file))
+      ds.schema_file = memory_path(e, memory_table(ds.schema_file));
   }
   if (in_memory) {
     mem_owner_[r.task] = e;
@@ -274,19 +287,22 @@ void Scheduler::speculate() {
     std::vector<double> d = it->second;
     std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
     double median = d[d.size() / 2];
-    double threshold = std::max(options_.speculation_ratio * median, median + options_.speculation_min_seconds);
+    double threshold =
+        std::max(options_.speculation_ratio * median, median + options_.speculation_min_seconds);
     TaskState& s = states_[id];
     if (now - s.last_start <= threshold) continue;
     int other = pick_executor(s, e);
     if (other < 0 || other == e) return;  // no idle executor: nothing to do now
     bool inputs_at_hand = true;
     for (auto& p : memory_inputs(id))
-      inputs_at_hand = inputs_at_hand && (memory_owner(p) == other || fetched_.count(memory_table(p)));
+      inputs_at_hand =
+          inputs_at_hand && (memory_owner(p) == other || fetched_.count(memory_table(p)));
     if (!inputs_at_hand) continue;
     s.speculated = true;
     step_report(task.step).speculative++;
     if (options_.progress)
-      std::fprintf(stderr, "[smallpond] %s runs %.1fs (step median %.1fs): starting a second attempt\n",
+      std::fprintf(stderr,
+                   "[smallpond] %s runs %.1fs (step median %.1fs): starting a second attempt\n",
                    task.label().c_str(), now - s.last_start, median);
     start_attempt(id, other);
   }
@@ -296,7 +312,8 @@ void Scheduler::plan_needed() {
   size_t n = graph_.tasks.size();
   manifests_.assign(n, std::nullopt);
   for (auto& t : graph_.tasks)
-    if (t.on_executor()) manifests_[t.id] = read_task_manifest(job_dir_.task_dir(task_name(t), t.key), t.key);
+    if (t.on_executor())
+      manifests_[t.id] = read_task_manifest(job_dir_.task_dir(task_name(t), t.key), t.key);
   needed_.assign(n, false);
   for (auto& sink : graph_.sinks)
     for (int t : sink.tasks) needed_[t] = true;
@@ -367,14 +384,16 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   }
 }
 
-void Scheduler::fail_attempt(int id, int executor, const std::string& error, bool retryable, bool out_of_memory) {
+void Scheduler::fail_attempt(int id, int executor, const std::string& error, bool retryable,
+                             bool out_of_memory) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   if (executor >= 0) s.failed_on.push_back(executor);
   failures_++;
   if (s.running > 0 && retryable) return;  // a speculative twin is still running: let it finish
   if (!retryable || s.attempts > options_.max_retry) {
-    std::string why = retryable ? "after " + std::to_string(s.attempts) + (s.attempts == 1 ? " attempt" : " attempts")
+    std::string why = retryable ? "after " + std::to_string(s.attempts) +
+                                      (s.attempts == 1 ? " attempt" : " attempts")
                                 : "(not retried: this error does not go away on retry)";
     throw ExecutionError("step '" + task.step + "' failed " + why + ": " + error);
   }
@@ -385,8 +404,8 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
   if (out_of_memory) s.memory_factor *= 2;
   step_report(task.step).retries++;
   if (options_.progress)
-    std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(), s.attempts,
-                 error.c_str());
+    std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(),
+                 s.attempts, error.c_str());
   s.state = State::Ready;
   ready_.insert(ready_.begin(), id);  // retries go first
 }
@@ -422,9 +441,11 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   a.limits = options_.limits;
   a.limits.memory_limit *= states_[task.id].memory_factor;
   a.fault_probability = options_.fault_probability;
-  if (task.kind == TaskKind::Sql && !persist_[task.id]) a.memory_output_bytes = options_.memory_output_bytes;
+  if (task.kind == TaskKind::Sql && !persist_[task.id])
+    a.memory_output_bytes = options_.memory_output_bytes;
   for (auto& path : memory_inputs(task.id))
-    if (memory_owner(path) != executor) a.attachments[memory_table(path)] = fetched_.at(memory_table(path));
+    if (memory_owner(path) != executor)
+      a.attachments[memory_table(path)] = fetched_.at(memory_table(path));
   a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);
   return a;
 }

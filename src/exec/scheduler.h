@@ -50,8 +50,8 @@ struct SchedulerOptions {
 
 class Scheduler {
  public:
-  Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir, RowCounter count_rows,
-            SchedulerOptions options);
+  Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
+            RowCounter count_rows, SchedulerOptions options);
   //! Runs every task. Returns the outputs of every task (by id); fills report.
   std::vector<std::vector<DataSet>> run(JobReport& report);
 
@@ -78,15 +78,16 @@ class Scheduler {
   void plan_memory();
   void plan_needed();  // which tasks this run must compute, given what the job directory holds
   std::vector<std::string> memory_inputs(int task) const;  // memory paths the task reads
-  void release_consumer(int task);                          // a consumer of in-memory outputs is done
+  void release_consumer(int task);  // a consumer of in-memory outputs is done
   void drop_memory(int producer);
-  void lose_memory(int executor);                           // its in-memory outputs are gone
-  void invalidate(int task);                                // recompute a finished task
+  void lose_memory(int executor);  // its in-memory outputs are gone
+  void invalidate(int task);       // recompute a finished task
   void speculate();
   void start_attempt(int task, int executor);
   void make_ready(int task);
   void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
-  void fail_attempt(int task, int executor, const std::string& error, bool retryable, bool out_of_memory = false);
+  void fail_attempt(int task, int executor, const std::string& error, bool retryable,
+                    bool out_of_memory = false);
   bool dispatch_one();  // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;
@@ -108,9 +109,9 @@ class Scheduler {
   int failures_ = 0;  // failed attempts in this run
 
   // In-memory passing.
-  std::vector<bool> needed_;                     // some result depends on running (or reusing) it
+  std::vector<bool> needed_;  // some result depends on running (or reusing) it
   std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
-  std::vector<bool> persist_;                    // the output must be files (sinks, results)
+  std::vector<bool> persist_;                           // the output must be files (sinks, results)
   std::vector<int> mem_owner_;                   // executor holding the in-memory output, or -1
   std::vector<bool> dropped_;                    // the in-memory output was released
   std::vector<std::vector<int>> mem_producers_;  // executor task -> executor tasks it reads from

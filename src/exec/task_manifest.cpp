@@ -6,10 +6,15 @@ namespace smallpond {
 
 const char* const kManifestFile = "_manifest.json";
 
-void write_task_manifest(const std::string& dir, const std::string& final_dir, const TaskManifest& m) {
+void write_task_manifest(const std::string& dir, const std::string& final_dir,
+                         const TaskManifest& m) {
   Json outputs = Json::array();
   for (auto& d : m.outputs) outputs.push_back(d.relative_to(final_dir).to_json());
-  Json j = {{"key", m.key}, {"label", m.label}, {"outputs", outputs}, {"rows", m.rows}, {"seconds", m.seconds}};
+  Json j = {{"key", m.key},
+            {"label", m.label},
+            {"outputs", outputs},
+            {"rows", m.rows},
+            {"seconds", m.seconds}};
   write_file_atomic(dir + "/" + kManifestFile, j.dump(1));
 }
 
@@ -24,7 +29,8 @@ std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std
     m.label = j.at("label");
     m.rows = j.at("rows");
     m.seconds = j.at("seconds");
-    for (auto& d : j.at("outputs")) m.outputs.push_back(DataSet::from_json(d).resolved_against(dir));
+    for (auto& d : j.at("outputs"))
+      m.outputs.push_back(DataSet::from_json(d).resolved_against(dir));
     return m;
   } catch (const std::exception&) {
     return std::nullopt;  // a damaged manifest: the task runs again

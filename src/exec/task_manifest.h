@@ -22,7 +22,8 @@ extern const char* const kManifestFile;
 
 //! Writes dir/_manifest.json (atomically). Paths in outputs must lie under final_dir, the
 //! directory's name once published.
-void write_task_manifest(const std::string& dir, const std::string& final_dir, const TaskManifest& m);
+void write_task_manifest(const std::string& dir, const std::string& final_dir,
+                         const TaskManifest& m);
 //! Reads dir/_manifest.json; nullopt when it is missing, unreadable or for another key.
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key);
 

@@ -36,8 +36,10 @@ std::string JobDir::task_dir(const std::string& task_name, const std::string& ke
   return root_ + "/data/" + task_name + "-" + key;
 }
 
-std::string JobDir::staging_dir(const std::string& task_name, const std::string& key, int attempt) const {
-  return root_ + "/staging/" + task_name + "-" + key + "." + std::to_string(attempt) + "." + unique_suffix();
+std::string JobDir::staging_dir(const std::string& task_name, const std::string& key,
+                                int attempt) const {
+  return root_ + "/staging/" + task_name + "-" + key + "." + std::to_string(attempt) + "." +
+         unique_suffix();
 }
 
 void JobDir::clear_scratch() const {

@@ -72,8 +72,7 @@ void check_step_name(const std::string& name) {
   bool ok = !name.empty();
   for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   if (!ok)
-    throw InvalidInputError("invalid step name '" + name +
-                            "': use letters, digits and '_' only");
+    throw InvalidInputError("invalid step name '" + name + "': use letters, digits and '_' only");
 }
 
 std::vector<NodePtr> topological_order(const std::vector<NodePtr>& targets) {

@@ -49,7 +49,8 @@ struct Node {
 
   // SqlEngine
   std::string sql;
-  Json udfs = Json::array();  //!< C++ scalar functions the query may call: [{name, args, returns, function}]
+  Json udfs = Json::array();  //!< C++ scalar functions the query may call: [{name, args, returns,
+                              //!< function}]
 
   // RowFunction: "filter" | "map" | "flat_map", and where the function is (common/code_location.h)
   std::string function_kind;

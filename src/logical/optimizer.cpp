@@ -14,10 +14,13 @@ bool fusable_parent(const Node& n) {
   return n.kind == NodeKind::SqlEngine && n.inputs.size() == 1 && is_single_sql_statement(n.sql);
 }
 
-bool fusable_child(const Node& n) { return n.kind == NodeKind::SqlEngine && is_single_sql_statement(n.sql); }
+bool fusable_child(const Node& n) {
+  return n.kind == NodeKind::SqlEngine && is_single_sql_statement(n.sql);
+}
 
 std::string strip_semicolons(std::string sql) {
-  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
+  while (!sql.empty() &&
+         (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
     sql.pop_back();
   return sql;
 }
@@ -37,12 +40,14 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
     auto copy = std::make_shared<Node>(*n);
     for (auto& in : copy->inputs) in = rewritten.at(in.get());
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
-    if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 && !target_set.count(child)) {
+    if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 &&
+        !target_set.count(child)) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused
       copy->sql = substitute_sql_input(n->sql, 0, "(" + strip_semicolons(fused_child.sql) + "\n)");
       copy->inputs = fused_child.inputs;
       for (auto& udf : fused_child.udfs)  // the fused query may call the child's functions too
-        if (std::find(copy->udfs.begin(), copy->udfs.end(), udf) == copy->udfs.end()) copy->udfs.push_back(udf);
+        if (std::find(copy->udfs.begin(), copy->udfs.end(), udf) == copy->udfs.end())
+          copy->udfs.push_back(udf);
     }
     rewritten[n.get()] = copy;
   }

@@ -15,8 +15,8 @@ namespace smallpond {
 namespace {
 
 const std::vector<std::string> kOperations = {
-    "read_parquet", "read_csv", "read_json", "repartition", "sql",          "filter",
-    "map",          "partial_sort", "limit",  "union",       "write_parquet"};
+    "read_parquet", "read_csv",     "read_json", "repartition", "sql",          "filter",
+    "map",          "partial_sort", "limit",     "union",       "write_parquet"};
 
 class PipelineParser {
  public:
@@ -28,16 +28,19 @@ class PipelineParser {
     try {
       root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-      throw InvalidInputError(origin_ + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+      throw InvalidInputError(origin_ + ":" + std::to_string(e.mark.line + 1) +
+                              ": invalid YAML: " + e.msg);
     }
     if (!root.IsMap() || !root["steps"])
       throw InvalidInputError(origin_ + ": a pipeline file needs a top-level 'steps:' list");
     for (auto it = root.begin(); it != root.end(); ++it) {
       if (it->first.as<std::string>() != "steps")
-        fail(it->first, "", "unknown top-level key '" + it->first.as<std::string>() + "' (expected 'steps')");
+        fail(it->first, "",
+             "unknown top-level key '" + it->first.as<std::string>() + "' (expected 'steps')");
     }
     YAML::Node steps = root["steps"];
-    if (!steps.IsSequence() || steps.size() == 0) fail(steps, "", "'steps' must be a non-empty list");
+    if (!steps.IsSequence() || steps.size() == 0)
+      fail(steps, "", "'steps' must be a non-empty list");
     for (const auto& step : steps) parse_step(step);
 
     Pipeline p;
@@ -52,7 +55,8 @@ class PipelineParser {
   }
 
  private:
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& step, const std::string& what) const {
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& step,
+                         const std::string& what) const {
     std::string where = origin_;
     if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
     throw InvalidInputError(where + ": " + (step.empty() ? "" : "step '" + step + "': ") + what);
@@ -83,7 +87,8 @@ class PipelineParser {
     }
   }
 
-  std::vector<std::string> strings(const YAML::Node& n, const std::string& step, const std::string& what) const {
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& step,
+                                   const std::string& what) const {
     std::vector<std::string> out;
     if (n.IsSequence()) {
       for (const auto& item : n) out.push_back(scalar(item, step, what));
@@ -99,29 +104,35 @@ class PipelineParser {
     for (auto it = map.begin(); it != map.end(); ++it) {
       std::string key = it->first.as<std::string>();
       if (!allowed.count(key))
-        fail(it->first, step, "unknown key '" + key + "' in '" + what + "' (allowed: " +
-                                  join(std::vector<std::string>(allowed.begin(), allowed.end()), ", ") + ")");
+        fail(it->first, step,
+             "unknown key '" + key + "' in '" + what + "' (allowed: " +
+                 join(std::vector<std::string>(allowed.begin(), allowed.end()), ", ") + ")");
     }
   }
 
   NodePtr input(const YAML::Node& n, const std::string& step) const {
     std::string name = scalar(n, step, "input");
     auto it = by_name_.find(name);
-    if (it == by_name_.end()) fail(n, step, "unknown input '" + name + "' (inputs must be defined by earlier steps)");
+    if (it == by_name_.end())
+      fail(n, step, "unknown input '" + name + "' (inputs must be defined by earlier steps)");
     return it->second;
   }
 
-  std::vector<std::string> paths(const YAML::Node& n, const std::string& step, const std::string& what) const {
+  std::vector<std::string> paths(const YAML::Node& n, const std::string& step,
+                                 const std::string& what) const {
     std::vector<std::string> out;
     for (auto& p : strings(n, step, what)) out.push_back(absolute_path(p, base_dir_));
     return out;
   }
 
   // read_parquet / read_csv / read_json: a path, a list of paths, or a map with "path" and options.
-  void parse_source(const YAML::Node& spec, const std::string& step, const std::string& op, Node& node) {
+  void parse_source(const YAML::Node& spec, const std::string& step, const std::string& op,
+                    Node& node) {
     node.kind = NodeKind::DataSource;
     DataSet& o = node.source_options;
-    o.format = op == "read_parquet" ? FileFormat::Parquet : op == "read_csv" ? FileFormat::Csv : FileFormat::Json;
+    o.format = op == "read_parquet" ? FileFormat::Parquet
+               : op == "read_csv"   ? FileFormat::Csv
+                                    : FileFormat::Json;
     if (!spec.IsMap()) {
       node.patterns = paths(spec, step, op);
       return;
@@ -132,10 +143,12 @@ class PipelineParser {
     check_keys(spec, step, op, allowed);
     node.patterns = paths(spec["path"], step, "path");
     if (spec["columns"]) o.columns = strings(spec["columns"], step, "columns");
-    if (spec["union_by_name"]) o.union_by_name = boolean(spec["union_by_name"], step, "union_by_name");
+    if (spec["union_by_name"])
+      o.union_by_name = boolean(spec["union_by_name"], step, "union_by_name");
     if (spec["recursive"]) node.recursive = boolean(spec["recursive"], step, "recursive");
     if (spec["schema"]) {
-      if (!spec["schema"].IsMap()) fail(spec["schema"], step, "'schema' must map column names to SQL types");
+      if (!spec["schema"].IsMap())
+        fail(spec["schema"], step, "'schema' must map column names to SQL types");
       for (auto it = spec["schema"].begin(); it != spec["schema"].end(); ++it)
         o.schema.emplace_back(it->first.as<std::string>(), scalar(it->second, step, "schema"));
     }
@@ -158,12 +171,16 @@ class PipelineParser {
       std::string key = it->first.as<std::string>();
       if (key == "name" || key == "inputs") continue;
       if (std::find(kOperations.begin(), kOperations.end(), key) == kOperations.end())
-        fail(it->first, name, "unknown key '" + key + "' (operations: " + join(kOperations, ", ") + ")");
-      if (!op.empty()) fail(it->first, name, "a step has one operation, but this one has '" + op + "' and '" + key + "'");
+        fail(it->first, name,
+             "unknown key '" + key + "' (operations: " + join(kOperations, ", ") + ")");
+      if (!op.empty())
+        fail(it->first, name,
+             "a step has one operation, but this one has '" + op + "' and '" + key + "'");
       op = key;
     }
     if (op.empty()) fail(s, name, "no operation (one of: " + join(kOperations, ", ") + ")");
-    if (s["inputs"] && op != "sql") fail(s["inputs"], name, "'inputs' belongs to sql steps; '" + op + "' takes 'input'");
+    if (s["inputs"] && op != "sql")
+      fail(s["inputs"], name, "'inputs' belongs to sql steps; '" + op + "' takes 'input'");
 
     auto node = std::make_shared<Node>();
     node->id = static_cast<int>(nodes_.size()) + 1;
@@ -172,17 +189,23 @@ class PipelineParser {
     if (op == "read_parquet" || op == "read_csv" || op == "read_json") {
       parse_source(spec, name, op, *node);
     } else if (op == "repartition") {
-      if (!spec.IsMap()) fail(spec, name, "'repartition' needs {input, npartitions[, hash_by | by | by_rows | random]}");
+      if (!spec.IsMap())
+        fail(spec, name,
+             "'repartition' needs {input, npartitions[, hash_by | by | by_rows | random]}");
       check_keys(spec, name, op, {"input", "npartitions", "hash_by", "by", "by_rows", "random"});
       node->inputs = {input(spec["input"], name)};
       node->npartitions = integer(spec["npartitions"], name, "npartitions");
-      if (node->npartitions < 1) fail(spec["npartitions"], name, "'npartitions' must be at least 1");
+      if (node->npartitions < 1)
+        fail(spec["npartitions"], name, "'npartitions' must be at least 1");
       if (spec["hash_by"]) node->hash_columns = strings(spec["hash_by"], name, "hash_by");
       if (spec["by"]) node->partition_by = scalar(spec["by"], name, "by");
       if (spec["by_rows"]) node->by_rows = boolean(spec["by_rows"], name, "by_rows");
       bool random = spec["random"] && boolean(spec["random"], name, "random");
-      if (random) node->partition_by = "floor(random() * " + std::to_string(node->npartitions) + ")";
-      if (int(!node->hash_columns.empty()) + int(spec["by"].IsDefined()) + int(node->by_rows) + int(random) > 1)
+      if (random)
+        node->partition_by = "floor(random() * " + std::to_string(node->npartitions) + ")";
+      if (int(!node->hash_columns.empty()) + int(spec["by"].IsDefined()) + int(node->by_rows) +
+              int(random) >
+          1)
         fail(spec, name, "choose one of 'hash_by', 'by', 'by_rows' and 'random'");
       bool hashed = !node->hash_columns.empty() || !node->partition_by.empty();
       node->kind = hashed ? NodeKind::HashPartition : NodeKind::EvenPartition;
@@ -211,7 +234,8 @@ class PipelineParser {
       node->kind = NodeKind::SqlEngine;
       node->sql = scalar(spec, name, "sql");
       if (s["inputs"]) {
-        if (!s["inputs"].IsSequence()) fail(s["inputs"], name, "'inputs' must be a list of step names");
+        if (!s["inputs"].IsSequence())
+          fail(s["inputs"], name, "'inputs' must be a list of step names");
         for (const auto& in : s["inputs"]) node->inputs.push_back(input(in, name));
       }
     } else {  // write_parquet
@@ -232,7 +256,8 @@ class PipelineParser {
 
 }  // namespace
 
-Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir, const std::string& origin) {
+Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir,
+                        const std::string& origin) {
   return PipelineParser(base_dir, origin).parse(yaml);
 }
 

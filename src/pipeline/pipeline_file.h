@@ -29,6 +29,7 @@ struct Pipeline {
 //! Throws InvalidInputError "FILE:LINE: step 'NAME': what is wrong".
 Pipeline load_pipeline(const std::string& path);
 //! The same for YAML text; base_dir resolves relative paths, origin names it in errors.
-Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir, const std::string& origin);
+Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir,
+                        const std::string& origin);
 
 }  // namespace smallpond

@@ -147,16 +147,19 @@ class Planner {
   std::vector<int> plan_sql(const Node& node) {
     int used = count_sql_template_inputs(node.sql);
     if (used > static_cast<int>(node.inputs.size()))
-      throw InvalidInputError("step '" + node.name + "': the query uses {" + std::to_string(used - 1) +
-                              "} but the step has " + std::to_string(node.inputs.size()) + " input(s)");
+      throw InvalidInputError("step '" + node.name + "': the query uses {" +
+                              std::to_string(used - 1) + "} but the step has " +
+                              std::to_string(node.inputs.size()) + " input(s)");
     size_t width = 1;
-    for (size_t i = 0; i < node.inputs.size(); i++) width = std::max(width, input_tasks(node, i).size());
+    for (size_t i = 0; i < node.inputs.size(); i++)
+      width = std::max(width, input_tasks(node, i).size());
     for (size_t i = 0; i < node.inputs.size(); i++) {
       size_t n = input_tasks(node, i).size();
       if (n != width && n != 1)
-        throw InvalidInputError("step '" + node.name + "': input '" + node.inputs[i]->name + "' has " +
-                                std::to_string(n) + " partitions but another input has " +
-                                std::to_string(width) + "; inputs must have equal partition counts or one");
+        throw InvalidInputError("step '" + node.name + "': input '" + node.inputs[i]->name +
+                                "' has " + std::to_string(n) +
+                                " partitions but another input has " + std::to_string(width) +
+                                "; inputs must have equal partition counts or one");
     }
     std::vector<int> out;
     for (size_t p = 0; p < width; p++) {
@@ -179,7 +182,8 @@ class Planner {
     const auto& in = input_tasks(node, 0);
     if (in.size() == 1) return {add(node, TaskKind::Sql, 0, in, {{"sql", sql}})};
     std::vector<int> partial;
-    for (size_t p = 0; p < in.size(); p++) partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, {{"sql", sql}}));
+    for (size_t p = 0; p < in.size(); p++)
+      partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, {{"sql", sql}}));
     // "concat": the task's one input is all of its deps' outputs together.
     return {add(node, TaskKind::Sql, in.size(), partial, {{"sql", sql}, {"concat", true}})};
   }
@@ -207,8 +211,10 @@ class Planner {
     t.partition = partition;
     t.deps = std::move(deps);
     t.params = std::move(params);
-    Json identity = {{"kind", task_kind_name(kind)}, {"node", node.definition()},
-                     {"partition", partition},      {"params", t.params}};
+    Json identity = {{"kind", task_kind_name(kind)},
+                     {"node", node.definition()},
+                     {"partition", partition},
+                     {"params", t.params}};
     Json dep_keys = Json::array();
     for (int d : t.deps) dep_keys.push_back(graph_.tasks[d].key);
     identity["deps"] = dep_keys;

@@ -23,8 +23,8 @@ const char* task_kind_name(TaskKind kind);
 struct Task {
   int id = 0;
   TaskKind kind = TaskKind::Source;
-  std::string step;    //!< the step (node name) the task belongs to
-  int partition = 0;   //!< index among the step's tasks of this kind
+  std::string step;   //!< the step (node name) the task belongs to
+  int partition = 0;  //!< index among the step's tasks of this kind
   std::vector<int> deps;
   //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index},
   //! Sql {sql}, HashProduce {columns, n}.
@@ -48,10 +48,10 @@ struct SinkPlan {
 };
 
 struct TaskGraph {
-  std::vector<Task> tasks;              //!< ids are indexes; deps come before their users
-  std::vector<std::string> steps;       //!< step names in plan order
+  std::vector<Task> tasks;         //!< ids are indexes; deps come before their users
+  std::vector<std::string> steps;  //!< step names in plan order
   std::vector<SinkPlan> sinks;
-  std::vector<int> outputs;             //!< tasks whose outputs make up the plan's last target
+  std::vector<int> outputs;  //!< tasks whose outputs make up the plan's last target
 };
 
 }  // namespace smallpond

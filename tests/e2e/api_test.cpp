@@ -17,7 +17,8 @@ std::string prices_glob() { return testing::small_prices_dir() + "/*.parquet"; }
 std::string read_all(const std::string& glob) { return "read_parquet('" + glob + "')"; }
 
 // An order-independent fingerprint of a multiset of rows.
-const char* kFingerprint = "SELECT count(*) AS n, sum(hash(ticker, date, price, volume)::HUGEINT) AS h FROM ";
+const char* kFingerprint =
+    "SELECT count(*) AS n, sum(hash(ticker, date, price, volume)::HUGEINT) AS h FROM ";
 
 Options options_in(const testing::TempDir& dir, int executors = 2) {
   Options o;
@@ -32,12 +33,14 @@ TEST(Api, QuickstartEqualsDuckDB) {
   auto sp = init(options_in(dir));
   auto df = sp.read_parquet(prices_glob());
   df = df.repartition(3, "ticker");
-  const std::string query = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
+  const std::string query =
+      "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
   df = sp.partial_sql(query, df);
   df.write_parquet(dir / "out");
 
-  Table truth = sorted(duckdb_query("SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM " +
-                                    read_all(prices_glob()) + " GROUP BY ticker"));
+  Table truth =
+      sorted(duckdb_query("SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM " +
+                          read_all(prices_glob()) + " GROUP BY ticker"));
   Table written = sorted(duckdb_query("SELECT * FROM " + read_all(dir / "out/*.parquet")));
   EXPECT_EQ(written.column_names, truth.column_names);
   EXPECT_EQ(written.rows, truth.rows);
@@ -50,7 +53,8 @@ TEST(Api, QuickstartEqualsDuckDB) {
 TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
-  for (auto keys : {std::vector<std::string>{"ticker"}, std::vector<std::string>{"ticker", "date"}}) {
+  for (auto keys :
+       {std::vector<std::string>{"ticker"}, std::vector<std::string>{"ticker", "date"}}) {
     auto parts = sp.read_parquet(prices_glob()).repartition(4, keys);
     EXPECT_EQ(parts.num_partitions(), 4);
     // Every row once: the fingerprints of input and partitioned output agree.
@@ -59,7 +63,8 @@ TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
               duckdb_query(kFingerprint + read_all(prices_glob())).rows);
     // Each key in exactly one partition: per-partition distinct keys never repeat.
     std::string cols = keys.size() == 1 ? keys[0] : keys[0] + ", " + keys[1];
-    Table keys_per_partition = sp.partial_sql("SELECT DISTINCT " + cols + " FROM {0}", parts).to_table();
+    Table keys_per_partition =
+        sp.partial_sql("SELECT DISTINCT " + cols + " FROM {0}", parts).to_table();
     Table distinct = duckdb_query("SELECT DISTINCT " + cols + " FROM " + read_all(prices_glob()));
     EXPECT_EQ(sorted(keys_per_partition).rows, sorted(distinct).rows);
   }
@@ -78,7 +83,8 @@ TEST(Api, EvenSplitsKeepEveryRow) {
     Table per_partition = counted.to_table();
     ASSERT_EQ(per_partition.num_rows(), size_t(df.num_partitions()));
     df.write_parquet(dir / ("out_" + df.name()));
-    EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / ("out_" + df.name()) + "/*.parquet")).rows, truth);
+    EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / ("out_" + df.name()) + "/*.parquet")).rows,
+              truth);
   }
   // Rows split evenly: partition sizes differ by at most one.
   Table sizes = sp.partial_sql("SELECT count(*) AS n FROM {0}", by_rows).to_table();
@@ -98,7 +104,8 @@ TEST(Api, SecondRunOverTheSameJobDirExecutesNoTask) {
     EXPECT_EQ(first.reused_tasks(), 0);
     JobReport again = pipeline(sp).write_parquet(dir / "out");
     EXPECT_EQ(again.executed_tasks(), 0);
-    EXPECT_EQ(again.reused_tasks(), 3) << "the final tasks; the shuffle before them is not even read";
+    EXPECT_EQ(again.reused_tasks(), 3)
+        << "the final tasks; the shuffle before them is not even read";
   }
   // A new session (as after a restart) resumes from the job directory too.
   auto sp = init(options_in(dir));
@@ -115,7 +122,8 @@ TEST(Api, ChangingAStepRecomputesItAndItsDownstreamOnly) {
   auto run = [&](const std::string& filter) {
     auto parts = sp.read_parquet(prices_glob()).repartition(3, "ticker").named("parts");
     auto filtered = sp.partial_sql("SELECT * FROM {0} WHERE " + filter, parts).named("filtered");
-    auto stats = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", filtered).named("stats");
+    auto stats = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", filtered)
+                     .named("stats");
     return stats.write_parquet(dir / "out");
   };
   JobReport first = run("price > 100");
@@ -127,7 +135,8 @@ TEST(Api, ChangingAStepRecomputesItAndItsDownstreamOnly) {
   EXPECT_EQ(second.step("stats").executed, 3);
   Table truth = duckdb_query("SELECT ticker, count(*) AS n FROM " + read_all(prices_glob()) +
                              " WHERE price > 200 GROUP BY ticker");
-  EXPECT_EQ(sorted(duckdb_query("SELECT * FROM " + read_all(dir / "out/*.parquet"))).rows, sorted(truth).rows);
+  EXPECT_EQ(sorted(duckdb_query("SELECT * FROM " + read_all(dir / "out/*.parquet"))).rows,
+            sorted(truth).rows);
 }
 
 TEST(Api, CrashedExecutorProcessIsRetried) {
@@ -143,18 +152,23 @@ TEST(Api, CrashedExecutorProcessIsRetried) {
   int retries = 0;
   for (auto& s : sp.last_report().steps) retries += s.retries;
   EXPECT_EQ(retries, 1);
-  Table truth = duckdb_query("SELECT ticker, count(*) AS n FROM " + read_all(prices_glob()) + " GROUP BY ticker");
+  Table truth = duckdb_query("SELECT ticker, count(*) AS n FROM " + read_all(prices_glob()) +
+                             " GROUP BY ticker");
   EXPECT_EQ(sorted(got).rows, sorted(truth).rows);
 }
 
 // Partial aggregates (small, kept in executor memory) feeding a final aggregate.
 DataFrame partial_then_total(Session& sp) {
   auto parts = sp.read_parquet(prices_glob()).repartition(6, "ticker");
-  auto partial = sp.partial_sql("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker",
-                                parts)
-                     .named("partial");
-  return sp.partial_sql("SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker",
-                        partial.repartition(1))
+  auto partial =
+      sp.partial_sql(
+            "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker",
+            parts)
+          .named("partial");
+  return sp
+      .partial_sql(
+          "SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker",
+          partial.repartition(1))
       .named("total");
 }
 
@@ -197,8 +211,9 @@ TEST(Api, LostInMemoryOutputsAreRecomputed) {
   unsetenv("SMALLPOND_FAULT_CRASH_ONCE");
   EXPECT_TRUE(path_exists(marker));
   const JobReport& r = sp.last_report();
-  EXPECT_GT(r.step("partial").executed, r.step("partial").tasks) << "lost outputs were not recomputed\n"
-                                                                  << r.to_string();
+  EXPECT_GT(r.step("partial").executed, r.step("partial").tasks)
+      << "lost outputs were not recomputed\n"
+      << r.to_string();
   Table truth = sorted(duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM " +
                                     read_all(prices_glob()) + " GROUP BY ticker"));
   EXPECT_EQ(got.rows, truth.rows);
@@ -211,8 +226,11 @@ TEST(Api, ZeroInputSqlAndMultiStatementQueries) {
   ASSERT_EQ(t.num_rows(), 1u);
   EXPECT_EQ(t.rows[0][0].as_int(), 42);
   auto df = sp.read_parquet(prices_glob());
-  Table m = sp.partial_sql("CREATE TEMP TABLE t AS SELECT max(price) AS m FROM {0}; SELECT m * 2 AS twice FROM t", df)
-                .to_table();
+  Table m =
+      sp.partial_sql(
+            "CREATE TEMP TABLE t AS SELECT max(price) AS m FROM {0}; SELECT m * 2 AS twice FROM t",
+            df)
+          .to_table();
   Table truth = duckdb_query("SELECT max(price) * 2 FROM " + read_all(prices_glob()));
   EXPECT_EQ(m.rows[0][0], truth.rows[0][0]);
 }
@@ -233,7 +251,8 @@ TEST(Api, EmptyPartitionsKeepTheirSchema) {
   EXPECT_EQ(empty.column_names, (std::vector<std::string>{"ticker", "date", "price", "volume"}));
   // Hash partitions of an empty input are empty but keep the schema as well.
   auto none = sp.partial_sql("SELECT * FROM {0} WHERE price < 0", sp.read_parquet(prices_glob()));
-  Table hashed = sp.partial_sql("SELECT count(*) AS n FROM {0}", none.repartition(3, "ticker")).to_table();
+  Table hashed =
+      sp.partial_sql("SELECT count(*) AS n FROM {0}", none.repartition(3, "ticker")).to_table();
   ASSERT_EQ(hashed.num_rows(), 3u);
   for (auto& row : hashed.rows) EXPECT_EQ(row[0].as_int(), 0);
 }

@@ -21,7 +21,9 @@ CliRun smallpond_cli(const std::string& args) {
   return r;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // The quick start as a pipeline file, with paths relative to the file.
 std::string quickstart_yaml(const std::string& sql) {
@@ -31,7 +33,9 @@ std::string quickstart_yaml(const std::string& sql) {
          "  - name: by_ticker\n"
          "    repartition: {input: prices, npartitions: 3, hash_by: ticker}\n"
          "  - name: stats\n"
-         "    sql: \"" + sql + "\"\n"
+         "    sql: \"" +
+         sql +
+         "\"\n"
          "    inputs: [by_ticker]\n"
          "  - name: save\n"
          "    write_parquet: {input: stats, path: \"out/stats\"}\n";
@@ -51,15 +55,17 @@ class Cli : public ::testing::Test {
   testing::TempDir dir;
 };
 
-const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
+const char* kStats =
+    "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {0} GROUP BY ticker";
 
 TEST_F(Cli, QuickstartPipelineEqualsDuckDBAndResumes) {
   std::string file = pipeline(quickstart_yaml(kStats));
   CliRun first = smallpond_cli("run " + file + " --executors 2");
   ASSERT_EQ(first.status, 0) << first.output;
   EXPECT_TRUE(contains(first.output, "stats")) << "no per-step summary:\n" << first.output;
-  Table truth = duckdb_query("SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM read_parquet('" +
-                             testing::small_prices_dir() + "/*.parquet') GROUP BY ticker");
+  Table truth = duckdb_query(
+      "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM read_parquet('" +
+      testing::small_prices_dir() + "/*.parquet') GROUP BY ticker");
   Table got = duckdb_query("SELECT * FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
   EXPECT_EQ(sorted(got).rows, sorted(truth).rows);
   EXPECT_TRUE(path_exists(dir / ".smallpond/pipeline")) << "default job dir beside the pipeline";
@@ -73,13 +79,15 @@ TEST_F(Cli, QuickstartPipelineEqualsDuckDBAndResumes) {
   CliRun third = smallpond_cli("run " + file + " --executors 2");
   ASSERT_EQ(third.status, 0) << third.output;
   EXPECT_TRUE(contains(third.output, "3 tasks ran, 4 reused")) << third.output;
-  Table counts = duckdb_query("SELECT count(*) FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
+  Table counts =
+      duckdb_query("SELECT count(*) FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
   EXPECT_EQ(counts.rows[0][0].as_int(), 50);
 }
 
 TEST_F(Cli, ExplicitJobDirAndOneExecutor) {
   std::string file = pipeline(quickstart_yaml(kStats));
-  CliRun r = smallpond_cli("run " + file + " --executors 1 --job-dir " + (dir / "myjob") + " --quiet");
+  CliRun r =
+      smallpond_cli("run " + file + " --executors 1 --job-dir " + (dir / "myjob") + " --quiet");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, "") << "--quiet prints nothing on success";
   EXPECT_FALSE(list_files_recursive(dir / "myjob/data").empty());
@@ -95,7 +103,9 @@ TEST_F(Cli, BadSqlFailsWithOneClearMessageAndNoOutput) {
 }
 
 TEST_F(Cli, BadPipelineFileNamesFileAndLine) {
-  std::string file = pipeline("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: [zz]\n");
+  std::string file = pipeline(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: "
+      "[zz]\n");
   CliRun r = smallpond_cli("run " + file);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(contains(r.output, "pipeline.yaml:6: step 'b': unknown input 'zz'")) << r.output;
@@ -118,7 +128,8 @@ TEST_F(Cli, ShowPrintsRows) {
   CliRun r = smallpond_cli("show " + testing::small_prices_dir() + " -n 3");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "ticker")) << r.output;
-  EXPECT_TRUE(contains(r.output, std::to_string(testing::kSmallPricesRows) + " rows in 6 files")) << r.output;
+  EXPECT_TRUE(contains(r.output, std::to_string(testing::kSmallPricesRows) + " rows in 6 files"))
+      << r.output;
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ std::string error_of(F f) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(Failures, BadSqlNamesStepAndQueryAndIsNotRetried) {
   testing::TempDir dir;
@@ -102,7 +104,8 @@ namespace {
 
 class FaultOptions : public ::testing::Test {
  protected:
-  Session session(double fault_probability, int max_retry = 3, int max_fail = -1, bool fail_fast = false) {
+  Session session(double fault_probability, int max_retry = 3, int max_fail = -1,
+                  bool fail_fast = false) {
     Options o;
     o.job_dir = dir / ("job" + std::to_string(runs++));
     o.executors = 2;
@@ -116,13 +119,16 @@ class FaultOptions : public ::testing::Test {
   DataFrame pipeline(Session& sp) {
     auto df = sp.read_parquet(prices_glob()).repartition(6, "ticker");
     // (sums cast to BIGINT: Parquet stores DuckDB's HUGEINT sums as DOUBLE)
-    df = sp.partial_sql("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker", df);
+    df = sp.partial_sql(
+        "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker", df);
     df = df.repartition(3, "ticker");
-    return sp.partial_sql("SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker", df);
+    return sp.partial_sql(
+        "SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker", df);
   }
   Table truth() {
-    return testing::sorted(testing::duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet('" +
-                                                 prices_glob() + "') GROUP BY ticker"));
+    return testing::sorted(testing::duckdb_query(
+        "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet('" +
+        prices_glob() + "') GROUP BY ticker"));
   }
   testing::TempDir dir;
   int runs = 0;

@@ -45,8 +45,8 @@ class Operations : public ::testing::Test {
 TEST_F(Operations, FilterMapAndPartialSort) {
   auto df = items().repartition(3).filter("item % 7 = 0").map("item, item * 2 AS twice");
   Table t = sorted(df.to_table());
-  Table truth = sorted(duckdb_query("SELECT item, item * 2 AS twice FROM read_parquet('" + dir / "items/*.parquet" +
-                                    "') WHERE item % 7 = 0"));
+  Table truth = sorted(duckdb_query("SELECT item, item * 2 AS twice FROM read_parquet('" +
+                                    dir / "items/*.parquet" + "') WHERE item % 7 = 0"));
   EXPECT_EQ(t.column_names, truth.column_names);
   EXPECT_EQ(t.rows, truth.rows);
   // partial_sort: each partition in order; partitions concatenated keep their order.
@@ -67,9 +67,10 @@ TEST_F(Operations, RepartitionByExpression) {
   RepartitionOptions by;
   by.by = "item % 10";
   auto parts = items().repartition(10, by);
-  Table t = sp->partial_sql("SELECT {__data_partition__} AS p, min(item % 10) AS lo, max(item % 10) AS hi, "
-                            "count(*) AS n FROM {0}",
-                            parts)
+  Table t = sp->partial_sql(
+                  "SELECT {__data_partition__} AS p, min(item % 10) AS lo, max(item % 10) AS hi, "
+                  "count(*) AS n FROM {0}",
+                  parts)
                 .to_table();
   ASSERT_EQ(t.num_rows(), 10u);
   for (size_t p = 0; p < 10; p++) {
@@ -109,11 +110,13 @@ TEST_F(Operations, UnionConcatenatesPartitions) {
 }
 
 TEST_F(Operations, PartitionPlaceholderAndEscapedBraces) {
-  Table t = sp->partial_sql("SELECT {__data_partition__} AS p, {{'k': count(*)}} AS s FROM {0}", items().repartition(3))
+  Table t = sp->partial_sql("SELECT {__data_partition__} AS p, {{'k': count(*)}} AS s FROM {0}",
+                            items().repartition(3))
                 .to_table();
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_EQ(column(t), (std::vector<int64_t>{0, 1, 2}));
-  EXPECT_EQ(t.rows[0][1].as_string(), "{'k': 400}");  // 10 files of 100 rows over 3 partitions: 4, 3, 3
+  EXPECT_EQ(t.rows[0][1].as_string(),
+            "{'k': 400}");  // 10 files of 100 rows over 3 partitions: 4, 3, 3
 }
 
 TEST_F(Operations, FusedSqlChainsGiveTheSameResult) {
@@ -138,8 +141,10 @@ TEST_F(Operations, FusedSqlChainsGiveTheSameResult) {
 
 TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
   make_dirs(dir / "evolved");
-  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" + "' (FORMAT parquet)");
-  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" + "' (FORMAT parquet)");
+  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" +
+               "' (FORMAT parquet)");
+  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" +
+               "' (FORMAT parquet)");
   ParquetOptions options;
   options.union_by_name = true;
   Table t = sorted(sp->read_parquet(dir / "evolved", options).to_table());
@@ -162,7 +167,8 @@ TEST_F(Operations, CsvAndJsonSources) {
   auto a = sp->read_csv({dir / "text/*.csv", dir / "text/sub/*.csv"}, csv);
   auto j = sp->read_json({dir / "text/c.json"}, csv.schema);
   a.union_all({j}).write_parquet(dir / "text_out");
-  Table t = sorted(duckdb_query("SELECT k, v FROM read_parquet('" + dir / "text_out/*.parquet" + "')"));
+  Table t =
+      sorted(duckdb_query("SELECT k, v FROM read_parquet('" + dir / "text_out/*.parquet" + "')"));
   EXPECT_EQ(column(t), (std::vector<int64_t>{1, 2, 3, 5, 6}));
   ParquetOptions recursive;
   recursive.recursive = true;
@@ -188,8 +194,10 @@ TEST_F(Operations, CppFunctionsRunInExecutors) {
     return out;
   });
   Table t = sorted(mapped.to_table());
-  Table truth = sorted(duckdb_query("SELECT item, item / 2 AS half, CASE WHEN item % 2 = 1 THEN 'odd' ELSE 'even' "
-                                    "END AS tag FROM read_parquet('" + dir / "items/*.parquet" + "')"));
+  Table truth = sorted(
+      duckdb_query("SELECT item, item / 2 AS half, CASE WHEN item % 2 = 1 THEN 'odd' ELSE 'even' "
+                   "END AS tag FROM read_parquet('" +
+                   dir / "items/*.parquet" + "')"));
   EXPECT_EQ(t.column_names, truth.column_names);
   EXPECT_EQ(t.column_types, (std::vector<std::string>{"BIGINT", "DOUBLE", "VARCHAR"}));
   EXPECT_EQ(t.rows, truth.rows);
@@ -205,9 +213,10 @@ TEST_F(Operations, CppFunctionsRunInExecutors) {
     out[1]["v"] = Value(r["item"].as_int() + 1000);
     return out;
   });
-  Table d = sp->partial_sql("SELECT count(*) AS n, sum(v)::BIGINT AS s, count(DISTINCT v) AS d FROM {0}",
-                            doubled.repartition(1))
-                .to_table();
+  Table d =
+      sp->partial_sql("SELECT count(*) AS n, sum(v)::BIGINT AS s, count(DISTINCT v) AS d FROM {0}",
+                      doubled.repartition(1))
+          .to_table();
   EXPECT_EQ(d.rows[0][0].as_int(), 2000);
   EXPECT_EQ(d.rows[0][1].as_int(), 999 * 1000 / 2 * 2 + 1000 * 1000);
   EXPECT_EQ(d.rows[0][2].as_int(), 2000);
@@ -217,9 +226,11 @@ TEST_F(Operations, CppFunctionsOverManyBatches) {
   // 60 000 rows per partition: many scan batches, written while the input still streams.
   auto df = sp->read_parquet(testing::small_prices_dir()).repartition(2);
   auto expensive = df.filter([](const Row& r) { return r["price"].as_double() > 500; });
-  Table want = duckdb_query("SELECT count(*), sum(volume)::BIGINT FROM read_parquet('" + testing::small_prices_dir() +
-                            "/*.parquet') WHERE price > 500");
-  Table got = sp->partial_sql("SELECT count(*), sum(volume)::BIGINT FROM {0}", expensive.repartition(1)).to_table();
+  Table want = duckdb_query("SELECT count(*), sum(volume)::BIGINT FROM read_parquet('" +
+                            testing::small_prices_dir() + "/*.parquet') WHERE price > 500");
+  Table got =
+      sp->partial_sql("SELECT count(*), sum(volume)::BIGINT FROM {0}", expensive.repartition(1))
+          .to_table();
   EXPECT_EQ(got.rows, want.rows);
 }
 
@@ -238,7 +249,8 @@ TEST_F(Operations, AFailingCppFunctionNamesItsStep) {
   auto bad = items().map([](const Row&) { return Row{}; }).named("broken");  // no columns
   std::string m = error_of(bad);
   EXPECT_NE(m.find("step 'broken'"), std::string::npos) << m;
-  auto throws = items().filter([](const Row& r) -> bool { return r["nope"].as_bool(); }).named("lookup");
+  auto throws =
+      items().filter([](const Row& r) -> bool { return r["nope"].as_bool(); }).named("lookup");
   m = error_of(throws);
   EXPECT_NE(m.find("no column 'nope'"), std::string::npos) << m;
 }
@@ -256,12 +268,16 @@ TEST_F(Operations, CppScalarFunctionsInSql) {
       },
       {"BIGINT"}, "BIGINT");
   sp->create_function(
-      "label", [](const std::vector<Value>& args) { return Value(args[0].as_string() + "!" + args[1].to_string()); },
+      "label",
+      [](const std::vector<Value>& args) {
+        return Value(args[0].as_string() + "!" + args[1].to_string());
+      },
       {"VARCHAR", "BIGINT"}, "VARCHAR");
-  auto df = items().repartition(3).map("item, collatz_steps(item + 1) AS steps, label('x', item) AS l");
+  auto df =
+      items().repartition(3).map("item, collatz_steps(item + 1) AS steps, label('x', item) AS l");
   Table t = sorted(df.to_table());
   ASSERT_EQ(t.num_rows(), 1000u);
-  EXPECT_EQ(t.rows[0][1].as_int(), 0);    // collatz(1)
+  EXPECT_EQ(t.rows[0][1].as_int(), 0);     // collatz(1)
   EXPECT_EQ(t.rows[26][1].as_int(), 111);  // collatz(27): the famous long one
   EXPECT_EQ(t.rows[5][2].as_string(), "x!5");
   // A function whose argument types do not fit is a clear SQL error.

@@ -21,8 +21,10 @@ using testing::duckdb_query;
 using testing::sorted;
 
 std::string mpirun(const std::string& flags, int ranks, const std::string& command) {
-  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun --oversubscribe "
-         "--bind-to none " + flags + " -np " + std::to_string(ranks) + " " + command;
+  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun "
+         "--oversubscribe "
+         "--bind-to none " +
+         flags + " -np " + std::to_string(ranks) + " " + command;
 }
 
 // SIGKILLs the process of MPI rank `rank` (the rank itself, not its executor process).
@@ -34,8 +36,10 @@ int kill_rank(int rank) {
     if (pid <= 0) continue;
     std::ifstream in("/proc/" + std::string(e->d_name) + "/environ", std::ios::binary);
     std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    bool is_rank = env.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') != std::string::npos;
-    if (is_rank && env.find("SMALLPOND_EXECUTOR_FD=") == std::string::npos) killed += kill(pid, SIGKILL) == 0;
+    bool is_rank = env.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') !=
+                   std::string::npos;
+    if (is_rank && env.find("SMALLPOND_EXECUTOR_FD=") == std::string::npos)
+      killed += kill(pid, SIGKILL) == 0;
   }
   closedir(proc);
   return killed;
@@ -48,14 +52,16 @@ class Mpi : public ::testing::Test {
     ASSERT_EQ(testing::run_command(cmd, nullptr), 0);
   }
   std::string pipeline(const std::string& name, const std::string& steps) {
-    testing::write_text(dir / name, "steps:\n  - {name: prices, read_parquet: \"prices/*.parquet\"}\n" + steps);
+    testing::write_text(dir / name,
+                        "steps:\n  - {name: prices, read_parquet: \"prices/*.parquet\"}\n" + steps);
     return dir / name;
   }
   Table written(const std::string& out) {
     return sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / out + "/*.parquet')"));
   }
   Table truth(const std::string& query) {
-    return sorted(duckdb_query(query + " FROM read_parquet('" + testing::small_prices_dir() + "/*.parquet') GROUP BY ticker"));
+    return sorted(duckdb_query(query + " FROM read_parquet('" + testing::small_prices_dir() +
+                               "/*.parquet') GROUP BY ticker"));
   }
   testing::TempDir dir;
 };
@@ -64,8 +70,11 @@ const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*
 
 std::string quickstart_steps(const std::string& out) {
   return "  - {name: by_ticker, repartition: {input: prices, npartitions: 3, hash_by: ticker}}\n"
-         "  - {name: stats, sql: \"" + std::string(kStats) + " FROM {0} GROUP BY ticker\", inputs: [by_ticker]}\n"
-         "  - {name: save, write_parquet: {input: stats, path: " + out + "}}\n";
+         "  - {name: stats, sql: \"" +
+         std::string(kStats) +
+         " FROM {0} GROUP BY ticker\", inputs: [by_ticker]}\n"
+         "  - {name: save, write_parquet: {input: stats, path: " +
+         out + "}}\n";
 }
 
 TEST_F(Mpi, PipelineEqualsLocalRunAndDuckDB) {
@@ -80,10 +89,12 @@ TEST_F(Mpi, PipelineEqualsLocalRunAndDuckDB) {
 
 TEST_F(Mpi, CppProgramRunsOnRanks) {
   std::string out;
-  std::string cmd = "cd " + dir.path() + " && " + mpirun("", 4, QUICKSTART_EXAMPLE " prices api_out");
+  std::string cmd =
+      "cd " + dir.path() + " && " + mpirun("", 4, QUICKSTART_EXAMPLE " prices api_out");
   ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
   Table got = written("api_out");
-  Table want = truth("SELECT ticker, min(price) AS min_price, max(price) AS max_price, count(*) AS n");
+  Table want =
+      truth("SELECT ticker, min(price) AS min_price, max(price) AS max_price, count(*) AS n");
   EXPECT_EQ(got.rows, want.rows);
   EXPECT_NE(out.find("(50 rows)"), std::string::npos) << out;
 }
@@ -94,20 +105,24 @@ TEST_F(Mpi, CppFunctionsRunOnOtherRanks) {
   ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
   Table want = duckdb_query("SELECT count(*) FROM read_parquet('" + testing::small_prices_dir() +
                             "/*.parquet') WHERE price > 500");
-  EXPECT_NE(out.find("rows: " + std::to_string(want.rows[0][0].as_int()) + "\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("rows: " + std::to_string(want.rows[0][0].as_int()) + "\n"), std::string::npos)
+      << out;
 }
 
 TEST_F(Mpi, InMemoryPassingAcrossRanks) {
   std::string out;
-  std::string file = pipeline("m.yaml",
-                              "  - {name: parts, repartition: {input: prices, npartitions: 6, by_rows: true}}\n"
-                              "  - {name: partial, sql: \"SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker\", "
-                              "inputs: [parts]}\n"
-                              "  - {name: one, repartition: {input: partial, npartitions: 1}}\n"
-                              "  - {name: total, sql: \"SELECT ticker, sum(n)::BIGINT AS n FROM {0} GROUP BY ticker\", "
-                              "inputs: [one]}\n"
-                              "  - {name: save, write_parquet: {input: total, path: mem_out}}\n");
-  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file + " --memory-passing 10000000"), &out), 0)
+  std::string file = pipeline(
+      "m.yaml",
+      "  - {name: parts, repartition: {input: prices, npartitions: 6, by_rows: true}}\n"
+      "  - {name: partial, sql: \"SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker\", "
+      "inputs: [parts]}\n"
+      "  - {name: one, repartition: {input: partial, npartitions: 1}}\n"
+      "  - {name: total, sql: \"SELECT ticker, sum(n)::BIGINT AS n FROM {0} GROUP BY ticker\", "
+      "inputs: [one]}\n"
+      "  - {name: save, write_parquet: {input: total, path: mem_out}}\n");
+  ASSERT_EQ(testing::run_command(
+                mpirun("", 3, SMALLPOND_CLI " run " + file + " --memory-passing 10000000"), &out),
+            0)
       << out;
   // The summary's in_mem column: the 6 partial aggregates went through memory.
   size_t line = out.find("\npartial ");
@@ -134,10 +149,12 @@ TEST_F(Mpi, CrashedTaskProcessIsRetried) {
 std::string slow_steps(const std::string& out) {
   return "  - {name: parts, repartition: {input: prices, npartitions: 40, by_rows: true}}\n"
          "  - name: slow\n"
-         "    sql: \"SELECT ticker, count(*) AS n, (SELECT count(*) FROM range(30000000) r WHERE r.range % 7 = 9) AS z"
+         "    sql: \"SELECT ticker, count(*) AS n, (SELECT count(*) FROM range(30000000) r WHERE "
+         "r.range % 7 = 9) AS z"
          " FROM {0} GROUP BY ticker\"\n"
          "    inputs: [parts]\n"
-         "  - {name: save, write_parquet: {input: slow, path: " + out + "}}\n";
+         "  - {name: save, write_parquet: {input: slow, path: " +
+         out + "}}\n";
 }
 
 TEST_F(Mpi, KilledRankIsReplacedWithRecovery) {
@@ -148,13 +165,14 @@ TEST_F(Mpi, KilledRankIsReplacedWithRecovery) {
     killed = kill_rank(2);
   });
   int status = testing::run_command(
-      mpirun("--enable-recovery", 4, SMALLPOND_CLI " run " + file + " --heartbeat-timeout 3"), &out);
+      mpirun("--enable-recovery", 4, SMALLPOND_CLI " run " + file + " --heartbeat-timeout 3"),
+      &out);
   killer.join();
   ASSERT_EQ(killed, 1) << "rank 2 was not running at the time of the kill";
   ASSERT_EQ(status, 0) << out;
   EXPECT_NE(out.find("stopped answering"), std::string::npos) << out;
-  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" + dir / "out/*.parquet" +
-                                  "') GROUP BY ticker"));
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
+                                  dir / "out/*.parquet" + "') GROUP BY ticker"));
   EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
 }
 
@@ -169,9 +187,10 @@ TEST_F(Mpi, KilledRankWithoutRecoveryAbortsAndRerunResumes) {
   ASSERT_NE(status, 0) << "the job should have been aborted:\n" << out;
   EXPECT_FALSE(path_exists(dir / "out"));
   ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out), 0) << out;
-  EXPECT_EQ(out.find(" 0 reused"), std::string::npos) << "the rerun should reuse finished tasks:\n" << out;
-  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" + dir / "out/*.parquet" +
-                                  "') GROUP BY ticker"));
+  EXPECT_EQ(out.find(" 0 reused"), std::string::npos) << "the rerun should reuse finished tasks:\n"
+                                                      << out;
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
+                                  dir / "out/*.parquet" + "') GROUP BY ticker"));
   EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
 }
 

@@ -48,8 +48,8 @@ void write_items(const std::string& dir, int64_t rows, int files) {
     int64_t end = begin + rows / files + (f < rows % files ? 1 : 0);
     char name[64];
     std::snprintf(name, sizeof name, "/item-%05d.parquet", f);
-    con->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(begin) + ", " + std::to_string(end) +
-                   ")) TO '" + dir + name + "' (FORMAT parquet)");
+    con->query_int("COPY (SELECT range AS item FROM range(" + std::to_string(begin) + ", " +
+                   std::to_string(end) + ")) TO '" + dir + name + "' (FORMAT parquet)");
     begin = end;
   }
 }

@@ -23,7 +23,9 @@ class MpiPool : public ExecutorPool {
   int size() const override { return static_cast<int>(alive_.size()); }
   bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
 
-  void assign(int e, const TaskAssignment& task) override { send_control(e, {{"type", "run"}, {"task", task.to_json()}}); }
+  void assign(int e, const TaskAssignment& task) override {
+    send_control(e, {{"type", "run"}, {"task", task.to_json()}});
+  }
 
   void send_control(int e, const Json& message) override {
     if (!mpi::send(message, e + 1)) last_seen_[e] = -1e18;  // lost: reported by wait()
@@ -57,7 +59,8 @@ class MpiPool : public ExecutorPool {
           ExecutorEvent event;
           event.type = ExecutorEvent::Type::Lost;
           event.executor = e;
-          event.reason = "MPI rank " + std::to_string(e + 1) + " stopped answering (no heartbeat for " +
+          event.reason = "MPI rank " + std::to_string(e + 1) +
+                         " stopped answering (no heartbeat for " +
                          std::to_string(static_cast<int>(timeout_)) + "s)";
           return event;
         }

@@ -42,7 +42,8 @@ void run_mpi_executor_rank() {
         if (event->type == ExecutorEvent::Type::Reply) {
           mpi::send(event->message, 0);
         } else if (event->type == ExecutorEvent::Type::Result) {
-          if (running && event->outcome.job == running->job && event->outcome.task_id == running->task_id) {
+          if (running && event->outcome.job == running->job &&
+              event->outcome.task_id == running->task_id) {
             mpi::send({{"type", "result"}, {"outcome", event->outcome.to_json()}}, 0);
             running.reset();
           }
@@ -53,7 +54,8 @@ void run_mpi_executor_rank() {
             lost.job = running->job;
             lost.task_id = running->task_id;
             lost.attempt = running->attempt;
-            lost.error = running->label + ": " + event->reason + " on MPI rank " + std::to_string(mpi_rank());
+            lost.error = running->label + ": " + event->reason + " on MPI rank " +
+                         std::to_string(mpi_rank());
             lost.retryable = true;
             mpi::send({{"type", "result"}, {"outcome", lost.to_json()}}, 0);
             running.reset();

@@ -12,19 +12,20 @@ namespace mpi {
 
 bool send(const Json& message, int rank) {
   std::string body = message.dump();
-  return MPI_Send(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD) ==
-         MPI_SUCCESS;
+  return MPI_Send(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag,
+                  MPI_COMM_WORLD) == MPI_SUCCESS;
 }
 
 std::optional<Json> try_receive(int source, int* from) {
   int flag = 0;
   MPI_Status status;
-  if (MPI_Iprobe(source, kTag, MPI_COMM_WORLD, &flag, &status) != MPI_SUCCESS || !flag) return std::nullopt;
+  if (MPI_Iprobe(source, kTag, MPI_COMM_WORLD, &flag, &status) != MPI_SUCCESS || !flag)
+    return std::nullopt;
   int count = 0;
   MPI_Get_count(&status, MPI_CHAR, &count);
   std::string body(count, '\0');
-  if (MPI_Recv(body.data(), count, MPI_CHAR, status.MPI_SOURCE, kTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-      MPI_SUCCESS)
+  if (MPI_Recv(body.data(), count, MPI_CHAR, status.MPI_SOURCE, kTag, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE) != MPI_SUCCESS)
     return std::nullopt;
   if (from) *from = status.MPI_SOURCE;
   return Json::parse(body);
@@ -41,7 +42,8 @@ void finalize_at_exit() {
   // MPI_Finalize waits for every rank; after one died it would hang, so then nobody calls it
   // (mpirun --enable-recovery tolerates that).
   if (g_rank == 0) {
-    for (int r = 1; r < g_size; r++) mpi::send({{"type", "shutdown"}, {"finalize", !g_rank_lost}}, r);
+    for (int r = 1; r < g_size; r++)
+      mpi::send({{"type", "shutdown"}, {"finalize", !g_rank_lost}}, r);
   }
   if (!g_rank_lost) MPI_Finalize();
 }

@@ -1,6 +1,7 @@
+#include "common/strings.h"
+
 #include <gtest/gtest.h>
 
-#include "common/strings.h"
 #include "support/test_env.h"
 
 namespace smallpond {

@@ -1,6 +1,7 @@
+#include "dataset/dataset.h"
+
 #include <gtest/gtest.h>
 
-#include "dataset/dataset.h"
 #include "engine/engine.h"
 #include "io/filesystem.h"
 #include "support/test_env.h"
@@ -9,7 +10,8 @@ namespace smallpond {
 
 static DataSet prices() {
   DataSet ds;
-  for (auto& f : expand_path(testing::small_prices_dir(), ".parquet")) ds.files.push_back({f.path, 0, -1});
+  for (auto& f : expand_path(testing::small_prices_dir(), ".parquet"))
+    ds.files.push_back({f.path, 0, -1});
   return ds;
 }
 
@@ -32,10 +34,11 @@ TEST(DataSet, RowRangesSelectExactlyThoseRows) {
   // The slice holds the same rows as DuckDB's own file_row_number filter.
   DataSet slice;
   slice.files = {{all.files[0].path, 100, 200}};
-  Table got = testing::sorted(testing::duckdb_query("SELECT ticker, date, price FROM (" + slice.sql() + ")"));
-  Table want = testing::sorted(testing::duckdb_query(
-      "SELECT ticker, date, price FROM read_parquet('" + all.files[0].path +
-      "', file_row_number=true) WHERE file_row_number BETWEEN 100 AND 199"));
+  Table got = testing::sorted(
+      testing::duckdb_query("SELECT ticker, date, price FROM (" + slice.sql() + ")"));
+  Table want = testing::sorted(
+      testing::duckdb_query("SELECT ticker, date, price FROM read_parquet('" + all.files[0].path +
+                            "', file_row_number=true) WHERE file_row_number BETWEEN 100 AND 199"));
   EXPECT_EQ(got.rows, want.rows);
 }
 
@@ -69,7 +72,8 @@ TEST(DataSet, CsvAndJsonWithSchema) {
   DataSet json;
   json.format = FileFormat::Json;
   json.files = {{dir / "b.json", 0, -1}};
-  EXPECT_EQ(testing::duckdb_query("SELECT sum(k) FROM (" + json.sql() + ")").rows[0][0].as_double(), 4);
+  EXPECT_EQ(testing::duckdb_query("SELECT sum(k) FROM (" + json.sql() + ")").rows[0][0].as_double(),
+            4);
 }
 
 TEST(DataSet, JsonRoundTripAndRelativePaths) {

@@ -1,8 +1,9 @@
+#include "dataset/split.h"
+
 #include <gtest/gtest.h>
 
 #include <numeric>
 
-#include "dataset/split.h"
 #include "io/filesystem.h"
 #include "support/test_env.h"
 
@@ -68,7 +69,8 @@ TEST(Split, ByRowsCoversEveryRowExactlyOnce) {
 
 TEST(Split, ByRowsOnRealFilesMatchesDuckDB) {
   DataSet ds;
-  for (auto& f : expand_path(testing::small_prices_dir(), ".parquet")) ds.files.push_back({f.path, 0, -1});
+  for (auto& f : expand_path(testing::small_prices_dir(), ".parquet"))
+    ds.files.push_back({f.path, 0, -1});
   std::vector<int64_t> rows(ds.files.size(), testing::kSmallPricesRows / 6);
   auto parts = split_by_rows(ds, 7, rows);
   double total = 0;

@@ -1,13 +1,14 @@
-#include <gtest/gtest.h>
-
 #include "engine/engine.h"
+
+#include <gtest/gtest.h>
 
 namespace smallpond {
 
 TEST(Engine, QueryReturnsTypedValues) {
   Engine engine;
   auto con = engine.connect();
-  Table t = con->query("SELECT 1::INTEGER AS i, 2.5 AS d, 'x' AS s, NULL AS n, true AS b, DATE '2020-01-02' AS dt");
+  Table t = con->query(
+      "SELECT 1::INTEGER AS i, 2.5 AS d, 'x' AS s, NULL AS n, true AS b, DATE '2020-01-02' AS dt");
   ASSERT_EQ(t.num_rows(), 1u);
   EXPECT_EQ(t.rows[0][0].as_int(), 1);
   EXPECT_DOUBLE_EQ(t.rows[0][1].as_double(), 2.5);

@@ -1,6 +1,7 @@
+#include "engine/sql_template.h"
+
 #include <gtest/gtest.h>
 
-#include "engine/sql_template.h"
 #include "smallpond/error.h"
 
 namespace smallpond {

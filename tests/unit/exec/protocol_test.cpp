@@ -1,9 +1,10 @@
+#include "exec/protocol.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <thread>
 
-#include "exec/protocol.h"
 #include "exec/socket_channel.h"
 
 namespace smallpond {
@@ -40,7 +41,8 @@ TEST(Protocol, SocketChannelFramesMessagesAndReportsClosure) {
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   SocketChannel left(fds[0]);
   auto right = std::make_unique<SocketChannel>(fds[1]);
-  std::string big(1 << 20, 'x');  // larger than a socket buffer: needs the writer and reader in step
+  std::string big(1 << 20,
+                  'x');  // larger than a socket buffer: needs the writer and reader in step
   std::thread writer([&] {
     left.send({{"n", 1}});
     left.send({{"big", big}});

@@ -1,5 +1,8 @@
 // Scheduling logic on executor threads (InProcessPool) with scripted task runners.
+#include "exec/scheduler.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <functional>
@@ -7,10 +10,8 @@
 #include <set>
 
 #include "exec/in_process_pool.h"
-#include "exec/scheduler.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
-#include <unistd.h>
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -108,15 +109,18 @@ struct Harness {
   testing::TempDir dir;
   JobReport report;
 
-  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2, bool speculation = false) {
-    InProcessPool pool(executors, [&](int e) { return std::make_unique<ScriptedRunner>(e, log, graph, script); });
+  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2,
+                                        bool speculation = false) {
+    InProcessPool pool(
+        executors, [&](int e) { return std::make_unique<ScriptedRunner>(e, log, graph, script); });
     JobDir job_dir(dir.path());
     SchedulerOptions options;
     options.max_retry = max_retry;
     options.progress = false;
     options.speculation = speculation;
     options.speculation_min_seconds = 0.2;
-    Scheduler scheduler(graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
+    Scheduler scheduler(
+        graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
     return scheduler.run(report);
   }
 };
@@ -254,17 +258,26 @@ TaskGraph wide() {
 TEST(Scheduler, SpeculationRestartsAStragglerElsewhere) {
   for (bool speculation : {true, false}) {
     Harness h(wide());
+    std::atomic<bool> straggler_done{false};
+    std::atomic<bool> job_done_first{false};
     h.run(
         [&](const TaskAssignment& a, int, TaskOutcome&) {
-          if (a.task_id == 5 && a.attempt == 1) usleep(1500000);  // the straggler
+          if (a.task_id == 5 && a.attempt == 1) {
+            usleep(1500000);  // the straggler
+            straggler_done = true;
+          }
         },
         3, 2, speculation);
-    double finished = h.report.seconds;  // the scheduler's time, not the pool's clean-up
+    // The scheduler returned: with speculation the twin finished the job while the straggler
+    // still slept; without, the job had to wait for it.
+    job_done_first = !straggler_done;
     EXPECT_EQ(h.report.step("a").speculative, speculation ? 1 : 0);
-    if (speculation)
-      EXPECT_LT(finished, 1.2) << "the second attempt should have finished the job";
-    else
-      EXPECT_GE(finished, 1.4);
+    EXPECT_EQ(job_done_first.load(), speculation);
+    std::vector<int> executors;
+    for (auto& r : h.log.runs)
+      if (r.first == 5) executors.push_back(r.second);
+    ASSERT_EQ(executors.size(), speculation ? 2u : 1u);
+    if (speculation) EXPECT_NE(executors[0], executors[1]);
     EXPECT_EQ(h.report.executed_tasks(), 8);
   }
 }

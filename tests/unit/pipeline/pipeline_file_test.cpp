@@ -1,6 +1,7 @@
+#include "pipeline/pipeline_file.h"
+
 #include <gtest/gtest.h>
 
-#include "pipeline/pipeline_file.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -41,7 +42,8 @@ TEST(PipelineFile, ListsOfPathsAndColumnsAndEvenSplit) {
   - {name: e, sql: "SELECT 1"}
 )",
                               "/base", "p.yaml");
-  EXPECT_EQ(p.steps[0]->patterns, (std::vector<std::string>{"/base/x/1.parquet", "/abs/*.parquet"}));
+  EXPECT_EQ(p.steps[0]->patterns,
+            (std::vector<std::string>{"/base/x/1.parquet", "/abs/*.parquet"}));
   EXPECT_EQ(p.steps[1]->kind, NodeKind::EvenPartition);
   EXPECT_EQ(p.steps[2]->hash_columns, (std::vector<std::string>{"k1", "k2"}));
   EXPECT_EQ(p.steps[3]->source_options.schema.size(), 2u);
@@ -90,20 +92,31 @@ void expect_error(const std::string& yaml, const std::string& fragment) {
 TEST(PipelineFile, ErrorsNameFileLineAndStep) {
   expect_error("steps: [", "p.yaml:");
   expect_error("stepz: []", "top-level 'steps:'");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: [nope]\n",
-               "p.yaml:6: step 'b': unknown input 'nope'");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: a\n    read_parquet: y\n", "already exists");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n    sql: 'SELECT 1'\n", "has 'read_parquet' and 'sql'");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: "
+      "[nope]\n",
+      "p.yaml:6: step 'b': unknown input 'nope'");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: a\n    read_parquet: y\n",
+               "already exists");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n    sql: 'SELECT 1'\n",
+               "has 'read_parquet' and 'sql'");
   expect_error("steps:\n  - name: a\n    frobnicate: x\n", "unknown key 'frobnicate'");
   expect_error("steps:\n  - name: a b\n    read_parquet: x\n", "invalid step name");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: lots}\n",
-               "'npartitions' must be an integer");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: 2, hashby: k}\n",
-               "unknown key 'hashby'");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, "
+      "npartitions: lots}\n",
+      "'npartitions' must be an integer");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, "
+      "npartitions: 2, hashby: k}\n",
+      "unknown key 'hashby'");
   expect_error("steps:\n  - name: a\n", "no operation");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, npartitions: 2, by: k, random: true}\n",
-               "choose one of");
-  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    union: a\n", "list of steps");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    repartition: {input: a, "
+      "npartitions: 2, by: k, random: true}\n",
+      "choose one of");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    union: a\n",
+               "list of steps");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
+#include "logical/optimizer.h"
+
 #include <gtest/gtest.h>
 
 #include "engine/sql_template.h"
-#include "logical/optimizer.h"
 
 namespace smallpond {
 namespace {
@@ -33,7 +34,8 @@ TEST(Optimizer, FusesChainsKeepingPlaceholdersAndEscapes) {
   ASSERT_EQ(fused.inputs.size(), 1u);
   EXPECT_EQ(fused.inputs[0]->kind, NodeKind::DataSource);
   EXPECT_EQ(fused.sql,
-            "SELECT p, {{'k': 1}} AS m FROM (SELECT *, {__data_partition__} AS p FROM {0} WHERE s = '{{x}}'\n)");
+            "SELECT p, {{'k': 1}} AS m FROM (SELECT *, {__data_partition__} AS p FROM {0} WHERE s "
+            "= '{{x}}'\n)");
   // Expanding the fused template gives what running the two steps would.
   EXPECT_EQ(expand_sql_template(fused.sql, {"t"}, {{"__data_partition__", "2"}}),
             "SELECT p, {'k': 1} AS m FROM (SELECT *, 2 AS p FROM t WHERE s = '{x}'\n)");

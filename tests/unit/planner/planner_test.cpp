@@ -1,7 +1,8 @@
+#include "planner/planner.h"
+
 #include <gtest/gtest.h>
 
 #include "io/filesystem.h"
-#include "planner/planner.h"
 #include "smallpond/error.h"
 #include "support/test_env.h"
 
@@ -57,7 +58,8 @@ TEST(Planner, HashPartitionIsProducersThenConsumers) {
 TEST(Planner, SqlAlignsPartitionsAndBroadcastsSingleOnes) {
   auto a = op(NodeKind::EvenPartition, "a", {source(prices())}, 3);
   auto b = source(prices(), "b");
-  auto join = op(NodeKind::SqlEngine, "j", {a, b}, 1, {}, "SELECT * FROM {0} JOIN {1} USING (ticker)");
+  auto join =
+      op(NodeKind::SqlEngine, "j", {a, b}, 1, {}, "SELECT * FROM {0} JOIN {1} USING (ticker)");
   TaskGraph g = plan_tasks({join}, {});
   ASSERT_EQ(g.outputs.size(), 3u);
   int b_task = -1;
