@@ -185,15 +185,13 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
   if (memory_output_bytes_ > 0) {
-    // Small outputs stay here as a table; measured by what DuckDB's memory grew by (an
-    // executor runs one task at a time).
+    // Small outputs stay here as a table. Its size is estimated from rows and columns (16 bytes
+    // a value): measuring DuckDB's memory around the statement costs more than the task.
     std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +
                         std::to_string(task.attempt);
-    const char* usage = "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()";
-    int64_t before = con.query_int(usage);
-    con.execute("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
-    int64_t bytes = std::max<int64_t>(0, con.query_int(usage) - before);
-    int64_t rows = con.query_int("SELECT count(*) FROM " + sql_identifier(table));
+    int64_t rows = con.query_int("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
+    int64_t columns = con.query_int("SELECT column_count FROM duckdb_tables() WHERE table_name = " + sql_string(table));
+    int64_t bytes = rows * columns * 16;
     if (bytes <= memory_output_bytes_) {
       memory_tables_.insert(table);
       kept_in_memory_ = true;

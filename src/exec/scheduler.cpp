@@ -464,6 +464,9 @@ bool Scheduler::dispatch_one() {
         for (auto& p : tables) held += memory_owner(p) == x;
         if (held > best) best = held, e = x;
       }
+      // Every holder is busy: wait for one (it is running a task that will end) rather than
+      // move the tables; meanwhile other ready tasks may take the idle executors.
+      if (best == 0) continue;
     } else {
       e = pick_executor(states_[id]);
     }
