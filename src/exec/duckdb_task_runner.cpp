@@ -189,8 +189,10 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
     // a value): measuring DuckDB's memory around the statement costs more than the task.
     std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +
                         std::to_string(task.attempt);
-    int64_t rows = con.query_int("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
-    int64_t columns = con.query_int("SELECT column_count FROM duckdb_tables() WHERE table_name = " + sql_string(table));
+    int64_t rows =
+        con.query_int("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
+    int64_t columns = con.query_int("SELECT column_count FROM duckdb_tables() WHERE table_name = " +
+                                    sql_string(table));
     int64_t bytes = rows * columns * 16;
     if (bytes <= memory_output_bytes_) {
       memory_tables_.insert(table);

@@ -135,6 +135,25 @@ TEST_F(Mpi, InMemoryPassingAcrossRanks) {
   EXPECT_EQ(written("mem_out").rows, truth("SELECT ticker, count(*) AS n").rows);
 }
 
+TEST_F(Mpi, FivePercentInjectedFaultsOnAMultiStepPipeline) {
+  std::string out;
+  std::string file = pipeline(
+      "f.yaml",
+      "  - {name: parts, repartition: {input: prices, npartitions: 8, by_rows: true}}\n"
+      "  - {name: partial, sql: \"SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker\", "
+      "inputs: [parts]}\n"
+      "  - {name: by_ticker, repartition: {input: partial, npartitions: 3, hash_by: ticker}}\n"
+      "  - {name: total, sql: \"SELECT ticker, sum(n)::BIGINT AS n FROM {0} GROUP BY ticker\", "
+      "inputs: [by_ticker]}\n"
+      "  - {name: save, write_parquet: {input: total, path: fault_out}}\n");
+  ASSERT_EQ(testing::run_command(
+                mpirun("", 3, SMALLPOND_CLI " run " + file + " --fault-inject 0.05 --max-retry 10"),
+                &out),
+            0)
+      << out;
+  EXPECT_EQ(written("fault_out").rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
 TEST_F(Mpi, CrashedTaskProcessIsRetried) {
   std::string out, marker = dir / "crashed";
   std::string file = pipeline("q.yaml", quickstart_steps("out"));
