@@ -40,7 +40,8 @@ struct Options {
   double speculation_min_seconds = 30;
   //! Fault injection for testing: each task attempt fails with this probability (0..1).
   double fault_probability = 0;
-  //! Seconds without a heartbeat after which an MPI executor rank counts as lost.
+  //! Seconds without a heartbeat after which an executor (process or MPI rank) counts as lost:
+  //! it is killed where possible and its task runs elsewhere.
   double heartbeat_timeout = 10;
   //! Show progress and a per-step summary on stderr.
   bool progress = true;

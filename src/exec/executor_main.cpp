@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "exec/duckdb_task_runner.h"
 #include "exec/fault_injection.h"
@@ -20,8 +23,30 @@ void run_executor_process() {
   int code = 0;
   try {
     SocketChannel channel(fd);
+    // Heartbeats from their own thread: a process that is frozen (stopped, deadlocked, its
+    // machine gone) falls silent even in the middle of a long task; a busy one does not.
+    std::atomic<bool> done{false};
+    std::thread heartbeat([&] {
+      while (!done) {
+        try {
+          channel.send({{"type", "heartbeat"}});
+        } catch (const std::exception&) {
+          return;  // the scheduler is gone; the serving loop notices too
+        }
+        for (int i = 0; i < 10 && !done; i++)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
     auto runner = with_injected_faults(std::make_unique<DuckDBTaskRunner>());
-    serve_executor(channel, *runner);
+    try {
+      serve_executor(channel, *runner);
+    } catch (...) {
+      done = true;
+      heartbeat.join();
+      throw;
+    }
+    done = true;
+    heartbeat.join();
   } catch (const std::exception& e) {
     const char* id = std::getenv(kExecutorIdVariable);
     std::fprintf(stderr, "smallpond executor %s: %s\n", id ? id : "?", e.what());

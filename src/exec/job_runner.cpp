@@ -83,7 +83,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     if (mpi_active())
       pool_ = make_mpi_pool(options_.heartbeat_timeout);
     else
-      pool_ = std::make_unique<LocalProcessPool>(options_.executors);
+      pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout);
   }
 
   SchedulerOptions sched;

@@ -21,7 +21,8 @@ namespace smallpond {
 const char* const kExecutorFdVariable = "SMALLPOND_EXECUTOR_FD";
 const char* const kExecutorIdVariable = "SMALLPOND_EXECUTOR_ID";
 
-LocalProcessPool::LocalProcessPool(int executors) : executors_(executors) {
+LocalProcessPool::LocalProcessPool(int executors, double heartbeat_timeout)
+    : heartbeat_timeout_(heartbeat_timeout), executors_(executors) {
   for (int i = 0; i < executors; i++) start(i);
 }
 
@@ -64,6 +65,7 @@ void LocalProcessPool::start(int executor) {
   ::close(fds[1]);
   executors_[executor].pid = pid;
   executors_[executor].channel = std::make_unique<SocketChannel>(fds[0]);
+  executors_[executor].last_seen = monotonic_seconds();
 }
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
@@ -89,6 +91,17 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
     ids.push_back(static_cast<int>(i));
   }
   if (fds.empty()) return std::nullopt;
+  double now = monotonic_seconds();
+  for (int id : ids) {
+    if (now - executors_[id].last_seen <= heartbeat_timeout_) continue;
+    ExecutorEvent event;
+    event.type = ExecutorEvent::Type::Lost;
+    event.executor = id;
+    reap(id);
+    event.reason = "executor process stopped answering (no heartbeat for " +
+                   std::to_string(static_cast<int>(heartbeat_timeout_)) + "s)";
+    return event;
+  }
   int rc = ::poll(fds.data(), fds.size(), static_cast<int>(timeout_seconds * 1000));
   if (rc <= 0) return std::nullopt;
   for (size_t k = 0; k < fds.size(); k++) {
@@ -102,6 +115,7 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
       event.reason = reap(id);
       return event;
     }
+    executors_[id].last_seen = monotonic_seconds();
     if (message->value("type", "") == "exported") {
       event.type = ExecutorEvent::Type::Reply;
       event.message = std::move(*message);

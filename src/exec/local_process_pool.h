@@ -13,7 +13,9 @@ namespace smallpond {
 
 class LocalProcessPool : public ExecutorPool {
  public:
-  explicit LocalProcessPool(int executors);
+  //! An executor silent (no heartbeat, no message) for heartbeat_timeout seconds is killed and
+  //! reported Lost.
+  explicit LocalProcessPool(int executors, double heartbeat_timeout = 10);
   ~LocalProcessPool() override;
 
   int size() const override { return static_cast<int>(executors_.size()); }
@@ -29,7 +31,9 @@ class LocalProcessPool : public ExecutorPool {
   struct Executor {
     int pid = -1;
     std::unique_ptr<SocketChannel> channel;
+    double last_seen = 0;  // monotonic seconds of its last message
   };
+  double heartbeat_timeout_;
   void start(int executor);
   std::string reap(int executor);  // waits for the process; returns how it ended
   std::vector<Executor> executors_;

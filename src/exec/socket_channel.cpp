@@ -40,6 +40,7 @@ static bool read_all(int fd, char* data, size_t size) {
 
 void SocketChannel::send(const Json& message) {
   std::string body = message.dump();
+  std::lock_guard<std::mutex> lock(send_mutex_);
   uint64_t len = body.size();
   char header[8];
   for (int i = 0; i < 8; i++) header[i] = static_cast<char>((len >> (8 * i)) & 0xff);

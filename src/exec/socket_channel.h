@@ -2,6 +2,8 @@
 // MessageChannel over a stream socket (or pipe pair): each message is an 8-byte little-endian
 // length followed by JSON text.
 
+#include <mutex>
+
 #include "exec/protocol.h"
 
 namespace smallpond {
@@ -14,13 +16,14 @@ class SocketChannel : public MessageChannel {
   SocketChannel(const SocketChannel&) = delete;
   SocketChannel& operator=(const SocketChannel&) = delete;
 
-  //! Throws Error when the peer is gone.
+  //! Throws Error when the peer is gone. Safe to call from several threads.
   void send(const Json& message) override;
   std::optional<Json> receive() override;
   int fd() const { return fd_; }
 
  private:
   int fd_;
+  std::mutex send_mutex_;  // a heartbeat thread sends beside the serving loop
 };
 
 }  // namespace smallpond

@@ -1,6 +1,15 @@
 // Failures through the C++ API: one clear error naming the step and the query or file, and no
 // output left behind.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <thread>
 
 #include "io/filesystem.h"
 #include "io/job_dir.h"
@@ -175,6 +184,56 @@ TEST_F(FaultOptions, AStragglerIsRunAgainElsewhere) {
   EXPECT_EQ(total, testing::kSmallPricesRows);
   EXPECT_EQ(sp.last_report().steps.back().speculative, 1);
   EXPECT_LT(sp.last_report().seconds, 15) << "the job waited for the straggler";
+}
+
+// Stops (SIGSTOP) this process's executor number `id`; returns how many processes it stopped.
+int stop_executor(int id) {
+  int stopped = 0;
+  std::string parent = std::to_string(getpid());
+  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string state, ppid;
+    fields >> state >> ppid;
+    if (ppid != parent) continue;
+    std::ifstream env_file(entry.path() / "environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
+    if (env.find("SMALLPOND_EXECUTOR_ID=" + std::to_string(id) + '\0') == std::string::npos)
+      continue;
+    stopped += kill(std::stoi(pid), SIGSTOP) == 0;
+  }
+  return stopped;
+}
+
+TEST_F(FaultOptions, AnExecutorThatStopsAnsweringIsReplaced) {
+  Options o;
+  o.job_dir = dir / "frozen";
+  o.executors = 2;
+  o.progress = false;
+  o.heartbeat_timeout = 2;
+  o.speculation = false;  // the heartbeat must find it, not speculation
+  auto sp = init(o);
+  auto parts = sp.read_parquet(prices_glob()).repartition_by_rows(12);
+  auto slow = sp.partial_sql(
+      "SELECT count(*) AS n, (SELECT count(*) FROM range(60000000) r WHERE r.range % 7 = 9) AS z "
+      "FROM {0}",
+      parts);
+  int stopped = 0;
+  std::thread freezer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    stopped = stop_executor(0);
+  });
+  Table t = slow.to_table();
+  freezer.join();
+  ASSERT_EQ(stopped, 1);
+  int64_t total = 0;
+  for (auto& row : t.rows) total += row[0].as_int();
+  EXPECT_EQ(total, testing::kSmallPricesRows);
+  EXPECT_GE(sp.last_report().steps.back().retries, 1) << sp.last_report().to_string();
 }
 
 TEST_F(FaultOptions, OutOfMemoryIsRetriedWithMoreMemory) {
