@@ -11,6 +11,7 @@
 
 #include "smallpond/dataframe.h"
 #include "smallpond/options.h"
+#include "smallpond/row.h"
 
 namespace smallpond {
 
@@ -37,6 +38,12 @@ class Session {
   DataFrame read_csv(const std::vector<std::string>& paths, const CsvOptions& options = {}) const;
   DataFrame read_json(const std::vector<std::string>& paths,
                       const std::vector<std::pair<std::string, std::string>>& schema = {}) const;
+
+  //! Rows made in this program, as a one-partition source (like smallpond's from_items): all
+  //! rows have the columns of the first; types follow the values (or table.column_types). The
+  //! rows are stored once, as a Parquet file in the job directory named by their content.
+  DataFrame from_rows(const std::vector<Row>& rows) const;
+  DataFrame from_table(const Table& table) const;
 
   //! Runs `query` once per partition. `{0}`, `{1}`, ... name this partition of the first,
   //! second, ... input; `{{` and `}}` are literal braces. Inputs are aligned by partition; an

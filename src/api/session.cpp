@@ -1,7 +1,12 @@
 #include "smallpond/session.h"
 
+#include <cstdio>
+
 #include "api/session_state.h"
 #include "common/code_location.h"
+#include "common/strings.h"
+#include "engine/engine.h"
+#include "engine/row_schema.h"
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
 #include "io/filesystem.h"
@@ -115,6 +120,86 @@ DataFrame Session::read_json(const std::vector<std::string>& paths,
   node->source_options.format = FileFormat::Json;
   node->source_options.schema = schema;
   return DataFrame(state_, node);
+}
+
+// A value as JSON that keeps its kind (1 and 1.0 and "1" differ), for content hashing.
+static Json typed_json(const Value& v) {
+  if (v.is_null()) return nullptr;
+  if (v.is_bool()) return v.as_bool();
+  if (v.is_int()) return v.as_int();
+  if (v.is_double()) return {{"d", v.as_double()}};
+  return {{"s", v.as_string()}};
+}
+
+DataFrame Session::from_table(const Table& table) const {
+  if (table.column_names.empty()) throw InvalidInputError("from_table: the table has no columns");
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (size_t c = 0; c < table.column_names.size(); c++) {
+    std::string type = c < table.column_types.size() ? table.column_types[c] : "";
+    if (type.empty()) {
+      type = "VARCHAR";
+      for (auto& row : table.rows) {
+        if (c < row.size() && !row[c].is_null()) {
+          type = sql_type_of(row[c]);
+          break;
+        }
+      }
+    }
+    columns.emplace_back(table.column_names[c], type);
+  }
+  // The file is named by the content, so the same rows give the same source (and resume).
+  Json content = {{"columns", columns}, {"rows", Json::array()}};
+  for (auto& row : table.rows) {
+    if (row.size() != columns.size())
+      throw InvalidInputError("from_table: a row has " + std::to_string(row.size()) +
+                              " values for " + std::to_string(columns.size()) + " columns");
+    Json values = Json::array();
+    for (auto& v : row) values.push_back(typed_json(v));
+    content["rows"].push_back(std::move(values));
+  }
+  std::string dir = state_->options.job_dir + "/sources";
+  std::string path = dir + "/rows-" + stable_hash(content.dump()) + ".parquet";
+  if (!path_exists(path)) {
+    make_dirs(dir);
+    std::string staging = dir + "/.rows-" + unique_suffix() + ".parquet";
+    try {
+      auto con = state_->runner.local_engine().connect();
+      auto sink = con->create_sink(columns);
+      for (auto& row : table.rows) sink->append(row);
+      sink->write_parquet(staging);
+    } catch (...) {
+      remove_all(staging);
+      throw;
+    }
+    if (std::rename(staging.c_str(), path.c_str()) != 0) {
+      remove_all(staging);
+      throw Error("from_table: cannot write '" + path + "'");
+    }
+  }
+  auto node = state_->new_node(NodeKind::DataSource, "from_rows");
+  node->patterns = {path};
+  node->source_options.format = FileFormat::Parquet;
+  return DataFrame(state_, node);
+}
+
+DataFrame Session::from_rows(const std::vector<Row>& rows) const {
+  if (rows.empty()) throw InvalidInputError("from_rows: no rows (the columns would be unknown)");
+  Table table;
+  for (auto& [name, type] : infer_columns(rows)) {
+    table.column_names.push_back(name);
+    table.column_types.push_back(type);
+  }
+  for (auto& r : rows) {
+    if (r.size() != table.column_names.size())
+      throw InvalidInputError("from_rows: rows differ in their columns");
+    std::vector<Value> values;
+    for (auto& name : table.column_names) {
+      if (!r.has(name)) throw InvalidInputError("from_rows: a row has no column '" + name + "'");
+      values.push_back(r[name]);
+    }
+    table.rows.push_back(std::move(values));
+  }
+  return from_table(table);
 }
 
 DataFrame Session::partial_sql(const std::string& query,

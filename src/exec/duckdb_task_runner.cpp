@@ -12,6 +12,7 @@
 #include "common/code_location.h"
 #include "common/strings.h"
 #include "common/system.h"
+#include "engine/row_schema.h"
 #include "engine/sql_template.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
@@ -265,34 +266,10 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
 
 namespace {
 
-const char* sql_type_of(const Value& v) {
-  if (v.is_bool()) return "BOOLEAN";
-  if (v.is_int()) return "BIGINT";
-  if (v.is_double()) return "DOUBLE";
-  return "VARCHAR";
-}
-
 Row to_row(const Table& batch, std::vector<Value>& values) {
   Row row;
   for (size_t c = 0; c < values.size(); c++) row[batch.column_names[c]] = std::move(values[c]);
   return row;
-}
-
-// Output columns: from the first output row, in its order; types from the first non-null value
-// of each column in the first batch (VARCHAR when all are null).
-std::vector<std::pair<std::string, std::string>> infer_columns(const std::vector<Row>& rows) {
-  std::vector<std::pair<std::string, std::string>> columns;
-  for (auto& [name, value] : rows.front().cells()) {
-    std::string type = "VARCHAR";
-    for (auto& r : rows) {
-      if (r.has(name) && !r[name].is_null()) {
-        type = sql_type_of(r[name]);
-        break;
-      }
-    }
-    columns.emplace_back(name, type);
-  }
-  return columns;
 }
 
 }  // namespace

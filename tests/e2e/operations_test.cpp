@@ -286,6 +286,40 @@ TEST_F(Operations, CppScalarFunctionsInSql) {
   EXPECT_NE(m.find("label"), std::string::npos) << m;
 }
 
+TEST_F(Operations, InMemorySourcesFromRowsAndTables) {
+  std::vector<Row> rows;
+  for (int i = 0; i < 10; i++) {
+    Row r;
+    r["k"] = Value(int64_t(i));
+    r["name"] = Value("n" + std::to_string(i));
+    r["score"] = i % 3 ? Value(i * 1.5) : Value();
+    rows.push_back(r);
+  }
+  auto df = sp->from_rows(rows).repartition(2, "k");
+  Table t = sorted(sp->partial_sql("SELECT k, name, score FROM {0} WHERE k >= 5", df).to_table());
+  ASSERT_EQ(t.num_rows(), 5u);
+  EXPECT_EQ(t.column_types, (std::vector<std::string>{"BIGINT", "VARCHAR", "DOUBLE"}));
+  EXPECT_EQ(t.rows[0][1].as_string(), "n5");
+  EXPECT_DOUBLE_EQ(t.rows[0][2].as_double(), 7.5);
+  EXPECT_TRUE(t.rows[1][2].is_null());  // k = 6
+  // The same rows are the same source: a rerun resumes.
+  sp->partial_sql("SELECT count(*) AS n FROM {0}", sp->from_rows(rows)).to_table();
+  sp->partial_sql("SELECT count(*) AS n FROM {0}", sp->from_rows(rows)).to_table();
+  EXPECT_EQ(sp->last_report().executed_tasks(), 0);
+  // A table keeps its declared types; a join with files works.
+  Table small;
+  small.column_names = {"item", "label"};
+  small.column_types = {"INTEGER", "VARCHAR"};
+  small.rows = {{Value(int64_t(3)), Value(std::string("three"))},
+                {Value(int64_t(999)), Value(std::string("last"))}};
+  Table joined = sorted(sp->partial_sql("SELECT item, label FROM {0} JOIN {1} USING (item)",
+                                        items().repartition(1), sp->from_table(small))
+                            .to_table());
+  ASSERT_EQ(joined.num_rows(), 2u);
+  EXPECT_EQ(joined.rows[1][1].as_string(), "last");
+  EXPECT_THROW(sp->from_rows({}), InvalidInputError);
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();
