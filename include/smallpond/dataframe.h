@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "smallpond/batch.h"
 #include "smallpond/report.h"
 #include "smallpond/row.h"
 #include "smallpond/table.h"
@@ -51,6 +52,9 @@ class DataFrame {
   DataFrame filter(FilterFunction keep) const;
   DataFrame map(MapFunction fn) const;
   DataFrame flat_map(FlatMapFunction fn) const;
+  //! fn over columnar batches of batch_size rows (the last of a partition may be smaller);
+  //! batches span the partition's files. See smallpond/batch.h.
+  DataFrame map_batches(BatchFunction fn, int64_t batch_size = 122880) const;
   //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
   DataFrame partial_sort(const std::string& by) const;
   //! The first n rows of the whole frame (not per partition), as one partition.

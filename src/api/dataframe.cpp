@@ -85,6 +85,13 @@ DataFrame DataFrame::filter(FilterFunction keep) const {
 DataFrame DataFrame::map(MapFunction fn) const {
   return row_function("map", reinterpret_cast<const void*>(fn));
 }
+DataFrame DataFrame::map_batches(BatchFunction fn, int64_t batch_size) const {
+  if (batch_size < 1) throw InvalidInputError("map_batches: batch_size must be at least 1");
+  DataFrame df = row_function("map_batches", reinterpret_cast<const void*>(fn));
+  std::const_pointer_cast<Node>(df.node_)->batch_size = batch_size;  // the node is new
+  return df;
+}
+
 DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
   return row_function("flat_map", reinterpret_cast<const void*>(fn));
 }

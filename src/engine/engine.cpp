@@ -1,8 +1,9 @@
+// DuckDB first: its Arrow structs (with helper methods) must win over the plain C ones that
+// smallpond/batch.h declares under the same guard.
 #include "engine/engine.h"
 
-#include <duckdb.hpp>
-
 #include "common/strings.h"
+#include "engine/batch_internal.h"
 
 namespace smallpond {
 
@@ -34,6 +35,8 @@ template <class Result>
 void check(Result& result) {
   if (result.HasError()) raise(result.GetErrorObject());
 }
+
+}  // namespace
 
 Value to_value(const duckdb::Value& v) {
   if (v.IsNull()) return Value();
@@ -72,6 +75,8 @@ Value to_value(const duckdb::Value& v) {
       return Value(v.ToString());
   }
 }
+
+namespace {
 
 duckdb::Value to_duck(const Value& v) {
   if (v.is_null()) return duckdb::Value();
@@ -195,6 +200,52 @@ class DuckConnection : public EngineConnection {
     }
     result.reset();
     if (!batch.rows.empty() || !delivered) on_batch(batch);
+  }
+
+  void scan_batches(const std::string& sql, size_t batch_rows,
+                    const std::function<void(const Batch&)>& on_batch) override {
+    if (batch_rows == 0) throw InvalidInputError("batch size must be positive");
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    duckdb::DataChunk pending;
+    pending.Initialize(duckdb::Allocator::DefaultAllocator(), result->types, batch_rows);
+    auto impl = std::make_unique<Batch::Impl>();
+    impl->chunk = &pending;
+    impl->names.assign(result->names.begin(), result->names.end());
+    impl->properties = con_.context->GetClientProperties();
+    Batch batch(std::move(impl));
+    auto emit = [&] {
+      try {
+        on_batch(batch);
+      } catch (...) {
+        result.reset();  // close the stream before the exception goes on
+        throw;
+      }
+      pending.Reset();
+    };
+    while (true) {
+      duckdb::unique_ptr<duckdb::DataChunk> chunk;
+      try {
+        chunk = result->Fetch();
+      } catch (std::exception& e) {
+        duckdb::ErrorData error(e);
+        raise(error);
+      }
+      check(*result);
+      if (!chunk || chunk->size() == 0) break;
+      // Fill batches of exactly batch_rows, across chunk (and file) boundaries.
+      for (duckdb::idx_t offset = 0; offset < chunk->size();) {
+        duckdb::idx_t take =
+            std::min<duckdb::idx_t>(batch_rows - pending.size(), chunk->size() - offset);
+        duckdb::SelectionVector sel(take);
+        for (duckdb::idx_t i = 0; i < take; i++) sel.set_index(i, offset + i);
+        pending.Append(*chunk, false, &sel, take);
+        offset += take;
+        if (pending.size() == batch_rows) emit();
+      }
+    }
+    if (pending.size() > 0) emit();
+    result.reset();
   }
 
   std::unique_ptr<RowSink> create_sink(

@@ -1,6 +1,6 @@
 #pragma once
-// The DuckDB engine behind an interface that does not expose DuckDB: engine.cpp is the only
-// file of the project that includes duckdb.hpp.
+// The DuckDB engine behind an interface that does not expose DuckDB: only engine/*.cpp (and
+// engine/batch_internal.h) include duckdb.hpp.
 
 #include <cstdint>
 #include <functional>
@@ -12,6 +12,8 @@
 #include "smallpond/table.h"
 
 namespace smallpond {
+
+class Batch;
 
 //! Resource limits of the tasks that run on a connection.
 struct EngineLimits {
@@ -55,6 +57,10 @@ class EngineConnection {
   //! names and types are set in every batch, even when there are no rows (one empty batch).
   virtual void scan(const std::string& sql, size_t batch_rows,
                     const std::function<void(Table&)>& on_batch) = 0;
+  //! Streams a query's rows as columnar batches of exactly batch_rows rows (the last may be
+  //! smaller; none when there are no rows). A batch is valid during the call only.
+  virtual void scan_batches(const std::string& sql, size_t batch_rows,
+                            const std::function<void(const Batch&)>& on_batch) = 0;
   //! A sink with these columns (SQL types).
   virtual std::unique_ptr<RowSink> create_sink(
       const std::vector<std::pair<std::string, std::string>>& columns) = 0;

@@ -16,6 +16,7 @@
 #include "engine/sql_template.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
+#include "smallpond/batch.h"
 #include "smallpond/row.h"
 
 namespace smallpond {
@@ -285,11 +286,13 @@ int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignme
   Table input_schema;
   int64_t rows = 0;
   std::vector<Row> out;
+  std::vector<std::pair<std::string, std::string>> declared;  // map_batches: the table's types
   auto flush = [&] {
     if (out.empty()) return;
     if (!sink) {
-      columns = kind == "filter" ? std::vector<std::pair<std::string, std::string>>{}
-                                 : infer_columns(out);
+      columns = kind == "filter"   ? std::vector<std::pair<std::string, std::string>>{}
+                : declared.empty() ? infer_columns(out)
+                                   : declared;
       if (kind == "filter")
         for (size_t c = 0; c < input_schema.column_names.size(); c++)
           columns.emplace_back(input_schema.column_names[c], input_schema.column_types[c]);
@@ -309,7 +312,18 @@ int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignme
     }
     out.clear();
   };
-  if (!input.empty() || !input.schema_file.empty()) {
+  if (kind == "map_batches" && (!input.empty() || !input.schema_file.empty())) {
+    auto batch_fn = reinterpret_cast<BatchFunction>(fn);
+    con.scan_batches(
+        input.sql(), task.params.at("batch_size").get<size_t>(), [&](const Batch& batch) {
+          Table result = batch_fn(batch);
+          if (declared.empty() && result.column_types.size() == result.column_names.size())
+            for (size_t c = 0; c < result.column_names.size(); c++)
+              declared.emplace_back(result.column_names[c], result.column_types[c]);
+          for (auto& values : result.rows) out.push_back(to_row(result, values));
+          flush();
+        });
+  } else if (!input.empty() || !input.schema_file.empty()) {
     con.scan(input.sql(), 4096, [&](Table& batch) {
       if (input_schema.column_names.empty()) {
         input_schema.column_names = batch.column_names;

@@ -51,6 +51,7 @@ Json Node::definition() const {
     case NodeKind::RowFunction:
       j["function_kind"] = function_kind;
       j["function"] = function;
+      if (batch_size) j["batch_size"] = batch_size;
       break;
     case NodeKind::Limit:
       j["limit"] = limit;

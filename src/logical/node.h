@@ -55,6 +55,7 @@ struct Node {
   // RowFunction: "filter" | "map" | "flat_map", and where the function is (common/code_location.h)
   std::string function_kind;
   Json function;
+  int64_t batch_size = 0;  //!< map_batches
 
   // DataSink: absolute output directory
   std::string path;

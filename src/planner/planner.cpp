@@ -74,7 +74,9 @@ class Planner {
         const auto& in = input_tasks(node, 0);
         for (size_t p = 0; p < in.size(); p++)
           out.push_back(add(node, TaskKind::Function, p, {in[p]},
-                            {{"function_kind", node.function_kind}, {"function", node.function}}));
+                            {{"function_kind", node.function_kind},
+                             {"function", node.function},
+                             {"batch_size", node.batch_size}}));
         return out;
       }
       case NodeKind::Limit:

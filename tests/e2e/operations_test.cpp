@@ -320,6 +320,46 @@ TEST_F(Operations, InMemorySourcesFromRowsAndTables) {
   EXPECT_THROW(sp->from_rows({}), InvalidInputError);
 }
 
+// One row per batch: its size, and the sum of "item" read through the Arrow C Data Interface.
+Table batch_summary(const Batch& batch) {
+  ArrowSchema schema;
+  ArrowArray array;
+  batch.export_arrow(&schema, &array);
+  int64_t sum = 0;
+  bool arrow_ok = std::string(schema.format) == "+s" && schema.n_children == 1 &&
+                  std::string(schema.children[0]->format) == "l" &&
+                  array.length == int64_t(batch.num_rows());
+  if (arrow_ok) {
+    const ArrowArray* items = array.children[0];
+    const int64_t* values = static_cast<const int64_t*>(items->buffers[1]);
+    for (int64_t i = 0; i < items->length; i++) sum += values[items->offset + i];
+  }
+  schema.release(&schema);
+  array.release(&array);
+  Table out;
+  out.column_names = {"n", "total", "arrow_ok"};
+  out.column_types = {"BIGINT", "BIGINT", "BOOLEAN"};
+  out.rows.push_back({Value(int64_t(batch.num_rows())), Value(sum), Value(arrow_ok)});
+  return out;
+}
+
+TEST_F(Operations, MapBatchesSpanFilesAndExportArrow) {
+  // 1000 rows in 10 files of 100, one partition, batches of 350: 350, 350, 300.
+  Table t = items().repartition(1).map_batches(batch_summary, 350).to_table();
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(column(t, 0), (std::vector<int64_t>{350, 350, 300}));
+  EXPECT_EQ(t.column_types, (std::vector<std::string>{"BIGINT", "BIGINT", "BOOLEAN"}));
+  int64_t total = 0;
+  for (auto& row : t.rows) {
+    EXPECT_TRUE(row[2].as_bool());
+    total += row[1].as_int();
+  }
+  EXPECT_EQ(total, 999 * 1000 / 2);
+  // Batches as tables, row by row, give the rows back.
+  auto copy = items().repartition(2).map_batches([](const Batch& b) { return b.to_table(); }, 64);
+  EXPECT_EQ(copy.count(), 1000);
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();

@@ -1,0 +1,42 @@
+#pragma once
+//! Batch: a columnar slice of a partition's rows, as given to map_batches functions. It can be
+//! exported through the Arrow C Data Interface, so Arrow-based code reads it without copying.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smallpond/arrow_c_data.h"
+#include "smallpond/table.h"
+
+namespace smallpond {
+
+class Batch {
+ public:
+  struct Impl;
+  explicit Batch(std::unique_ptr<Impl> impl);
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  size_t num_rows() const;
+  size_t num_columns() const;
+  const std::vector<std::string>& column_names() const;
+  std::vector<std::string> column_types() const;  //!< SQL type names
+  //! One cell (converted; for bulk access use export_arrow).
+  Value value(size_t column, size_t row) const;
+  //! All rows, row by row.
+  Table to_table() const;
+  //! Exports the batch as an Arrow struct array with one child per column, and its schema.
+  //! The caller owns both structs and must call their release callbacks.
+  void export_arrow(ArrowSchema* schema, ArrowArray* array) const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+//! A map_batches function: a batch in, rows out (any columns; types from table.column_types
+//! when given, else from the values). A plain function or a lambda without captures.
+using BatchFunction = Table (*)(const Batch&);
+
+}  // namespace smallpond
