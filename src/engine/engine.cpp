@@ -36,6 +36,20 @@ void check(Result& result) {
   if (result.HasError()) raise(result.GetErrorObject());
 }
 
+// The next chunk of a streaming result; nullptr at the end.
+duckdb::unique_ptr<duckdb::DataChunk> next_chunk(duckdb::QueryResult& result) {
+  duckdb::unique_ptr<duckdb::DataChunk> chunk;
+  try {
+    chunk = result.Fetch();
+  } catch (std::exception& e) {
+    duckdb::ErrorData error(e);
+    raise(error);
+  }
+  check(result);
+  if (chunk && chunk->size() == 0) chunk.reset();
+  return chunk;
+}
+
 }  // namespace
 
 Value to_value(const duckdb::Value& v) {
@@ -169,15 +183,8 @@ class DuckConnection : public EngineConnection {
     for (auto& t : result->types) batch.column_types.push_back(t.ToString());
     bool delivered = false;
     while (true) {
-      duckdb::unique_ptr<duckdb::DataChunk> chunk;
-      try {
-        chunk = result->Fetch();
-      } catch (std::exception& e) {
-        duckdb::ErrorData error(e);
-        raise(error);
-      }
-      check(*result);
-      if (!chunk || chunk->size() == 0) break;
+      auto chunk = next_chunk(*result);
+      if (!chunk) break;
       for (duckdb::idx_t r = 0; r < chunk->size(); r++) {
         std::vector<Value> row;
         row.reserve(chunk->ColumnCount());
@@ -224,15 +231,8 @@ class DuckConnection : public EngineConnection {
       pending.Reset();
     };
     while (true) {
-      duckdb::unique_ptr<duckdb::DataChunk> chunk;
-      try {
-        chunk = result->Fetch();
-      } catch (std::exception& e) {
-        duckdb::ErrorData error(e);
-        raise(error);
-      }
-      check(*result);
-      if (!chunk || chunk->size() == 0) break;
+      auto chunk = next_chunk(*result);
+      if (!chunk) break;
       // Fill batches of exactly batch_rows, across chunk (and file) boundaries.
       for (duckdb::idx_t offset = 0; offset < chunk->size();) {
         duckdb::idx_t take =
