@@ -27,6 +27,12 @@ struct RepartitionOptions {
   std::string by;
   //! Without hash_by or by: split rows evenly (contiguous row ranges) instead of files.
   bool by_rows = false;
+  //! Partition each existing partition on its own, in a new dimension: 3 partitions
+  //! repartitioned nested into 5 give 15 (3 × 5). Otherwise all rows are redistributed.
+  bool nested = false;
+  //! Name of the partition dimension this creates (usable as {name} in SQL, and by
+  //! consolidate()). Nested partitions need a name of their own.
+  std::string dimension = "__data_partition__";
 };
 
 class DataFrame {
@@ -59,6 +65,8 @@ class DataFrame {
   DataFrame partial_sort(const std::string& by) const;
   //! The first n rows of the whole frame (not per partition), as one partition.
   DataFrame limit(int64_t n) const;
+  //! Merges the partitions that differ only in `dimension` (the nested 3 × 5 back to 3).
+  DataFrame consolidate(const std::string& dimension) const;
   //! This frame's partitions followed by those of the others.
   DataFrame union_all(const std::vector<DataFrame>& others) const;
 

@@ -50,6 +50,9 @@ DataFrame DataFrame::repartition(int npartitions, const RepartitionOptions& opti
   node->hash_columns = options.hash_by;
   node->partition_by = options.by;
   node->by_rows = options.by_rows;
+  node->nested = options.nested;
+  node->dimension = options.dimension;
+  check_step_name(options.dimension);  // an identifier: it names a placeholder
   node->inputs = {node_};
   return DataFrame(session_, node);
 }
@@ -104,6 +107,13 @@ DataFrame DataFrame::limit(int64_t n) const {
   if (n < 0) throw InvalidInputError("limit: n must not be negative");
   auto node = session_->new_node(NodeKind::Limit, "limit");
   node->limit = n;
+  node->inputs = {node_};
+  return DataFrame(session_, node);
+}
+
+DataFrame DataFrame::consolidate(const std::string& dimension) const {
+  auto node = session_->new_node(NodeKind::Consolidate, "consolidate");
+  node->dimension = dimension;
   node->inputs = {node_};
   return DataFrame(session_, node);
 }

@@ -24,6 +24,8 @@ const char* node_kind_name(NodeKind kind) {
       return "limit";
     case NodeKind::Union:
       return "union";
+    case NodeKind::Consolidate:
+      return "consolidate";
     case NodeKind::DataSink:
       return "data_sink";
   }
@@ -42,11 +44,18 @@ Json Node::definition() const {
     case NodeKind::EvenPartition:
       j["npartitions"] = npartitions;
       j["by_rows"] = by_rows;
+      if (nested) j["nested"] = true;
+      j["dimension"] = dimension;
       break;
     case NodeKind::HashPartition:
       j["npartitions"] = npartitions;
       j["hash_columns"] = hash_columns;
       if (!partition_by.empty()) j["by"] = partition_by;
+      if (nested) j["nested"] = true;
+      j["dimension"] = dimension;
+      break;
+    case NodeKind::Consolidate:
+      j["dimension"] = dimension;
       break;
     case NodeKind::RowFunction:
       j["function_kind"] = function_kind;

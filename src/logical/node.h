@@ -19,6 +19,7 @@ enum class NodeKind {
   RowFunction,    //!< run a C++ function (filter, map, flat_map) over each row of each partition
   Limit,          //!< the first n rows of the whole input (one partition)
   Union,          //!< the partitions of all inputs, one after the other
+  Consolidate,    //!< merge the partitions that differ only in one partition dimension
   DataSink,       //!< write the input's partitions to an output directory when the job succeeds
 };
 const char* node_kind_name(NodeKind kind);
@@ -43,6 +44,10 @@ struct Node {
   std::vector<std::string> hash_columns;
   std::string partition_by;  //!< HashPartition: SQL expression giving the partition index
   bool by_rows = false;
+  //! Nested: partition each input partition on its own (3 × 5 gives 15), adding a dimension.
+  bool nested = false;
+  //! The partition dimension this node creates (partition nodes) or removes (Consolidate).
+  std::string dimension = "__data_partition__";
 
   // Limit
   int64_t limit = 0;

@@ -15,8 +15,8 @@ namespace smallpond {
 namespace {
 
 const std::vector<std::string> kOperations = {
-    "read_parquet", "read_csv",     "read_json", "repartition", "sql",          "filter",
-    "map",          "partial_sort", "limit",     "union",       "write_parquet"};
+    "read_parquet", "read_csv",     "read_json", "repartition", "sql",         "filter",
+    "map",          "partial_sort", "limit",     "union",       "consolidate", "write_parquet"};
 
 class PipelineParser {
  public:
@@ -192,7 +192,18 @@ class PipelineParser {
       if (!spec.IsMap())
         fail(spec, name,
              "'repartition' needs {input, npartitions[, hash_by | by | by_rows | random]}");
-      check_keys(spec, name, op, {"input", "npartitions", "hash_by", "by", "by_rows", "random"});
+      check_keys(
+          spec, name, op,
+          {"input", "npartitions", "hash_by", "by", "by_rows", "random", "nested", "dimension"});
+      if (spec["nested"]) node->nested = boolean(spec["nested"], name, "nested");
+      if (spec["dimension"]) {
+        node->dimension = scalar(spec["dimension"], name, "dimension");
+        try {
+          check_step_name(node->dimension);
+        } catch (const InvalidInputError& e) {
+          fail(spec["dimension"], name, std::string("invalid dimension name: ") + e.what());
+        }
+      }
       node->inputs = {input(spec["input"], name)};
       node->npartitions = integer(spec["npartitions"], name, "npartitions");
       if (node->npartitions < 1)
@@ -226,6 +237,12 @@ class PipelineParser {
       node->inputs = {input(spec["input"], name)};
       node->limit = integer(spec["n"], name, "n");
       if (node->limit < 0) fail(spec["n"], name, "'n' must not be negative");
+    } else if (op == "consolidate") {
+      if (!spec.IsMap()) fail(spec, name, "'consolidate' needs {input, dimension}");
+      check_keys(spec, name, op, {"input", "dimension"});
+      node->kind = NodeKind::Consolidate;
+      node->inputs = {input(spec["input"], name)};
+      node->dimension = scalar(spec["dimension"], name, "dimension");
     } else if (op == "union") {
       if (!spec.IsSequence() || spec.size() == 0) fail(spec, name, "'union' needs a list of steps");
       node->kind = NodeKind::Union;

@@ -72,13 +72,17 @@ class Planner {
       case NodeKind::RowFunction: {
         std::vector<int> out;
         const auto& in = input_tasks(node, 0);
-        for (size_t p = 0; p < in.size(); p++)
+        for (size_t p = 0; p < in.size(); p++) {
           out.push_back(add(node, TaskKind::Function, p, {in[p]},
                             {{"function_kind", node.function_kind},
                              {"function", node.function},
                              {"batch_size", node.batch_size}}));
+          graph_.tasks[out.back()].dims = graph_.tasks[in[p]].dims;
+        }
         return out;
       }
+      case NodeKind::Consolidate:
+        return plan_consolidate(node);
       case NodeKind::Limit:
         return plan_limit(node);
       case NodeKind::Union:
@@ -109,13 +113,33 @@ class Planner {
   }
 
   std::vector<int> plan_even(const Node& node) {
-    int split = add(node, TaskKind::Split, 0, all_input_tasks(node),
-                    {{"n", node.npartitions}, {"mode", node.by_rows ? "rows" : "files"}});
-    return picks(node, {split});
+    Json params = {{"n", node.npartitions}, {"mode", node.by_rows ? "rows" : "files"}};
+    if (!node.nested)
+      return picks(node, {add(node, TaskKind::Split, 0, all_input_tasks(node), params)}, {});
+    // Nested: every input partition is split on its own; the new dimension goes under its dims.
+    std::vector<int> out;
+    for (int in : all_input_tasks(node)) {
+      int split = add(node, TaskKind::Split, static_cast<int>(out.size()), {in}, params);
+      for (int t : picks(node, {split}, graph_.tasks[in].dims, static_cast<int>(out.size())))
+        out.push_back(t);
+    }
+    return out;
   }
 
   std::vector<int> plan_hash(const Node& node) {
     std::vector<int> inputs = all_input_tasks(node);
+    Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
+    if (!node.partition_by.empty()) params["by"] = node.partition_by;
+    if (node.nested) {
+      // One producer per input partition; its buckets become that partition's sub-partitions.
+      std::vector<int> out;
+      for (int in : inputs) {
+        int producer = add(node, TaskKind::HashProduce, static_cast<int>(out.size()), {in}, params);
+        for (int t : picks(node, {producer}, graph_.tasks[in].dims, static_cast<int>(out.size())))
+          out.push_back(t);
+      }
+      return out;
+    }
     int producers = std::max(1, options_.shuffle_producers);
     std::vector<std::vector<int>> groups;
     if (inputs.size() == 1 && producers > 1) {
@@ -132,50 +156,134 @@ class Planner {
       }
     }
     std::vector<int> produced;
-    Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
-    if (!node.partition_by.empty()) params["by"] = node.partition_by;
     for (size_t g = 0; g < groups.size(); g++)
       produced.push_back(add(node, TaskKind::HashProduce, g, groups[g], params));
-    return picks(node, produced);
+    return picks(node, produced, {});
   }
 
-  std::vector<int> picks(const Node& node, const std::vector<int>& deps) {
+  // The node's npartitions Pick tasks over deps, each in dims `outer` plus the node's dimension.
+  std::vector<int> picks(const Node& node, const std::vector<int>& deps,
+                         const std::vector<PartitionDim>& outer, int first_partition = 0) {
+    for (auto& d : outer)
+      if (d.name == node.dimension)
+        throw InvalidInputError("step '" + node.name +
+                                "': the input is already partitioned in dimension '" +
+                                node.dimension + "'; nest under another dimension name");
     std::vector<int> out;
-    for (int i = 0; i < node.npartitions; i++)
-      out.push_back(add(node, TaskKind::Pick, i, deps, {{"index", i}}));
+    for (int i = 0; i < node.npartitions; i++) {
+      int t = add(node, TaskKind::Pick, first_partition + i, deps, {{"index", i}});
+      graph_.tasks[t].dims = outer;
+      graph_.tasks[t].dims.push_back({node.dimension, i, node.npartitions});
+      out.push_back(t);
+    }
     return out;
   }
 
+  // Partitions that differ only in the dimension are merged, in order of first appearance.
+  std::vector<int> plan_consolidate(const Node& node) {
+    std::vector<std::vector<int>> groups;
+    std::vector<std::vector<PartitionDim>> kept;
+    for (int t : input_tasks(node, 0)) {
+      std::vector<PartitionDim> rest;
+      bool found = false;
+      for (auto& d : graph_.tasks[t].dims) {
+        if (d.name == node.dimension)
+          found = true;
+        else
+          rest.push_back(d);
+      }
+      if (!found)
+        throw InvalidInputError("step '" + node.name + "': the input has no partition dimension '" +
+                                node.dimension + "'");
+      size_t g = 0;
+      while (g < kept.size() && !same_dims(kept[g], rest)) g++;
+      if (g == kept.size()) {
+        kept.push_back(rest);
+        groups.emplace_back();
+      }
+      groups[g].push_back(t);
+    }
+    std::vector<int> out;
+    for (size_t g = 0; g < groups.size(); g++) {
+      int t = add(node, TaskKind::Pick, g, groups[g], {{"index", 0}});
+      graph_.tasks[t].dims = kept[g];
+      out.push_back(t);
+    }
+    return out;
+  }
+
+  static bool same_dims(const std::vector<PartitionDim>& a, const std::vector<PartitionDim>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); i++)
+      if (a[i].name != b[i].name || a[i].index != b[i].index) return false;
+    return true;
+  }
+
+  // True when every dimension of `sub` appears in `dims` with the same index.
+  static bool dims_within(const std::vector<PartitionDim>& sub,
+                          const std::vector<PartitionDim>& dims) {
+    for (auto& s : sub) {
+      bool ok = false;
+      for (auto& d : dims)
+        ok = ok || (d.name == s.name && d.index == s.index && d.count == s.count);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  // One task per partition of the input with the most dimensions (the first of them on a tie);
+  // every other input gives the partition whose dimensions it shares: a partitioned input is
+  // aligned, an unpartitioned one is given to every task.
   std::vector<int> plan_sql(const Node& node) {
     int used = count_sql_template_inputs(node.sql);
     if (used > static_cast<int>(node.inputs.size()))
       throw InvalidInputError("step '" + node.name + "': the query uses {" +
                               std::to_string(used - 1) + "} but the step has " +
                               std::to_string(node.inputs.size()) + " input(s)");
-    size_t width = 1;
+    size_t driver = 0;
     for (size_t i = 0; i < node.inputs.size(); i++)
-      width = std::max(width, input_tasks(node, i).size());
-    for (size_t i = 0; i < node.inputs.size(); i++) {
-      size_t n = input_tasks(node, i).size();
-      if (n != width && n != 1)
-        throw InvalidInputError("step '" + node.name + "': input '" + node.inputs[i]->name +
-                                "' has " + std::to_string(n) +
-                                " partitions but another input has " + std::to_string(width) +
-                                "; inputs must have equal partition counts or one");
-    }
+      if (dims_of(node, i).size() > dims_of(node, driver).size()) driver = i;
+    std::vector<int> drivers =
+        node.inputs.empty() ? std::vector<int>{-1} : input_tasks(node, driver);
     std::vector<int> out;
-    for (size_t p = 0; p < width; p++) {
+    for (size_t p = 0; p < drivers.size(); p++) {
+      std::vector<PartitionDim> dims =
+          drivers[p] < 0 ? std::vector<PartitionDim>{} : graph_.tasks[drivers[p]].dims;
       std::vector<int> deps;
       for (size_t i = 0; i < node.inputs.size(); i++) {
-        auto& in = input_tasks(node, i);
-        deps.push_back(in.size() == 1 ? in[0] : in[p]);
+        int match = -1;
+        for (int t : input_tasks(node, i)) {
+          if (!dims_within(graph_.tasks[t].dims, dims)) continue;
+          if (match >= 0 || graph_.tasks[t].dims.size() > dims.size()) {
+            match = -2;
+            break;
+          }
+          match = t;
+        }
+        if (match < 0)
+          throw InvalidInputError(
+              "step '" + node.name + "': input '" + node.inputs[i]->name + "' has " +
+              std::to_string(input_tasks(node, i).size()) +
+              " partitions that do not line up with the " + std::to_string(drivers.size()) +
+              " partitions of input '" + node.inputs[driver]->name +
+              "'; inputs must be partitioned alike (same dimensions and counts), or not at all");
+        deps.push_back(match);
       }
-      Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", width}};
+      Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", drivers.size()}};
+      for (auto& d : dims) names[d.name] = d.index;
       Json params = {{"sql", node.sql}, {"names", names}};
       if (!node.udfs.empty()) params["udfs"] = node.udfs;
-      out.push_back(add(node, TaskKind::Sql, p, deps, params));
+      int t = add(node, TaskKind::Sql, p, deps, params);
+      graph_.tasks[t].dims = dims;
+      out.push_back(t);
     }
     return out;
+  }
+
+  const std::vector<PartitionDim>& dims_of(const Node& node, size_t input) {
+    static const std::vector<PartitionDim> none;
+    auto& tasks = input_tasks(node, input);
+    return tasks.empty() ? none : graph_.tasks[tasks.front()].dims;
   }
 
   // A global limit: each partition keeps its first n rows, then one task takes n of those.

@@ -20,6 +20,14 @@ enum class TaskKind {
 };
 const char* task_kind_name(TaskKind kind);
 
+//! A task's place in one partition dimension: index of count. A task of a nested partition has
+//! one entry per level (e.g. ticker_a 2 of 3, ticker_b 4 of 5).
+struct PartitionDim {
+  std::string name;
+  int index = 0;
+  int count = 1;
+};
+
 struct Task {
   int id = 0;
   TaskKind kind = TaskKind::Source;
@@ -31,6 +39,7 @@ struct Task {
   Json params;
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;
+  std::vector<PartitionDim> dims;  //!< empty for tasks of unpartitioned data
 
   bool on_executor() const {
     return kind == TaskKind::Sql || kind == TaskKind::HashProduce || kind == TaskKind::Function;

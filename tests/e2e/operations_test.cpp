@@ -360,6 +360,81 @@ TEST_F(Operations, MapBatchesSpanFilesAndExportArrow) {
   EXPECT_EQ(copy.count(), 1000);
 }
 
+// prices hashed by ticker into 3 (dimension "a"), each nested into 5 (dimension "b").
+DataFrame nested_3x5(Session& sp) {
+  RepartitionOptions outer;
+  outer.hash_by = {"ticker"};
+  outer.dimension = "a";
+  RepartitionOptions inner;
+  inner.hash_by = {"ticker", "date"};
+  inner.nested = true;
+  inner.dimension = "b";
+  return sp.read_parquet(testing::small_prices_dir()).repartition(3, outer).repartition(5, inner);
+}
+
+TEST_F(Operations, NestedPartitionsAndConsolidate) {
+  auto nested = nested_3x5(*sp);
+  EXPECT_EQ(nested.num_partitions(), 15);
+  Table cells =
+      sp->partial_sql("SELECT {a} AS a, {b} AS b, count(*) AS n FROM {0}", nested).to_table();
+  ASSERT_EQ(cells.num_rows(), 15u);
+  int64_t rows = 0;
+  for (size_t p = 0; p < 15; p++) {
+    EXPECT_EQ(cells.rows[p][0].as_int(), int64_t(p / 5));
+    EXPECT_EQ(cells.rows[p][1].as_int(), int64_t(p % 5));
+    rows += cells.rows[p][2].as_int();
+  }
+  EXPECT_EQ(rows, testing::kSmallPricesRows);
+  // Back to 3 partitions: each holds whole tickers, so per-partition group-by is the answer.
+  auto merged = nested.consolidate("b");
+  EXPECT_EQ(merged.num_partitions(), 3);
+  Table by_ticker = sorted(
+      sp->partial_sql(
+            "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker",
+            merged)
+          .to_table());
+  Table truth = sorted(
+      duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet('" +
+                   testing::small_prices_dir() + "/*.parquet') GROUP BY ticker"));
+  EXPECT_EQ(by_ticker.rows, truth.rows);
+  // A join of two inputs partitioned alike, per partition, is the whole join.
+  auto left = nested_3x5(*sp);
+  auto right =
+      sp->partial_sql("SELECT ticker, date, price * 2 AS double_price FROM {0}", nested_3x5(*sp));
+  Table joined = sp->partial_sql(
+                       "SELECT count(*) AS n, sum(double_price - 2 * price) AS zero FROM {0} "
+                       "JOIN {1} USING (ticker, date)",
+                       left, right)
+                     .to_table();
+  ASSERT_EQ(joined.num_rows(), 15u);
+  int64_t matched = 0;
+  for (auto& row : joined.rows) matched += row[0].as_int();
+  Table whole = duckdb_query("SELECT count(*) FROM read_parquet('" + testing::small_prices_dir() +
+                             "/*.parquet') a JOIN read_parquet('" + testing::small_prices_dir() +
+                             "/*.parquet') b USING (ticker, date)");
+  EXPECT_EQ(matched, whole.rows[0][0].as_int());
+  // Nesting into a dimension that is already there is refused.
+  RepartitionOptions again;
+  again.hash_by = {"ticker"};
+  again.nested = true;
+  again.dimension = "a";
+  EXPECT_THROW(nested.repartition(2, again).count(), InvalidInputError);
+}
+
+TEST_F(Operations, OneRowThroughNested3x4) {
+  testing::write_items(dir / "one", 1, 1);
+  RepartitionOptions outer;
+  outer.hash_by = {"item"};
+  outer.dimension = "x";
+  RepartitionOptions inner = outer;
+  inner.nested = true;
+  inner.dimension = "y";
+  auto df = sp->read_parquet(dir / "one/*.parquet").repartition(3, outer).repartition(4, inner);
+  EXPECT_EQ(df.num_partitions(), 12);
+  EXPECT_EQ(df.count(), 1);
+  EXPECT_EQ(sp->partial_sql("SELECT count(*) AS n FROM {0}", df).to_table().num_rows(), 12u);
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();

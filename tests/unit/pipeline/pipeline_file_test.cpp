@@ -63,6 +63,9 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   - {name: b, repartition: {input: a, npartitions: 10, by: "k % 10"}}
   - {name: r, repartition: {input: a, npartitions: 4, random: true}}
   - {name: u, union: [l, b, r]}
+  - {name: n1, repartition: {input: a, npartitions: 3, hash_by: k, dimension: outer}}
+  - {name: n2, repartition: {input: n1, npartitions: 5, hash_by: k, nested: true, dimension: inner}}
+  - {name: c, consolidate: {input: n2, dimension: inner}}
 )",
                               "/base", "p.yaml");
   EXPECT_EQ(p.steps[0]->source_options.columns, std::vector<std::string>{"k"});
@@ -77,7 +80,11 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   EXPECT_EQ(p.steps[6]->partition_by, "floor(random() * 4)");
   EXPECT_EQ(p.steps[7]->kind, NodeKind::Union);
   EXPECT_EQ(p.steps[7]->inputs.size(), 3u);
-  ASSERT_EQ(p.targets.size(), 1u);
+  EXPECT_EQ(p.steps[8]->dimension, "outer");
+  EXPECT_TRUE(p.steps[9]->nested);
+  EXPECT_EQ(p.steps[10]->kind, NodeKind::Consolidate);
+  EXPECT_EQ(p.steps[10]->dimension, "inner");
+  ASSERT_EQ(p.targets.size(), 2u);
 }
 
 void expect_error(const std::string& yaml, const std::string& fragment) {

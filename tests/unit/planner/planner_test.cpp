@@ -159,6 +159,40 @@ TEST(Planner, LimitAndUnion) {
   EXPECT_EQ(plan_tasks({u}, {}).outputs.size(), 5u);
 }
 
+TEST(Planner, NestedPartitionsCarryDimensions) {
+  auto outer = op(NodeKind::HashPartition, "outer", {source(prices())}, 3, {"ticker"});
+  std::const_pointer_cast<Node>(outer)->dimension = "a";
+  auto inner = op(NodeKind::HashPartition, "inner", {outer}, 5, {"ticker"});
+  std::const_pointer_cast<Node>(inner)->nested = true;
+  std::const_pointer_cast<Node>(inner)->dimension = "b";
+  auto sql = op(NodeKind::SqlEngine, "q", {inner, source(prices(), "s2")}, 1, {},
+                "SELECT {a}, {b} FROM {0}");
+  TaskGraph g = plan_tasks({sql}, {});
+  ASSERT_EQ(g.outputs.size(), 15u);
+  EXPECT_EQ(count(g, TaskKind::HashProduce, "inner"), 3);  // one producer per outer partition
+  const Task& t = g.tasks[g.outputs[7]];
+  ASSERT_EQ(t.dims.size(), 2u);
+  EXPECT_EQ(t.dims[0].name, "a");
+  EXPECT_EQ(t.dims[0].index, 1);
+  EXPECT_EQ(t.dims[1].name, "b");
+  EXPECT_EQ(t.dims[1].index, 2);
+  EXPECT_EQ(t.params["names"]["a"], 1);
+  EXPECT_EQ(t.params["names"]["b"], 2);
+
+  auto merged = std::make_shared<Node>();
+  merged->kind = NodeKind::Consolidate;
+  merged->name = "merged";
+  merged->dimension = "b";
+  merged->inputs = {inner};
+  TaskGraph m = plan_tasks({merged}, {});
+  ASSERT_EQ(m.outputs.size(), 3u);
+  EXPECT_EQ(m.tasks[m.outputs[2]].deps.size(), 5u);
+  ASSERT_EQ(m.tasks[m.outputs[2]].dims.size(), 1u);
+  EXPECT_EQ(m.tasks[m.outputs[2]].dims[0].index, 2);
+  std::const_pointer_cast<Node>(merged)->dimension = "zz";
+  EXPECT_THROW(plan_tasks({merged}, {}), InvalidInputError);
+}
+
 TEST(Planner, DuplicateStepNamesAreRejected) {
   auto a = source(prices(), "x");
   auto b = op(NodeKind::SqlEngine, "x", {a}, 1, {}, "SELECT * FROM {0}");
