@@ -39,6 +39,12 @@ class Session {
   DataFrame read_json(const std::vector<std::string>& paths,
                       const std::vector<std::pair<std::string, std::string>>& schema = {}) const;
 
+  //! Data partitioned before, read back as npartitions partitions: a file belongs to partition
+  //! k when its path has a `<column>=k` directory (hive style), or, with column empty, when it
+  //! is named `part-<k>-...` (as write_parquet writes). A key outside [0, n) is an error.
+  DataFrame read_partitioned(const std::string& path, int npartitions,
+                             const std::string& column = "") const;
+
   //! Rows made in this program, as a one-partition source (like smallpond's from_items): all
   //! rows have the columns of the first; types follow the values (or table.column_types). The
   //! rows are stored once, as a Parquet file in the job directory named by their content.

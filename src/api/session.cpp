@@ -102,6 +102,19 @@ DataFrame Session::read_parquet(const std::vector<std::string>& paths,
   return DataFrame(state_, node);
 }
 
+DataFrame Session::read_partitioned(const std::string& path, int npartitions,
+                                    const std::string& column) const {
+  if (npartitions < 1) throw InvalidInputError("read_partitioned: npartitions must be at least 1");
+  auto node = state_->new_node(NodeKind::DataSource, "read_partitioned");
+  node->patterns = absolute_patterns({path});
+  node->source_options.format = FileFormat::Parquet;
+  node->recursive = true;
+  node->load_partitioned = true;
+  node->npartitions = npartitions;
+  node->partition_column = column;
+  return DataFrame(state_, node);
+}
+
 DataFrame Session::read_csv(const std::vector<std::string>& paths,
                             const CsvOptions& options) const {
   auto node = state_->new_node(NodeKind::DataSource, "read_csv");

@@ -15,8 +15,13 @@ std::vector<DataSet> run_metadata_task(const Task& task,
                                        const std::vector<const std::vector<DataSet>*>& dep_outputs,
                                        const RowCounter& count_rows) {
   switch (task.kind) {
-    case TaskKind::Source:
-      return {DataSet::from_json(task.params.at("dataset"))};
+    case TaskKind::Source: {
+      if (!task.params.contains("partitions"))
+        return {DataSet::from_json(task.params.at("dataset"))};
+      std::vector<DataSet> parts;
+      for (auto& p : task.params["partitions"]) parts.push_back(DataSet::from_json(p));
+      return parts;
+    }
     case TaskKind::Pick:
       return {concat_part(dep_outputs, task.params.at("index").get<size_t>())};
     case TaskKind::Split: {

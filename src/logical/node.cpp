@@ -40,6 +40,9 @@ Json Node::definition() const {
       j["patterns"] = patterns;
       j["options"] = source_options.to_json();
       if (recursive) j["recursive"] = true;
+      if (load_partitioned)
+        j["load_partitioned"] = {
+            {"n", npartitions}, {"column", partition_column}, {"dimension", dimension}};
       break;
     case NodeKind::EvenPartition:
       j["npartitions"] = npartitions;

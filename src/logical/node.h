@@ -38,6 +38,11 @@ struct Node {
   std::vector<std::string> patterns;
   DataSet source_options;
   bool recursive = false;  //!< a directory pattern includes subdirectories
+  //! Load already-partitioned data into npartitions partitions (in `dimension`): the partition
+  //! of a file is k from a `<partition_column>=k` directory in its path, or, without a column,
+  //! from a `part-<k>-...` file name (what write_parquet writes).
+  bool load_partitioned = false;
+  std::string partition_column;
 
   // EvenPartition / HashPartition
   int npartitions = 1;

@@ -15,8 +15,9 @@ namespace smallpond {
 namespace {
 
 const std::vector<std::string> kOperations = {
-    "read_parquet", "read_csv",     "read_json", "repartition", "sql",         "filter",
-    "map",          "partial_sort", "limit",     "union",       "consolidate", "write_parquet"};
+    "read_parquet", "read_csv",    "read_json",    "read_partitioned", "repartition",
+    "sql",          "filter",      "map",          "partial_sort",     "limit",
+    "union",        "consolidate", "write_parquet"};
 
 class PipelineParser {
  public:
@@ -188,6 +189,20 @@ class PipelineParser {
     const YAML::Node spec = s[op];
     if (op == "read_parquet" || op == "read_csv" || op == "read_json") {
       parse_source(spec, name, op, *node);
+    } else if (op == "read_partitioned") {
+      if (!spec.IsMap())
+        fail(spec, name, "'read_partitioned' needs {path, npartitions[, column][, dimension]}");
+      check_keys(spec, name, op, {"path", "npartitions", "column", "dimension"});
+      node->kind = NodeKind::DataSource;
+      node->source_options.format = FileFormat::Parquet;
+      node->patterns = paths(spec["path"], name, "path");
+      node->recursive = true;
+      node->load_partitioned = true;
+      node->npartitions = integer(spec["npartitions"], name, "npartitions");
+      if (node->npartitions < 1)
+        fail(spec["npartitions"], name, "'npartitions' must be at least 1");
+      if (spec["column"]) node->partition_column = scalar(spec["column"], name, "column");
+      if (spec["dimension"]) node->dimension = scalar(spec["dimension"], name, "dimension");
     } else if (op == "repartition") {
       if (!spec.IsMap())
         fail(spec, name,

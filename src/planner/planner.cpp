@@ -62,6 +62,7 @@ class Planner {
   std::vector<int> plan_node(const Node& node) {
     switch (node.kind) {
       case NodeKind::DataSource:
+        if (node.load_partitioned) return plan_load_partitioned(node);
         return {add(node, TaskKind::Source, 0, {}, resolve_source(node))};
       case NodeKind::EvenPartition:
         return plan_even(node);
@@ -110,6 +111,58 @@ class Planner {
       }
     }
     return {{"dataset", ds.to_json()}, {"files", identity}};
+  }
+
+  // The files of an already-partitioned data set, grouped by the partition their path names.
+  std::vector<int> plan_load_partitioned(const Node& node) {
+    Json resolved = resolve_source(node);
+    DataSet all = DataSet::from_json(resolved["dataset"]);
+    int n = node.npartitions;
+    std::vector<DataSet> parts(n, all);
+    for (auto& p : parts) {
+      p.files.clear();
+      if (!all.files.empty()) p.schema_file = all.files.front().path;
+    }
+    for (auto& f : all.files) {
+      int k = partition_of(node, f.path);
+      if (k < 0 || k >= n)
+        throw InvalidInputError("step '" + node.name + "': partition key " + std::to_string(k) +
+                                " is out of range 0-" + std::to_string(n - 1) + " (file '" +
+                                f.path + "')");
+      parts[k].files.push_back(f);
+    }
+    Json partitions = Json::array();
+    for (auto& p : parts) partitions.push_back(p.to_json());
+    resolved["partitions"] = partitions;
+    int source = add(node, TaskKind::Source, 0, {}, resolved);
+    return picks(node, {source}, {});
+  }
+
+  static int partition_of(const Node& node, const std::string& path) {
+    auto number = [&](const std::string& text) {
+      size_t used = 0;
+      int k = -1;
+      try {
+        k = std::stoi(text, &used);
+      } catch (const std::exception&) {
+      }
+      if (used == 0)
+        throw InvalidInputError("step '" + node.name + "': no partition number in '" + path + "'");
+      return k;
+    };
+    if (!node.partition_column.empty()) {
+      std::string key = "/" + node.partition_column + "=";
+      size_t at = path.rfind(key);
+      if (at == std::string::npos)
+        throw InvalidInputError("step '" + node.name + "': '" + path + "' is not under a '" +
+                                node.partition_column + "=<k>' directory");
+      return number(path.substr(at + key.size()));
+    }
+    std::string name = path.substr(path.rfind('/') + 1);
+    if (name.compare(0, 5, "part-") != 0)
+      throw InvalidInputError("step '" + node.name + "': '" + path +
+                              "' is not named part-<partition>-...");
+    return number(name.substr(5));
   }
 
   std::vector<int> plan_even(const Node& node) {

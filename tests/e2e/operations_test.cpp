@@ -435,6 +435,38 @@ TEST_F(Operations, OneRowThroughNested3x4) {
   EXPECT_EQ(sp->partial_sql("SELECT count(*) AS n FROM {0}", df).to_table().num_rows(), 12u);
 }
 
+TEST_F(Operations, LoadPartitionedDataRebuildsThePartitions) {
+  auto parts = sp->read_parquet(testing::small_prices_dir()).repartition(4, "ticker");
+  parts.write_parquet(dir / "parts");
+  const char* per_partition =
+      "SELECT {__data_partition__} AS p, count(*) AS n, count(DISTINCT ticker) AS t FROM {0}";
+  Table before = sp->partial_sql(per_partition, parts).to_table();
+  Table after = sp->partial_sql(per_partition, sp->read_partitioned(dir / "parts", 4)).to_table();
+  EXPECT_EQ(after.rows, before.rows);
+  // Hive directories: k=0/, k=1/, ... as DuckDB's PARTITION_BY writes them.
+  duckdb_query("COPY (SELECT item, item % 3 AS k FROM read_parquet('" + dir / "items/*.parquet" +
+               "')) TO '" + dir / "hive" + "' (FORMAT parquet, PARTITION_BY (k))");
+  Table hive = sp->partial_sql(
+                     "SELECT {__data_partition__} AS p, count(*) AS n, min(item % 3) AS lo, "
+                     "max(item % 3) AS hi "
+                     "FROM {0}",
+                     sp->read_partitioned(dir / "hive", 3, "k"))
+                   .to_table();
+  ASSERT_EQ(hive.num_rows(), 3u);
+  for (int64_t p = 0; p < 3; p++) {
+    EXPECT_EQ(hive.rows[p][2].as_int(), p);
+    EXPECT_EQ(hive.rows[p][3].as_int(), p);
+  }
+  // A key beyond the partitions asked for is an error naming it.
+  try {
+    sp->read_partitioned(dir / "hive", 2, "k").count();
+    FAIL();
+  } catch (const InvalidInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("partition key 2 is out of range 0-1"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();

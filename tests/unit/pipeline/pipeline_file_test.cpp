@@ -66,6 +66,7 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   - {name: n1, repartition: {input: a, npartitions: 3, hash_by: k, dimension: outer}}
   - {name: n2, repartition: {input: n1, npartitions: 5, hash_by: k, nested: true, dimension: inner}}
   - {name: c, consolidate: {input: n2, dimension: inner}}
+  - {name: lp, read_partitioned: {path: "saved", npartitions: 4, column: k}}
 )",
                               "/base", "p.yaml");
   EXPECT_EQ(p.steps[0]->source_options.columns, std::vector<std::string>{"k"});
@@ -84,7 +85,11 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   EXPECT_TRUE(p.steps[9]->nested);
   EXPECT_EQ(p.steps[10]->kind, NodeKind::Consolidate);
   EXPECT_EQ(p.steps[10]->dimension, "inner");
-  ASSERT_EQ(p.targets.size(), 2u);
+  EXPECT_TRUE(p.steps[11]->load_partitioned);
+  EXPECT_EQ(p.steps[11]->npartitions, 4);
+  EXPECT_EQ(p.steps[11]->partition_column, "k");
+  EXPECT_EQ(p.steps[11]->patterns, std::vector<std::string>{"/base/saved"});
+  ASSERT_EQ(p.targets.size(), 3u);
 }
 
 void expect_error(const std::string& yaml, const std::string& fragment) {
