@@ -27,6 +27,9 @@ struct ParquetOptions {
   std::vector<std::string> columns;  //!< read only these columns, in this order; empty: all
   bool union_by_name = false;        //!< files with different columns: match columns by name
   bool recursive = false;            //!< a directory means its *.parquet files at any depth
+  //! Columns to add: "filename" (the file's path), "file_row_number" (the row's number in its
+  //! file, right also after splitting files by rows).
+  std::vector<std::string> generated_columns;
 };
 
 class Session {

@@ -98,6 +98,11 @@ DataFrame Session::read_parquet(const std::vector<std::string>& paths,
   node->source_options.format = FileFormat::Parquet;
   node->source_options.columns = options.columns;
   node->source_options.union_by_name = options.union_by_name;
+  for (auto& c : options.generated_columns)
+    if (c != "filename" && c != "file_row_number")
+      throw InvalidInputError("read_parquet: unknown generated column '" + c +
+                              "' (filename, file_row_number)");
+  node->source_options.generated_columns = options.generated_columns;
   node->recursive = options.recursive;
   return DataFrame(state_, node);
 }

@@ -63,11 +63,17 @@ static std::string reader_call(const DataSet& ds, const std::vector<std::string>
                                bool file_row_number) {
   std::string args = sql_string_list(paths);
   switch (ds.format) {
-    case FileFormat::Parquet:
+    case FileFormat::Parquet: {
       args += ", hive_partitioning = false";
-      if (file_row_number) args += ", file_row_number = true";
+      auto wants = [&](const char* c) {
+        return std::find(ds.generated_columns.begin(), ds.generated_columns.end(), c) !=
+               ds.generated_columns.end();
+      };
+      if (file_row_number || wants("file_row_number")) args += ", file_row_number = true";
+      if (wants("filename")) args += ", filename = true";
       if (ds.union_by_name) args += ", union_by_name = true";
       return "read_parquet(" + args + ")";
+    }
     case FileFormat::Csv:
       args += ", delim = " + sql_string(ds.delimiter);
       args += std::string(", header = ") + (ds.header ? "true" : "false");
@@ -83,6 +89,23 @@ static std::string reader_call(const DataSet& ds, const std::vector<std::string>
   return "";
 }
 
+// Every part of a data set must give the same columns in the same order: the file's columns,
+// then the generated ones in the order asked for (the reader's own order differs between calls
+// with and without row ranges, which always read file_row_number).
+std::string DataSet::shaped(const std::string& reader, bool has_row_number) const {
+  std::vector<std::string> drop;
+  bool want_row_number = false;
+  for (auto& c : generated_columns) {
+    drop.push_back(c);
+    want_row_number = want_row_number || c == "file_row_number";
+  }
+  if (has_row_number && !want_row_number) drop.push_back("file_row_number");
+  if (drop.empty()) return "SELECT * FROM " + reader;
+  std::string select = "SELECT * EXCLUDE (" + join(drop, ", ") + ")";
+  for (auto& c : generated_columns) select += ", " + c;
+  return select + " FROM " + reader;
+}
+
 std::string DataSet::sql() const {
   std::string projection = "*";
   if (!columns.empty()) {
@@ -95,8 +118,8 @@ std::string DataSet::sql() const {
       return "SELECT " + projection + " FROM " + sql_identifier(memory_table(schema_file)) +
              " LIMIT 0";
     if (format == FileFormat::Parquet && !schema_file.empty())
-      return "SELECT " + projection + " FROM " + reader_call(*this, {schema_file}, false) +
-             " LIMIT 0";
+      return "SELECT " + projection + " FROM (" +
+             shaped(reader_call(*this, {schema_file}, false), false) + ") LIMIT 0";
     if (format != FileFormat::Parquet && !schema.empty()) {
       std::vector<std::string> cols;
       for (auto& [name, type] : schema)
@@ -120,12 +143,11 @@ std::string DataSet::sql() const {
       throw InternalError("row ranges are only supported for Parquet: " + f.path);
     std::string range = "file_row_number >= " + std::to_string(f.begin);
     if (f.end >= 0) range += " AND file_row_number < " + std::to_string(f.end);
-    parts.push_back("SELECT * EXCLUDE (file_row_number) FROM " +
-                    reader_call(*this, {f.path}, true) + " WHERE " + range);
+    parts.push_back(shaped(reader_call(*this, {f.path}, true), true) + " WHERE " + range);
   }
-  if (parts.empty()) return "SELECT " + projection + " FROM " + reader_call(*this, whole, false);
-  if (!whole.empty())
-    parts.insert(parts.begin(), "SELECT * FROM " + reader_call(*this, whole, false));
+  if (parts.empty() && generated_columns.empty())
+    return "SELECT " + projection + " FROM " + reader_call(*this, whole, false);
+  if (!whole.empty()) parts.insert(parts.begin(), shaped(reader_call(*this, whole, false), false));
   return "SELECT " + projection + " FROM (" +
          join(parts, union_by_name ? " UNION ALL BY NAME " : " UNION ALL ") + ")";
 }
@@ -143,6 +165,7 @@ Json DataSet::to_json() const {
   j["files"] = fs;
   if (!columns.empty()) j["columns"] = columns;
   if (union_by_name) j["union_by_name"] = true;
+  if (!generated_columns.empty()) j["generated_columns"] = generated_columns;
   if (!schema.empty()) j["schema"] = schema;
   if (format == FileFormat::Csv) {
     j["delimiter"] = delimiter;
@@ -163,6 +186,8 @@ DataSet DataSet::from_json(const Json& j) {
   }
   if (j.contains("columns")) ds.columns = j["columns"].get<std::vector<std::string>>();
   ds.union_by_name = j.value("union_by_name", false);
+  if (j.contains("generated_columns"))
+    ds.generated_columns = j["generated_columns"].get<std::vector<std::string>>();
   if (j.contains("schema"))
     ds.schema = j["schema"].get<std::vector<std::pair<std::string, std::string>>>();
   ds.delimiter = j.value("delimiter", std::string(","));

@@ -38,6 +38,9 @@ struct DataSet {
   std::vector<FileSlice> files;
   std::vector<std::string> columns;  //!< projection; empty: all columns
   bool union_by_name = false;
+  //! Parquet: columns the reader adds: "filename" (the file's path), "file_row_number" (the
+  //! row's number in its file; kept right for row ranges).
+  std::vector<std::string> generated_columns;
   //! Column names and SQL types for CSV/JSON; empty: detected from the data.
   std::vector<std::pair<std::string, std::string>> schema;
   std::string delimiter = ",";
@@ -57,6 +60,8 @@ struct DataSet {
   DataSet resolved_against(const std::string& dir) const;
   //! The in-memory tables this data set reads (files and schema_file), each once.
   std::vector<std::string> memory_paths() const;
+  //! A reader call as a SELECT with the columns in their fixed order (see generated_columns).
+  std::string shaped(const std::string& reader, bool has_row_number) const;
   //! All files of the parts, in order; reading options come from the first part.
   static DataSet concat(const std::vector<DataSet>& parts);
 };

@@ -467,6 +467,29 @@ TEST_F(Operations, LoadPartitionedDataRebuildsThePartitions) {
   }
 }
 
+TEST_F(Operations, GeneratedColumnsSurviveRowSplits) {
+  ParquetOptions options;
+  options.generated_columns = {"filename", "file_row_number"};
+  auto df = sp->read_parquet(dir / "items", options).repartition_by_rows(7);  // slices cross files
+  // item-0000k.parquet holds items 100k .. 100k+99 in order.
+  Table t = sp->partial_sql(
+                  "SELECT count(*) AS n, count(*) FILTER (item != regexp_extract(filename, "
+                  "'item-([0-9]+)', 1)::INT "
+                  "* 100 + file_row_number) AS wrong FROM {0}",
+                  df)
+                .to_table();
+  int64_t rows = 0;
+  for (auto& row : t.rows) {
+    rows += row[0].as_int();
+    EXPECT_EQ(row[1].as_int(), 0);
+  }
+  EXPECT_EQ(rows, 1000);
+  EXPECT_EQ(df.take(1).column_names,
+            (std::vector<std::string>{"item", "filename", "file_row_number"}));
+  options.generated_columns = {"row_id"};
+  EXPECT_THROW(sp->read_parquet(dir / "items", options), InvalidInputError);
+}
+
 TEST_F(Operations, AThousandTasks) {
   auto parts = items().repartition_by_rows(1000);
   Table t = sp->partial_sql("SELECT count(*) AS n FROM {0}", parts).to_table();
