@@ -139,6 +139,7 @@ class PipelineParser {
       return;
     }
     std::set<std::string> allowed = {"path", "columns", "union_by_name", "recursive"};
+    if (op == "read_parquet") allowed.insert("generated_columns");
     if (op != "read_parquet") allowed.insert("schema");
     if (op == "read_csv") allowed.insert({"delimiter", "header"});
     check_keys(spec, step, op, allowed);
@@ -147,6 +148,13 @@ class PipelineParser {
     if (spec["union_by_name"])
       o.union_by_name = boolean(spec["union_by_name"], step, "union_by_name");
     if (spec["recursive"]) node.recursive = boolean(spec["recursive"], step, "recursive");
+    if (spec["generated_columns"]) {
+      o.generated_columns = strings(spec["generated_columns"], step, "generated_columns");
+      for (auto& c : o.generated_columns)
+        if (c != "filename" && c != "file_row_number")
+          fail(spec["generated_columns"], step,
+               "unknown generated column '" + c + "' (filename, file_row_number)");
+    }
     if (spec["schema"]) {
       if (!spec["schema"].IsMap())
         fail(spec["schema"], step, "'schema' must map column names to SQL types");

@@ -55,7 +55,7 @@ TEST(PipelineFile, ListsOfPathsAndColumnsAndEvenSplit) {
 
 TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   Pipeline p = parse_pipeline(R"(steps:
-  - {name: a, read_parquet: {path: "x", columns: [k], union_by_name: true, recursive: true}}
+  - {name: a, read_parquet: {path: "x", columns: [k], union_by_name: true, recursive: true, generated_columns: [filename]}}
   - {name: f, filter: {input: a, where: "k > 1"}}
   - {name: m, map: {input: f, select: "k * 2 AS k2"}}
   - {name: s, partial_sort: {input: m, by: k2 DESC}}
@@ -71,6 +71,7 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
                               "/base", "p.yaml");
   EXPECT_EQ(p.steps[0]->source_options.columns, std::vector<std::string>{"k"});
   EXPECT_TRUE(p.steps[0]->recursive);
+  EXPECT_EQ(p.steps[0]->source_options.generated_columns, std::vector<std::string>{"filename"});
   EXPECT_EQ(p.steps[1]->sql, "SELECT * FROM {0} WHERE (k > 1)");
   EXPECT_EQ(p.steps[2]->sql, "SELECT k * 2 AS k2 FROM {0}");
   EXPECT_EQ(p.steps[3]->sql, "SELECT * FROM {0} ORDER BY k2 DESC");
