@@ -111,6 +111,17 @@ class PipelineParser {
     }
   }
 
+  // A partition dimension's name: an identifier, since queries use it as {name}.
+  std::string dimension(const YAML::Node& n, const std::string& step) const {
+    std::string name = scalar(n, step, "dimension");
+    try {
+      check_step_name(name);
+    } catch (const InvalidInputError& e) {
+      fail(n, step, std::string("invalid dimension name: ") + e.what());
+    }
+    return name;
+  }
+
   NodePtr input(const YAML::Node& n, const std::string& step) const {
     std::string name = scalar(n, step, "input");
     auto it = by_name_.find(name);
@@ -210,7 +221,7 @@ class PipelineParser {
       if (node->npartitions < 1)
         fail(spec["npartitions"], name, "'npartitions' must be at least 1");
       if (spec["column"]) node->partition_column = scalar(spec["column"], name, "column");
-      if (spec["dimension"]) node->dimension = scalar(spec["dimension"], name, "dimension");
+      if (spec["dimension"]) node->dimension = dimension(spec["dimension"], name);
     } else if (op == "repartition") {
       if (!spec.IsMap())
         fail(spec, name,
@@ -219,14 +230,7 @@ class PipelineParser {
           spec, name, op,
           {"input", "npartitions", "hash_by", "by", "by_rows", "random", "nested", "dimension"});
       if (spec["nested"]) node->nested = boolean(spec["nested"], name, "nested");
-      if (spec["dimension"]) {
-        node->dimension = scalar(spec["dimension"], name, "dimension");
-        try {
-          check_step_name(node->dimension);
-        } catch (const InvalidInputError& e) {
-          fail(spec["dimension"], name, std::string("invalid dimension name: ") + e.what());
-        }
-      }
+      if (spec["dimension"]) node->dimension = dimension(spec["dimension"], name);
       node->inputs = {input(spec["input"], name)};
       node->npartitions = integer(spec["npartitions"], name, "npartitions");
       if (node->npartitions < 1)
@@ -265,7 +269,7 @@ class PipelineParser {
       check_keys(spec, name, op, {"input", "dimension"});
       node->kind = NodeKind::Consolidate;
       node->inputs = {input(spec["input"], name)};
-      node->dimension = scalar(spec["dimension"], name, "dimension");
+      node->dimension = dimension(spec["dimension"], name);
     } else if (op == "union") {
       if (!spec.IsSequence() || spec.size() == 0) fail(spec, name, "'union' needs a list of steps");
       node->kind = NodeKind::Union;
