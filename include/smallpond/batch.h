@@ -39,4 +39,9 @@ class Batch {
 //! when given, else from the values). A plain function or a lambda without captures.
 using BatchFunction = Table (*)(const Batch&);
 
+//! A function over whole partitions: one batch per input (all of the partition's rows; a batch
+//! with no rows still has the columns), rows out as for BatchFunction. Plain function or
+//! capture-less lambda.
+using TableFunction = Table (*)(const std::vector<const Batch*>& inputs);
+
 }  // namespace smallpond

@@ -35,6 +35,15 @@ struct RepartitionOptions {
   std::string dimension = "__data_partition__";
 };
 
+//! How a sink (write_parquet, nodes::data_sink) puts the files into its directory. Every
+//! sink also writes .MANIFEST.txt there: the absolute paths of its data files, one per line.
+enum class SinkType {
+  LinkOrCopy,  //!< hard links where possible, else copies (the default)
+  Copy,        //!< copies, independent of the job directory
+  Link,        //!< hard links, or symbolic links where hard links cannot be made
+  Manifest,    //!< only .MANIFEST.txt, naming the files where they are (in the job directory)
+};
+
 class DataFrame {
  public:
   //! Redistributes the rows into npartitions partitions. With hash_by columns, rows whose key
@@ -72,9 +81,10 @@ class DataFrame {
 
   //! Runs the plan and writes every partition's rows as Parquet files into directory `path`.
   //! The directory appears (replacing an older one) only once the whole job succeeded.
-  JobReport write_parquet(const std::string& path) const;
+  JobReport write_parquet(const std::string& path, SinkType type = SinkType::LinkOrCopy) const;
   //! Runs the plan and returns all rows, partition after partition.
   Table to_table() const;
+  Table take_all() const { return to_table(); }
   //! Runs the plan and returns the first n rows.
   Table take(int64_t n) const;
   //! Runs the plan and returns the number of rows.
@@ -86,10 +96,15 @@ class DataFrame {
   const std::string& name() const;
   //! Renames this step (names must be unique; letters, digits and '_').
   DataFrame named(const std::string& name) const;
+  //! This step computed afresh the next time the returned frame runs, even when the job
+  //! directory holds its output (for sources that changed in ways file stamps do not show, or
+  //! random results); the steps after it follow. Later actions on the same frame reuse it.
+  DataFrame recompute() const;
 
  private:
   friend class Session;
   friend struct SessionState;
+  friend struct NodeFactory;
   DataFrame row_function(const char* kind, const void* fn) const;
   DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node);
   std::shared_ptr<SessionState> session_;

@@ -31,6 +31,8 @@ class Row {
 using FilterFunction = bool (*)(const Row&);
 using MapFunction = Row (*)(const Row&);
 using FlatMapFunction = std::vector<Row> (*)(const Row&);
+//! A user-defined partitioning: the partition index of a row, in [0, npartitions).
+using PartitionFunction = int64_t (*)(const Row&);
 //! A scalar SQL function: called once per row with the argument values.
 using ScalarFunction = Value (*)(const std::vector<Value>& args);
 

@@ -1,5 +1,7 @@
 #include "smallpond/dataframe.h"
 
+#include <chrono>
+
 #include "api/session_state.h"
 #include "common/code_location.h"
 #include "io/filesystem.h"
@@ -129,11 +131,36 @@ DataFrame DataFrame::union_all(const std::vector<DataFrame>& others) const {
   return DataFrame(session_, node);
 }
 
-JobReport DataFrame::write_parquet(const std::string& path) const {
+const char* sink_type_name(SinkType type) {
+  switch (type) {
+    case SinkType::LinkOrCopy:
+      return "link_or_copy";
+    case SinkType::Copy:
+      return "copy";
+    case SinkType::Link:
+      return "link";
+    case SinkType::Manifest:
+      return "manifest";
+  }
+  return "?";
+}
+
+JobReport DataFrame::write_parquet(const std::string& path, SinkType type) const {
   auto sink = session_->new_node(NodeKind::DataSink, "write_parquet");
   sink->path = absolute_path(path);
+  sink->sink_type = sink_type_name(type);
   sink->inputs = {node_};
   return session_->run({sink}).report;
+}
+
+DataFrame DataFrame::recompute() const {
+  auto copy = std::make_shared<Node>(*node_);
+  // Unique to this call: the tasks get keys no earlier run produced.
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  copy->recompute_nonce =
+      unique_suffix() + "-" +
+      std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  return DataFrame(session_, copy);
 }
 
 int DataFrame::num_partitions() const {

@@ -13,6 +13,9 @@
 
 namespace smallpond {
 
+//! "link_or_copy", "copy", "link", "manifest": a sink's type as plans and manifests name it.
+const char* sink_type_name(SinkType type);
+
 struct SessionState : std::enable_shared_from_this<SessionState> {
   explicit SessionState(const Options& resolved) : options(resolved), runner(resolved) {}
 

@@ -13,6 +13,7 @@ std::string sql_identifier(const std::string& name);
 //! A SQL list of string literals: ['a', 'b'].
 std::string sql_string_list(const std::vector<std::string>& items);
 std::string join(const std::vector<std::string>& items, const std::string& separator);
+bool ends_with(const std::string& text, const std::string& suffix);
 //! The text with surrounding white space removed.
 std::string trim(const std::string& text);
 //! Stable 128-bit hash of the text, as 32 hex digits (XXH3).

@@ -1,12 +1,20 @@
 #include <duckdb/common/arrow/arrow_converter.hpp>
 
 #include "engine/batch_internal.h"
+#include "engine/engine.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
 
 Batch::Batch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Batch::~Batch() = default;
+
+std::unique_ptr<Batch> empty_batch() {
+  auto impl = std::make_unique<Batch::Impl>();
+  impl->owned = std::make_unique<duckdb::DataChunk>();  // no columns, no rows
+  impl->chunk = impl->owned.get();
+  return std::make_unique<Batch>(std::move(impl));
+}
 
 size_t Batch::num_rows() const { return impl_->chunk->size(); }
 size_t Batch::num_columns() const { return impl_->chunk->ColumnCount(); }

@@ -129,6 +129,11 @@ class DuckRowSink : public RowSink {
     check(*result);
     return result->GetValue(0, 0).GetValue<int64_t>();
   }
+  void clear() override {
+    appender_->Flush();
+    auto result = con_.Query("DELETE FROM " + table_);
+    check(*result);
+  }
 
  private:
   duckdb::Connection con_;
@@ -246,6 +251,19 @@ class DuckConnection : public EngineConnection {
     }
     if (pending.size() > 0) emit();
     result.reset();
+  }
+
+  std::unique_ptr<Batch> query_batch(const std::string& sql) override {
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    auto impl = std::make_unique<Batch::Impl>();
+    impl->owned = std::make_unique<duckdb::DataChunk>();
+    impl->owned->Initialize(duckdb::Allocator::DefaultAllocator(), result->types);
+    impl->chunk = impl->owned.get();
+    impl->names.assign(result->names.begin(), result->names.end());
+    impl->properties = con_.context->GetClientProperties();
+    while (auto chunk = next_chunk(*result)) impl->chunk->Append(*chunk, /*resize=*/true);
+    return std::make_unique<Batch>(std::move(impl));
   }
 
   std::unique_ptr<RowSink> create_sink(

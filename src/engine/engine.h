@@ -40,7 +40,13 @@ class RowSink {
   virtual void append(const std::vector<Value>& row) = 0;
   //! Writes everything appended so far; returns the row count.
   virtual int64_t write_parquet(const std::string& path) = 0;
+  //! Forgets the rows appended so far (after writing them).
+  virtual void clear() = 0;
 };
+
+//! A batch without rows or columns: what a function gets for an input whose columns are
+//! unknown (no rows, no schema).
+std::unique_ptr<Batch> empty_batch();
 
 class EngineConnection {
  public:
@@ -61,6 +67,9 @@ class EngineConnection {
   //! smaller; none when there are no rows). A batch is valid during the call only.
   virtual void scan_batches(const std::string& sql, size_t batch_rows,
                             const std::function<void(const Batch&)>& on_batch) = 0;
+  //! A query's whole result as one columnar batch that owns its rows (zero rows: the columns
+  //! only).
+  virtual std::unique_ptr<Batch> query_batch(const std::string& sql) = 0;
   //! A sink with these columns (SQL types).
   virtual std::unique_ptr<RowSink> create_sink(
       const std::vector<std::pair<std::string, std::string>>& columns) = 0;

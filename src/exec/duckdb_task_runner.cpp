@@ -12,12 +12,10 @@
 #include "common/code_location.h"
 #include "common/strings.h"
 #include "common/system.h"
-#include "engine/row_schema.h"
 #include "engine/sql_template.h"
+#include "exec/function_tasks.h"
 #include "exec/task_manifest.h"
 #include "io/filesystem.h"
-#include "smallpond/batch.h"
-#include "smallpond/row.h"
 
 namespace smallpond {
 
@@ -265,95 +263,15 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   return rows;
 }
 
-namespace {
-
-Row to_row(const Table& batch, std::vector<Value>& values) {
-  Row row;
-  for (size_t c = 0; c < values.size(); c++) row[batch.column_names[c]] = std::move(values[c]);
-  return row;
-}
-
-}  // namespace
-
 int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignment& task,
                                        std::vector<DataSet>& outputs) {
   const std::string kind = task.params.at("function_kind");
-  const void* fn = resolve_code(task.params.at("function"));
-  const DataSet& input = task.inputs.at(0);
-  std::string file = task.staging_dir + "/part-0.parquet";
-  std::unique_ptr<RowSink> sink;
-  std::vector<std::pair<std::string, std::string>> columns;
-  Table input_schema;
-  int64_t rows = 0;
-  std::vector<Row> out;
-  std::vector<std::pair<std::string, std::string>> declared;  // map_batches: the table's types
-  auto flush = [&] {
-    if (out.empty()) return;
-    if (!sink) {
-      columns = kind == "filter"   ? std::vector<std::pair<std::string, std::string>>{}
-                : declared.empty() ? infer_columns(out)
-                                   : declared;
-      if (kind == "filter")
-        for (size_t c = 0; c < input_schema.column_names.size(); c++)
-          columns.emplace_back(input_schema.column_names[c], input_schema.column_types[c]);
-      sink = con.create_sink(columns);
-    }
-    for (auto& r : out) {
-      std::vector<Value> values;
-      for (auto& [name, type] : columns) {
-        if (!r.has(name)) throw InvalidInputError("an output row has no column '" + name + "'");
-        values.push_back(r[name]);
-      }
-      if (r.size() != columns.size())
-        throw InvalidInputError(
-            "output rows differ in their columns (first row: " + std::to_string(columns.size()) +
-            ", this row: " + std::to_string(r.size()) + ")");
-      sink->append(values);
-    }
-    out.clear();
-  };
-  if (kind == "map_batches" && (!input.empty() || !input.schema_file.empty())) {
-    auto batch_fn = reinterpret_cast<BatchFunction>(fn);
-    con.scan_batches(
-        input.sql(), task.params.at("batch_size").get<size_t>(), [&](const Batch& batch) {
-          Table result = batch_fn(batch);
-          if (declared.empty() && result.column_types.size() == result.column_names.size())
-            for (size_t c = 0; c < result.column_names.size(); c++)
-              declared.emplace_back(result.column_names[c], result.column_types[c]);
-          for (auto& values : result.rows) out.push_back(to_row(result, values));
-          flush();
-        });
-  } else if (!input.empty() || !input.schema_file.empty()) {
-    con.scan(input.sql(), 4096, [&](Table& batch) {
-      if (input_schema.column_names.empty()) {
-        input_schema.column_names = batch.column_names;
-        input_schema.column_types = batch.column_types;
-      }
-      for (auto& values : batch.rows) {
-        Row row = to_row(batch, values);
-        if (kind == "filter") {
-          if (reinterpret_cast<FilterFunction>(fn)(row)) out.push_back(std::move(row));
-        } else if (kind == "map") {
-          out.push_back(reinterpret_cast<MapFunction>(fn)(row));
-        } else {
-          for (auto& r : reinterpret_cast<FlatMapFunction>(fn)(row)) out.push_back(std::move(r));
-        }
-      }
-      flush();
-    });
-  }
-  if (sink) {
-    rows = sink->write_parquet(file);
-    outputs.push_back(parquet_output({file}, file));
-  } else if (kind == "filter" && !input.empty()) {
-    // Nothing passed: an empty file with the input's columns.
-    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " + sql_string(file) +
-                  " (FORMAT parquet)");
-    outputs.push_back(parquet_output({}, file));
-  } else {
-    outputs.push_back(parquet_output({}, ""));  // no rows, and no way to know the columns
-  }
-  return rows;
+  FunctionTask t{task, con, outputs};
+  if (kind == "partition") return run_partition_function(t);
+  if (kind == "table") return run_table_function(t);
+  if (kind == "script") return run_script(t);
+  if (kind == "stream") return run_stream(t);
+  return run_row_function(t);
 }
 
 }  // namespace smallpond

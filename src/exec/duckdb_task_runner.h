@@ -1,7 +1,7 @@
 #pragma once
-// Runs Sql and HashProduce tasks in DuckDB: inputs become temporary views, the result is
-// written as Parquet into the staging directory, which is then published (renamed) to the
-// task's final directory with its manifest.
+// Runs executor tasks in DuckDB: Sql and HashProduce here (inputs become temporary views),
+// Function tasks in exec/function_tasks. Outputs are written as Parquet into the staging
+// directory, which is then published (renamed) to the task's final directory with its manifest.
 
 #include <map>
 #include <memory>

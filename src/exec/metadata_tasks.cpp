@@ -1,5 +1,7 @@
 #include "exec/metadata_tasks.h"
 
+#include <algorithm>
+
 #include "dataset/split.h"
 #include "smallpond/error.h"
 
@@ -9,6 +11,28 @@ static DataSet concat_part(const std::vector<const std::vector<DataSet>*>& deps,
   std::vector<DataSet> parts;
   for (auto* outputs : deps) parts.push_back(outputs->at(index));
   return DataSet::concat(parts);
+}
+
+// A projection: what to read of the data set (columns, generated columns, union by name).
+static void project(const Task& task, const Json& spec, DataSet& ds) {
+  auto generated = spec.value("generated_columns", std::vector<std::string>{});
+  for (auto& c : generated) {
+    if (c != "filename" && c != "file_row_number")
+      throw InvalidInputError("step '" + task.step + "': unknown generated column '" + c +
+                              "' (filename, file_row_number)");
+    if (ds.format != FileFormat::Parquet || !ds.memory_paths().empty())
+      throw InvalidInputError("step '" + task.step + "': generated column '" + c +
+                              "' needs Parquet files as input");
+    if (std::find(ds.generated_columns.begin(), ds.generated_columns.end(), c) ==
+        ds.generated_columns.end())
+      ds.generated_columns.push_back(c);
+  }
+  if (spec.value("union_by_name", false)) ds.union_by_name = true;
+  auto columns = spec.value("columns", std::vector<std::string>{});
+  if (columns.empty()) return;
+  for (auto& c : generated)  // asked for, so kept even when the columns do not name them
+    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+  ds.columns = columns;
 }
 
 std::vector<DataSet> run_metadata_task(const Task& task,
@@ -22,8 +46,11 @@ std::vector<DataSet> run_metadata_task(const Task& task,
       for (auto& p : task.params["partitions"]) parts.push_back(DataSet::from_json(p));
       return parts;
     }
-    case TaskKind::Pick:
-      return {concat_part(dep_outputs, task.params.at("index").get<size_t>())};
+    case TaskKind::Pick: {
+      DataSet ds = concat_part(dep_outputs, task.params.at("index").get<size_t>());
+      if (task.params.contains("project")) project(task, task.params["project"], ds);
+      return {ds};
+    }
     case TaskKind::Split: {
       DataSet input = concat_part(dep_outputs, 0);
       int n = task.params.at("n");

@@ -429,7 +429,9 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   a.label = task.label();
   a.key = task.key;
   a.params = task.params;
-  if (task.kind == TaskKind::Sql && !task.params.value("concat", false)) {
+  bool separate = task.kind == TaskKind::Sql ? !task.params.value("concat", false)
+                                             : task.params.value("separate_inputs", false);
+  if (separate) {
     for (int d : task.deps) a.inputs.push_back(outputs_[d].at(0));
   } else {
     std::vector<DataSet> parts;
@@ -437,6 +439,8 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     a.inputs.push_back(DataSet::concat(parts));
   }
   a.final_dir = job_dir_.task_dir(task_name(task), task.key);
+  if (task.params.value("function_kind", "") == "stream")
+    a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task_name(task), task.key);
   a.staging_dir = job_dir_.staging_dir(task_name(task), task.key, attempt);
   a.limits = options_.limits;
   a.limits.memory_limit *= states_[task.id].memory_factor;

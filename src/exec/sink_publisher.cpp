@@ -5,6 +5,7 @@
 
 #include "common/strings.h"
 #include "io/filesystem.h"
+#include "smallpond/error.h"
 
 namespace smallpond {
 
@@ -21,7 +22,24 @@ static bool whole_parquet_files(const DataSet& ds) {
   return !ds.files.empty();
 }
 
+// Puts one whole file into the sink as the sink's type says; returns the path to list.
+static std::string place_file(const std::string& type, const std::string& src,
+                              const std::string& dst) {
+  if (type == "manifest") return src;  // listed where it is
+  if (type == "copy")
+    copy_file(src, dst);
+  else if (type == "link")
+    link_file(src, dst);
+  else
+    link_or_copy(src, dst);
+  return dst;
+}
+
 int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, Engine& engine) {
+  if (sink.type != "link_or_copy" && sink.type != "copy" && sink.type != "link" &&
+      sink.type != "manifest")
+    throw InvalidInputError("step '" + sink.step + "': unknown sink type '" + sink.type +
+                            "' (link_or_copy, copy, link, manifest)");
   std::string target = absolute_path(sink.path);
   std::string parent = std::filesystem::path(target).parent_path().string();
   make_dirs(parent);
@@ -30,19 +48,28 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
   int files = 0;
   try {
     std::unique_ptr<EngineConnection> con;
+    std::vector<std::string> listed;  // absolute paths once published
     for (size_t p = 0; p < partitions.size(); p++) {
       const DataSet& ds = partitions[p];
       if (whole_parquet_files(ds)) {
-        for (size_t i = 0; i < ds.files.size(); i++)
-          link_or_copy(ds.files[i].path, staging + "/" + part_name(p, i));
+        for (size_t i = 0; i < ds.files.size(); i++) {
+          std::string name = part_name(p, i);
+          std::string placed = place_file(sink.type, ds.files[i].path, staging + "/" + name);
+          listed.push_back(placed == ds.files[i].path ? placed : target + "/" + name);
+        }
         files += static_cast<int>(ds.files.size());
         continue;
       }
+      // Row ranges, projections, in-memory data and empty partitions: written out as Parquet.
       if (!con) con = engine.connect();
       con->query_int("COPY (" + ds.sql() + ") TO " + sql_string(staging + "/" + part_name(p, 0)) +
                      " (FORMAT parquet)");
+      listed.push_back(target + "/" + part_name(p, 0));
       files++;
     }
+    std::string manifest;
+    for (auto& path : listed) manifest += path + "\n";
+    write_file_atomic(staging + "/" + kSinkManifest, manifest);
     replace_directory(staging, target);
   } catch (const std::exception& e) {
     try {

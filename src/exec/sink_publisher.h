@@ -1,8 +1,10 @@
 #pragma once
-// Publishing a write_parquet step: the partitions' files are hard-linked (or copied, or
-// converted to Parquet when they are not whole Parquet files) into a staging directory beside
-// the target, which then replaces the target in one rename. Files are named
-// part-<partition>-<n>.parquet; an empty partition becomes a schema-only file.
+// Publishing a sink (write_parquet, data_sink): the partitions' files are hard-linked, copied
+// or linked, as the sink's type says (or converted to Parquet when they are not whole Parquet
+// files) into a staging directory beside the target, which then replaces the target in one
+// rename. Files are named part-<partition>-<n>.parquet; an empty partition becomes a
+// schema-only file. .MANIFEST.txt lists the data files' absolute paths; a "manifest" sink
+// lists the job directory's files where they are instead of placing them.
 
 #include <vector>
 
@@ -11,6 +13,9 @@
 #include "planner/task.h"
 
 namespace smallpond {
+
+//! The file that lists a sink's data files.
+constexpr const char* kSinkManifest = ".MANIFEST.txt";
 
 //! partitions[i] is partition i of the step. Returns the number of files written.
 int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, Engine& engine);

@@ -118,9 +118,24 @@ void write_file_atomic(const std::string& path, const std::string& content) {
 
 void link_or_copy(const std::string& src, const std::string& dst) {
   if (::link(src.c_str(), dst.c_str()) == 0) return;
+  copy_file(src, dst);
+}
+
+void copy_file(const std::string& src, const std::string& dst) {
   std::error_code ec;
   fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
   if (ec) throw Error("cannot copy '" + src + "' to '" + dst + "': " + ec.message());
+}
+
+void link_file(const std::string& src, const std::string& dst) {
+  if (::link(src.c_str(), dst.c_str()) == 0) return;
+  if (::symlink(src.c_str(), dst.c_str()) == 0) return;
+  throw Error("cannot link '" + dst + "' to '" + src + "': " + std::strerror(errno));
+}
+
+void rename_file(const std::string& src, const std::string& dst) {
+  if (::rename(src.c_str(), dst.c_str()) != 0)
+    throw Error("cannot rename '" + src + "' to '" + dst + "': " + std::strerror(errno));
 }
 
 std::vector<std::string> list_files_recursive(const std::string& dir) {

@@ -34,6 +34,12 @@ std::string read_file(const std::string& path);
 void write_file_atomic(const std::string& path, const std::string& content);
 //! Hard-links src to dst, or copies it when a link is impossible (another file system).
 void link_or_copy(const std::string& src, const std::string& dst);
+//! Copies the bytes of src to dst.
+void copy_file(const std::string& src, const std::string& dst);
+//! Hard-links src to dst, or makes dst a symbolic link to src when a hard link is impossible.
+void link_file(const std::string& src, const std::string& dst);
+//! Renames src to dst (replacing a file dst); throws Error naming both on failure.
+void rename_file(const std::string& src, const std::string& dst);
 //! Regular files under dir, as paths relative to dir, sorted.
 std::vector<std::string> list_files_recursive(const std::string& dir);
 //! Replaces directory `target` by directory `staged` (same file system): the old content, if

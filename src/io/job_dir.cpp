@@ -42,6 +42,10 @@ std::string JobDir::staging_dir(const std::string& task_name, const std::string&
          unique_suffix();
 }
 
+std::string JobDir::checkpoint_dir(const std::string& task_name, const std::string& key) const {
+  return root_ + "/checkpoints/" + task_name + "-" + key;
+}
+
 void JobDir::clear_scratch() const {
   for (const char* sub : {"staging", "tmp"}) {
     remove_all(root_ + "/" + sub);

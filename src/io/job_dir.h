@@ -5,6 +5,8 @@
 //                                       named by key, not step, so a renamed step resumes
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
 //   <root>/tmp/                         spill space of the tasks
+//   <root>/checkpoints/<task>-<key>/    progress of streaming tasks not yet finished: kept
+//                                       across attempts and runs, removed when published
 //   <root>/.lock                        held while a run uses the directory
 //
 // A task output is written under staging/, then renamed into data/ (atomic publish): a
@@ -26,6 +28,7 @@ class JobDir {
   const std::string& root() const { return root_; }
   std::string task_dir(const std::string& task_name, const std::string& key) const;
   std::string staging_dir(const std::string& task_name, const std::string& key, int attempt) const;
+  std::string checkpoint_dir(const std::string& task_name, const std::string& key) const;
   std::string tmp_dir() const { return root_ + "/tmp"; }
   //! Removes staging/ and tmp/ contents (leftovers of a killed run).
   void clear_scratch() const;

@@ -20,6 +20,10 @@ const char* node_kind_name(NodeKind kind) {
       return "sql";
     case NodeKind::RowFunction:
       return "row_function";
+    case NodeKind::Compute:
+      return "compute";
+    case NodeKind::Projection:
+      return "projection";
     case NodeKind::Limit:
       return "limit";
     case NodeKind::Union:
@@ -54,6 +58,7 @@ Json Node::definition() const {
       j["npartitions"] = npartitions;
       j["hash_columns"] = hash_columns;
       if (!partition_by.empty()) j["by"] = partition_by;
+      if (!function.is_null()) j["function"] = function;
       if (nested) j["nested"] = true;
       j["dimension"] = dimension;
       break;
@@ -61,9 +66,16 @@ Json Node::definition() const {
       j["dimension"] = dimension;
       break;
     case NodeKind::RowFunction:
+    case NodeKind::Compute:
       j["function_kind"] = function_kind;
       j["function"] = function;
       if (batch_size) j["batch_size"] = batch_size;
+      // checkpoint_seconds only decides when progress is saved, not what the output is.
+      break;
+    case NodeKind::Projection:
+      j["columns"] = columns;
+      if (!generated_columns.empty()) j["generated_columns"] = generated_columns;
+      if (union_by_name) j["union_by_name"] = true;
       break;
     case NodeKind::Limit:
       j["limit"] = limit;
@@ -76,8 +88,10 @@ Json Node::definition() const {
       break;
     case NodeKind::DataSink:
       j["path"] = path;
+      j["type"] = sink_type;
       break;
   }
+  if (!recompute_nonce.empty()) j["recompute"] = recompute_nonce;
   return j;
 }
 

@@ -16,7 +16,10 @@ enum class NodeKind {
   EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
   HashPartition,  //!< redistribute rows by hash(columns) % n, or by an expression's value
   SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
-  RowFunction,    //!< run a C++ function (filter, map, flat_map) over each row of each partition
+  RowFunction,    //!< run a C++ function (filter, map, flat_map, map_batches, stream) over each
+                  //!< partition
+  Compute,        //!< run a C++ function (table, script) once per (aligned) partition of the inputs
+  Projection,     //!< change what is read (columns, generated columns, union by name)
   Limit,          //!< the first n rows of the whole input (one partition)
   Union,          //!< the partitions of all inputs, one after the other
   Consolidate,    //!< merge the partitions that differ only in one partition dimension
@@ -48,6 +51,7 @@ struct Node {
   int npartitions = 1;
   std::vector<std::string> hash_columns;
   std::string partition_by;  //!< HashPartition: SQL expression giving the partition index
+                             //!< (or, with `function` set, a C++ function does)
   bool by_rows = false;
   //! Nested: partition each input partition on its own (3 × 5 gives 15), adding a dimension.
   bool nested = false;
@@ -62,13 +66,24 @@ struct Node {
   Json udfs = Json::array();  //!< C++ scalar functions the query may call: [{name, args, returns,
                               //!< function}]
 
-  // RowFunction: "filter" | "map" | "flat_map", and where the function is (common/code_location.h)
+  // RowFunction: "filter" | "map" | "flat_map" | "map_batches" | "stream"; Compute: "table" |
+  // "script"; HashPartition: "partition". And where the function is (common/code_location.h).
   std::string function_kind;
   Json function;
-  int64_t batch_size = 0;  //!< map_batches
+  int64_t batch_size = 0;         //!< map_batches, stream
+  double checkpoint_seconds = 0;  //!< stream
 
-  // DataSink: absolute output directory
+  // Projection: columns (names or SQL expressions), generated columns, union by name
+  std::vector<std::string> columns;
+  std::vector<std::string> generated_columns;
+  bool union_by_name = false;
+
+  // DataSink: absolute output directory, and "link_or_copy" | "copy" | "link" | "manifest"
   std::string path;
+  std::string sink_type = "link_or_copy";
+
+  //! Set by recompute(): makes the node's definition (and so its tasks' keys) new.
+  std::string recompute_nonce;
 
   //! What determines this node's output besides its inputs (kind, SQL, partitioning, ...),
   //! for task keys. The name is not part of it: renaming a step does not recompute it.

@@ -1,6 +1,7 @@
 #include "planner/planner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "common/strings.h"
@@ -71,17 +72,20 @@ class Planner {
       case NodeKind::SqlEngine:
         return plan_sql(node);
       case NodeKind::RowFunction: {
-        std::vector<int> out;
-        const auto& in = input_tasks(node, 0);
-        for (size_t p = 0; p < in.size(); p++) {
-          out.push_back(add(node, TaskKind::Function, p, {in[p]},
+        Json params = {{"function_kind", node.function_kind},
+                       {"function", node.function},
+                       {"batch_size", node.batch_size}};
+        if (node.function_kind == "stream") params["checkpoint_seconds"] = node.checkpoint_seconds;
+        return per_partition(node, TaskKind::Function, params);
+      }
+      case NodeKind::Compute:
+        // Several inputs, each given on its own (not concatenated) like SQL's {0}, {1}.
+        return plan_aligned(node, TaskKind::Function,
                             {{"function_kind", node.function_kind},
                              {"function", node.function},
-                             {"batch_size", node.batch_size}}));
-          graph_.tasks[out.back()].dims = graph_.tasks[in[p]].dims;
-        }
-        return out;
-      }
+                             {"separate_inputs", true}});
+      case NodeKind::Projection:
+        return plan_projection(node);
       case NodeKind::Consolidate:
         return plan_consolidate(node);
       case NodeKind::Limit:
@@ -90,7 +94,7 @@ class Planner {
         return all_input_tasks(node);
       case NodeKind::DataSink: {
         auto& in = input_tasks(node, 0);
-        graph_.sinks.push_back({node.name, node.path, in});
+        graph_.sinks.push_back({node.name, node.path, node.sink_type, in});
         return in;
       }
     }
@@ -183,11 +187,18 @@ class Planner {
     std::vector<int> inputs = all_input_tasks(node);
     Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
     if (!node.partition_by.empty()) params["by"] = node.partition_by;
+    // A C++ partition function runs as a function task that writes one file per partition.
+    TaskKind producer_kind = TaskKind::HashProduce;
+    if (!node.function.is_null()) {
+      producer_kind = TaskKind::Function;
+      params = {
+          {"function_kind", "partition"}, {"function", node.function}, {"n", node.npartitions}};
+    }
     if (node.nested) {
       // One producer per input partition; its buckets become that partition's sub-partitions.
       std::vector<int> out;
       for (int in : inputs) {
-        int producer = add(node, TaskKind::HashProduce, static_cast<int>(out.size()), {in}, params);
+        int producer = add(node, producer_kind, static_cast<int>(out.size()), {in}, params);
         for (int t : picks(node, {producer}, graph_.tasks[in].dims, static_cast<int>(out.size())))
           out.push_back(t);
       }
@@ -210,7 +221,7 @@ class Planner {
     }
     std::vector<int> produced;
     for (size_t g = 0; g < groups.size(); g++)
-      produced.push_back(add(node, TaskKind::HashProduce, g, groups[g], params));
+      produced.push_back(add(node, producer_kind, g, groups[g], params));
     return picks(node, produced, {});
   }
 
@@ -293,6 +304,14 @@ class Planner {
       throw InvalidInputError("step '" + node.name + "': the query uses {" +
                               std::to_string(used - 1) + "} but the step has " +
                               std::to_string(node.inputs.size()) + " input(s)");
+    Json params = {{"sql", node.sql}};
+    if (!node.udfs.empty()) params["udfs"] = node.udfs;
+    return plan_aligned(node, TaskKind::Sql, params);
+  }
+
+  // One task of `kind` per aligned partition of the inputs (see plan_sql), with `params` and
+  // the partition's dimension values as "names".
+  std::vector<int> plan_aligned(const Node& node, TaskKind kind, const Json& base_params) {
     size_t driver = 0;
     for (size_t i = 0; i < node.inputs.size(); i++)
       if (dims_of(node, i).size() > dims_of(node, driver).size()) driver = i;
@@ -324,13 +343,51 @@ class Planner {
       }
       Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", drivers.size()}};
       for (auto& d : dims) names[d.name] = d.index;
-      Json params = {{"sql", node.sql}, {"names", names}};
-      if (!node.udfs.empty()) params["udfs"] = node.udfs;
-      int t = add(node, TaskKind::Sql, p, deps, params);
+      Json params = base_params;
+      params["names"] = names;
+      int t = add(node, kind, p, deps, params);
       graph_.tasks[t].dims = dims;
       out.push_back(t);
     }
     return out;
+  }
+
+  // One task of `kind` per partition of the (single) input, in the same dimensions.
+  std::vector<int> per_partition(const Node& node, TaskKind kind, const Json& params) {
+    std::vector<int> out;
+    const auto& in = input_tasks(node, 0);
+    for (size_t p = 0; p < in.size(); p++) {
+      out.push_back(add(node, kind, p, {in[p]}, params));
+      graph_.tasks[out.back()].dims = graph_.tasks[in[p]].dims;
+    }
+    return out;
+  }
+
+  // Column names, generated columns and union by name only change how the input is read (a
+  // metadata task); SQL expressions among the columns need a query over that.
+  std::vector<int> plan_projection(const Node& node) {
+    bool names_only = true;
+    for (auto& c : node.columns) names_only = names_only && is_identifier(c);
+    Json project = {{"generated_columns", node.generated_columns},
+                    {"union_by_name", node.union_by_name}};
+    if (names_only) project["columns"] = node.columns;
+    std::vector<int> out =
+        per_partition(node, TaskKind::Pick, {{"index", 0}, {"project", project}});
+    if (names_only) return out;
+    std::string sql = "SELECT " + join(node.columns, ", ") + " FROM {0}";
+    std::vector<int> queried;
+    for (size_t p = 0; p < out.size(); p++) {
+      queried.push_back(add(node, TaskKind::Sql, p, {out[p]}, {{"sql", sql}}));
+      graph_.tasks[queried.back()].dims = graph_.tasks[out[p]].dims;
+    }
+    return queried;
+  }
+
+  static bool is_identifier(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
   }
 
   const std::vector<PartitionDim>& dims_of(const Node& node, size_t input) {

@@ -34,8 +34,8 @@ struct Task {
   std::string step;   //!< the step (node name) the task belongs to
   int partition = 0;  //!< index among the step's tasks of this kind
   std::vector<int> deps;
-  //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index},
-  //! Sql {sql}, HashProduce {columns, n}.
+  //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index, project?},
+  //! Sql {sql}, HashProduce {columns, n}, Function {function_kind, function, ...}.
   Json params;
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;
@@ -53,6 +53,7 @@ struct Task {
 struct SinkPlan {
   std::string step;
   std::string path;
+  std::string type = "link_or_copy";  //!< "copy", "link", "manifest" (see SinkType)
   std::vector<int> tasks;
 };
 
