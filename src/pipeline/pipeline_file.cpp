@@ -284,10 +284,17 @@ class PipelineParser {
       }
     } else {  // write_parquet
       if (!spec.IsMap()) fail(spec, name, "'write_parquet' needs {input, path}");
-      check_keys(spec, name, op, {"input", "path"});
+      check_keys(spec, name, op, {"input", "path", "type"});
       node->kind = NodeKind::DataSink;
       node->inputs = {input(spec["input"], name)};
       node->path = absolute_path(scalar(spec["path"], name, "path"), base_dir_);
+      if (spec["type"]) {
+        node->sink_type = scalar(spec["type"], name, "type");
+        if (node->sink_type != "link_or_copy" && node->sink_type != "copy" &&
+            node->sink_type != "link" && node->sink_type != "manifest")
+          fail(spec["type"], name,
+               "unknown type '" + node->sink_type + "' (link_or_copy, copy, link, manifest)");
+      }
     }
     nodes_.push_back(node);
     by_name_[name] = node;

@@ -33,6 +33,26 @@ TEST(PipelineFile, ParsesTheQuickstart) {
   EXPECT_EQ(p.targets[0]->name, "save");
 }
 
+TEST(PipelineFile, SinkTypes) {
+  Pipeline p = parse_pipeline(R"(steps:
+  - {name: a, read_parquet: "x"}
+  - {name: s, write_parquet: {input: a, path: out, type: manifest}}
+)",
+                              "/base", "p.yaml");
+  EXPECT_EQ(p.steps[1]->sink_type, "manifest");
+  EXPECT_EQ(p.steps[1]->path, "/base/out");
+  try {
+    parse_pipeline(R"(steps:
+  - {name: a, read_parquet: "x"}
+  - {name: s, write_parquet: {input: a, path: out, type: move}}
+)",
+                   "/base", "p.yaml");
+    FAIL() << "an unknown sink type was accepted";
+  } catch (const InvalidInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown type 'move'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(PipelineFile, ListsOfPathsAndColumnsAndEvenSplit) {
   Pipeline p = parse_pipeline(R"(steps:
   - {name: a, read_parquet: ["x/1.parquet", "/abs/*.parquet"]}

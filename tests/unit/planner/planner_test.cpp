@@ -55,6 +55,38 @@ TEST(Planner, HashPartitionIsProducersThenConsumers) {
   }
 }
 
+TEST(Planner, FunctionStepsProjectionsAndUserPartitions) {
+  auto a = op(NodeKind::EvenPartition, "a", {source(prices())}, 3);
+  // A C++ partition function: one Function producer per group of inputs, then the picks.
+  auto part = op(NodeKind::HashPartition, "p", {a}, 4);
+  std::const_pointer_cast<Node>(part)->function = Json{{"module", "m"}, {"offset", 1}};
+  // A projection of names only reads differently (metadata); expressions need a query.
+  auto names = op(NodeKind::Projection, "names", {a});
+  std::const_pointer_cast<Node>(names)->columns = {"ticker", "price"};
+  auto exprs = op(NodeKind::Projection, "exprs", {a});
+  std::const_pointer_cast<Node>(exprs)->columns = {"price * 2 AS p2"};
+  // Table functions and scripts take aligned inputs, each on its own.
+  auto table = op(NodeKind::Compute, "t", {names, exprs});
+  std::const_pointer_cast<Node>(table)->function_kind = "table";
+  PlanOptions options;
+  options.shuffle_producers = 2;
+  TaskGraph g = plan_tasks({part, table}, options);
+  EXPECT_EQ(count(g, TaskKind::HashProduce), 0);
+  EXPECT_EQ(count(g, TaskKind::Function, "p"), 2);
+  EXPECT_EQ(count(g, TaskKind::Pick, "names"), 3);
+  EXPECT_EQ(count(g, TaskKind::Sql, "names"), 0);
+  EXPECT_EQ(count(g, TaskKind::Sql, "exprs"), 3);
+  EXPECT_EQ(count(g, TaskKind::Function, "t"), 3);
+  for (auto& t : g.tasks) {
+    if (t.step == "p" && t.kind == TaskKind::Function)
+      EXPECT_EQ(t.params.at("function_kind"), "partition");
+    if (t.step == "t") {
+      EXPECT_EQ(t.deps.size(), 2u);
+      EXPECT_TRUE(t.params.at("separate_inputs").get<bool>());
+    }
+  }
+}
+
 TEST(Planner, SqlAlignsPartitionsAndBroadcastsSingleOnes) {
   auto a = op(NodeKind::EvenPartition, "a", {source(prices())}, 3);
   auto b = source(prices(), "b");
