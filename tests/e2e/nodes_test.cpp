@@ -243,8 +243,8 @@ bool summarize(ScriptContext& ctx) {
   std::string files;
   for (auto& f : ctx.input_files(0)) files += (files.empty() ? "'" : ", '") + f + "'";
   ctx.query("COPY (SELECT " + std::to_string(ctx.partition()) +
-            " AS part, count(*) AS n, sum(item)::BIGINT AS s FROM read_parquet([" + files + "])) TO '" +
-            ctx.output_dir() + "/summary.parquet' (FORMAT parquet)");
+            " AS part, count(*) AS n, sum(item)::BIGINT AS s FROM read_parquet([" + files +
+            "])) TO '" + ctx.output_dir() + "/summary.parquet' (FORMAT parquet)");
   Table note;
   note.column_names = {"part", "inputs"};
   note.rows.push_back({Value(int64_t(ctx.partition())), Value(int64_t(ctx.num_inputs()))});
@@ -271,6 +271,50 @@ TEST_F(Nodes, ScriptRunsOnExactInputFilesAndPublishesItsParquetFiles) {
   std::string error = error_of(nodes::script({rows}, refuse).named("refuser"));
   EXPECT_NE(error.find("refuser"), std::string::npos) << error;
   EXPECT_NE(error.find("the script returned false"), std::string::npos) << error;
+}
+
+// Passes batches through as rows.
+Table copy_rows(const Batch& b) { return b.to_table(); }
+// Concatenates whole partitions of one input.
+Table copy_table(const std::vector<const Batch*>& in) { return in[0]->to_table(); }
+// Copies its input files' rows into one output file.
+bool copy_script(ScriptContext& ctx) {
+  std::string files;
+  for (auto& f : ctx.input_files(0)) files += (files.empty() ? "'" : ", '") + f + "'";
+  if (files.empty()) return true;
+  ctx.query("COPY (SELECT * FROM read_parquet([" + files + "])) TO '" + ctx.output_dir() +
+            "/rows.parquet' (FORMAT parquet)");
+  return true;
+}
+
+TEST_F(Nodes, FunctionStepsUnderInjectedFaultsReproduceTheirInput) {
+  Options o;
+  o.job_dir = dir / "faulty";
+  o.executors = 2;
+  o.progress = false;
+  o.fault_probability = 0.5;  // 13 tasks: some attempt fails but for a chance of 1 in 8192
+  o.max_retry = 30;
+  Session faulty = init(o);
+  auto parts = nodes::evenly_distributed_partition(
+      nodes::parquet_source(faulty, {testing::small_prices_dir()}), 4, /*by_rows=*/true);
+  StreamOptions every_batch;
+  every_batch.batch_size = 5000;
+  every_batch.checkpoint_seconds = 0;
+  auto streamed = nodes::batch_stream(parts, copy_rows, every_batch);
+  auto computed = nodes::table_function({streamed}, copy_table);
+  auto scripted = nodes::script({computed}, copy_script);
+  const std::string query =
+      "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker";
+  Table got = sorted(nodes::sql_engine({nodes::consolidate(scripted, "__data_partition__")}, query)
+                         .to_dataframe()
+                         .to_table());
+  Table truth = sorted(
+      duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet(" +
+                   quoted(testing::small_prices_dir() + "/*.parquet") + ") GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth.rows);
+  int retries = 0;
+  for (auto& s : faulty.last_report().steps) retries += s.retries;
+  EXPECT_GT(retries, 0) << faulty.last_report().to_string();
 }
 
 ino_t inode_of(const std::string& path) {
