@@ -39,6 +39,12 @@ class Batch {
 //! when given, else from the values). A plain function or a lambda without captures.
 using BatchFunction = Table (*)(const Batch&);
 
+//! A map_batches function with columnar output: it exports its result through the Arrow C Data
+//! Interface as a struct array (one child per column) and its schema — Arrow's
+//! ExportRecordBatch does, and input.export_arrow() passes the batch through. smallpond takes
+//! ownership of both structs and releases them; no row is converted one by one.
+using ArrowBatchFunction = void (*)(const Batch& input, ArrowSchema* schema, ArrowArray* array);
+
 //! A function over whole partitions: one batch per input (all of the partition's rows; a batch
 //! with no rows still has the columns), rows out as for BatchFunction. Plain function or
 //! capture-less lambda.

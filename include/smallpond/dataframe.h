@@ -70,6 +70,8 @@ class DataFrame {
   //! fn over columnar batches of batch_size rows (the last of a partition may be smaller);
   //! batches span the partition's files. See smallpond/batch.h.
   DataFrame map_batches(BatchFunction fn, int64_t batch_size = 122880) const;
+  //! The same with columnar output through Arrow (see ArrowBatchFunction): the fast path.
+  DataFrame map_batches(ArrowBatchFunction fn, int64_t batch_size = 122880) const;
   //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
   DataFrame partial_sort(const std::string& by) const;
   //! The first n rows of the whole frame (not per partition), as one partition.

@@ -97,6 +97,13 @@ DataFrame DataFrame::map_batches(BatchFunction fn, int64_t batch_size) const {
   return df;
 }
 
+DataFrame DataFrame::map_batches(ArrowBatchFunction fn, int64_t batch_size) const {
+  if (batch_size < 1) throw InvalidInputError("map_batches: batch_size must be at least 1");
+  DataFrame df = row_function("map_batches_arrow", reinterpret_cast<const void*>(fn));
+  std::const_pointer_cast<Node>(df.node_)->batch_size = batch_size;  // the node is new
+  return df;
+}
+
 DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
   return row_function("flat_map", reinterpret_cast<const void*>(fn));
 }

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include "common/strings.h"
+#include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
 
 namespace smallpond {
@@ -264,6 +265,10 @@ class DuckConnection : public EngineConnection {
     impl->properties = con_.context->GetClientProperties();
     while (auto chunk = next_chunk(*result)) impl->chunk->Append(*chunk, /*resize=*/true);
     return std::make_unique<Batch>(std::move(impl));
+  }
+
+  std::unique_ptr<ArrowSink> create_arrow_sink() override {
+    return make_arrow_sink(db_, "__arrow_" + std::to_string(next_sink_++));
   }
 
   std::unique_ptr<RowSink> create_sink(

@@ -11,6 +11,11 @@
 #include "smallpond/error.h"
 #include "smallpond/table.h"
 
+// The Arrow C structs (smallpond/arrow_c_data.h or DuckDB's own definition, whichever a file
+// includes first: they are the same specification structs).
+struct ArrowSchema;
+struct ArrowArray;
+
 namespace smallpond {
 
 class Batch;
@@ -48,6 +53,19 @@ class RowSink {
 //! unknown (no rows, no schema).
 std::unique_ptr<Batch> empty_batch();
 
+//! Columnar rows appended as Arrow arrays into a temporary table, then written as Parquet.
+class ArrowSink {
+ public:
+  virtual ~ArrowSink() = default;
+  //! Appends a struct array (one child per column); the table takes its columns from the first
+  //! schema. Takes ownership of both structs (releases them). Returns the rows appended.
+  virtual int64_t append(ArrowSchema* schema, ArrowArray* array) = 0;
+  //! Whether anything was appended (so the columns are known).
+  virtual bool has_columns() const = 0;
+  //! Writes everything appended so far; returns the row count.
+  virtual int64_t write_parquet(const std::string& path) = 0;
+};
+
 class EngineConnection {
  public:
   virtual ~EngineConnection() = default;
@@ -70,6 +88,8 @@ class EngineConnection {
   //! A query's whole result as one columnar batch that owns its rows (zero rows: the columns
   //! only).
   virtual std::unique_ptr<Batch> query_batch(const std::string& sql) = 0;
+  //! A sink for Arrow arrays, on a connection of its own (usable while a scan runs).
+  virtual std::unique_ptr<ArrowSink> create_arrow_sink() = 0;
   //! A sink with these columns (SQL types).
   virtual std::unique_ptr<RowSink> create_sink(
       const std::vector<std::pair<std::string, std::string>>& columns) = 0;

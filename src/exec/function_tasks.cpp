@@ -70,6 +70,25 @@ int64_t run_row_function(FunctionTask t) {
                        [&](const Batch& batch) { writer->add(batch_fn(batch)); });
     return finish(t, *writer);
   }
+  if (kind == "map_batches_arrow") {
+    auto arrow_fn = reinterpret_cast<ArrowBatchFunction>(fn);
+    auto sink = t.con.create_arrow_sink();
+    t.con.scan_batches(input.sql(), t.task.params.at("batch_size").get<size_t>(),
+                       [&](const Batch& batch) {
+                         ArrowSchema schema{};
+                         ArrowArray array{};
+                         arrow_fn(batch, &schema, &array);
+                         sink->append(&schema, &array);
+                       });
+    if (!sink->has_columns()) {
+      t.outputs.push_back(parquet_files({}, ""));
+      return 0;
+    }
+    std::string file = t.task.staging_dir + "/part-0.parquet";
+    int64_t rows = sink->write_parquet(file);
+    t.outputs.push_back(parquet_files({file}, file));
+    return rows;
+  }
   std::vector<Row> out;
   t.con.scan(input.sql(), 4096, [&](Table& batch) {
     // A filter keeps its input's columns, also when nothing passes.

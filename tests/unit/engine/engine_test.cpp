@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "smallpond/arrow_c_data.h"
+#include "smallpond/batch.h"
+#include "support/test_env.h"
+
 namespace smallpond {
 
 TEST(Engine, QueryReturnsTypedValues) {
@@ -63,4 +67,48 @@ TEST(Engine, LimitsApply) {
   EXPECT_NE(t.rows[0][0].as_string().find("512"), std::string::npos) << t.rows[0][0].as_string();
 }
 
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+TEST(Engine, WholeResultBatchAndArrowSinkRoundTrip) {
+  Engine engine;
+  auto con = engine.connect();
+  auto batch = con->query_batch(
+      "SELECT range AS id, range::VARCHAR AS name, range * 0.5 AS half FROM range(5000)");
+  EXPECT_EQ(batch->num_rows(), 5000u);  // one batch of the whole result, beyond a chunk
+  EXPECT_EQ(batch->column_names(), (std::vector<std::string>{"id", "name", "half"}));
+  auto sink = con->create_arrow_sink();
+  EXPECT_FALSE(sink->has_columns());
+  for (int i = 0; i < 2; i++) {
+    ArrowSchema schema;
+    ArrowArray array;
+    batch->export_arrow(&schema, &array);
+    EXPECT_EQ(sink->append(&schema, &array), 5000);
+    EXPECT_EQ(schema.release, nullptr);  // taken over
+    EXPECT_EQ(array.release, nullptr);
+  }
+  ASSERT_TRUE(sink->has_columns());
+  testing::TempDir dir;
+  EXPECT_EQ(sink->write_parquet(dir / "out.parquet"), 10000);
+  Table t = con->query("SELECT count(*), sum(id), count(DISTINCT name), sum(half) FROM '" +
+                       dir / "out.parquet" + "'");
+  EXPECT_EQ(t.rows[0][0].as_int(), 10000);
+  EXPECT_EQ(t.rows[0][1].as_int(), 2 * 4999 * 5000 / 2);
+  EXPECT_EQ(t.rows[0][2].as_int(), 5000);
+  EXPECT_DOUBLE_EQ(t.rows[0][3].as_double(), 2 * 0.5 * 4999 * 5000 / 2);
+  // Not a struct array: refused with a clear message.
+  ArrowSchema schema;
+  ArrowArray array;
+  batch->export_arrow(&schema, &array);
+  ArrowSchema* child = schema.children[0];
+  std::swap(schema.format, child->format);
+  EXPECT_THROW(sink->append(&schema, &array), InvalidInputError);  // and released
+  EXPECT_EQ(schema.release, nullptr);
+  EXPECT_EQ(array.release, nullptr);
+  EXPECT_EQ(empty_batch()->num_columns(), 0u);
+}
+
+}  // namespace
 }  // namespace smallpond
