@@ -53,17 +53,6 @@ sp::Table turnover_table(const sp::Batch& b) {
   return t;
 }
 
-// The output array: one DOUBLE child, its buffer owned by the holder freed on release.
-struct DoubleColumn {
-  std::vector<double> values;
-  const void* buffers[2] = {nullptr, nullptr};
-  const void* parent_buffers[1] = {nullptr};
-  ArrowArray child{};
-  ArrowArray* children[1] = {&child};
-  ArrowSchema child_schema{};
-  ArrowSchema* child_schemas[1] = {&child_schema};
-};
-
 void turnover_arrow(const sp::Batch& b, ArrowSchema* schema, ArrowArray* array) {
   ArrowSchema in_schema;
   ArrowArray in;
@@ -73,39 +62,14 @@ void turnover_arrow(const sp::Batch& b, ArrowSchema* schema, ArrowArray* array) 
   const ArrowArray* v = in.children[volume];
   auto* prices = static_cast<const double*>(p->buffers[1]) + p->offset;
   auto* volumes = static_cast<const int64_t*>(v->buffers[1]) + v->offset;
-  auto* col = new DoubleColumn;
-  col->values.resize(in.length);
+  std::vector<double> turnover(in.length);
   for (int64_t i = 0; i < in.length; i++)
-    col->values[i] = prices[i] * static_cast<double>(volumes[i]);  // the data has no NULLs
+    turnover[i] = prices[i] * static_cast<double>(volumes[i]);  // the data has no NULLs
   in.release(&in);
   in_schema.release(&in_schema);
-  int64_t n = static_cast<int64_t>(col->values.size());
-  col->buffers[1] = col->values.data();
-  col->child = {n,       0,       0,
-                2,       0,       col->buffers,
-                nullptr, nullptr, [](ArrowArray* a) { a->release = nullptr; },
-                nullptr};
-  col->child_schema = {"g",    "turnover", nullptr, ARROW_FLAG_NULLABLE,
-                       0,      nullptr,    nullptr, [](ArrowSchema* s) { s->release = nullptr; },
-                       nullptr};
-  *array = {n,
-            0,
-            0,
-            1,
-            1,
-            col->parent_buffers,
-            col->children,
-            nullptr,
-            [](ArrowArray* a) {
-              delete static_cast<DoubleColumn*>(a->private_data);
-              a->release = nullptr;
-            },
-            col};
-  *schema = {"+s",    "",
-             nullptr, 0,
-             1,       col->child_schemas,
-             nullptr, [](ArrowSchema* s) { s->release = nullptr; },
-             nullptr};
+  sp::ArrowColumns out;
+  out.add("turnover", std::move(turnover));
+  out.export_arrow(schema, array);
 }
 
 double time_it(const std::function<void()>& f) {

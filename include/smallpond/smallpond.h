@@ -1,6 +1,7 @@
 #pragma once
 //! Umbrella header of the smallpond-cpp public API.
 
+#include "smallpond/arrow_columns.h"
 #include "smallpond/batch.h"
 #include "smallpond/dataframe.h"
 #include "smallpond/error.h"

@@ -360,60 +360,16 @@ TEST_F(Operations, MapBatchesSpanFilesAndExportArrow) {
   EXPECT_EQ(copy.count(), 1000);
 }
 
-// An Arrow struct array with one BIGINT column, built by hand as an Arrow library would.
-struct Int64Column {
-  std::string name;
-  std::vector<int64_t> values;
-  const void* buffers[2] = {nullptr, nullptr};
-  ArrowArray child_array{};
-  ArrowArray* child_arrays[1] = {&child_array};
-  ArrowSchema child_schema{};
-  ArrowSchema* child_schemas[1] = {&child_schema};
-};
-
-void export_int64_column(const std::string& name, std::vector<int64_t> values, ArrowSchema* schema,
-                         ArrowArray* array) {
-  auto* col = new Int64Column{name, std::move(values)};
-  col->buffers[1] = col->values.data();
-  auto noop_array = [](ArrowArray* a) { a->release = nullptr; };
-  auto noop_schema = [](ArrowSchema* s) { s->release = nullptr; };
-  col->child_array = {static_cast<int64_t>(col->values.size()),
-                      0,
-                      0,
-                      2,
-                      0,
-                      col->buffers,
-                      nullptr,
-                      nullptr,
-                      noop_array,
-                      nullptr};
-  col->child_schema = {"l",     col->name.c_str(), nullptr, ARROW_FLAG_NULLABLE, 0, nullptr,
-                       nullptr, noop_schema,       nullptr};
-  static const void* no_buffers[1] = {nullptr};
-  *array = {static_cast<int64_t>(col->values.size()),
-            0,
-            0,
-            1,
-            1,
-            no_buffers,
-            col->child_arrays,
-            nullptr,
-            [](ArrowArray* a) {
-              delete static_cast<Int64Column*>(a->private_data);
-              a->release = nullptr;
-            },
-            col};
-  *schema = {"+s",    "",
-             nullptr, 0,
-             1,       col->child_schemas,
-             nullptr, [](ArrowSchema* s) { s->release = nullptr; },
-             nullptr};
-}
-
 void triple_items(const Batch& b, ArrowSchema* schema, ArrowArray* array) {
   std::vector<int64_t> out;
-  for (size_t r = 0; r < b.num_rows(); r++) out.push_back(3 * b.value(0, r).as_int());
-  export_int64_column("thrice", std::move(out), schema, array);
+  std::vector<std::string> text;
+  for (size_t r = 0; r < b.num_rows(); r++) {
+    out.push_back(3 * b.value(0, r).as_int());
+    text.push_back("#" + std::to_string(out.back()));
+  }
+  ArrowColumns columns;
+  columns.add("thrice", std::move(out)).add("label", text);
+  columns.export_arrow(schema, array);
 }
 
 TEST_F(Operations, MapBatchesWithArrowOutput) {
@@ -425,12 +381,14 @@ TEST_F(Operations, MapBatchesWithArrowOutput) {
       sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / "items/*.parquet" + "')"));
   EXPECT_EQ(t.column_names, truth.column_names);
   EXPECT_EQ(t.rows, truth.rows);
-  // ... and arrays built by hand become the output columns.
+  // ... and columns built in C++ become the output columns.
   Table thrice = sorted(items().repartition(2).map_batches(triple_items, 300).to_table());
-  Table expected = sorted(duckdb_query("SELECT item * 3 AS thrice FROM read_parquet('" +
-                                       dir / "items/*.parquet" + "')"));
+  Table expected =
+      sorted(duckdb_query("SELECT item * 3 AS thrice, '#' || (item * 3) AS label "
+                          "FROM read_parquet('" +
+                          dir / "items/*.parquet" + "')"));
   EXPECT_EQ(thrice.column_names, expected.column_names);
-  EXPECT_EQ(thrice.column_types, std::vector<std::string>{"BIGINT"});
+  EXPECT_EQ(thrice.column_types, (std::vector<std::string>{"BIGINT", "VARCHAR"}));
   EXPECT_EQ(thrice.rows, expected.rows);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "smallpond/arrow_c_data.h"
+#include "smallpond/arrow_columns.h"
 #include "smallpond/batch.h"
 #include "support/test_env.h"
 
@@ -108,6 +109,39 @@ TEST(Engine, WholeResultBatchAndArrowSinkRoundTrip) {
   EXPECT_EQ(schema.release, nullptr);
   EXPECT_EQ(array.release, nullptr);
   EXPECT_EQ(empty_batch()->num_columns(), 0u);
+}
+
+TEST(Engine, ArrowColumnsGoInWithoutCopiesAndCheckLengths) {
+  ArrowColumns columns;
+  columns.add("id", std::vector<int64_t>{1, 2, 3})
+      .add("x", std::vector<double>{0.5, 1.5, 2.5})
+      .add("s", std::vector<std::string>{"a", "", "ccc"});
+  EXPECT_EQ(columns.num_rows(), 3u);
+  EXPECT_THROW(columns.add("short", std::vector<int64_t>{1}), InvalidInputError);
+  Engine engine;
+  auto con = engine.connect();
+  auto sink = con->create_arrow_sink();
+  ArrowSchema schema;
+  ArrowArray array;
+  columns.export_arrow(&schema, &array);
+  EXPECT_EQ(columns.num_columns(), 0u);  // moved out
+  EXPECT_EQ(sink->append(&schema, &array), 3);
+  testing::TempDir dir;
+  sink->write_parquet(dir / "c.parquet");
+  Table t = con->query("SELECT * FROM '" + dir / "c.parquet" + "' ORDER BY id");
+  EXPECT_EQ(t.column_names, (std::vector<std::string>{"id", "x", "s"}));
+  EXPECT_EQ(t.column_types, (std::vector<std::string>{"BIGINT", "DOUBLE", "VARCHAR"}));
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(t.rows[2][0].as_int(), 3);
+  EXPECT_DOUBLE_EQ(t.rows[1][1].as_double(), 1.5);
+  EXPECT_EQ(t.rows[1][2].as_string(), "");
+  EXPECT_EQ(t.rows[2][2].as_string(), "ccc");
+  // Exported and released without a consumer: no leak, no double free (valgrind-clean).
+  ArrowColumns unused;
+  unused.add("v", std::vector<std::string>{"x"});
+  unused.export_arrow(&schema, &array);
+  array.release(&array);
+  schema.release(&schema);
 }
 
 }  // namespace
