@@ -109,6 +109,24 @@ TEST_F(Mpi, CppFunctionsRunOnOtherRanks) {
       << out;
 }
 
+TEST_F(Mpi, NodeApiStreamAndSinkOnRanks) {
+  std::string out;
+  std::string cmd =
+      "cd " + dir.path() + " && " + mpirun("", 3, NODE_API_EXAMPLE " prices node_out");
+  ASSERT_EQ(testing::run_command(cmd, &out), 0) << out;
+  // Every ticker with its count, and its sum of doubles equal up to summation order.
+  Table diff = duckdb_query(
+      "WITH got AS (SELECT * FROM read_parquet('" + dir / "node_out/*.parquet" +
+      "')), want AS (SELECT ticker, count(*) AS n, sum(price * volume) AS notional FROM "
+      "read_parquet('" +
+      testing::small_prices_dir() +
+      "/*.parquet') GROUP BY ticker) SELECT count(*), (SELECT count(*) FROM got) FROM got FULL "
+      "JOIN want USING (ticker) WHERE got.n IS DISTINCT FROM want.n OR NOT abs(got.notional - "
+      "want.notional) <= 1e-9 * abs(want.notional)");
+  EXPECT_EQ(diff.rows[0][0].as_int(), 0);
+  EXPECT_EQ(diff.rows[0][1].as_int(), 50);  // the tickers
+}
+
 TEST_F(Mpi, InMemoryPassingAcrossRanks) {
   std::string out;
   std::string file = pipeline(
