@@ -47,8 +47,11 @@ RepartitionOptions repartition_options(const PartitionOptions& options) {
   return r;
 }
 
-LogicalNode partition_with(const LogicalNode& input, int npartitions, RepartitionOptions r) {
-  return LogicalNode(input.to_dataframe().repartition(npartitions, r));
+// A partition node named after its kind ("hash_partition_7"), as progress and reports show it.
+LogicalNode partition_with(const LogicalNode& input, int npartitions, RepartitionOptions r,
+                           const std::string& base) {
+  LogicalNode node(input.to_dataframe().repartition(npartitions, r));
+  return node.named(base + "_" + std::to_string(NodeFactory::node(node)->id));
 }
 
 }  // namespace
@@ -81,7 +84,7 @@ LogicalNode evenly_distributed_partition(const LogicalNode& input, int npartitio
                                          const PartitionOptions& options) {
   RepartitionOptions r = repartition_options(options);
   r.by_rows = by_rows;
-  return partition_with(input, npartitions, r);
+  return partition_with(input, npartitions, r, "even_partition");
 }
 
 LogicalNode hash_partition(const LogicalNode& input, int npartitions,
@@ -90,7 +93,7 @@ LogicalNode hash_partition(const LogicalNode& input, int npartitions,
   if (columns.empty()) throw InvalidInputError("hash_partition: no hash columns given");
   RepartitionOptions r = repartition_options(options);
   r.hash_by = columns;
-  return partition_with(input, npartitions, r);
+  return partition_with(input, npartitions, r, "hash_partition");
 }
 
 LogicalNode expression_partition(const LogicalNode& input, int npartitions,
@@ -98,7 +101,7 @@ LogicalNode expression_partition(const LogicalNode& input, int npartitions,
   if (expression.empty()) throw InvalidInputError("expression_partition: no expression given");
   RepartitionOptions r = repartition_options(options);
   r.by = expression;
-  return partition_with(input, npartitions, r);
+  return partition_with(input, npartitions, r, "expression_partition");
 }
 
 LogicalNode user_defined_partition(const LogicalNode& input, int npartitions, PartitionFunction fn,
@@ -106,7 +109,7 @@ LogicalNode user_defined_partition(const LogicalNode& input, int npartitions, Pa
   if (npartitions < 1)
     throw InvalidInputError("user_defined_partition: npartitions must be at least 1");
   check_step_name(options.dimension);
-  auto [s, n] = NodeFactory::over(NodeKind::HashPartition, "partition", {input});
+  auto [s, n] = NodeFactory::over(NodeKind::HashPartition, "user_partition", {input});
   n->npartitions = npartitions;
   n->function_kind = "partition";
   n->function = NodeFactory::function("user_defined_partition", reinterpret_cast<const void*>(fn));
