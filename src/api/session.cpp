@@ -1,6 +1,7 @@
 #include "smallpond/session.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "api/session_state.h"
 #include "common/code_location.h"
@@ -44,6 +45,11 @@ JobResult SessionState::run(const std::vector<NodePtr>& targets) {
 
 void serve_if_executor() {
   if (is_executor_process()) run_executor_process();  // checked first: these never use MPI
+  if (std::string problem = launch_problem(); !problem.empty()) {
+    // Not an exception: the CLI calls this before it can report errors.
+    std::fprintf(stderr, "smallpond: error: %s\n", problem.c_str());
+    std::exit(2);
+  }
   if (mpi_launched()) {
     mpi_initialize();
     if (mpi_rank() > 0) run_mpi_executor_rank();

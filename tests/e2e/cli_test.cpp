@@ -93,6 +93,22 @@ TEST_F(Cli, ExplicitJobDirAndOneExecutor) {
   EXPECT_FALSE(list_files_recursive(dir / "myjob/data").empty());
 }
 
+TEST_F(Cli, SrunWithoutMpiIsRefusedUnlessAskedFor) {
+  // What srun sets for each of 3 tasks when no MPI plugin launches them: they would each run
+  // the whole job, so the program stops with the fix instead.
+  std::string file = pipeline(quickstart_yaml(kStats));
+  CliRun r = smallpond_cli("run " + file + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::string env = "SLURM_STEP_NUM_TASKS=3 ";
+  r.status = testing::run_command(env + SMALLPOND_CLI " run " + file, &r.output);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "started by srun as one of 3 tasks")) << r.output;
+  EXPECT_TRUE(contains(r.output, "--mpi=pmix")) << r.output;
+  r.status = testing::run_command(
+      "SMALLPOND_MPI=0 " + env + SMALLPOND_CLI " run " + file + " --quiet", &r.output);
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
 TEST_F(Cli, BadSqlFailsWithOneClearMessageAndNoOutput) {
   std::string file = pipeline(quickstart_yaml("SELECT tickr FROM {0}"));
   CliRun r = smallpond_cli("run " + file + " --executors 2");

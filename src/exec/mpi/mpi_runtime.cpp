@@ -58,6 +58,17 @@ bool mpi_launched() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
 }
 
+std::string launch_problem() {
+  if (mpi_launched()) return "";
+  if (const char* off = std::getenv("SMALLPOND_MPI"); off && std::string(off) == "0") return "";
+  // Only srun steps set SLURM_STEP_NUM_TASKS (sbatch and salloc shells do not).
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (!tasks || std::atoi(tasks) <= 1) return "";
+  return std::string("started by srun as one of ") + tasks +
+         " tasks, but without an MPI launch (no PMI in the environment): use srun --mpi=pmix, "
+         "or set SMALLPOND_MPI=0 to run every task as a job of its own";
+}
+
 void mpi_initialize() {
   if (g_initialized) return;
   int provided = 0;

@@ -6,6 +6,7 @@
 // This header does not include MPI; without MPI support the functions report "not launched".
 
 #include <memory>
+#include <string>
 
 #include "exec/executor_pool.h"
 
@@ -13,6 +14,9 @@ namespace smallpond {
 
 //! True when MPI support is built in and the environment says an MPI launcher started us.
 bool mpi_launched();
+//! Why this launch cannot work, or "" when it can: srun started several tasks but without an
+//! MPI launch they can use (each would run the whole job on its own).
+std::string launch_problem();
 //! Initialises MPI once (errors return instead of aborting; finalised at exit, after telling
 //! the executor ranks to stop).
 void mpi_initialize();
