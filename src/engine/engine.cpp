@@ -143,7 +143,8 @@ class DuckConnection : public EngineConnection {
   DuckConnection(duckdb::DuckDB& db, MemoryTables& memory) : db_(db), con_(db), memory_(memory) {}
 
   bool query_to_memory(const std::string& name, const std::string& sql, int64_t max_bytes,
-                       const std::string& parquet_file, int64_t* rows, int64_t* bytes) override {
+                       const std::function<std::string()>& overflow_file, int64_t* rows,
+                       int64_t* bytes) override {
     auto result = con_.SendQuery(sql);
     check(*result);
     auto table = std::make_shared<MemoryTable>(result->names, result->types);
@@ -178,7 +179,7 @@ class DuckConnection : public EngineConnection {
       raise(error);
     }
     auto copied =
-        spill.Query("COPY " + spilled + " TO " + sql_string(parquet_file) + " (FORMAT parquet)");
+        spill.Query("COPY " + spilled + " TO " + sql_string(overflow_file()) + " (FORMAT parquet)");
     check(*copied);
     *rows = copied->GetValue(0, 0).GetValue<int64_t>();
     *bytes = 0;

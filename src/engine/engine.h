@@ -66,9 +66,11 @@ class EngineConnection {
       const std::vector<std::pair<std::string, std::string>>& columns) = 0;
   //! Runs a query. When its result takes at most max_bytes, keeps it in the engine as the
   //! in-memory table `name` (see Engine), sets *bytes to its size and returns true; otherwise
-  //! writes it to parquet_file (Parquet) and returns false. Sets *rows either way.
+  //! writes it as Parquet to the path that overflow_file() returns (called only then) and
+  //! returns false. Sets *rows either way.
   virtual bool query_to_memory(const std::string& name, const std::string& sql, int64_t max_bytes,
-                               const std::string& parquet_file, int64_t* rows, int64_t* bytes) = 0;
+                               const std::function<std::string()>& overflow_file, int64_t* rows,
+                               int64_t* bytes) = 0;
 };
 
 //! One in-memory DuckDB database. Create it in the process that uses it (not before fork()).

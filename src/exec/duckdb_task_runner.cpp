@@ -47,10 +47,10 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   outcome.task_id = task.task_id;
   outcome.attempt = task.attempt;
   try {
-    remove_all(task.staging_dir);
-    make_dirs(task.staging_dir);
-    import_memory_inputs(task);
     memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
+    // An output that may stay in memory touches the job directory only if it turns out too big.
+    if (memory_output_bytes_ == 0) prepare_staging(task);
+    import_memory_inputs(task);
     kept_in_memory_ = false;
     auto con = engine().connect(task.limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
@@ -60,7 +60,6 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     con.reset();
     if (kept_in_memory_) {
       // Nothing to publish: the output lives in this executor until the scheduler drops it.
-      remove_all(task.staging_dir);
       outcome.ok = true;
       outcome.outputs = outputs;
       outcome.rows = rows;
@@ -108,6 +107,11 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   }
   outcome.seconds = monotonic_seconds() - start;
   return outcome;
+}
+
+void DuckDBTaskRunner::prepare_staging(const TaskAssignment& task) {
+  remove_all(task.staging_dir);
+  make_dirs(task.staging_dir);
 }
 
 Engine& DuckDBTaskRunner::engine() {
@@ -172,7 +176,12 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
     std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +
                         std::to_string(task.attempt);
     int64_t rows = 0, bytes = 0;
-    if (con.query_to_memory(table, statements.back(), memory_output_bytes_, file, &rows, &bytes)) {
+    auto overflow = [&] {
+      prepare_staging(task);
+      return file;
+    };
+    if (con.query_to_memory(table, statements.back(), memory_output_bytes_, overflow, &rows,
+                            &bytes)) {
       kept_in_memory_ = true;
       memory_output_bytes_ = bytes;
       std::string path = memory_path(-1, table);

@@ -76,6 +76,12 @@ std::vector<std::vector<Value>> sorted_rows(EngineConnection& con, const std::st
   return con.query("SELECT * FROM (" + sql + ") ORDER BY ALL").rows;
 }
 
+// For results that fit: asking for a file is a failure.
+std::string no_file() {
+  ADD_FAILURE() << "a result that fits asked for a file";
+  return "";
+}
+
 const char* const kSample =
     "SELECT i, i % 7 AS k, 'v' || i AS s, CASE WHEN i % 5 = 0 THEN NULL ELSE i * 0.5 END AS d "
     "FROM range(5000) t(i)";
@@ -86,11 +92,11 @@ TEST(EngineMemoryTables, KeptResultsReadBackAsOneRelation) {
   Engine engine;
   auto con = engine.connect();
   int64_t rows = 0, bytes = 0;
-  ASSERT_TRUE(con->query_to_memory("a", std::string(kSample) + " WHERE i < 3000", 1 << 30, "",
+  ASSERT_TRUE(con->query_to_memory("a", std::string(kSample) + " WHERE i < 3000", 1 << 30, no_file,
                                    &rows, &bytes));
   EXPECT_EQ(rows, 3000);
   EXPECT_GT(bytes, 0);
-  ASSERT_TRUE(con->query_to_memory("b", std::string(kSample) + " WHERE i >= 3000", 1 << 30, "",
+  ASSERT_TRUE(con->query_to_memory("b", std::string(kSample) + " WHERE i >= 3000", 1 << 30, no_file,
                                    &rows, &bytes));
   EXPECT_TRUE(engine.has_memory_table("a"));
   EXPECT_EQ(sorted_rows(*con, "SELECT * FROM __smallpond_memory(['a', 'b'])"),
@@ -106,9 +112,9 @@ TEST(EngineMemoryTables, ExportedTablesImportIntoAnotherEngine) {
   Engine producer, consumer;
   auto p = producer.connect();
   int64_t rows = 0, bytes = 0;
-  ASSERT_TRUE(p->query_to_memory("t", kSample, 1 << 30, "", &rows, &bytes));
-  ASSERT_TRUE(p->query_to_memory("empty", std::string(kSample) + " WHERE false", 1 << 30, "", &rows,
-                                 &bytes));
+  ASSERT_TRUE(p->query_to_memory("t", kSample, 1 << 30, no_file, &rows, &bytes));
+  ASSERT_TRUE(p->query_to_memory("empty", std::string(kSample) + " WHERE false", 1 << 30, no_file,
+                                 &rows, &bytes));
   EXPECT_EQ(rows, 0);
   consumer.import_memory_table("t", producer.export_memory_table("t"));
   consumer.import_memory_table("empty", producer.export_memory_table("empty"));
@@ -125,9 +131,9 @@ TEST(EngineMemoryTables, PartsOfDifferentTypesAreWidenedAsInUnionAll) {
   Engine engine;
   auto con = engine.connect();
   int64_t rows = 0, bytes = 0;
-  ASSERT_TRUE(con->query_to_memory("i", "SELECT 1::INTEGER AS x", 1 << 20, "", &rows, &bytes));
+  ASSERT_TRUE(con->query_to_memory("i", "SELECT 1::INTEGER AS x", 1 << 20, no_file, &rows, &bytes));
   ASSERT_TRUE(
-      con->query_to_memory("b", "SELECT 5000000000::BIGINT AS x", 1 << 20, "", &rows, &bytes));
+      con->query_to_memory("b", "SELECT 5000000000::BIGINT AS x", 1 << 20, no_file, &rows, &bytes));
   Table t = con->query("SELECT x FROM __smallpond_memory(['i', 'b']) ORDER BY x");
   EXPECT_EQ(t.column_types[0], "BIGINT");
   ASSERT_EQ(t.num_rows(), 2u);
@@ -144,7 +150,7 @@ TEST(EngineMemoryTables, ManyTablesInOneScan) {
   for (int i = 0; i < 1500; i++) {
     names.push_back("t" + std::to_string(i));
     ASSERT_TRUE(con->query_to_memory(names.back(), "SELECT " + std::to_string(i) + " AS v", 1 << 20,
-                                     "", &rows, &bytes));
+                                     no_file, &rows, &bytes));
   }
   std::string list;
   for (auto& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
@@ -159,7 +165,8 @@ TEST(EngineMemoryTables, ResultsOverTheLimitAreWrittenAsParquet) {
   auto con = engine.connect();
   int64_t rows = 0, bytes = -1;
   std::string file = dir / "out.parquet";
-  EXPECT_FALSE(con->query_to_memory("big", kSample, 1000, file, &rows, &bytes));
+  EXPECT_FALSE(con->query_to_memory(
+      "big", kSample, 1000, [&] { return file; }, &rows, &bytes));
   EXPECT_EQ(rows, 5000);
   EXPECT_EQ(bytes, 0);
   EXPECT_FALSE(engine.has_memory_table("big"));
