@@ -4,17 +4,19 @@
 //   scaling:  the quick-start pipeline (hash-repartition by ticker into max(3, k) partitions,
 //             per-partition GROUP BY, write Parquet) with k executors, vs one DuckDB COPY of
 //             the same GROUP BY with k threads, for k in --executors (default 1,2,4,...,cores)
-//   memory:   --memory-passing P: P partial aggregates feeding one final aggregate, with
-//             in-memory passing off and on
+//   memory:   --memory-passing P: many small intermediates (P partial aggregates feeding one
+//             final aggregate, and variants), with in-memory passing off and on
 //   overhead: --tiny-tasks N tasks that each count one row (N partitions of an N-row table);
 //             total seconds and milliseconds per task, with the default executors
 //
 // usage: scaling_bench [--rows N] [--data DIR] [--work DIR] [--executors 1,2,4] [--tiny-tasks N]
+//                      [--memory-passing P [--repeat N] [--verbose]]
 // Under mpirun, the executors are the MPI ranks and only the overhead mode runs.
 
 #include <smallpond/smallpond.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -121,50 +123,83 @@ void overhead(const std::string& work, int tasks, int executors) {
 }
 
 // Many small intermediate results, with in-memory passing off (every intermediate is a Parquet
-// file) and on: "fan-in" is P partial aggregates feeding one final aggregate (each partial
-// crosses to the final task's executor); "chain" is three per-partition steps (each partition's
-// intermediates stay with its executor) before the same fan-in.
-void memory_passing(const std::string& data, const std::string& work, int partitions) {
-  std::printf("memory passing: %d partitions (%s)\n", partitions, data.c_str());
-  std::printf("%-8s %10s %10s %14s\n", "case", "files_s", "memory_s", "files/memory");
-  for (bool chain : {false, true}) {
-    double seconds[2];
-    int64_t thresholds[2] = {0, 64 << 20};
-    for (int i = 0; i < 2; i++) {
-      std::string job = work + "/job-memory-" + std::to_string(i);
-      sp::remove_all(job);
-      sp::Options o = options_for(job, 0, 0);
-      o.memory_passing_bytes = thresholds[i];
-      o.optimize = false;  // keep the steps apart: fusing them is the other way to avoid files
-      auto session = sp::init(o);
-      auto parts = session.read_parquet(data + "/*.parquet").repartition_by_rows(partitions);
-      session.partial_sql("SELECT count(*) FROM {0}", parts)
-          .count();  // warm: executors, page cache
-      sp::remove_all(work + "/out-memory");
-      seconds[i] = time_it([&] {
-        auto partial = session.partial_sql(
-            "SELECT ticker, count(*) AS n, min(price) AS lo, max(price) AS hi FROM {0} GROUP BY "
-            "ticker",
-            parts);
-        if (chain) {
-          partial =
-              session.partial_sql("SELECT ticker, n, lo, hi, hi - lo AS spread FROM {0}", partial);
-          partial =
-              session.partial_sql("SELECT ticker, n, lo, hi FROM {0} WHERE spread >= 0", partial);
-        }
-        session
-            .partial_sql(
-                "SELECT ticker, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi FROM {0} GROUP "
-                "BY ticker",
-                partial.repartition(1))
-            .write_parquet(work + "/out-memory");
-      });
-      session.shutdown();
-      sp::remove_all(job);
+// file) and on, on the same data in one run, each side timed `repeat` times (alternating), best
+// kept. Cases:
+//   fan-in:  P partial aggregates (one row per ticker) feeding one final aggregate: the partials
+//            cross to the final task's executor
+//   chain:   three per-partition steps before the same fan-in: each partition's intermediates
+//            stay with its executor
+//   tiny:    P one-row partial aggregates feeding one final aggregate: many tiny files
+// Both sides' outputs are compared; a difference fails the benchmark.
+void memory_passing(const std::string& data, const std::string& work, int partitions, int repeat,
+                    bool verbose) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> steps;  // per partition, in order
+    std::string final_sql;
+  };
+  const std::string by_ticker =
+      "SELECT ticker, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi FROM {0} GROUP BY ticker";
+  const std::string partial =
+      "SELECT ticker, count(*) AS n, min(price) AS lo, max(price) AS hi FROM {0} GROUP BY ticker";
+  const std::vector<Case> cases = {
+      {"fan-in", {partial}, by_ticker},
+      {"chain",
+       {partial, "SELECT ticker, n, lo, hi, hi - lo AS spread FROM {0}",
+        "SELECT ticker, n, lo, hi FROM {0} WHERE spread >= 0"},
+       by_ticker},
+      {"tiny",
+       {"SELECT count(*) AS n, min(price) AS lo, max(price) AS hi, sum(volume)::BIGINT AS v "
+        "FROM {0}"},
+       "SELECT sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi, sum(v)::BIGINT AS v FROM {0}"},
+  };
+  std::printf("memory passing: %d partitions (%s), best of %d\n", partitions, data.c_str(), repeat);
+  std::printf("%-8s %10s %10s %14s  %s\n", "case", "files_s", "memory_s", "files/memory",
+              "same result");
+  bool all_same = true;
+  for (auto& c : cases) {
+    double best[2] = {1e30, 1e30};
+    const int64_t thresholds[2] = {0, 64 << 20};
+    std::string out[2] = {work + "/out-files", work + "/out-memory"};
+    for (int r = 0; r < repeat; r++) {
+      for (int i = 0; i < 2; i++) {
+        std::string job = work + "/job-memory-" + std::to_string(i);
+        sp::remove_all(job);
+        sp::Options o = options_for(job, 0, 0);
+        o.memory_passing_bytes = thresholds[i];
+        o.optimize = false;  // keep the steps apart: fusing them is the other way to avoid files
+        auto session = sp::init(o);
+        auto parts = session.read_parquet(data + "/*.parquet").repartition_by_rows(partitions);
+        session.partial_sql("SELECT count(*) FROM {0}", parts)
+            .count();  // warm: executors, page cache
+        sp::remove_all(out[i]);
+        double seconds = time_it([&] {
+          auto df = parts;
+          for (auto& sql : c.steps) df = session.partial_sql(sql, df);
+          session.partial_sql(c.final_sql, df.repartition(1)).write_parquet(out[i]);
+        });
+        best[i] = std::min(best[i], seconds);
+        if (verbose)
+          std::fprintf(stderr, "%s %s %.3f s\n%s", c.name, i ? "memory" : "files", seconds,
+                       session.last_report().to_string().c_str());
+        session.shutdown();
+        sp::remove_all(job);
+      }
     }
-    std::printf("%-8s %10.3f %10.3f %14.2f\n", chain ? "chain" : "fan-in", seconds[0], seconds[1],
-                seconds[0] / seconds[1]);
+    // The same rows on both sides (min/max/sum/count: exact, whatever the order of rows).
+    sp::Engine engine;
+    auto read = [&](int i) {
+      return "read_parquet(" + sp::sql_string(out[i] + "/*.parquet") + ")";
+    };
+    int64_t differ = engine.connect()->query_int(
+        "SELECT count(*) FROM ((SELECT * FROM " + read(0) + " EXCEPT ALL SELECT * FROM " + read(1) +
+        ") UNION ALL (SELECT * FROM " + read(1) + " EXCEPT ALL SELECT * FROM " + read(0) + "))");
+    all_same = all_same && differ == 0;
+    std::printf("%-8s %10.3f %10.3f %14.2f  %s\n", c.name, best[0], best[1], best[0] / best[1],
+                differ == 0 ? "yes" : "NO");
+    std::fflush(stdout);
   }
+  if (!all_same) throw sp::InternalError("in-memory passing changed a result");
 }
 
 }  // namespace
@@ -183,6 +218,11 @@ int main(int argc, char** argv) {
   app.add_option("--tiny-tasks", tiny_tasks, "Only measure the overhead of this many tiny tasks");
   app.add_option("--memory-passing", memory_partitions,
                  "Only compare in-memory passing off/on, with this many partial aggregates");
+  bool verbose = false;
+  int repeat = 1;
+  app.add_option("--repeat", repeat, "Memory passing: runs of each side; the best is reported")
+      ->default_val(repeat);
+  app.add_flag("--verbose", verbose, "Per-step reports of the smallpond runs, on stderr");
   CLI11_PARSE(app, argc, argv);
   try {
     work = sp::absolute_path(work);
@@ -195,7 +235,7 @@ int main(int argc, char** argv) {
     data = sp::absolute_path(data);
     if (!sp::path_exists(data)) sp::generate_prices(data, {rows, 20, 2000});
     if (memory_partitions > 0) {
-      memory_passing(data, work, memory_partitions);
+      memory_passing(data, work, memory_partitions, repeat, verbose);
       return 0;
     }
     std::vector<int> ks;

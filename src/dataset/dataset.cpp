@@ -37,6 +37,11 @@ int memory_owner(const std::string& path) {
   return std::stoi(path.substr(7, path.find(':', 7) - 7));
 }
 
+// The engine's table function over in-memory tables (engine/memory_tables_internal.h).
+static std::string memory_scan(const std::vector<std::string>& tables) {
+  return "__smallpond_memory(" + sql_string_list(tables) + ")";
+}
+
 std::string memory_table(const std::string& path) { return path.substr(path.find(':', 7) + 1); }
 
 std::vector<std::string> DataSet::memory_paths() const {
@@ -115,7 +120,7 @@ std::string DataSet::sql() const {
   }
   if (files.empty()) {
     if (is_memory_path(schema_file))
-      return "SELECT " + projection + " FROM " + sql_identifier(memory_table(schema_file)) +
+      return "SELECT " + projection + " FROM " + memory_scan({memory_table(schema_file)}) +
              " LIMIT 0";
     if (format == FileFormat::Parquet && !schema_file.empty())
       return "SELECT " + projection + " FROM (" +
@@ -129,10 +134,14 @@ std::string DataSet::sql() const {
     throw ExecutionError("the input is empty and its schema is unknown");
   }
   // Whole files are read by one reader call; row ranges (Parquet only) each by their own.
-  std::vector<std::string> whole, parts;
+  std::vector<std::string> whole, parts, in_memory;
   for (auto& f : files) {
     if (is_memory_path(f.path)) {
-      parts.push_back("SELECT * FROM " + sql_identifier(memory_table(f.path)));
+      // By name, each table is its own part; otherwise one scan reads them all.
+      if (union_by_name)
+        parts.push_back("SELECT * FROM " + memory_scan({memory_table(f.path)}));
+      else
+        in_memory.push_back(memory_table(f.path));
       continue;
     }
     if (f.whole()) {
@@ -145,6 +154,7 @@ std::string DataSet::sql() const {
     if (f.end >= 0) range += " AND file_row_number < " + std::to_string(f.end);
     parts.push_back(shaped(reader_call(*this, {f.path}, true), true) + " WHERE " + range);
   }
+  if (!in_memory.empty()) parts.insert(parts.begin(), "SELECT * FROM " + memory_scan(in_memory));
   if (parts.empty() && generated_columns.empty())
     return "SELECT " + projection + " FROM " + reader_call(*this, whole, false);
   if (!whole.empty()) parts.insert(parts.begin(), shaped(reader_call(*this, whole, false), false));

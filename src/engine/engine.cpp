@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
+#include "engine/memory_tables_internal.h"
 
 namespace smallpond {
 
@@ -145,7 +146,51 @@ class DuckRowSink : public RowSink {
 
 class DuckConnection : public EngineConnection {
  public:
-  explicit DuckConnection(duckdb::DuckDB& db) : db_(db), con_(db) {}
+  DuckConnection(duckdb::DuckDB& db, MemoryTables& memory) : db_(db), con_(db), memory_(memory) {}
+
+  bool query_to_memory(const std::string& name, const std::string& sql, int64_t max_bytes,
+                       const std::function<std::string()>& overflow_file, int64_t* rows,
+                       int64_t* bytes) override {
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    auto table = std::make_shared<MemoryTable>(result->names, result->types);
+    duckdb::unique_ptr<duckdb::DataChunk> chunk;
+    while ((chunk = next_chunk(*result))) {
+      table->append(*chunk);
+      if (static_cast<int64_t>(table->data.size()) > max_bytes) break;
+    }
+    if (!chunk) {
+      *rows = table->rows;
+      *bytes = static_cast<int64_t>(table->data.size());
+      memory_.put(name, std::move(table));
+      return true;
+    }
+    // Too big: the rows so far and the rest of the stream go to a temporary table on a second
+    // connection (the stream holds this one; DuckDB may spill the table to disk), then to Parquet.
+    duckdb::Connection spill(db_);
+    const std::string spilled = "__spill";
+    memory_.put(name, std::move(table));
+    auto created = spill.Query("CREATE TEMP TABLE " + spilled + " AS SELECT * FROM " +
+                               "__smallpond_memory([" + sql_string(name) + "])");
+    memory_.erase(name);
+    check(*created);
+    try {
+      duckdb::Appender appender(spill, spilled);
+      while ((chunk = next_chunk(*result))) appender.AppendDataChunk(*chunk);
+      appender.Close();
+    } catch (const Error&) {
+      throw;
+    } catch (std::exception& e) {
+      duckdb::ErrorData error(e);
+      raise(error);
+    }
+    auto copied =
+        spill.Query("COPY " + spilled + " TO " + sql_string(overflow_file()) + " (FORMAT parquet)");
+    check(*copied);
+    *rows = copied->GetValue(0, 0).GetValue<int64_t>();
+    *bytes = 0;
+    return false;
+  }
 
   void execute(const std::string& sql) override {
     for (auto& statement : extract(sql)) {
@@ -302,6 +347,7 @@ class DuckConnection : public EngineConnection {
 
   duckdb::DuckDB& db_;
   duckdb::Connection con_;
+  MemoryTables& memory_;
   int next_sink_ = 0;
 };
 
@@ -310,12 +356,14 @@ class DuckConnection : public EngineConnection {
 struct Engine::Impl {
   duckdb::DBConfig config;
   std::unique_ptr<duckdb::DuckDB> db;
+  duckdb::shared_ptr<MemoryTables> memory = duckdb::make_shared_ptr<MemoryTables>();
   explicit Impl(bool preserve_order) {
     config.SetOptionByName("preserve_insertion_order", duckdb::Value::BOOLEAN(preserve_order));
     // Extensions cannot be fetched where smallpond runs; fail clearly instead of trying.
     config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
     config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
     db = std::make_unique<duckdb::DuckDB>(nullptr, &config);
+    MemoryTables::register_scan(*db, memory);
   }
 };
 
@@ -356,7 +404,7 @@ void Engine::register_scalar_function(const std::string& name,
 }
 
 std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
-  auto con = std::make_unique<DuckConnection>(*impl_->db);
+  auto con = std::make_unique<DuckConnection>(*impl_->db, *impl_->memory);
   std::string setup =
       "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
   if (limits.memory_limit > 0)
@@ -365,6 +413,33 @@ std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
     setup += "SET temp_directory = " + sql_string(limits.temp_directory) + ";";
   con->execute(setup);
   return con;
+}
+
+}  // namespace smallpond
+
+namespace smallpond {
+
+bool Engine::has_memory_table(const std::string& name) const {
+  return impl_->memory->get(name) != nullptr;
+}
+
+bool Engine::drop_memory_table(const std::string& name) { return impl_->memory->erase(name); }
+
+std::string Engine::export_memory_table(const std::string& name) const {
+  auto table = impl_->memory->get(name);
+  if (!table) throw Error("in-memory table " + name + " is not here");
+  return table->data;
+}
+
+void Engine::import_memory_table(const std::string& name, const std::string& bytes) {
+  try {
+    impl_->memory->put(name, MemoryTable::parse(bytes));
+  } catch (const Error&) {
+    throw;
+  } catch (std::exception& e) {
+    duckdb::ErrorData error(e);
+    throw EngineError("cannot import in-memory table " + name + ": " + error.Message(), true);
+  }
 }
 
 }  // namespace smallpond

@@ -93,6 +93,13 @@ class EngineConnection {
   //! A sink with these columns (SQL types).
   virtual std::unique_ptr<RowSink> create_sink(
       const std::vector<std::pair<std::string, std::string>>& columns) = 0;
+  //! Runs a query. When its result takes at most max_bytes, keeps it in the engine as the
+  //! in-memory table `name` (see Engine), sets *bytes to its size and returns true; otherwise
+  //! writes it as Parquet to the path that overflow_file() returns (called only then) and
+  //! returns false. Sets *rows either way.
+  virtual bool query_to_memory(const std::string& name, const std::string& sql, int64_t max_bytes,
+                               const std::function<std::string()>& overflow_file, int64_t* rows,
+                               int64_t* bytes) = 0;
 };
 
 //! One in-memory DuckDB database. Create it in the process that uses it (not before fork()).
@@ -113,6 +120,17 @@ class Engine {
   using ScalarFn = Value (*)(const std::vector<Value>&);
   void register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
                                 const std::string& return_type, ScalarFn fn);
+
+  //! In-memory tables: query results kept by name outside DuckDB's catalog (small task outputs
+  //! of an executor). SQL reads them with `__smallpond_memory(['a', 'b', ...])`: the named
+  //! tables one after another as one relation (columns named as in the first).
+  bool has_memory_table(const std::string& name) const;
+  //! False when there was none of that name.
+  bool drop_memory_table(const std::string& name);
+  //! The table as bytes (DuckDB's binary serialisation), for another engine's
+  //! import_memory_table. Throws when absent.
+  std::string export_memory_table(const std::string& name) const;
+  void import_memory_table(const std::string& name, const std::string& bytes);
 
  private:
   struct Impl;

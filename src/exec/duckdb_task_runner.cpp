@@ -5,10 +5,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <map>
 
-#include "common/base64.h"
 #include "common/code_location.h"
 #include "common/strings.h"
 #include "common/system.h"
@@ -47,10 +45,10 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   outcome.task_id = task.task_id;
   outcome.attempt = task.attempt;
   try {
-    remove_all(task.staging_dir);
-    make_dirs(task.staging_dir);
-    import_memory_inputs(task);
     memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
+    // An output that may stay in memory touches the job directory only if it turns out too big.
+    if (memory_output_bytes_ == 0) prepare_staging(task);
+    import_memory_inputs(task);
     kept_in_memory_ = false;
     auto con = engine().connect(task.limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
@@ -60,7 +58,6 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     con.reset();
     if (kept_in_memory_) {
       // Nothing to publish: the output lives in this executor until the scheduler drops it.
-      remove_all(task.staging_dir);
       outcome.ok = true;
       outcome.outputs = outputs;
       outcome.rows = rows;
@@ -110,49 +107,37 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   return outcome;
 }
 
+void DuckDBTaskRunner::prepare_staging(const TaskAssignment& task) {
+  remove_all(task.staging_dir);
+  make_dirs(task.staging_dir);
+}
+
 Engine& DuckDBTaskRunner::engine() {
   if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
   return *engine_;
 }
 
-// In-memory inputs produced elsewhere arrive as Parquet bytes; they become local tables of the
+// In-memory inputs produced elsewhere arrive as bytes; they become local in-memory tables of the
 // same name (kept for later tasks until dropped).
 void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
   for (auto& input : task.inputs) {
     for (auto& path : input.memory_paths()) {
       std::string table = memory_table(path);
-      if (memory_tables_.count(table)) continue;
+      if (engine().has_memory_table(table)) continue;
       if (!task.attachments.contains(table))
         throw Error("in-memory input " + table +
                     " is neither here nor attached (executor restarted?)");
-      std::string file = task.staging_dir + "/import-" + table + ".parquet";
-      write_file_atomic(file, base64_decode(task.attachments[table].get<std::string>()));
-      auto con = engine().connect();
-      con->execute("CREATE TABLE " + sql_identifier(table) + " AS SELECT * FROM read_parquet(" +
-                   sql_string(file) + ")");
-      memory_tables_.insert(table);
-      remove_all(file);
+      engine().import_memory_table(table, binary_bytes(task.attachments[table]));
     }
   }
 }
 
 std::string DuckDBTaskRunner::export_table(const std::string& table) {
-  if (!memory_tables_.count(table)) throw Error("in-memory output " + table + " is not here");
-  std::string file = std::filesystem::temp_directory_path().string() + "/smallpond-export-" +
-                     unique_suffix() + ".parquet";
-  auto con = engine().connect();
-  con->query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) + " (FORMAT parquet)");
-  std::string bytes = read_file(file);
-  remove_all(file);
-  return bytes;
+  return engine().export_memory_table(table);
 }
 
 void DuckDBTaskRunner::drop_tables(const std::vector<std::string>& tables) {
-  auto con = engine().connect();
-  for (auto& t : tables) {
-    if (!memory_tables_.erase(t)) continue;
-    con->execute("DROP TABLE IF EXISTS " + sql_identifier(t));
-  }
+  for (auto& t : tables) engine().drop_memory_table(t);
 }
 
 void DuckDBTaskRunner::register_functions(const Json& udfs) {
@@ -185,17 +170,16 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
   if (memory_output_bytes_ > 0) {
-    // Small outputs stay here as a table. Its size is estimated from rows and columns (16 bytes
-    // a value): measuring DuckDB's memory around the statement costs more than the task.
+    // Small outputs stay here as an in-memory table; bigger ones are written as usual.
     std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +
                         std::to_string(task.attempt);
-    int64_t rows =
-        con.query_int("CREATE TABLE " + sql_identifier(table) + " AS " + statements.back());
-    int64_t columns = con.query_int("SELECT column_count FROM duckdb_tables() WHERE table_name = " +
-                                    sql_string(table));
-    int64_t bytes = rows * columns * 16;
-    if (bytes <= memory_output_bytes_) {
-      memory_tables_.insert(table);
+    int64_t rows = 0, bytes = 0;
+    auto overflow = [&] {
+      prepare_staging(task);
+      return file;
+    };
+    if (con.query_to_memory(table, statements.back(), memory_output_bytes_, overflow, &rows,
+                            &bytes)) {
       kept_in_memory_ = true;
       memory_output_bytes_ = bytes;
       std::string path = memory_path(-1, table);
@@ -205,9 +189,6 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
       outputs.push_back(ds);
       return rows;
     }
-    con.query_int("COPY " + sql_identifier(table) + " TO " + sql_string(file) +
-                  " (FORMAT parquet)");
-    con.execute("DROP TABLE " + sql_identifier(table));
     outputs.push_back(parquet_output({file}, file));
     return rows;
   }

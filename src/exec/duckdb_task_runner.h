@@ -5,7 +5,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 
 #include "engine/engine.h"
 #include "exec/executor_loop.h"
@@ -26,10 +25,10 @@ class DuckDBTaskRunner : public TaskRunner {
                        std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
+  void prepare_staging(const TaskAssignment& task);  // an empty staging_dir
   Engine& engine();
   std::unique_ptr<Engine> engine_;         // created at the first task, reused by later ones
   std::map<std::string, Json> functions_;  // registered scalar functions: name -> definition
-  std::set<std::string> memory_tables_;    // in-memory outputs (and imported copies) held here
   int64_t memory_output_bytes_ = 0;        // of the attempt being run
   bool kept_in_memory_ = false;            // the attempt's output stayed in memory
 };

@@ -1,7 +1,5 @@
 #include "exec/executor_loop.h"
 
-#include "common/base64.h"
-
 namespace smallpond {
 
 void serve_executor(MessageChannel& channel, TaskRunner& runner) {
@@ -9,12 +7,15 @@ void serve_executor(MessageChannel& channel, TaskRunner& runner) {
     const std::string type = message->value("type", "");
     if (type == "shutdown") return;
     if (type == "export") {
-      std::string table = message->at("table");
-      Json reply = {{"type", "exported"}, {"table", table}};
-      try {
-        reply["data"] = base64_encode(runner.export_table(table));
-      } catch (const std::exception& e) {
-        reply["error"] = e.what();
+      Json reply = {{"type", "exported"}, {"tables", Json::object()}, {"missing", Json::array()}};
+      for (auto& table : message->at("tables")) {
+        try {
+          reply["tables"][table.get<std::string>()] =
+              binary_value(runner.export_table(table.get<std::string>()));
+        } catch (const std::exception& e) {
+          reply["missing"].push_back(table);
+          if (!reply.contains("error")) reply["error"] = e.what();
+        }
       }
       channel.send(reply);
       continue;

@@ -93,4 +93,76 @@ TaskOutcome TaskOutcome::from_json(const Json& j) {
   return o;
 }
 
+namespace {
+
+// A message is framed as an 8-byte little-endian length, a JSON text header, then the raw bytes
+// of its binary values, each replaced in the header by
+// {"__smallpond_bytes__": [offset, size]}.
+const char* const kBytesKey = "__smallpond_bytes__";
+
+Json split_binary(const Json& j, std::vector<const Json::binary_t*>& blobs, uint64_t& offset) {
+  if (j.is_binary()) {
+    blobs.push_back(&j.get_binary());
+    Json ref = {{kBytesKey, {offset, j.get_binary().size()}}};
+    offset += j.get_binary().size();
+    return ref;
+  }
+  if (j.is_object()) {
+    Json out = Json::object();
+    for (auto& [k, v] : j.items()) out[k] = split_binary(v, blobs, offset);
+    return out;
+  }
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (auto& v : j) out.push_back(split_binary(v, blobs, offset));
+    return out;
+  }
+  return j;
+}
+
+void join_binary(Json& j, const char* data, uint64_t size) {
+  if (j.is_object() && j.size() == 1 && j.contains(kBytesKey)) {
+    uint64_t off = j[kBytesKey].at(0), len = j[kBytesKey].at(1);
+    if (off > size || len > size - off)
+      throw InternalError("malformed message: bytes out of range");
+    j = Json::binary(Json::binary_t::container_type(data + off, data + off + len));
+    return;
+  }
+  if (j.is_structured())
+    for (auto& v : j) join_binary(v, data, size);
+}
+
+}  // namespace
+
+std::string encode_message(const Json& message) {
+  std::vector<const Json::binary_t*> blobs;
+  uint64_t total = 0;
+  std::string header = split_binary(message, blobs, total).dump();
+  std::string out;
+  out.reserve(8 + header.size() + total);
+  for (int i = 0; i < 8; i++) out.push_back(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+  out += header;
+  for (auto* b : blobs) out.append(reinterpret_cast<const char*>(b->data()), b->size());
+  return out;
+}
+
+Json decode_message(const std::string& bytes) {
+  if (bytes.size() < 8) throw InternalError("malformed message: too short");
+  uint64_t len = 0;
+  for (int i = 0; i < 8; i++) len |= uint64_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  if (len > bytes.size() - 8) throw InternalError("malformed message: header out of range");
+  Json j = Json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(len));
+  join_binary(j, bytes.data() + 8 + len, bytes.size() - 8 - len);
+  return j;
+}
+
+Json binary_value(const std::string& bytes) {
+  return Json::binary(Json::binary_t::container_type(bytes.begin(), bytes.end()));
+}
+
+std::string binary_bytes(const Json& value) {
+  const auto& b = value.get_binary();
+  return std::string(b.begin(), b.end());
+}
+
 }  // namespace smallpond

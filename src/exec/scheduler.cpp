@@ -194,15 +194,21 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
 
 void Scheduler::handle_reply(int e, const Json& message) {
   if (message.value("type", "") != "exported") return;
-  std::string table = message.value("table", "");
-  auto it = requested_.find(table);
-  if (it == requested_.end() || it->second != e) return;  // not asked for (any more)
-  requested_.erase(it);
-  if (!message.contains("data")) {
-    lose_memory(e);  // the owner no longer has it: recompute
+  bool any = false;
+  static const Json kNone = Json::object();
+  const Json& tables = message.contains("tables") ? message.at("tables") : kNone;
+  for (auto& [table, data] : tables.items()) {
+    auto it = requested_.find(table);
+    if (it == requested_.end() || it->second != e) continue;  // not asked for (any more)
+    requested_.erase(it);
+    fetched_[table] = data;
+    any = true;
+  }
+  if (!message.value("missing", Json::array()).empty()) {
+    lose_memory(e);  // the owner no longer has them: recompute
     return;
   }
-  fetched_[table] = message["data"].get<std::string>();
+  if (!any) return;
   // Waiting tasks try again: dispatch_one() picks their executor anew and fetches what that one
   // still lacks.
   for (int id : fetching_) {
@@ -483,12 +489,16 @@ bool Scheduler::dispatch_one() {
       start_attempt(id, e);
       return true;
     }
-    for (auto& p : missing) {  // fetch from the owners; the task waits
+    // Fetch from the owners, one request per owner for all its tables; the task waits.
+    std::map<int, std::vector<std::string>> by_owner;
+    for (auto& p : missing) {
       std::string table = memory_table(p);
       if (requested_.count(table)) continue;
       requested_[table] = memory_owner(p);
-      pool_.send_control(memory_owner(p), {{"type", "export"}, {"table", table}});
+      by_owner[memory_owner(p)].push_back(table);
     }
+    for (auto& [owner, list] : by_owner)
+      pool_.send_control(owner, {{"type", "export"}, {"tables", list}});
     fetching_.push_back(id);
     return true;
   }

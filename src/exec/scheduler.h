@@ -116,7 +116,7 @@ class Scheduler {
   std::vector<bool> dropped_;                    // the in-memory output was released
   std::vector<std::vector<int>> mem_producers_;  // executor task -> executor tasks it reads from
   std::vector<int> pending_consumers_;           // producer -> its readers not yet done
-  std::map<std::string, std::string> fetched_;   // table -> Parquet bytes (base64) fetched
+  std::map<std::string, Json> fetched_;          // table -> exported bytes (binary) fetched
   std::map<std::string, int> requested_;         // table -> executor asked for it
   std::vector<int> fetching_;                    // tasks waiting for fetched tables
   JobReport* report_ = nullptr;

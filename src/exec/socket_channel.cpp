@@ -39,7 +39,7 @@ static bool read_all(int fd, char* data, size_t size) {
 }
 
 void SocketChannel::send(const Json& message) {
-  std::string body = message.dump();
+  std::string body = encode_message(message);
   std::lock_guard<std::mutex> lock(send_mutex_);
   uint64_t len = body.size();
   char header[8];
@@ -55,7 +55,7 @@ std::optional<Json> SocketChannel::receive() {
   for (int i = 0; i < 8; i++) len |= uint64_t(header[i]) << (8 * i);
   std::string body(len, '\0');
   if (!read_all(fd_, body.data(), len)) return std::nullopt;
-  return Json::parse(body);
+  return decode_message(body);
 }
 
 }  // namespace smallpond

@@ -1,6 +1,6 @@
 #pragma once
 // MessageChannel over a stream socket (or pipe pair): each message is an 8-byte little-endian
-// length followed by JSON text.
+// length followed by the message (encode_message).
 
 #include <mutex>
 

@@ -198,6 +198,53 @@ TEST(Api, InMemoryPassingGivesTheSameResultsAsFiles) {
   EXPECT_EQ(a.last_report().step("total").executed, 0);
 }
 
+TEST(Api, ManyTinyInMemoryOutputsFeedOneTask) {
+  // More one-row partial aggregates than a UNION ALL of tables can hold (about 1000), half of
+  // them on the other executor; and a per-partition step that reads its input in place.
+  testing::TempDir dir;
+  Options o = options_in(dir);
+  o.optimize = false;
+  o.memory_passing_bytes = 1 << 20;
+  auto sp = init(o);
+  auto parts = sp.read_parquet(prices_glob()).repartition_by_rows(1200);
+  auto partial =
+      sp.partial_sql("SELECT count(*) AS n, sum(volume)::BIGINT AS v, min(price) AS lo FROM {0}",
+                     parts)
+          .named("partial");
+  auto checked = sp.partial_sql("SELECT n, v, lo FROM {0} WHERE n > 0", partial).named("checked");
+  Table got =
+      sp.partial_sql("SELECT sum(n)::BIGINT AS n, sum(v)::BIGINT AS v, min(lo) AS lo FROM {0}",
+                     checked.repartition(1))
+          .to_table();
+  const JobReport& r = sp.last_report();
+  EXPECT_EQ(r.step("partial").in_memory, 1200) << r.to_string();
+  EXPECT_EQ(r.step("checked").in_memory, 1200) << r.to_string();
+  Table truth = duckdb_query("SELECT count(*)::BIGINT, sum(volume)::BIGINT, min(price) FROM " +
+                             read_all(prices_glob()));
+  EXPECT_EQ(got.rows, truth.rows);
+}
+
+TEST(Api, InMemoryOutputsOverTheThresholdAreFiles) {
+  testing::TempDir dir;
+  Options o = options_in(dir);
+  o.optimize = false;
+  o.memory_passing_bytes = 1000;  // a one-row output fits; a partition's rows do not
+  auto sp = init(o);
+  auto parts = sp.read_parquet(prices_glob()).repartition_by_rows(4);
+  auto small = sp.partial_sql("SELECT count(*) AS n FROM {0}", parts).named("small");
+  auto big = sp.partial_sql("SELECT ticker, volume FROM {0}", parts).named("big");
+  Table n = sp.partial_sql("SELECT sum(n)::BIGINT FROM {0}", small.repartition(1)).to_table();
+  EXPECT_EQ(sp.last_report().step("small").in_memory, 4);
+  EXPECT_EQ(n.rows[0][0].as_int(), testing::kSmallPricesRows);
+  const std::string per_ticker =
+      "SELECT ticker, count(*)::BIGINT AS n, sum(volume)::BIGINT AS v FROM ";
+  Table got =
+      sorted(sp.partial_sql(per_ticker + "{0} GROUP BY ticker", big.repartition(1)).to_table());
+  EXPECT_EQ(sp.last_report().step("big").in_memory, 0);
+  Table truth = sorted(duckdb_query(per_ticker + read_all(prices_glob()) + " GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth.rows);
+}
+
 TEST(Api, LostInMemoryOutputsAreRecomputed) {
   testing::TempDir dir;
   std::string marker = dir / "crashed";

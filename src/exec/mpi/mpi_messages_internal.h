@@ -1,5 +1,5 @@
 #pragma once
-// JSON messages over MPI point-to-point (the only MPI calls of the protocol).
+// Protocol messages (encode_message) over MPI point-to-point (the only MPI calls of the protocol).
 
 #include <mpi.h>
 

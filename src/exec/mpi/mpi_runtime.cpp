@@ -4,6 +4,7 @@
 #include <string>
 
 #include "exec/mpi/mpi_messages_internal.h"
+#include "exec/protocol.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -11,7 +12,7 @@ namespace smallpond {
 namespace mpi {
 
 bool send(const Json& message, int rank) {
-  std::string body = message.dump();
+  std::string body = encode_message(message);
   return MPI_Send(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag,
                   MPI_COMM_WORLD) == MPI_SUCCESS;
 }
@@ -28,7 +29,7 @@ std::optional<Json> try_receive(int source, int* from) {
                MPI_STATUS_IGNORE) != MPI_SUCCESS)
     return std::nullopt;
   if (from) *from = status.MPI_SOURCE;
-  return Json::parse(body);
+  return decode_message(body);
 }
 
 }  // namespace mpi

@@ -145,4 +145,110 @@ TEST(Engine, ArrowColumnsGoInWithoutCopiesAndCheckLengths) {
 }
 
 }  // namespace
+
+namespace {
+
+// The rows of a query, sorted, for comparisons that ignore row order.
+std::vector<std::vector<Value>> sorted_rows(EngineConnection& con, const std::string& sql) {
+  return con.query("SELECT * FROM (" + sql + ") ORDER BY ALL").rows;
+}
+
+// For results that fit: asking for a file is a failure.
+std::string no_file() {
+  ADD_FAILURE() << "a result that fits asked for a file";
+  return "";
+}
+
+const char* const kSample =
+    "SELECT i, i % 7 AS k, 'v' || i AS s, CASE WHEN i % 5 = 0 THEN NULL ELSE i * 0.5 END AS d "
+    "FROM range(5000) t(i)";
+
+}  // namespace
+
+TEST(EngineMemoryTables, KeptResultsReadBackAsOneRelation) {
+  Engine engine;
+  auto con = engine.connect();
+  int64_t rows = 0, bytes = 0;
+  ASSERT_TRUE(con->query_to_memory("a", std::string(kSample) + " WHERE i < 3000", 1 << 30, no_file,
+                                   &rows, &bytes));
+  EXPECT_EQ(rows, 3000);
+  EXPECT_GT(bytes, 0);
+  ASSERT_TRUE(con->query_to_memory("b", std::string(kSample) + " WHERE i >= 3000", 1 << 30, no_file,
+                                   &rows, &bytes));
+  EXPECT_TRUE(engine.has_memory_table("a"));
+  EXPECT_EQ(sorted_rows(*con, "SELECT * FROM __smallpond_memory(['a', 'b'])"),
+            sorted_rows(*con, kSample));
+  Table t = con->query("SELECT * FROM __smallpond_memory(['a']) LIMIT 0");
+  EXPECT_EQ(t.column_names, (std::vector<std::string>{"i", "k", "s", "d"}));
+  EXPECT_TRUE(engine.drop_memory_table("a"));
+  EXPECT_FALSE(engine.has_memory_table("a"));
+  EXPECT_THROW(con->query("SELECT * FROM __smallpond_memory(['a'])"), EngineError);
+}
+
+TEST(EngineMemoryTables, ExportedTablesImportIntoAnotherEngine) {
+  Engine producer, consumer;
+  auto p = producer.connect();
+  int64_t rows = 0, bytes = 0;
+  ASSERT_TRUE(p->query_to_memory("t", kSample, 1 << 30, no_file, &rows, &bytes));
+  ASSERT_TRUE(p->query_to_memory("empty", std::string(kSample) + " WHERE false", 1 << 30, no_file,
+                                 &rows, &bytes));
+  EXPECT_EQ(rows, 0);
+  consumer.import_memory_table("t", producer.export_memory_table("t"));
+  consumer.import_memory_table("empty", producer.export_memory_table("empty"));
+  auto c = consumer.connect();
+  EXPECT_EQ(sorted_rows(*c, "SELECT * FROM __smallpond_memory(['t'])"), sorted_rows(*c, kSample));
+  Table empty = c->query("SELECT * FROM __smallpond_memory(['empty'])");
+  EXPECT_EQ(empty.num_rows(), 0u);
+  EXPECT_EQ(empty.column_types, c->query(std::string(kSample) + " LIMIT 0").column_types);
+  EXPECT_THROW(producer.export_memory_table("nope"), Error);
+  EXPECT_THROW(consumer.import_memory_table("bad", "not a table"), Error);
+}
+
+TEST(EngineMemoryTables, PartsOfDifferentTypesAreWidenedAsInUnionAll) {
+  Engine engine;
+  auto con = engine.connect();
+  int64_t rows = 0, bytes = 0;
+  ASSERT_TRUE(con->query_to_memory("i", "SELECT 1::INTEGER AS x", 1 << 20, no_file, &rows, &bytes));
+  ASSERT_TRUE(
+      con->query_to_memory("b", "SELECT 5000000000::BIGINT AS x", 1 << 20, no_file, &rows, &bytes));
+  Table t = con->query("SELECT x FROM __smallpond_memory(['i', 'b']) ORDER BY x");
+  EXPECT_EQ(t.column_types[0], "BIGINT");
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(t.rows[0][0].as_int(), 1);
+  EXPECT_EQ(t.rows[1][0].as_int(), 5000000000);
+}
+
+TEST(EngineMemoryTables, ManyTablesInOneScan) {
+  // Beyond what a UNION ALL of tables can express (about 1000, expression depth).
+  Engine engine;
+  auto con = engine.connect();
+  std::vector<std::string> names;
+  int64_t rows = 0, bytes = 0;
+  for (int i = 0; i < 1500; i++) {
+    names.push_back("t" + std::to_string(i));
+    ASSERT_TRUE(con->query_to_memory(names.back(), "SELECT " + std::to_string(i) + " AS v", 1 << 20,
+                                     no_file, &rows, &bytes));
+  }
+  std::string list;
+  for (auto& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+  Table t = con->query("SELECT count(*), sum(v) FROM __smallpond_memory([" + list + "])");
+  EXPECT_EQ(t.rows[0][0].as_int(), 1500);
+  EXPECT_EQ(t.rows[0][1].as_int(), 1499 * 1500 / 2);
+}
+
+TEST(EngineMemoryTables, ResultsOverTheLimitAreWrittenAsParquet) {
+  testing::TempDir dir;
+  Engine engine;
+  auto con = engine.connect();
+  int64_t rows = 0, bytes = -1;
+  std::string file = dir / "out.parquet";
+  EXPECT_FALSE(con->query_to_memory(
+      "big", kSample, 1000, [&] { return file; }, &rows, &bytes));
+  EXPECT_EQ(rows, 5000);
+  EXPECT_EQ(bytes, 0);
+  EXPECT_FALSE(engine.has_memory_table("big"));
+  EXPECT_EQ(sorted_rows(*con, "SELECT * FROM read_parquet('" + file + "')"),
+            sorted_rows(*con, kSample));
+}
+
 }  // namespace smallpond

@@ -55,4 +55,30 @@ TEST(Protocol, SocketChannelFramesMessagesAndReportsClosure) {
   EXPECT_THROW(left.send({{"n", 2}}), Error);
 }
 
+TEST(Protocol, BinaryValuesTravelRawBesideTheJsonHeader) {
+  std::string bytes;
+  for (int i = 0; i < 70000; i++) bytes.push_back(static_cast<char>(i * 31));  // every byte value
+  Json message = {{"type", "exported"},
+                  {"tables", {{"a", binary_value(bytes)}, {"b", binary_value("")}}},
+                  {"list", {1, binary_value("xyz"), "s"}}};
+  std::string wire = encode_message(message);
+  EXPECT_LT(wire.size(), bytes.size() + 300) << "bytes must not be re-encoded";
+  Json back = decode_message(wire);
+  EXPECT_EQ(back, message);
+  EXPECT_EQ(binary_bytes(back["tables"]["a"]), bytes);
+  EXPECT_EQ(binary_bytes(back["list"][1]), "xyz");
+  EXPECT_THROW(decode_message(wire.substr(0, wire.size() - 1)), Error);
+  EXPECT_THROW(decode_message("abc"), Error);
+
+  // The same over a socket, larger than its buffer.
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  SocketChannel left(fds[0]), right(fds[1]);
+  std::thread writer([&] { left.send(message); });
+  auto got = right.receive();
+  writer.join();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, message);
+}
+
 }  // namespace smallpond
