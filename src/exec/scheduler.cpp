@@ -6,6 +6,7 @@
 #include "common/system.h"
 #include "exec/progress.h"
 #include "exec/task_manifest.h"
+#include "io/filesystem.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -373,6 +374,10 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   done_++;
   if (task.on_executor()) {
     release_consumer(id);
+    // A stream's checkpoints are removed by the attempt that publishes; one that lost to a
+    // speculative twin (or crashed after publishing) may have left them.
+    if (task.params.value("function_kind", "") == "stream")
+      remove_all(job_dir_.checkpoint_dir(task_name(task), task.key));
     StepReport& r = step_report(task.step);
     (reused ? r.reused : r.executed)++;
     progress_->task_finished(task);

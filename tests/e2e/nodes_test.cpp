@@ -317,6 +317,32 @@ TEST_F(Nodes, FunctionStepsUnderInjectedFaultsReproduceTheirInput) {
   EXPECT_GT(retries, 0) << faulty.last_report().to_string();
 }
 
+TEST_F(Nodes, FunctionStepsReadInMemoryInputs) {
+  Options o;
+  o.job_dir = dir / "memory";
+  o.executors = 2;
+  o.progress = false;
+  o.memory_passing_bytes = 64 << 20;  // every SQL output below stays in memory
+  Session session = init(o);
+  auto parts = nodes::hash_partition(nodes::parquet_source(session, {testing::small_prices_dir()}),
+                                     3, {"ticker"});
+  auto sums = nodes::sql_engine(
+      {parts}, "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker");
+  StreamOptions every_batch;
+  every_batch.batch_size = 7;
+  every_batch.checkpoint_seconds = 0;
+  auto streamed = nodes::batch_stream(sums, copy_rows, every_batch);
+  auto both = nodes::table_function({sums, streamed}, copy_table);
+  auto scripted = nodes::script({both}, copy_script);
+  Table got = sorted(scripted.to_dataframe().to_table());
+  EXPECT_EQ(session.last_report().step(sums.name()).in_memory, 3)
+      << session.last_report().to_string();
+  Table truth = sorted(
+      duckdb_query("SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM read_parquet(" +
+                   quoted(testing::small_prices_dir() + "/*.parquet") + ") GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth.rows);
+}
+
 ino_t inode_of(const std::string& path) {
   struct stat st;
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
