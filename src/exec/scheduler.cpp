@@ -6,6 +6,7 @@
 #include "common/system.h"
 #include "exec/progress.h"
 #include "exec/task_manifest.h"
+#include "exec/task_trace.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
 
@@ -24,6 +25,13 @@ Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& j
       job_dir_(job_dir),
       count_rows_(std::move(count_rows)),
       options_(options) {}
+
+void Scheduler::trace(int task, int attempt, int executor, const char* status, const char* output,
+                      int64_t rows, int64_t bytes, double seconds, const std::string& error) {
+  const Task& t = graph_.tasks[task];
+  trace_->record(
+      {t.step, t.label(), attempt, executor, status, output, rows, bytes, seconds, error});
+}
 
 StepReport& Scheduler::step_report(const std::string& step) {
   for (auto& s : report_->steps)
@@ -50,6 +58,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   plan_memory();
   plan_needed();
   progress_ = std::make_unique<ProgressReporter>(graph_, options_.progress);
+  trace_ = std::make_unique<TaskTrace>(job_dir_.root() + "/log");
   ProgressReporter& progress = *progress_;
   try {
     for (auto& t : graph_.tasks)
@@ -101,8 +110,11 @@ void Scheduler::handle(ExecutorEvent& event) {
     running_on_[e] = Running{};
     if (r.task >= 0) states_[r.task].running--;
     pool_.replace(e);
-    if (r.task >= 0)
+    if (r.task >= 0) {
+      trace(r.task, r.attempt, e, "lost", "", -1, 0,
+            monotonic_seconds() - states_[r.task].last_start, event.reason);
       fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
+    }
     lose_memory(e);
     return;
   }
@@ -114,6 +126,7 @@ void Scheduler::handle(ExecutorEvent& event) {
   s.running--;
   if (s.state == State::Done) return;  // a speculative twin finished first
   if (!o.ok) {
+    trace(r.task, r.attempt, e, "failed", "", -1, 0, o.seconds, o.error);
     fail_attempt(r.task, e, o.error, o.retryable, o.out_of_memory);
     return;
   }
@@ -137,6 +150,8 @@ void Scheduler::handle(ExecutorEvent& event) {
     if (is_memory_path(ds.schema_file))
       ds.schema_file = memory_path(e, memory_table(ds.schema_file));
   }
+  trace(r.task, r.attempt, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes,
+        o.seconds);
   if (in_memory) {
     mem_owner_[r.task] = e;
     dropped_[r.task] = false;
@@ -360,6 +375,7 @@ void Scheduler::make_ready(int id) {
   }
   if (manifests_[id]) {
     TaskManifest m = *manifests_[id];
+    trace(id, 0, -1, "reused", "file", m.rows, 0, 0);
     complete(id, std::move(m.outputs), m.rows, true);
     return;
   }

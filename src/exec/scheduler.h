@@ -27,6 +27,7 @@
 #include "exec/metadata_tasks.h"
 #include "exec/progress.h"
 #include "exec/task_manifest.h"
+#include "exec/task_trace.h"
 #include "io/job_dir.h"
 #include "planner/task.h"
 #include "smallpond/report.h"
@@ -121,6 +122,9 @@ class Scheduler {
   std::vector<int> fetching_;                    // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
   std::unique_ptr<ProgressReporter> progress_;
+  std::unique_ptr<TaskTrace> trace_;
+  void trace(int task, int attempt, int executor, const char* status, const char* output,
+             int64_t rows, int64_t bytes, double seconds, const std::string& error = "");
   std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end
 };
 

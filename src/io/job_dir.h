@@ -5,6 +5,8 @@
 //                                       named by key, not step, so a renamed step resumes
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
 //   <root>/tmp/                         spill space of the tasks
+//   <root>/log/tasks-<time>-....csv    one per run: each task attempt, where it ran, how it
+//                                       ended and whether its output went to a file or memory
 //   <root>/checkpoints/<task>-<key>/    progress of streaming tasks not yet finished: kept
 //                                       across attempts and runs, removed when published
 //   <root>/.lock                        held while a run uses the directory

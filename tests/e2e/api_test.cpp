@@ -196,6 +196,22 @@ TEST(Api, InMemoryPassingGivesTheSameResultsAsFiles) {
   Table again = sorted(partial_then_total(a).to_table());
   EXPECT_EQ(again.rows, truth.rows);
   EXPECT_EQ(a.last_report().step("total").executed, 0);
+  // The task trace of each run says how every output was passed on.
+  Table first = duckdb_query(
+      "SELECT step, status, output, count(*)::BIGINT FROM read_csv('" + in_memory.job_dir +
+      "/log/tasks-*.csv', filename = true) WHERE filename = (SELECT min(file) FROM glob('" +
+      in_memory.job_dir +
+      "/log/tasks-*.csv')) AND step IN ('partial', 'total') GROUP BY ALL "
+      "ORDER BY ALL");
+  ASSERT_EQ(first.num_rows(), 2u) << first.to_string();
+  EXPECT_EQ(first.rows[0][0].as_string(), "partial");
+  EXPECT_EQ(first.rows[0][2].as_string(), "memory");
+  EXPECT_EQ(first.rows[0][3].as_int(), 6);
+  EXPECT_EQ(first.rows[1][0].as_string(), "total");
+  EXPECT_EQ(first.rows[1][2].as_string(), "file");
+  Table runs =
+      duckdb_query("SELECT count(*) FROM glob('" + in_memory.job_dir + "/log/tasks-*.csv')");
+  EXPECT_EQ(runs.rows[0][0].as_int(), 2);
 }
 
 TEST(Api, ManyTinyInMemoryOutputsFeedOneTask) {

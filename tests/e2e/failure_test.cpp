@@ -154,6 +154,15 @@ TEST_F(FaultOptions, InjectedFaultsAreRetried) {
   int retries = 0;
   for (auto& s : sp.last_report().steps) retries += s.retries;
   EXPECT_GT(retries, 0);  // 16 tasks at 30%: all succeeding at once has probability 0.3%
+  // The task trace has every failed attempt, with its error, and one success per task.
+  Table trace = testing::duckdb_query(
+      "SELECT count(*) FILTER (status = 'failed'), count(*) FILTER (status = 'failed' AND error "
+      "LIKE '%injected%'), count(*) FILTER (status = 'executed'), count(DISTINCT task) FILTER "
+      "(status = 'executed') FROM read_csv('" +
+      sp.options().job_dir + "/log/tasks-*.csv')");
+  EXPECT_EQ(trace.rows[0][0].as_int(), retries);
+  EXPECT_EQ(trace.rows[0][1].as_int(), retries);
+  EXPECT_EQ(trace.rows[0][2].as_int(), trace.rows[0][3].as_int());
 }
 
 TEST_F(FaultOptions, FailFastAndMaxFailStopTheJob) {
