@@ -29,6 +29,10 @@ class ExecutorPool {
   virtual int size() const = 0;
   //! Starts executor `executor` on an attempt. The executor must be idle.
   virtual void assign(int executor, const TaskAssignment& task) = 0;
+  //! Whether an "export" may name a destination executor ("to"): the owner then sends the
+  //! tables there directly (MPI ranks, point to point) and tells the scheduler only which
+  //! tables it delivered. Otherwise the tables come back to the scheduler, which attaches them.
+  virtual bool direct_transfer() const { return false; }
   //! Sends a control message ("export", "drop"); the executor handles it between tasks.
   virtual void send_control(int executor, const Json& message) = 0;
   //! The next event, or nullopt when none arrives within timeout_seconds.

@@ -169,6 +169,7 @@ void Scheduler::plan_memory() {
   pending_consumers_.assign(n, 0);
   fetched_.clear();
   requested_.clear();
+  delivered_.clear();
   fetching_.clear();
   for (auto& sink : graph_.sinks)
     for (int t : sink.tasks) persist_[t] = true;
@@ -220,6 +221,18 @@ void Scheduler::handle_reply(int e, const Json& message) {
     fetched_[table] = data;
     any = true;
   }
+  // Sent straight to the executor that asked (direct transfer): only the names come here.
+  if (message.contains("delivered_to")) {
+    int to = message.at("delivered_to");
+    for (auto& t : message.value("delivered", Json::array())) {
+      std::string table = t.get<std::string>();
+      auto it = requested_.find(table);
+      if (it == requested_.end() || it->second != e) continue;
+      requested_.erase(it);
+      delivered_[table].insert(to);
+      any = true;
+    }
+  }
   if (!message.value("missing", Json::array()).empty()) {
     lose_memory(e);  // the owner no longer has them: recompute
     return;
@@ -242,18 +255,32 @@ void Scheduler::release_consumer(int id) {
 void Scheduler::drop_memory(int p) {
   if (mem_owner_[p] < 0 || dropped_[p]) return;
   std::vector<std::string> tables;
+  std::set<int> holders = {mem_owner_[p]};
   for (auto& ds : outputs_[p])
     for (auto& path : ds.memory_paths()) {
       tables.push_back(memory_table(path));
       fetched_.erase(memory_table(path));
+      auto it = delivered_.find(memory_table(path));
+      if (it != delivered_.end()) holders.insert(it->second.begin(), it->second.end());
+      forget_deliveries(memory_table(path));
     }
-  pool_.send_control(mem_owner_[p], {{"type", "drop"}, {"tables", tables}});
+  // The owner and every executor sent a copy that it has not used (yet) let go of them.
+  for (int x : holders)
+    if (pool_.alive(x)) pool_.send_control(x, {{"type", "drop"}, {"tables", tables}});
   dropped_[p] = true;
 }
+
+bool Scheduler::delivered_at(const std::string& table, int executor) const {
+  auto it = delivered_.find(table);
+  return it != delivered_.end() && it->second.count(executor);
+}
+
+void Scheduler::forget_deliveries(const std::string& table) { delivered_.erase(table); }
 
 void Scheduler::lose_memory(int e) {
   for (auto it = requested_.begin(); it != requested_.end();)
     it = it->second == e ? requested_.erase(it) : std::next(it);
+  for (auto& [table, holders] : delivered_) holders.erase(e);  // copies sent there are gone
   for (size_t p = 0; p < mem_owner_.size(); p++) {
     if (mem_owner_[p] != e) continue;
     bool needed = !dropped_[p] && pending_consumers_[p] > 0;
@@ -272,7 +299,10 @@ void Scheduler::invalidate(int p) {
   s.state = State::Waiting;
   done_--;
   for (auto& ds : outputs_[p])
-    for (auto& path : ds.memory_paths()) fetched_.erase(memory_table(path));
+    for (auto& path : ds.memory_paths()) {
+      fetched_.erase(memory_table(path));
+      forget_deliveries(memory_table(path));
+    }
   outputs_[p].clear();
   mem_owner_[p] = -1;
   if (graph_.tasks[p].on_executor()) {
@@ -474,9 +504,14 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   a.fault_probability = options_.fault_probability;
   if (task.kind == TaskKind::Sql && !persist_[task.id])
     a.memory_output_bytes = options_.memory_output_bytes;
-  for (auto& path : memory_inputs(task.id))
-    if (memory_owner(path) != executor)
-      a.attachments[memory_table(path)] = fetched_.at(memory_table(path));
+  for (auto& path : memory_inputs(task.id)) {
+    if (memory_owner(path) == executor) continue;
+    std::string table = memory_table(path);
+    if (delivered_at(table, executor))
+      a.params["delivered"].push_back(table);  // the executor's side attaches its copy
+    else
+      a.attachments[table] = fetched_.at(table);
+  }
   a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);
   return a;
 }
@@ -504,7 +539,9 @@ bool Scheduler::dispatch_one() {
     if (e < 0) return false;  // no idle executor
     std::vector<std::string> missing;
     for (auto& p : tables)
-      if (memory_owner(p) != e && !fetched_.count(memory_table(p))) missing.push_back(p);
+      if (memory_owner(p) != e && !fetched_.count(memory_table(p)) &&
+          !delivered_at(memory_table(p), e))
+        missing.push_back(p);
     ready_.erase(ready_.begin() + i);
     if (missing.empty()) {
       start_attempt(id, e);
@@ -518,8 +555,11 @@ bool Scheduler::dispatch_one() {
       requested_[table] = memory_owner(p);
       by_owner[memory_owner(p)].push_back(table);
     }
-    for (auto& [owner, list] : by_owner)
-      pool_.send_control(owner, {{"type", "export"}, {"tables", list}});
+    for (auto& [owner, list] : by_owner) {
+      Json request = {{"type", "export"}, {"tables", list}};
+      if (pool_.direct_transfer()) request["to"] = e;  // straight to the executor that runs it
+      pool_.send_control(owner, request);
+    }
     fetching_.push_back(id);
     return true;
   }
@@ -534,7 +574,11 @@ void Scheduler::start_attempt(int id, int e) {
   s.last_start = monotonic_seconds();
   if (s.started == 0) s.started = s.last_start;
   running_on_[e] = Running{id, s.attempts};
-  pool_.assign(e, assignment(graph_.tasks[id], s.attempts, e));
+  TaskAssignment a = assignment(graph_.tasks[id], s.attempts, e);
+  // A delivered copy is handed to this attempt (and used up): another needs a new one.
+  for (auto& t : a.params.value("delivered", Json::array()))
+    delivered_[t.get<std::string>()].erase(e);
+  pool_.assign(e, a);
 }
 
 }  // namespace smallpond

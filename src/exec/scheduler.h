@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "engine/engine.h"
@@ -113,13 +114,16 @@ class Scheduler {
   std::vector<bool> needed_;  // some result depends on running (or reusing) it
   std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
   std::vector<bool> persist_;                           // the output must be files (sinks, results)
-  std::vector<int> mem_owner_;                   // executor holding the in-memory output, or -1
-  std::vector<bool> dropped_;                    // the in-memory output was released
-  std::vector<std::vector<int>> mem_producers_;  // executor task -> executor tasks it reads from
-  std::vector<int> pending_consumers_;           // producer -> its readers not yet done
-  std::map<std::string, Json> fetched_;          // table -> exported bytes (binary) fetched
-  std::map<std::string, int> requested_;         // table -> executor asked for it
-  std::vector<int> fetching_;                    // tasks waiting for fetched tables
+  std::vector<int> mem_owner_;                      // executor holding the in-memory output, or -1
+  std::vector<bool> dropped_;                       // the in-memory output was released
+  std::vector<std::vector<int>> mem_producers_;     // executor task -> executor tasks it reads from
+  std::vector<int> pending_consumers_;              // producer -> its readers not yet done
+  std::map<std::string, Json> fetched_;             // table -> exported bytes (binary) fetched
+  std::map<std::string, int> requested_;            // table -> executor asked for it
+  std::map<std::string, std::set<int>> delivered_;  // table -> executors sent a copy directly
+  bool delivered_at(const std::string& table, int executor) const;
+  void forget_deliveries(const std::string& table);
+  std::vector<int> fetching_;  // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
   std::unique_ptr<ProgressReporter> progress_;
   std::unique_ptr<TaskTrace> trace_;

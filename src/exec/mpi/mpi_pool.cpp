@@ -21,6 +21,7 @@ class MpiPool : public ExecutorPool {
   }
 
   int size() const override { return static_cast<int>(alive_.size()); }
+  bool direct_transfer() const override { return true; }  // ranks send tables to each other
   bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
 
   void assign(int e, const TaskAssignment& task) override {

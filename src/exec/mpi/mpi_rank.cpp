@@ -1,9 +1,16 @@
 // An executor rank: relays tasks from rank 0 to a local executor process and results back, and
 // sends heartbeats. The rank itself runs no task, so a task that crashes kills only the local
 // process, which is replaced; the attempt comes back as a retryable failure.
+//
+// In-memory tables move between ranks directly: an "export" from rank 0 may name the executor
+// that needs the tables ("to"); this rank then sends the exported bytes to that rank and tells
+// rank 0 only their names. The receiving rank keeps them until a task that lists them under
+// "delivered" arrives (the task waits for any still on the way), then attaches them to it.
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
+#include <map>
 
 #include "common/system.h"
 #include "exec/local_process_pool.h"
@@ -12,63 +19,152 @@
 
 namespace smallpond {
 
-void run_mpi_executor_rank() {
-  const double kHeartbeatSeconds = 1.0;
-  int code = 0;
-  try {
-    LocalProcessPool local(1);
-    std::optional<TaskAssignment> running;
+namespace {
+
+class RankRelay {
+ public:
+  RankRelay() : local_(1) {}
+
+  void run() {
+    const double kHeartbeatSeconds = 1.0;
     double last_heartbeat = 0;
-    for (bool stop = false; !stop;) {
-      while (auto message = mpi::try_receive(0, nullptr)) {
-        std::string type = message->value("type", "");
-        if (type == "shutdown") {
-          if (!message->value("finalize", true)) mpi::note_rank_lost();
-          stop = true;
-          break;
-        }
-        if (type == "abandon") {
-          if (running) local.replace(0);
-          running.reset();
-        } else if (type == "run") {
-          running = TaskAssignment::from_json(message->at("task"));
-          local.assign(0, *running);
-        } else {
-          local.send_control(0, *message);  // export, drop: for the executor process
-        }
+    while (!stop_) {
+      int from = -1;
+      while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
+        if (from == 0)
+          from_scheduler(*message);
+        else
+          from_peer(*message);
+        if (stop_) break;
       }
-      if (stop) break;
-      if (auto event = local.wait(0.001)) {
-        if (event->type == ExecutorEvent::Type::Reply) {
-          mpi::send(event->message, 0);
-        } else if (event->type == ExecutorEvent::Type::Result) {
-          if (running && event->outcome.job == running->job &&
-              event->outcome.task_id == running->task_id) {
-            mpi::send({{"type", "result"}, {"outcome", event->outcome.to_json()}}, 0);
-            running.reset();
-          }
-        } else {
-          local.replace(0);
-          if (running) {
-            TaskOutcome lost;
-            lost.job = running->job;
-            lost.task_id = running->task_id;
-            lost.attempt = running->attempt;
-            lost.error = running->label + ": " + event->reason + " on MPI rank " +
-                         std::to_string(mpi_rank());
-            lost.retryable = true;
-            mpi::send({{"type", "result"}, {"outcome", lost.to_json()}}, 0);
-            running.reset();
-          }
-        }
-      }
+      if (stop_) break;
+      if (auto event = local_.wait(0.001)) from_executor(*event);
       double now = monotonic_seconds();
       if (now - last_heartbeat >= kHeartbeatSeconds) {
         if (!mpi::send({{"type", "heartbeat"}}, 0)) break;  // rank 0 is gone
         last_heartbeat = now;
       }
     }
-    local.shutdown();
+    local_.shutdown();
+  }
+
+ private:
+  void from_scheduler(Json& message) {
+    std::string type = message.value("type", "");
+    if (type == "shutdown") {
+      if (!message.value("finalize", true)) mpi::note_rank_lost();
+      stop_ = true;
+    } else if (type == "abandon") {  // the job failed: what it asked for is not wanted
+      exports_.clear();
+      if (running_) replace_executor();
+      running_.reset();
+      waiting_.reset();
+      store_.clear();
+    } else if (type == "run") {
+      waiting_ = TaskAssignment::from_json(message.at("task"));
+      start_if_ready();
+    } else if (type == "export") {
+      exports_.push_back({message.value("to", -1), message.at("tables")});
+      local_.send_control(0, message);
+    } else {
+      if (type == "drop")  // copies sent here and not used go too
+        for (auto& t : message.at("tables")) store_.erase(t.get<std::string>());
+      local_.send_control(0, message);
+    }
+  }
+
+  void from_peer(Json& message) {
+    if (message.value("type", "") != "tables") return;
+    for (auto& [name, data] : message.at("tables").items()) store_[name] = std::move(data);
+    start_if_ready();
+  }
+
+  // Starts the waiting task once every table delivered for it has arrived.
+  void start_if_ready() {
+    if (!waiting_) return;
+    for (auto& t : waiting_->params.value("delivered", Json::array()))
+      if (!store_.count(t.get<std::string>())) return;
+    for (auto& t : waiting_->params.value("delivered", Json::array())) {
+      auto it = store_.find(t.get<std::string>());
+      waiting_->attachments[it->first] = std::move(it->second);
+      store_.erase(it);
+    }
+    running_ = std::move(waiting_);
+    waiting_.reset();
+    local_.assign(0, *running_);
+  }
+
+  void from_executor(ExecutorEvent& event) {
+    if (event.type == ExecutorEvent::Type::Reply) {
+      Json& reply = event.message;
+      int to = -1;
+      if (reply.value("type", "") == "exported" && !exports_.empty()) {
+        to = exports_.front().to;
+        exports_.pop_front();
+      }
+      if (to < 0) {
+        mpi::send(reply, 0);
+        return;
+      }
+      Json names = Json::array();
+      for (auto& [name, data] : reply["tables"].items()) names.push_back(name);
+      // If the peer is gone, rank 0 hears of it (heartbeats) and forgets what went there.
+      mpi::send({{"type", "tables"}, {"tables", std::move(reply["tables"])}}, to + 1);
+      Json ack = {{"type", "exported"},
+                  {"tables", Json::object()},
+                  {"delivered", names},
+                  {"delivered_to", to},
+                  {"missing", reply.value("missing", Json::array())}};
+      if (reply.contains("error")) ack["error"] = reply["error"];
+      mpi::send(ack, 0);
+    } else if (event.type == ExecutorEvent::Type::Result) {
+      if (running_ && event.outcome.job == running_->job &&
+          event.outcome.task_id == running_->task_id) {
+        mpi::send({{"type", "result"}, {"outcome", event.outcome.to_json()}}, 0);
+        running_.reset();
+      }
+    } else {
+      replace_executor();
+      if (running_) {
+        TaskOutcome lost;
+        lost.job = running_->job;
+        lost.task_id = running_->task_id;
+        lost.attempt = running_->attempt;
+        lost.error =
+            running_->label + ": " + event.reason + " on MPI rank " + std::to_string(mpi_rank());
+        lost.retryable = true;
+        mpi::send({{"type", "result"}, {"outcome", lost.to_json()}}, 0);
+        running_.reset();
+      }
+    }
+  }
+
+  // A fresh executor process: the old one's tables are gone, and exports it had not answered
+  // are answered here as missing (so that rank 0 recomputes instead of waiting).
+  void replace_executor() {
+    local_.replace(0);
+    for (auto& pending : exports_)
+      mpi::send({{"type", "exported"}, {"tables", Json::object()}, {"missing", pending.tables}}, 0);
+    exports_.clear();
+  }
+
+  struct PendingExport {
+    int to;       // executor to send the tables to; -1: back to rank 0
+    Json tables;  // names asked for
+  };
+  LocalProcessPool local_;
+  std::optional<TaskAssignment> running_, waiting_;
+  std::deque<PendingExport> exports_;  // answered by the executor in order
+  std::map<std::string, Json> store_;  // tables other ranks sent here, until a task uses them
+  bool stop_ = false;
+};
+
+}  // namespace
+
+void run_mpi_executor_rank() {
+  int code = 0;
+  try {
+    RankRelay().run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "smallpond executor rank %d: %s\n", mpi_rank(), e.what());
     code = 1;
