@@ -213,6 +213,39 @@ TEST_F(Mpi, KilledRankIsReplacedWithRecovery) {
   EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
 }
 
+// Partial aggregates kept in the ranks' memory, then sent rank to rank to the final one; a rank
+// killed meanwhile takes its tables with it: they are recomputed from their inputs (lineage).
+TEST_F(Mpi, KilledRankLosesInMemoryOutputsWhichAreRecomputed) {
+  std::string out,
+      file = pipeline("k.yaml",
+                      "  - {name: parts, repartition: {input: prices, npartitions: 40, by_rows: "
+                      "true}}\n"
+                      "  - name: slow\n"
+                      "    sql: \"SELECT ticker, count(*) AS n, (SELECT count(*) FROM "
+                      "range(30000000) r WHERE r.range % 7 = 9) AS z FROM {0} GROUP BY ticker\"\n"
+                      "    inputs: [parts]\n"
+                      "  - {name: one, repartition: {input: slow, npartitions: 1}}\n"
+                      "  - {name: total, sql: \"SELECT ticker, sum(n)::BIGINT AS n FROM {0} GROUP "
+                      "BY ticker\", inputs: [one]}\n"
+                      "  - {name: save, write_parquet: {input: total, path: out}}\n");
+  int killed = 0;
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    killed = kill_rank(2);
+  });
+  int status = testing::run_command(
+      mpirun("--enable-recovery", 4,
+             SMALLPOND_CLI " run " + file + " --heartbeat-timeout 3 --memory-passing 10000000"),
+      &out);
+  killer.join();
+  ASSERT_EQ(killed, 1) << "rank 2 was not running at the time of the kill";
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("stopped answering"), std::string::npos) << out;
+  EXPECT_NE(out.find("recomputing slow["), std::string::npos) << out;
+  Table got = sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / "out/*.parquet" + "')"));
+  EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
 TEST_F(Mpi, KilledRankWithoutRecoveryAbortsAndRerunResumes) {
   std::string out, file = pipeline("s.yaml", slow_steps("out"));
   std::thread killer([&] {
