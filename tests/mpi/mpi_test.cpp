@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "io/filesystem.h"
+#include "mpi/prices_pipeline_test.h"
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -45,37 +46,7 @@ int kill_rank(int rank) {
   return killed;
 }
 
-class Mpi : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string cmd = "ln -s " + testing::small_prices_dir() + " " + (dir / "prices");
-    ASSERT_EQ(testing::run_command(cmd, nullptr), 0);
-  }
-  std::string pipeline(const std::string& name, const std::string& steps) {
-    testing::write_text(dir / name,
-                        "steps:\n  - {name: prices, read_parquet: \"prices/*.parquet\"}\n" + steps);
-    return dir / name;
-  }
-  Table written(const std::string& out) {
-    return sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / out + "/*.parquet')"));
-  }
-  Table truth(const std::string& query) {
-    return sorted(duckdb_query(query + " FROM read_parquet('" + testing::small_prices_dir() +
-                               "/*.parquet') GROUP BY ticker"));
-  }
-  testing::TempDir dir;
-};
-
-const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n";
-
-std::string quickstart_steps(const std::string& out) {
-  return "  - {name: by_ticker, repartition: {input: prices, npartitions: 3, hash_by: ticker}}\n"
-         "  - {name: stats, sql: \"" +
-         std::string(kStats) +
-         " FROM {0} GROUP BY ticker\", inputs: [by_ticker]}\n"
-         "  - {name: save, write_parquet: {input: stats, path: " +
-         out + "}}\n";
-}
+class Mpi : public testing::PricesPipelineTest {};
 
 TEST_F(Mpi, PipelineEqualsLocalRunAndDuckDB) {
   std::string out;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "io/filesystem.h"
+#include "mpi/prices_pipeline_test.h"
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -57,38 +58,13 @@ int count(const std::string& text, const std::string& what) {
   return n;
 }
 
-class Srun : public ::testing::Test {
+class Srun : public testing::PricesPipelineTest {
  protected:
   void SetUp() override {
     if (!srun_unavailable().empty()) GTEST_SKIP() << srun_unavailable();
-    std::string cmd = "ln -s " + testing::small_prices_dir() + " " + (dir / "prices");
-    ASSERT_EQ(testing::run_command(cmd, nullptr), 0);
+    PricesPipelineTest::SetUp();
   }
-  std::string pipeline(const std::string& name, const std::string& steps) {
-    testing::write_text(dir / name,
-                        "steps:\n  - {name: prices, read_parquet: \"prices/*.parquet\"}\n" + steps);
-    return dir / name;
-  }
-  Table written(const std::string& out) {
-    return sorted(duckdb_query("SELECT * FROM read_parquet('" + dir / out + "/*.parquet')"));
-  }
-  Table truth(const std::string& query) {
-    return sorted(duckdb_query(query + " FROM read_parquet('" + testing::small_prices_dir() +
-                               "/*.parquet') GROUP BY ticker"));
-  }
-  testing::TempDir dir;
 };
-
-const char* kStats = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n";
-
-std::string quickstart_steps(const std::string& out) {
-  return "  - {name: by_ticker, repartition: {input: prices, npartitions: 3, hash_by: ticker}}\n"
-         "  - {name: stats, sql: \"" +
-         std::string(kStats) +
-         " FROM {0} GROUP BY ticker\", inputs: [by_ticker]}\n"
-         "  - {name: save, write_parquet: {input: stats, path: " +
-         out + "}}\n";
-}
 
 TEST_F(Srun, PipelineEqualsLocalRunAndDuckDB) {
   std::string out;
