@@ -162,6 +162,15 @@ std::string DataSet::sql() const {
          join(parts, union_by_name ? " UNION ALL BY NAME " : " UNION ALL ") + ")";
 }
 
+DataSet DataSet::parquet_files(const std::vector<std::string>& paths,
+                               const std::string& schema_file) {
+  DataSet ds;
+  ds.format = FileFormat::Parquet;
+  for (auto& p : paths) ds.files.push_back({p, 0, -1});
+  ds.schema_file = schema_file;
+  return ds;
+}
+
 Json DataSet::to_json() const {
   Json j;
   j["format"] = format_name(format);

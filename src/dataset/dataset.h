@@ -48,6 +48,10 @@ struct DataSet {
   //! A Parquet file whose schema an empty data set has (files empty); empty when unknown.
   std::string schema_file;
 
+  //! Whole Parquet files (a task's output), with the file that has their schema.
+  static DataSet parquet_files(const std::vector<std::string>& paths,
+                               const std::string& schema_file);
+
   bool empty() const { return files.empty(); }
   //! A SELECT statement that reads the data. Throws ExecutionError for an empty data set
   //! whose schema is unknown.

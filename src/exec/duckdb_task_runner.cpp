@@ -28,14 +28,6 @@ std::string describe_failure(const TaskAssignment& task, const std::string& mess
   return out;
 }
 
-DataSet parquet_output(const std::vector<std::string>& files, const std::string& schema_file) {
-  DataSet ds;
-  ds.format = FileFormat::Parquet;
-  for (auto& f : files) ds.files.push_back({f, 0, -1});
-  ds.schema_file = schema_file;
-  return ds;
-}
-
 }  // namespace
 
 TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
@@ -189,12 +181,12 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
       outputs.push_back(ds);
       return rows;
     }
-    outputs.push_back(parquet_output({file}, file));
+    outputs.push_back(DataSet::parquet_files({file}, file));
     return rows;
   }
   int64_t rows = con.query_int("COPY (" + statements.back() + ") TO " + sql_string(file) +
                                " (FORMAT parquet)");
-  outputs.push_back(parquet_output({file}, file));
+  outputs.push_back(DataSet::parquet_files({file}, file));
   return rows;
 }
 
@@ -240,7 +232,7 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
     con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " +
                   sql_string(schema_file) + " (FORMAT parquet)");
   }
-  for (int k = 0; k < n; k++) outputs.push_back(parquet_output(buckets[k], schema_file));
+  for (int k = 0; k < n; k++) outputs.push_back(DataSet::parquet_files(buckets[k], schema_file));
   return rows;
 }
 

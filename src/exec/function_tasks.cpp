@@ -14,14 +14,6 @@ namespace smallpond {
 
 namespace {
 
-DataSet parquet_files(const std::vector<std::string>& files, const std::string& schema_file) {
-  DataSet ds;
-  ds.format = FileFormat::Parquet;
-  for (auto& f : files) ds.files.push_back({f, 0, -1});
-  ds.schema_file = schema_file;
-  return ds;
-}
-
 // Whether the input's columns can be known: it has files, or a schema.
 bool readable(const DataSet& ds) {
   return !ds.empty() || !ds.schema_file.empty() || !ds.schema.empty();
@@ -44,11 +36,11 @@ Row to_row(const Table& batch, std::vector<Value>& values) {
 int64_t finish(FunctionTask& t, RowWriter& writer) {
   std::string file = t.task.staging_dir + "/part-0.parquet";
   if (!writer.has_columns()) {
-    t.outputs.push_back(parquet_files({}, ""));  // no rows, and no way to know the columns
+    t.outputs.push_back(DataSet::parquet_files({}, ""));  // no rows, and no way to know the columns
     return 0;
   }
   int64_t rows = writer.write(file);
-  t.outputs.push_back(parquet_files({file}, file));
+  t.outputs.push_back(DataSet::parquet_files({file}, file));
   return rows;
 }
 
@@ -81,12 +73,12 @@ int64_t run_row_function(FunctionTask t) {
                          sink->append(&schema, &array);
                        });
     if (!sink->has_columns()) {
-      t.outputs.push_back(parquet_files({}, ""));
+      t.outputs.push_back(DataSet::parquet_files({}, ""));
       return 0;
     }
     std::string file = t.task.staging_dir + "/part-0.parquet";
     int64_t rows = sink->write_parquet(file);
-    t.outputs.push_back(parquet_files({file}, file));
+    t.outputs.push_back(DataSet::parquet_files({file}, file));
     return rows;
   }
   std::vector<Row> out;
@@ -148,12 +140,12 @@ int64_t run_partition_function(FunctionTask t) {
   }
   for (int64_t k = 0; k < n; k++) {
     if (!buckets[k]) {
-      t.outputs.push_back(parquet_files({}, schema_file));
+      t.outputs.push_back(DataSet::parquet_files({}, schema_file));
       continue;
     }
     std::string file = t.task.staging_dir + "/part-" + std::to_string(k) + ".parquet";
     buckets[k]->write_parquet(file);
-    t.outputs.push_back(parquet_files({file}, file));
+    t.outputs.push_back(DataSet::parquet_files({file}, file));
   }
   return rows;
 }
@@ -244,7 +236,7 @@ int64_t run_script(FunctionTask t) {
   int64_t rows = 0;
   for (auto& f : written)
     rows += t.con.query_int("SELECT count(*) FROM read_parquet(" + sql_string(f) + ")");
-  t.outputs.push_back(parquet_files(written, written.empty() ? "" : written.front()));
+  t.outputs.push_back(DataSet::parquet_files(written, written.empty() ? "" : written.front()));
   return rows;
 }
 

@@ -161,11 +161,7 @@ int64_t run_stream(FunctionTask t) {
       remove_all(file);
     }
   }
-  DataSet out;
-  out.format = FileFormat::Parquet;
-  for (auto& f : files) out.files.push_back({f, 0, -1});
-  if (!files.empty()) out.schema_file = files.front();
-  t.outputs.push_back(out);
+  t.outputs.push_back(DataSet::parquet_files(files, files.empty() ? "" : files.front()));
   // The staging directory now holds everything; it is published next.
   if (checkpoints.locked()) checkpoints.remove();
   return rows;
