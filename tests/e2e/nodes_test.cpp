@@ -235,7 +235,9 @@ TEST_F(Nodes, StreamResumesFromItsLastCheckpointAfterACrash) {
                                       "800", "900"}));
   // Published: no checkpoint is left behind.
   std::string checkpoints = dir / "job/checkpoints";
-  if (std::filesystem::exists(checkpoints)) EXPECT_TRUE(std::filesystem::is_empty(checkpoints));
+  if (std::filesystem::exists(checkpoints)) {
+    EXPECT_TRUE(std::filesystem::is_empty(checkpoints));
+  }
 }
 
 // Summarises its partition with SQL over the input files, into the output directory.

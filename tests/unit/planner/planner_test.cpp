@@ -78,8 +78,9 @@ TEST(Planner, FunctionStepsProjectionsAndUserPartitions) {
   EXPECT_EQ(count(g, TaskKind::Sql, "exprs"), 3);
   EXPECT_EQ(count(g, TaskKind::Function, "t"), 3);
   for (auto& t : g.tasks) {
-    if (t.step == "p" && t.kind == TaskKind::Function)
+    if (t.step == "p" && t.kind == TaskKind::Function) {
       EXPECT_EQ(t.params.at("function_kind"), "partition");
+    }
     if (t.step == "t") {
       EXPECT_EQ(t.deps.size(), 2u);
       EXPECT_TRUE(t.params.at("separate_inputs").get<bool>());
