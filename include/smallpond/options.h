@@ -51,6 +51,11 @@ struct Options {
   //! Fuse chains of SQL steps (filter, map, partial_sql, ...) so that intermediate results are
   //! not written. A fused chain reports under the name of its last step.
   bool optimize = true;
+  //! Let write_parquet replace what is at its path even when smallpond did not write it (a
+  //! file, a directory of other files). Without it such a path is refused before the job
+  //! runs. A path that holds an input, the job directory or the current directory is refused
+  //! either way.
+  bool overwrite = false;
   //! Number of tasks a hash partition uses to read and split its input. 0 means 2 × executors.
   int shuffle_producers = 0;
 };

@@ -11,6 +11,7 @@
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
 #include "io/filesystem.h"
+#include "io/job_dir.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -181,6 +182,7 @@ DataFrame Session::from_table(const Table& table) const {
     for (auto& v : row) values.push_back(typed_json(v));
     content["rows"].push_back(std::move(values));
   }
+  JobDir::prepare(state_->options.job_dir);  // refuses a directory that is not one
   std::string dir = state_->options.job_dir + "/sources";
   std::string path = dir + "/rows-" + stable_hash(content.dump()) + ".parquet";
   if (!path_exists(path)) {

@@ -27,6 +27,7 @@ static int run_pipeline(const std::string& file, sp::Options options) {
     options.job_dir = (p.parent_path() / ".smallpond" / p.stem()).string();
   }
   sp::JobRunner runner(sp::resolve_options(options));
+  runner.protect(std::filesystem::path(sp::absolute_path(file)).parent_path().string());
   runner.run(pipeline.targets);
   return 0;
 }
@@ -87,6 +88,8 @@ int main(int argc, char** argv) {
   run->add_option("--heartbeat-timeout", options.heartbeat_timeout,
                   "Seconds of silence after which an MPI executor rank counts as lost")
       ->default_val(options.heartbeat_timeout);
+  run->add_flag("--overwrite", options.overwrite,
+                "Let outputs replace what is at their paths even when smallpond did not write it");
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
 
   std::string show_path;

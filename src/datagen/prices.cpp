@@ -7,6 +7,7 @@
 #include "dataset/split.h"
 #include "engine/engine.h"
 #include "io/filesystem.h"
+#include "io/publish.h"
 
 namespace smallpond {
 

@@ -357,6 +357,7 @@ struct Engine::Impl {
   duckdb::DBConfig config;
   std::unique_ptr<duckdb::DuckDB> db;
   duckdb::shared_ptr<MemoryTables> memory = duckdb::make_shared_ptr<MemoryTables>();
+  std::string temp_directory;  // set by the first connection that named one
   explicit Impl(bool preserve_order) {
     config.SetOptionByName("preserve_insertion_order", duckdb::Value::BOOLEAN(preserve_order));
     // Extensions cannot be fetched where smallpond runs; fail clearly instead of trying.
@@ -409,9 +410,10 @@ std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
       "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
   if (limits.memory_limit > 0)
     setup += "SET memory_limit = '" + std::to_string(limits.memory_limit / (1 << 20)) + "MiB';";
-  if (!limits.temp_directory.empty())
-    setup += "SET temp_directory = " + sql_string(limits.temp_directory) + ";";
+  bool new_temp = !limits.temp_directory.empty() && limits.temp_directory != impl_->temp_directory;
+  if (new_temp) setup += "SET temp_directory = " + sql_string(limits.temp_directory) + ";";
   con->execute(setup);
+  if (new_temp) impl_->temp_directory = limits.temp_directory;
   return con;
 }
 

@@ -24,7 +24,10 @@ class Batch;
 struct EngineLimits {
   int threads = 1;
   int64_t memory_limit = 0;    //!< bytes; 0: DuckDB's default
-  std::string temp_directory;  //!< spill directory; empty: DuckDB's default
+  //! Spill directory; empty: DuckDB's default. It belongs to the engine, not the connection:
+  //! DuckDB cannot switch it once something has spilled there, so every connection of one
+  //! engine must name the same directory (or none).
+  std::string temp_directory;
 };
 
 //! A failure reported by DuckDB. `retryable` is false for errors that a retry cannot fix

@@ -13,7 +13,9 @@
 #include "engine/sql_template.h"
 #include "exec/function_tasks.h"
 #include "exec/task_manifest.h"
+#include "io/durable.h"
 #include "io/filesystem.h"
+#include "io/job_dir.h"
 
 namespace smallpond {
 
@@ -42,7 +44,10 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     if (memory_output_bytes_ == 0) prepare_staging(task);
     import_memory_inputs(task);
     kept_in_memory_ = false;
-    auto con = engine().connect(task.limits);
+    EngineLimits limits = task.limits;
+    if (!limits.temp_directory.empty())  // one per executor: DuckDB cannot switch it after a spill
+      limits.temp_directory = JobDir::executor_tmp_dir(limits.temp_directory);
+    auto con = engine().connect(limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
     int64_t rows = task.kind == TaskKind::Sql           ? run_sql(*con, task, outputs)
                    : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
@@ -66,15 +71,8 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     for (auto& d : outputs)
       manifest.outputs.push_back(d.relative_to(task.staging_dir).resolved_against(task.final_dir));
     write_task_manifest(task.staging_dir, task.final_dir, manifest);
-    make_dirs(task.final_dir.substr(0, task.final_dir.rfind('/')));
-    if (::rename(task.staging_dir.c_str(), task.final_dir.c_str()) != 0) {
-      // Another attempt published first (ENOTEMPTY/EEXIST): its output is as good as ours.
-      int err = errno;
-      remove_all(task.staging_dir);
-      auto existing = read_task_manifest(task.final_dir, task.key);
-      if (!existing) throw Error("cannot publish '" + task.final_dir + "': " + std::strerror(err));
-      manifest = *existing;
-    }
+    manifest = publish_task_output(task.staging_dir, task.final_dir,
+                                   parent_dir(task.staging_dir), manifest);
     outcome.ok = true;
     outcome.outputs = manifest.outputs;
     outcome.rows = manifest.rows;

@@ -8,6 +8,7 @@
 #include "common/system.h"
 #include "exec/local_process_pool.h"
 #include "exec/mpi/mpi_runtime.h"
+#include "exec/output_guard.h"
 #include "exec/scheduler.h"
 #include "exec/sink_publisher.h"
 #include "io/filesystem.h"
@@ -77,6 +78,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   plan_options.shuffle_producers = options_.shuffle_producers;
   TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
 
+  check_output_paths(graph, {options_.job_dir, protected_dirs_, options_.overwrite});
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();
   if (!pool_) {

@@ -33,6 +33,8 @@ class JobRunner {
   const Options& options() const { return options_; }
   //! Stops the executors.
   void shutdown();
+  //! A directory no output may replace or hold (the pipeline file's; see exec/output_guard.h).
+  void protect(const std::string& dir) { protected_dirs_.push_back(dir); }
 
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
@@ -40,6 +42,7 @@ class JobRunner {
   std::unique_ptr<ExecutorPool> pool_;
   std::unique_ptr<Engine> engine_;
   int64_t jobs_run_ = 0;
+  std::vector<std::string> protected_dirs_;
 };
 
 //! Fills defaults: job_dir, executors, threads and memory per task, shuffle producers.

@@ -512,7 +512,8 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     else
       a.attachments[table] = fetched_.at(table);
   }
-  a.limits.temp_directory = job_dir_.tmp_dir() + "/" + task.step + "-" + task_name(task);
+  // The executor spills into a directory of its own under it (JobDir::executor_tmp_dir).
+  a.limits.temp_directory = job_dir_.tmp_dir();
   return a;
 }
 

@@ -1,10 +1,12 @@
 #include "exec/sink_publisher.h"
 
 #include <cstdio>
-#include <filesystem>
 
 #include "common/strings.h"
+#include "common/crash_point.h"
+#include "io/durable.h"
 #include "io/filesystem.h"
+#include "io/publish.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -41,9 +43,12 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
     throw InvalidInputError("step '" + sink.step + "': unknown sink type '" + sink.type +
                             "' (link_or_copy, copy, link, manifest)");
   std::string target = absolute_path(sink.path);
-  std::string parent = std::filesystem::path(target).parent_path().string();
-  make_dirs(parent);
-  std::string staging = target + ".staging-" + unique_suffix();
+  make_dirs(parent_dir(target));
+  // One publish at a time per parent directory: leftovers of a crashed publish are finished
+  // (an old output moved aside goes back) and removed before this one starts.
+  PublishLock lock(target);
+  recover_publish(target);
+  std::string staging = staging_path_for(target);
   make_dirs(staging);
   int files = 0;
   try {
@@ -69,8 +74,9 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
     }
     std::string manifest;
     for (auto& path : listed) manifest += path + "\n";
+    crash_point("sink.before_manifest");
     write_file_atomic(staging + "/" + kSinkManifest, manifest);
-    replace_directory(staging, target);
+    replace_directory(staging, target);  // flushes, swaps; see io/publish.h
   } catch (const std::exception& e) {
     try {
       remove_all(staging);

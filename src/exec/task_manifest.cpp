@@ -1,20 +1,50 @@
 #include "exec/task_manifest.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "common/crash_point.h"
+#include "io/durable.h"
+#include "io/file_fingerprint.h"
 #include "io/filesystem.h"
+#include "smallpond/error.h"
 
 namespace smallpond {
 
 const char* const kManifestFile = "_manifest.json";
 
+namespace {
+
+// The files of the outputs, relative to their directory, each once.
+std::set<std::string> relative_files(const std::vector<DataSet>& outputs) {
+  std::set<std::string> out;
+  for (auto& d : outputs) {
+    for (auto& f : d.files)
+      if (!is_memory_path(f.path)) out.insert(f.path);
+    if (!d.schema_file.empty() && !is_memory_path(d.schema_file)) out.insert(d.schema_file);
+  }
+  return out;
+}
+
+}  // namespace
+
 void write_task_manifest(const std::string& dir, const std::string& final_dir,
                          const TaskManifest& m) {
   Json outputs = Json::array();
-  for (auto& d : m.outputs) outputs.push_back(d.relative_to(final_dir).to_json());
-  Json j = {{"key", m.key},
-            {"label", m.label},
-            {"outputs", outputs},
-            {"rows", m.rows},
-            {"seconds", m.seconds}};
+  std::vector<DataSet> relative;
+  for (auto& d : m.outputs) {
+    relative.push_back(d.relative_to(final_dir));
+    outputs.push_back(relative.back().to_json());
+  }
+  Json files = Json::array();
+  for (auto& rel : relative_files(relative)) {
+    FileFingerprint fp = file_fingerprint(dir + "/" + rel);
+    files.push_back({{"path", rel}, {"size", fp.size}, {"fingerprint", fp.hash}});
+  }
+  Json j = {{"key", m.key},       {"label", m.label},     {"outputs", outputs},
+            {"files", files},     {"rows", m.rows},       {"seconds", m.seconds}};
   write_file_atomic(dir + "/" + kManifestFile, j.dump(1));
 }
 
@@ -29,11 +59,54 @@ std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std
     m.label = j.at("label");
     m.rows = j.at("rows");
     m.seconds = j.at("seconds");
-    for (auto& d : j.at("outputs"))
-      m.outputs.push_back(DataSet::from_json(d).resolved_against(dir));
+    std::vector<DataSet> relative;
+    for (auto& d : j.at("outputs")) relative.push_back(DataSet::from_json(d));
+    // Every file the outputs name must be recorded, and still be what was recorded. A
+    // manifest of an older version (no "files") does not verify: the task runs again.
+    std::set<std::string> named = relative_files(relative);
+    for (auto& f : j.at("files")) {
+      std::string rel = f.at("path");
+      FileFingerprint recorded{f.at("size").get<int64_t>(), f.at("fingerprint")};
+      if (!path_exists(dir + "/" + rel) || !(file_fingerprint(dir + "/" + rel) == recorded))
+        return std::nullopt;
+      named.erase(rel);
+    }
+    if (!named.empty()) return std::nullopt;
+    for (auto& d : relative) m.outputs.push_back(d.resolved_against(dir));
     return m;
   } catch (const std::exception&) {
-    return std::nullopt;  // a damaged manifest: the task runs again
+    return std::nullopt;  // a damaged manifest or file: the task runs again
+  }
+}
+
+TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,
+                                 const std::string& trash_dir, const TaskManifest& manifest) {
+  std::string data_dir = parent_dir(final_dir);
+  make_dirs(data_dir);
+  sync_tree(staging_dir);
+  crash_point("task.before_publish");
+  for (int tries = 0;; tries++) {
+    if (::rename(staging_dir.c_str(), final_dir.c_str()) == 0) {
+      sync_dir(data_dir);
+      crash_point("task.after_publish");
+      return manifest;
+    }
+    int err = errno;
+    if ((err != ENOTEMPTY && err != EEXIST) || tries >= 3)
+      throw Error("cannot publish '" + final_dir + "': " + std::strerror(err));
+    // Another attempt published first: its output is as good as ours.
+    if (auto existing = read_task_manifest(final_dir, manifest.key)) {
+      remove_all(staging_dir);
+      return *existing;
+    }
+    // A damaged directory (no valid manifest, files missing or changed): replaced. Moved
+    // aside first, so that a reader never sees it half removed.
+    make_dirs(trash_dir);
+    std::string aside = trash_dir + "/damaged-" + unique_suffix();
+    if (::rename(final_dir.c_str(), aside.c_str()) == 0) {
+      std::fprintf(stderr, "[smallpond] replacing damaged task output '%s'\n", final_dir.c_str());
+      remove_all(aside);
+    }
   }
 }
 

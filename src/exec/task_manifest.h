@@ -1,6 +1,10 @@
 #pragma once
 // The completed-task manifest: _manifest.json inside a published task directory. It records
-// the task key and the output data sets (paths relative to the directory).
+// the task key, the output data sets (paths relative to the directory) and, for each file, its
+// size and fingerprint (io/file_fingerprint.h). A manifest counts only when every file it
+// names is still there with that size and fingerprint: a task directory damaged after it was
+// published (a file deleted, truncated or replaced, the manifest gone) is recomputed, never
+// reused.
 
 #include <optional>
 #include <string>
@@ -20,11 +24,19 @@ struct TaskManifest {
 
 extern const char* const kManifestFile;
 
-//! Writes dir/_manifest.json (atomically). Paths in outputs must lie under final_dir, the
-//! directory's name once published.
+//! Writes dir/_manifest.json (atomically) with the fingerprints of the files in dir. Paths in
+//! outputs must lie under final_dir, the directory's name once published.
 void write_task_manifest(const std::string& dir, const std::string& final_dir,
                          const TaskManifest& m);
-//! Reads dir/_manifest.json; nullopt when it is missing, unreadable or for another key.
+//! Reads dir/_manifest.json; nullopt when it is missing, unreadable, for another key, or when
+//! a file it names is missing or differs from what it records.
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key);
+
+//! Publishes a task output: flushes staging_dir (its manifest written) to disk and renames it
+//! to final_dir. When final_dir exists already it is kept if its manifest verifies for the
+//! same key (another attempt published first; its manifest is returned) and otherwise moved
+//! into trash_dir and replaced. Returns the manifest that is published.
+TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,
+                                 const std::string& trash_dir, const TaskManifest& manifest);
 
 }  // namespace smallpond

@@ -150,19 +150,4 @@ std::vector<std::string> list_files_recursive(const std::string& dir) {
   return out;
 }
 
-void replace_directory(const std::string& staged, const std::string& target) {
-  std::string old;
-  if (path_exists(target)) {
-    old = target + ".old-" + unique_suffix();
-    if (::rename(target.c_str(), old.c_str()) != 0)
-      throw Error("cannot move aside '" + target + "': " + errno_text());
-  }
-  if (::rename(staged.c_str(), target.c_str()) != 0) {
-    std::string why = errno_text();
-    if (!old.empty()) ::rename(old.c_str(), target.c_str());  // put the old output back
-    throw Error("cannot publish '" + target + "': " + why);
-  }
-  if (!old.empty()) remove_all(old);
-}
-
 }  // namespace smallpond

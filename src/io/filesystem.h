@@ -42,9 +42,6 @@ void link_file(const std::string& src, const std::string& dst);
 void rename_file(const std::string& src, const std::string& dst);
 //! Regular files under dir, as paths relative to dir, sorted.
 std::vector<std::string> list_files_recursive(const std::string& dir);
-//! Replaces directory `target` by directory `staged` (same file system): the old content, if
-//! any, is moved aside first and removed after; readers see the old or the new directory.
-void replace_directory(const std::string& staged, const std::string& target);
 //! A name that no other process on this host uses now: "<pid>-<counter>".
 std::string unique_suffix();
 

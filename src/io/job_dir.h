@@ -4,12 +4,17 @@
 //   <root>/data/<task>-<key>/          published task outputs, each with _manifest.json;
 //                                       named by key, not step, so a renamed step resumes
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
-//   <root>/tmp/                         spill space of the tasks
+//   <root>/tmp/executor-<host>-<pid>/   spill space of one executor process (DuckDB keeps one
+//                                       spill directory per database); removed once the
+//                                       process is gone
 //   <root>/log/tasks-<time>-....csv    one per run: each task attempt, where it ran, how it
 //                                       ended and whether its output went to a file or memory
 //   <root>/checkpoints/<task>-<key>/    progress of streaming tasks not yet finished: kept
 //                                       across attempts and runs, removed when published
 //   <root>/.lock                        held while a run uses the directory
+//   <root>/.smallpond-job               marks the directory as a job directory: nothing is
+//                                       removed from a directory without it, and a directory
+//                                       that has other content is refused
 //
 // A task output is written under staging/, then renamed into data/ (atomic publish): a
 // directory in data/ is always complete.
@@ -21,8 +26,12 @@ namespace smallpond {
 class JobDir {
  public:
   //! Creates the layout and locks the directory; throws InvalidInputError when another
-  //! process holds it.
+  //! process holds it, or when root is not a job directory (see prepare).
   explicit JobDir(const std::string& root);
+  //! Makes root a job directory: creates it, or accepts it when it is empty or already one
+  //! (marker file, or the layout of an older version), and writes the marker. Throws
+  //! InvalidInputError naming what is there otherwise; nothing is removed or created then.
+  static void prepare(const std::string& root);
   ~JobDir();
   JobDir(const JobDir&) = delete;
   JobDir& operator=(const JobDir&) = delete;
@@ -32,8 +41,12 @@ class JobDir {
   std::string staging_dir(const std::string& task_name, const std::string& key, int attempt) const;
   std::string checkpoint_dir(const std::string& task_name, const std::string& key) const;
   std::string tmp_dir() const { return root_ + "/tmp"; }
-  //! Removes staging/ and tmp/ contents (leftovers of a killed run).
+  //! Removes staging/ contents and the spill directories of processes that are gone
+  //! (leftovers of a killed run); live executors keep theirs.
   void clear_scratch() const;
+  //! The spill directory of this process under tmp_root: executor-<host>-<pid>. Removes
+  //! those of this host's processes that have ended.
+  static std::string executor_tmp_dir(const std::string& tmp_root);
 
  private:
   std::string root_;

@@ -81,6 +81,8 @@ struct Node {
   // DataSink: absolute output directory, and "link_or_copy" | "copy" | "link" | "manifest"
   std::string path;
   std::string sink_type = "link_or_copy";
+  //! Replace whatever is at path, even what smallpond did not write (exec/output_guard.h).
+  bool overwrite = false;
 
   //! Set by recompute(): makes the node's definition (and so its tasks' keys) new.
   std::string recompute_nonce;

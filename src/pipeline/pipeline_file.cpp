@@ -284,10 +284,11 @@ class PipelineParser {
       }
     } else {  // write_parquet
       if (!spec.IsMap()) fail(spec, name, "'write_parquet' needs {input, path}");
-      check_keys(spec, name, op, {"input", "path", "type"});
+      check_keys(spec, name, op, {"input", "path", "type", "overwrite"});
       node->kind = NodeKind::DataSink;
       node->inputs = {input(spec["input"], name)};
       node->path = absolute_path(scalar(spec["path"], name, "path"), base_dir_);
+      if (spec["overwrite"]) node->overwrite = boolean(spec["overwrite"], name, "overwrite");
       if (spec["type"]) {
         node->sink_type = scalar(spec["type"], name, "type");
         if (node->sink_type != "link_or_copy" && node->sink_type != "copy" &&

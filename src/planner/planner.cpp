@@ -94,7 +94,7 @@ class Planner {
         return all_input_tasks(node);
       case NodeKind::DataSink: {
         auto& in = input_tasks(node, 0);
-        graph_.sinks.push_back({node.name, node.path, node.sink_type, in});
+        graph_.sinks.push_back({node.name, node.path, node.sink_type, in, node.overwrite});
         return in;
       }
     }

@@ -55,6 +55,7 @@ struct SinkPlan {
   std::string path;
   std::string type = "link_or_copy";  //!< "copy", "link", "manifest" (see SinkType)
   std::vector<int> tasks;
+  bool overwrite = false;  //!< replace whatever is at path (see exec/output_guard.h)
 };
 
 struct TaskGraph {

@@ -282,28 +282,51 @@ TEST(Scheduler, SpeculationRestartsAStragglerElsewhere) {
   }
 }
 
+// Publishes task 1 ("a[0]") as a finished run would have; returns its data file.
+std::string publish_a0(const std::string& root) {
+  JobDir job_dir(root);
+  std::string dir = job_dir.task_dir("sql-0", "key1");
+  make_dirs(dir);
+  write_file_atomic(dir + "/part-0.parquet", "the output of a[0]");
+  TaskManifest m;
+  m.key = "key1";
+  m.label = "a[0]";
+  m.rows = 99;
+  DataSet out;
+  out.files = {{dir + "/part-0.parquet", 0, -1}};
+  m.outputs = {out};
+  write_task_manifest(dir, dir, m);
+  return dir + "/part-0.parquet";
+}
+
 TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
   Harness h;
-  // Publish task 1 ("a[0]") as a finished run would have.
-  {
-    JobDir job_dir(h.dir.path());
-    std::string dir = job_dir.task_dir("sql-0", "key1");
-    make_dirs(dir);
-    TaskManifest m;
-    m.key = "key1";
-    m.label = "a[0]";
-    m.rows = 99;
-    DataSet out;
-    out.files = {{dir + "/part-0.parquet", 0, -1}};
-    m.outputs = {out};
-    write_task_manifest(dir, dir, m);
-  }
+  publish_a0(h.dir.path());
   auto outputs = h.run(nullptr);
   for (auto& r : h.log.runs) EXPECT_NE(r.first, 1);
   EXPECT_EQ(h.report.step("a").reused, 1);
   EXPECT_EQ(h.report.step("a").executed, 3);
   EXPECT_EQ(h.report.step("a").rows, 99 + 30);
   EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/sql-0-key1/part-0.parquet");
+}
+
+// A published output whose files no longer are what its manifest recorded is recomputed.
+TEST(Scheduler, RecomputesPublishedOutputsThatChanged) {
+  std::vector<std::pair<std::string, std::function<void(const std::string&)>>> damages = {
+      {"deleted", [](const std::string& f) { remove_all(f); }},
+      {"truncated", [](const std::string& f) { write_file_atomic(f, "the output"); }},
+      {"replaced, same size", [](const std::string& f) { write_file_atomic(f, "THE OUTPUT OF A[0]"); }},
+      {"manifest emptied",
+       [](const std::string& f) { write_file_atomic(f.substr(0, f.rfind('/')) + "/_manifest.json", ""); }},
+  };
+  for (auto& [what, damage] : damages) {
+    SCOPED_TRACE(what);
+    Harness h;
+    damage(publish_a0(h.dir.path()));
+    h.run(nullptr);
+    EXPECT_EQ(h.report.step("a").reused, 0);
+    EXPECT_EQ(h.report.step("a").executed, 4);
+  }
 }
 
 }  // namespace

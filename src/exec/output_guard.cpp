@@ -1,0 +1,127 @@
+#include "exec/output_guard.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "dataset/dataset.h"
+#include "exec/sink_publisher.h"
+#include "io/publish.h"
+#include "smallpond/error.h"
+
+namespace fs = std::filesystem;
+
+namespace smallpond {
+
+namespace {
+
+// Symbolic links resolved, so that two spellings of one directory compare equal.
+fs::path canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(path), ec);
+  return ec ? fs::path(path).lexically_normal() : p;
+}
+
+// path == dir or path lies under dir.
+bool within(const fs::path& path, const fs::path& dir) {
+  auto p = path.begin(), d = dir.begin();
+  for (; d != dir.end(); ++d, ++p) {
+    if (d->empty()) continue;  // a trailing separator
+    if (p == path.end() || *p != *d) return false;
+  }
+  return true;
+}
+
+struct Protected {
+  fs::path path;
+  std::string what;
+};
+
+std::vector<Protected> protected_dirs(const OutputGuardContext& context) {
+  std::vector<Protected> out;  // the most telling first: the first match is reported
+  for (auto& d : context.protected_dirs)
+    out.push_back({canonical(d), "the pipeline's directory '" + d + "'"});
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (!ec) out.push_back({canonical(cwd.string()), "the current directory '" + cwd.string() + "'"});
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
+    out.push_back({canonical(home), std::string("the home directory '") + home + "'"});
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    out.push_back({canonical(exe.parent_path().string()),
+                   "the program's directory '" + exe.parent_path().string() + "'"});
+  out.push_back({canonical(context.job_dir), "the job directory '" + context.job_dir + "'"});
+  return out;
+}
+
+// Why an existing target needs overwrite, or "" when replacing it loses nothing of the user's.
+std::string foreign_content(const std::string& target) {
+  struct stat st;
+  if (::lstat(target.c_str(), &st) != 0) return "";
+  if (S_ISLNK(st.st_mode)) return "it is a symbolic link";
+  if (!S_ISDIR(st.st_mode)) return "it is a file";
+  std::error_code ec;
+  if (fs::exists(fs::path(target) / kSinkManifest, ec)) return "";  // a previous output
+  fs::directory_iterator it(target, ec);
+  if (ec) return "it cannot be listed (" + ec.message() + ")";
+  if (it == fs::end(it)) return "";
+  return "it holds files that are not a smallpond output (e.g. '" +
+         it->path().filename().string() + "'; a smallpond output has " + kSinkManifest + ")";
+}
+
+}  // namespace
+
+void check_output_paths(const TaskGraph& graph, const OutputGuardContext& context) {
+  if (graph.sinks.empty()) return;
+  std::vector<std::pair<fs::path, std::string>> inputs;  // canonical file, step
+  for (auto& t : graph.tasks) {
+    if (t.kind != TaskKind::Source || !t.params.contains("dataset")) continue;
+    for (auto& f : DataSet::from_json(t.params.at("dataset")).files)
+      inputs.push_back({canonical(f.path), t.step});
+  }
+  auto guarded = protected_dirs(context);
+  std::vector<fs::path> targets;
+  for (auto& sink : graph.sinks) targets.push_back(canonical(sink.path));
+
+  for (size_t i = 0; i < graph.sinks.size(); i++) {
+    const SinkPlan& sink = graph.sinks[i];
+    const fs::path& target = targets[i];
+    auto refuse = [&](const std::string& why) {
+      throw InvalidInputError("step '" + sink.step + "': refusing to write '" + sink.path +
+                              "': " + why + "; nothing was changed");
+    };
+    if (target == target.root_path()) refuse("it is the root directory");
+    for (auto& g : guarded) {
+      if (within(g.path, target))
+        refuse(g.path == target ? "it is " + g.what : "it holds " + g.what);
+    }
+    if (within(target, canonical(context.job_dir)))
+      refuse("it lies inside the job directory '" + context.job_dir + "'");
+    for (auto& [file, step] : inputs) {
+      if (within(file, target))
+        refuse("it holds '" + file.string() + "', an input of step '" + step + "'");
+    }
+    for (size_t j = 0; j < graph.sinks.size(); j++) {
+      if (j == i) continue;
+      if (within(targets[j], target) || within(target, targets[j]))
+        refuse("step '" + graph.sinks[j].step + "' writes to '" + graph.sinks[j].path +
+               "' too; each output needs a directory of its own");
+    }
+    std::error_code ec;
+    if (fs::is_directory(target.parent_path(), ec)) {
+      PublishLock lock(sink.path);
+      recover_publish(sink.path);
+    }
+    if (!sink.overwrite && !context.overwrite) {
+      std::string why = foreign_content(sink.path);
+      if (!why.empty())
+        refuse("it exists and " + why +
+               ". Choose another path, or replace it with overwrite: true (--overwrite; "
+               "Options::overwrite)");
+    }
+  }
+}
+
+}  // namespace smallpond

@@ -1,0 +1,19 @@
+#pragma once
+// Durability: what is published must survive a power loss, so data is flushed to the disk
+// (fsync) before the rename that makes it visible, and the directory that holds the rename is
+// flushed after it. Errors name the path.
+
+#include <string>
+
+namespace smallpond {
+
+//! Flushes a file's data and metadata to the disk.
+void sync_file(const std::string& path);
+//! Flushes a directory's entries (a rename, a creation) to the disk.
+void sync_dir(const std::string& path);
+//! Flushes every regular file under dir, then dir and its subdirectories.
+void sync_tree(const std::string& dir);
+//! The directory that holds path.
+std::string parent_dir(const std::string& path);
+
+}  // namespace smallpond

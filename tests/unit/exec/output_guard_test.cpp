@@ -1,0 +1,95 @@
+// The output guard refuses, before anything runs, outputs whose publish would destroy data.
+#include "exec/output_guard.h"
+
+#include <gtest/gtest.h>
+
+#include "dataset/dataset.h"
+#include "io/filesystem.h"
+#include "smallpond/error.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+class OutputGuard : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    make_dirs(dir / "project/data");
+    testing::write_text(dir / "project/data/in.parquet", "input");
+    testing::write_text(dir / "project/pipeline.yaml", "steps: []");
+    Task source;
+    source.kind = TaskKind::Source;
+    source.step = "src";
+    DataSet ds;
+    ds.files = {{dir / "project/data/in.parquet", 0, -1}};
+    source.params = {{"dataset", ds.to_json()}};
+    graph.tasks.push_back(source);
+    context.job_dir = dir / "project/.smallpond/job";
+    context.protected_dirs = {dir / "project"};
+  }
+  // The message of the refusal of a sink to path, or "" when accepted.
+  std::string check(const std::string& path, bool overwrite = false) {
+    graph.sinks = {{"save", path, "link_or_copy", {0}, overwrite}};
+    try {
+      check_output_paths(graph, context);
+      return "";
+    } catch (const InvalidInputError& e) {
+      return e.what();
+    }
+  }
+  testing::TempDir dir;
+  TaskGraph graph;
+  OutputGuardContext context;
+};
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(OutputGuard, RefusesPathsThatHoldWhatTheJobNeeds) {
+  EXPECT_TRUE(has(check(dir / "project"), "it is the pipeline's directory"));
+  EXPECT_TRUE(has(check(dir.path()), "it holds the pipeline's directory"));
+  EXPECT_TRUE(has(check(dir / "project/data"), "an input of step 'src'"));
+  EXPECT_TRUE(has(check(dir / "project/.smallpond/job"), "it is the job directory"));
+  EXPECT_TRUE(has(check(dir / "project/.smallpond"), "it holds the job directory"));
+  EXPECT_TRUE(has(check(dir / "project/.smallpond/job/data"), "inside the job directory"));
+  EXPECT_TRUE(has(check("/"), "root directory"));
+  // overwrite does not lift these
+  EXPECT_TRUE(has(check(dir / "project/data", true), "an input of step 'src'"));
+  // a symbolic link to the input directory is the input directory
+  ASSERT_EQ(testing::run_command("ln -s " + (dir / "project/data") + " " + (dir / "link"), nullptr), 0);
+  EXPECT_TRUE(has(check(dir / "link/"), "an input of step 'src'"));
+  // and nothing was touched
+  EXPECT_EQ(read_file(dir / "project/data/in.parquet"), "input");
+}
+
+TEST_F(OutputGuard, ExistingPathsNeedOverwriteUnlessSmallpondWroteThem) {
+  EXPECT_EQ(check(dir / "project/out"), "");  // new
+  make_dirs(dir / "project/empty");
+  EXPECT_EQ(check(dir / "project/empty"), "");
+  make_dirs(dir / "project/previous");
+  testing::write_text(dir / "project/previous/.MANIFEST.txt", "");
+  testing::write_text(dir / "project/previous/part-00000-000.parquet", "");
+  EXPECT_EQ(check(dir / "project/previous"), "");
+  make_dirs(dir / "project/mine");
+  testing::write_text(dir / "project/mine/notes.txt", "");
+  EXPECT_TRUE(has(check(dir / "project/mine"), "not a smallpond output (e.g. 'notes.txt'"));
+  EXPECT_EQ(check(dir / "project/mine", true), "");
+  testing::write_text(dir / "project/file", "");
+  EXPECT_TRUE(has(check(dir / "project/file"), "it is a file"));
+  context.overwrite = true;
+  EXPECT_EQ(check(dir / "project/file"), "");
+}
+
+TEST_F(OutputGuard, RefusesTwoSinksOnOnePath) {
+  graph.sinks = {{"a", dir / "project/out", "copy", {0}, false},
+                 {"b", dir / "project/out/", "copy", {0}, false}};
+  EXPECT_THROW(check_output_paths(graph, context), InvalidInputError);
+  graph.sinks[1].path = dir / "project/out/inner";
+  EXPECT_THROW(check_output_paths(graph, context), InvalidInputError);
+  graph.sinks[1].path = dir / "project/other";
+  EXPECT_NO_THROW(check_output_paths(graph, context));
+}
+
+}  // namespace
+}  // namespace smallpond

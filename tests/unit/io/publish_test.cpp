@@ -1,0 +1,86 @@
+// Publishing a directory in place of another, and finishing interrupted publishes.
+#include "io/publish.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+std::string staged_with(const std::string& target, const std::string& content) {
+  std::string staged = staging_path_for(target);
+  make_dirs(staged);
+  testing::write_text(staged + "/file", content);
+  return staged;
+}
+
+// Entries of dir other than target's own name.
+std::vector<std::string> siblings(const std::string& dir, const std::string& name) {
+  std::vector<std::string> out;
+  for (auto& f : list_files_recursive(dir))
+    if (f.compare(0, name.size() + 1, name + "/") != 0) out.push_back(f);
+  return out;
+}
+
+class Publish : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) setenv("SMALLPOND_NO_RENAME_EXCHANGE", "1", 1);
+  }
+  void TearDown() override { unsetenv("SMALLPOND_NO_RENAME_EXCHANGE"); }
+  testing::TempDir dir;
+};
+
+TEST_P(Publish, ReplacesTheTargetAndLeavesNothingBeside) {
+  std::string target = dir / "out";
+  replace_directory(staged_with(target, "one"), target);
+  EXPECT_EQ(read_file(target + "/file"), "one");
+  replace_directory(staged_with(target, "two"), target);
+  EXPECT_EQ(read_file(target + "/file"), "two");
+  EXPECT_EQ(siblings(dir.path(), "out"), std::vector<std::string>{});
+}
+
+TEST_P(Publish, ReplacesAFile) {
+  std::string target = dir / "out";
+  testing::write_text(target, "a file");
+  replace_directory(staged_with(target, "new"), target);
+  EXPECT_EQ(read_file(target + "/file"), "new");
+}
+
+INSTANTIATE_TEST_SUITE_P(ExchangeOrFallback, Publish, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Fallback" : "Exchange"; });
+
+TEST(RecoverPublish, RestoresAnOutputMovedAsideAndRemovesLeftovers) {
+  testing::TempDir dir;
+  std::string target = dir / "out";
+  // A crash between the two renames of the fallback: the old output is only in .old-, the
+  // complete new one in .staging-.
+  make_dirs(target + ".old-1-1");
+  testing::write_text(target + ".old-1-1/file", "old");
+  make_dirs(target + ".staging-1-2");
+  testing::write_text(target + ".staging-1-2/file", "new");
+  recover_publish(target);
+  EXPECT_EQ(read_file(target + "/file"), "old");
+  EXPECT_EQ(siblings(dir.path(), "out"), std::vector<std::string>{});
+}
+
+TEST(RecoverPublish, KeepsAPublishedTargetAndOtherFiles) {
+  testing::TempDir dir;
+  std::string target = dir / "out";
+  make_dirs(target);
+  testing::write_text(target + "/file", "current");
+  make_dirs(target + ".staging-1-2");  // after an exchange: the old content under this name
+  testing::write_text(target + ".staging-1-2/file", "old");
+  testing::write_text(dir / "out.txt", "the user's");
+  testing::write_text(dir / "output.old-notes", "the user's too");
+  recover_publish(target);
+  EXPECT_EQ(read_file(target + "/file"), "current");
+  EXPECT_EQ(siblings(dir.path(), "out"),
+            (std::vector<std::string>{"out.txt", "output.old-notes"}));
+}
+
+}  // namespace
+}  // namespace smallpond
