@@ -18,7 +18,8 @@ struct Options {
   int executors = 0;
   //! DuckDB threads per task. 0 means cores / executors (at least 1).
   int threads_per_task = 0;
-  //! DuckDB memory limit per task in bytes. 0 means 80% of physical memory / executors.
+  //! DuckDB memory limit per task in bytes. 0 means 80% of the memory / executors, where the
+  //! memory is the smaller of the physical memory and the cgroup limit (container, Slurm).
   int64_t memory_per_task = 0;
   //! How often a failed task is retried before the job fails. Errors that cannot go away on
   //! retry (bad SQL, a corrupt file) are not retried.

@@ -84,7 +84,11 @@ int main(int argc, char** argv) {
   run->add_option("--fault-inject", options.fault_probability,
                   "Testing: probability that a task attempt fails")
       ->check(CLI::Range(0.0, 1.0));
-  run->add_option("--threads-per-task", options.threads_per_task, "DuckDB threads per task");
+  run->add_option("--threads-per-task", options.threads_per_task,
+                  "DuckDB threads per task (default: cores / executors)");
+  run->add_option("--memory-per-task", options.memory_per_task,
+                  "DuckDB memory limit per task in bytes; it spills past it (default: 80% of "
+                  "the memory / executors)");
   run->add_option("--heartbeat-timeout", options.heartbeat_timeout,
                   "Seconds of silence after which an MPI executor rank counts as lost")
       ->default_val(options.heartbeat_timeout);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
 
 namespace smallpond {
@@ -19,6 +20,62 @@ int64_t physical_memory_bytes() {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return int64_t(4) << 30;
   return int64_t(pages) * page;
+}
+
+namespace {
+
+// A limit file's value; -1 for "max", a missing file or a value meaning no limit.
+int64_t read_limit(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  if (!(in >> text) || text == "max") return -1;
+  try {
+    long long v = std::stoll(text);
+    return v <= 0 || v >= (int64_t(1) << 60) ? -1 : v;  // v1 says "none" with ~2^63
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+}  // namespace
+
+int64_t cgroup_memory_limit(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
+  int64_t best = -1;
+  auto consider = [&](const std::string& dir, const char* file) {
+    // The process's cgroup and each ancestor up to the mount: the tightest one applies. In a
+    // container the mount may be the container's own root, so its root is read too.
+    std::string path = dir;
+    while (true) {
+      int64_t v = read_limit(path + "/" + file);
+      if (v > 0 && (best < 0 || v < best)) best = v;
+      if (path.size() <= cgroup_root.size()) break;
+      path = path.substr(0, path.rfind('/'));
+    }
+  };
+  std::istringstream lines(proc_self_cgroup);
+  std::string line;
+  while (std::getline(lines, line)) {
+    // "<id>:<controllers>:<path>"; v2 is "0::<path>", v1's memory controller "<id>:memory:<path>"
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1), rel = line.substr(b + 1);
+    if (rel == "/") rel.clear();
+    if (controllers.empty()) {
+      consider(cgroup_root + rel, "memory.max");
+      consider(cgroup_root + "/unified" + rel, "memory.max");  // hybrid layouts
+    } else if (("," + controllers + ",").find(",memory,") != std::string::npos) {
+      consider(cgroup_root + "/memory" + rel, "memory.limit_in_bytes");
+    }
+  }
+  return best;
+}
+
+int64_t usable_memory_bytes() {
+  int64_t physical = physical_memory_bytes();
+  std::ifstream in("/proc/self/cgroup");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int64_t limit = cgroup_memory_limit(text, "/sys/fs/cgroup");
+  return limit > 0 && limit < physical ? limit : physical;
 }
 
 std::vector<std::string> own_command_line() {

@@ -9,6 +9,12 @@ namespace smallpond {
 
 int cpu_count();
 int64_t physical_memory_bytes();
+//! The memory this process may use: the physical memory, or less where a cgroup (v1 or v2,
+//! the process's own or an ancestor) limits it, as in a container or a Slurm job.
+int64_t usable_memory_bytes();
+//! The tightest cgroup memory limit along the paths that proc_self_cgroup (the text of
+//! /proc/self/cgroup) names, read under cgroup_root (/sys/fs/cgroup); -1 when none.
+int64_t cgroup_memory_limit(const std::string& proc_self_cgroup, const std::string& cgroup_root);
 //! The command line this process was started with (argv), read from /proc/self/cmdline.
 std::vector<std::string> own_command_line();
 //! Seconds on a monotonic clock.

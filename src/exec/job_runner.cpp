@@ -1,6 +1,7 @@
 #include "exec/job_runner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -20,6 +21,24 @@
 namespace smallpond {
 
 Options resolve_options(Options o) {
+  // Every setting is checked before anything starts: a bad value is a clear error here, not a
+  // job that misbehaves (a heartbeat timeout of 0 would declare every executor lost).
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw InvalidInputError(what);
+  };
+  require(o.executors >= 0, "executors must be >= 0 (0: one per core)");
+  require(o.threads_per_task >= 0, "threads_per_task must be >= 0 (0: cores / executors)");
+  require(o.memory_per_task >= 0, "memory_per_task must be >= 0 (0: a share of the memory)");
+  require(o.max_retry >= 0, "max_retry must be >= 0");
+  require(o.max_fail >= -1, "max_fail must be >= 0, or -1 for no limit");
+  require(o.fault_probability >= 0 && o.fault_probability <= 1,
+          "fault_probability must be between 0 and 1");
+  require(o.memory_passing_bytes >= 0, "memory_passing_bytes must be >= 0 (0: off)");
+  require(std::isfinite(o.heartbeat_timeout) && o.heartbeat_timeout > 0,
+          "heartbeat_timeout must be a positive number of seconds");
+  require(std::isfinite(o.speculation_min_seconds) && o.speculation_min_seconds >= 0,
+          "speculation_min_seconds must be >= 0");
+  require(o.shuffle_producers >= 0, "shuffle_producers must be >= 0 (0: 2 x executors)");
   if (o.job_name.empty()) {
     auto args = own_command_line();
     std::string prog = args.empty() ? "smallpond" : args[0];
@@ -27,15 +46,11 @@ Options resolve_options(Options o) {
   }
   if (o.job_dir.empty()) o.job_dir = ".smallpond/" + o.job_name;
   o.job_dir = absolute_path(o.job_dir);
-  if (o.executors < 0) throw InvalidInputError("executors must be >= 0");
   if (mpi_active()) o.executors = mpi_size() - 1;  // under mpirun the ranks are the executors
   if (o.executors == 0) o.executors = cpu_count();
-  if (o.threads_per_task <= 0) o.threads_per_task = std::max(1, cpu_count() / o.executors);
-  if (o.memory_per_task <= 0) o.memory_per_task = physical_memory_bytes() * 8 / 10 / o.executors;
-  if (o.shuffle_producers <= 0) o.shuffle_producers = 2 * o.executors;
-  if (o.max_retry < 0) throw InvalidInputError("max_retry must be >= 0");
-  if (o.fault_probability < 0 || o.fault_probability > 1)
-    throw InvalidInputError("fault_probability must be between 0 and 1");
+  if (o.threads_per_task == 0) o.threads_per_task = std::max(1, cpu_count() / o.executors);
+  if (o.memory_per_task == 0) o.memory_per_task = usable_memory_bytes() * 8 / 10 / o.executors;
+  if (o.shuffle_producers == 0) o.shuffle_producers = 2 * o.executors;
   return o;
 }
 

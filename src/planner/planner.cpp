@@ -44,6 +44,11 @@ const char* extension_of(FileFormat format) {
   return "";
 }
 
+// Bounds that keep a mistyped partition count from exhausting the driver's memory (a task
+// costs about a kilobyte in the plan and in the scheduler).
+constexpr int kMaxPartitions = 1000000;
+constexpr size_t kMaxTasks = 4000000;
+
 class Planner {
  public:
   explicit Planner(const PlanOptions& options) : options_(options) {}
@@ -61,6 +66,12 @@ class Planner {
 
  private:
   std::vector<int> plan_node(const Node& node) {
+    bool partitions = node.kind == NodeKind::EvenPartition || node.kind == NodeKind::HashPartition ||
+                      (node.kind == NodeKind::DataSource && node.load_partitioned);
+    if (partitions && (node.npartitions < 1 || node.npartitions > kMaxPartitions))
+      throw InvalidInputError("step '" + node.name + "': npartitions must be between 1 and " +
+                              std::to_string(kMaxPartitions) + ", not " +
+                              std::to_string(node.npartitions));
     switch (node.kind) {
       case NodeKind::DataSource:
         if (node.load_partitioned) return plan_load_partitioned(node);
@@ -424,6 +435,10 @@ class Planner {
   }
 
   int add(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
+    if (graph_.tasks.size() >= kMaxTasks)
+      throw InvalidInputError("step '" + node.name + "': the plan would have more than " +
+                              std::to_string(kMaxTasks) +
+                              " tasks; use fewer partitions (nested partitions multiply)");
     Task t;
     t.id = static_cast<int>(graph_.tasks.size());
     t.kind = kind;

@@ -1,0 +1,304 @@
+// What a run must never do, whatever the user asks or whenever it is killed: replace data it
+// did not write, leave no output or a mixed one, reuse a damaged task output, fail on a spill.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+#include "io/filesystem.h"
+#include "support/test_env.h"
+
+namespace smallpond {
+namespace {
+
+using testing::duckdb_query;
+using testing::sorted;
+
+struct CliRun {
+  int status;
+  std::string output;
+};
+
+CliRun cli(const std::string& args, const std::string& env = "") {
+  CliRun r;
+  r.status = testing::run_command(env + " " + SMALLPOND_CLI + " " + args, &r.output);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Every file under dir (links not followed) with its content: what must stay as it was.
+std::map<std::string, std::string> snapshot(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (auto& f : list_files_recursive(dir)) out[f] = read_file(dir + "/" + f);
+  return out;
+}
+
+// items/: 3 Parquet files of 0..29999; the pipeline hash-partitions them and keeps a share of
+// the rows (its query), written to `out_path`.
+class Safety : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::write_items(dir / "items", 30000, 3); }
+  std::string pipeline(const std::string& out_path, const std::string& sink_extra = "",
+                       const std::string& sql = kSql) {
+    testing::write_text(dir / "pipeline.yaml",
+                        "steps:\n"
+                        "  - name: items\n"
+                        "    read_parquet: items\n"
+                        "  - name: by_key\n"
+                        "    repartition: {input: items, npartitions: 3, hash_by: item}\n"
+                        "  - name: sums\n"
+                        "    sql: \"" + sql + "\"\n"
+                        "    inputs: [by_key]\n"
+                        "  - name: save\n"
+                        "    write_parquet: {input: sums, path: \"" + out_path + "\"" +
+                            sink_extra + "}\n");
+    return dir / "pipeline.yaml";
+  }
+  // The output's rows, sorted; fails the test when .MANIFEST.txt names a missing file.
+  Table output(const std::string& out_dir) {
+    for (auto& line : split_lines(read_file(out_dir + "/.MANIFEST.txt")))
+      EXPECT_TRUE(path_exists(line)) << line;
+    return sorted(duckdb_query("SELECT * FROM read_parquet('" + out_dir + "/*.parquet')"));
+  }
+  Table truth(const std::string& sql = kSql) {
+    std::string q = sql;
+    q.replace(q.find("{0}"), 3, "read_parquet('" + (dir / "items") + "/*.parquet')");
+    return sorted(duckdb_query(q));
+  }
+  static std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      if (end > at) out.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    return out;
+  }
+  static constexpr const char* kSql =
+      "SELECT item, item * 2 AS twice FROM {0} WHERE item % 7 = 0";
+  testing::TempDir dir;
+};
+
+TEST_F(Safety, OutputPathsThatWouldDestroyDataAreRefusedAndNothingIsTouched) {
+  make_dirs(dir / "notes");
+  testing::write_text(dir / "notes/todo.txt", "mine");
+  testing::write_text(dir / "report.csv", "a,b\n");
+  struct Case {
+    std::string path, extra, flags, message;
+  };
+  testing::write_text(dir / "pipeline.yaml", "");
+  std::vector<Case> cases = {
+      {".", "", "", "it is the pipeline's directory"},
+      {"..", "", "", "it holds the pipeline's directory"},
+      {"items", ", overwrite: true", "--overwrite", "an input of step 'items'"},
+      {"jobs", "", "--job-dir " + (dir / "jobs/one"), "it holds the job directory"},
+      {"notes", "", "", "not a smallpond output (e.g. 'todo.txt'"},
+      {"report.csv", "", "", "it is a file"},
+  };
+  auto before = snapshot(dir.path());  // the pipeline file is written anew for each case
+  before.erase("pipeline.yaml");
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    CliRun r = cli("run " + pipeline(c.path, c.extra) + " --quiet " + c.flags);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "step 'save': refusing to write")) << r.output;
+    EXPECT_TRUE(contains(r.output, c.message)) << r.output;
+    auto after = snapshot(dir.path());
+    after.erase("pipeline.yaml");
+    EXPECT_EQ(after, before);
+  }
+}
+
+TEST_F(Safety, TwoSinksOnOnePathAreRefused) {
+  testing::write_text(dir / "two.yaml",
+                      "steps:\n"
+                      "  - {name: items, read_parquet: items}\n"
+                      "  - {name: a, write_parquet: {input: items, path: out}}\n"
+                      "  - {name: b, write_parquet: {input: items, path: out/}}\n");
+  CliRun r = cli("run " + (dir / "two.yaml") + " --quiet");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "each output needs a directory of its own")) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out"));
+}
+
+TEST_F(Safety, AJobDirectoryMustBeEmptyOrOneAlready) {
+  make_dirs(dir / "work/staging");
+  testing::write_text(dir / "work/staging/draft.txt", "mine");
+  auto before = snapshot(dir / "work");
+  CliRun r = cli("run " + pipeline("out") + " --quiet --job-dir " + (dir / "work"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "not a smallpond job directory")) << r.output;
+  EXPECT_EQ(snapshot(dir / "work"), before);
+}
+
+TEST_F(Safety, OverwriteReplacesWhatTheUserNamedAndAPreviousOutputNeedsNone) {
+  make_dirs(dir / "out");
+  testing::write_text(dir / "out/old.txt", "stale");
+  CliRun refused = cli("run " + pipeline("out") + " --quiet");
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  CliRun r = cli("run " + pipeline("out", ", overwrite: true") + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out/old.txt"));
+  EXPECT_EQ(output(dir / "out").rows, truth().rows);
+  // A previous output is replaced without asking; so is a file with --overwrite.
+  std::string other = "SELECT item, item * 3 AS thrice FROM {0} WHERE item % 5 = 0";
+  r = cli("run " + pipeline("out", "", other) + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(output(dir / "out").rows, truth(other).rows);
+  testing::write_text(dir / "file", "x");
+  r = cli("run " + pipeline("file") + " --quiet --overwrite");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(output(dir / "file").rows, truth().rows);
+}
+
+// Kill the driver at each step of publishing a new output over an old one: the path holds
+// the old output or the new one, complete, never none and never a mix (where the file system
+// cannot exchange directories, one step leaves the old output beside the path until the next
+// run restores it); the next run finishes and leaves nothing beside it.
+TEST_F(Safety, ACrashAtEveryPublishStepLeavesTheOldOrTheNewOutput) {
+  const std::string v2 = "SELECT item, item * 3 AS thrice FROM {0} WHERE item % 5 = 0";
+  Table old_rows = truth(), new_rows = truth(v2);
+  struct Point {
+    const char* name;
+    bool fallback;  // the two-rename path for file systems without RENAME_EXCHANGE
+  };
+  std::vector<Point> points = {
+      {"sink.before_manifest", false},   {"publish.before_swap", false},
+      {"publish.after_exchange", false}, {"publish.before_swap", true},
+      {"publish.after_move_aside", true}, {"publish.after_rename", true},
+  };
+  for (auto& p : points) {
+    SCOPED_TRACE(std::string(p.name) + (p.fallback ? " (fallback)" : ""));
+    std::string out = dir / "out";
+    remove_all(out);
+    ASSERT_EQ(cli("run " + pipeline("out") + " --quiet").status, 0);
+    std::string marker = dir / "crashed";
+    remove_all(marker);
+    std::string env = "SMALLPOND_CRASH_POINT=" + std::string(p.name) + ":" + marker +
+                      (p.fallback ? " SMALLPOND_NO_RENAME_EXCHANGE=1" : "");
+    CliRun killed = cli("run " + pipeline("out", "", v2) + " --quiet", env);
+    ASSERT_TRUE(path_exists(marker)) << "the crash point was not reached\n" << killed.output;
+    EXPECT_NE(killed.status, 0);
+    if (std::string(p.name) == "publish.after_move_aside") {
+      // The one gap of the two-rename path: the old output is only beside the path until the
+      // next run starts, which puts it back before anything else, even when that run fails.
+      EXPECT_FALSE(path_exists(out));
+      CliRun failing = cli("run " + pipeline("out", "", "SELECT nope FROM {0}") + " --quiet");
+      EXPECT_EQ(failing.status, 1) << failing.output;
+      EXPECT_EQ(output(out).rows, old_rows.rows);
+    }
+    ASSERT_TRUE(path_exists(out + "/.MANIFEST.txt")) << "no output after the crash";
+    Table after_crash = output(out);
+    EXPECT_TRUE(after_crash.rows == old_rows.rows || after_crash.rows == new_rows.rows);
+    CliRun rerun = cli("run " + pipeline("out", "", v2) + " --quiet",
+                       p.fallback ? "SMALLPOND_NO_RENAME_EXCHANGE=1" : "");
+    ASSERT_EQ(rerun.status, 0) << rerun.output;
+    EXPECT_EQ(output(out).rows, new_rows.rows);
+    for (auto& f : list_files_recursive(dir.path()))
+      EXPECT_FALSE(contains(f, "out.staging-") || contains(f, "out.old-")) << f;
+  }
+}
+
+// Kill an executor just before and just after it publishes a task output: the task is retried
+// and the job's result is right.
+TEST_F(Safety, ACrashAroundATaskPublishIsRetried) {
+  for (const char* point : {"task.before_publish", "task.after_publish"}) {
+    SCOPED_TRACE(point);
+    std::string marker = dir / (std::string("crashed-") + point);
+    CliRun r = cli("run " + pipeline("out") + " --quiet --job-dir " + (dir / point),
+                   "SMALLPOND_CRASH_POINT=" + std::string(point) + ":" + marker);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(path_exists(marker));
+    EXPECT_EQ(output(dir / "out").rows, truth().rows);
+  }
+}
+
+// Damage a finished job directory as a disk, a user or a stray process might: the rerun
+// recomputes what no longer verifies and is right.
+TEST_F(Safety, ADamagedJobDirectoryIsRecomputedNotReused) {
+  std::string file = pipeline("out");
+  std::string data = dir / ".smallpond/pipeline/data";
+  auto task_files = [&](const std::string& prefix) {
+    std::vector<std::string> out;
+    for (auto& f : list_files_recursive(data))
+      if (f.compare(0, prefix.size(), prefix) == 0 && f.size() > 8 &&
+          f.compare(f.size() - 8, 8, ".parquet") == 0)
+        out.push_back(data + "/" + f);
+    return out;
+  };
+  std::vector<std::pair<std::string, std::function<void()>>> damages = {
+      {"manifest deleted", [&] { remove_all(task_files("sql-0")[0].substr(0, task_files("sql-0")[0].rfind('/')) + "/_manifest.json"); }},
+      {"data file deleted", [&] { remove_all(task_files("sql-1")[0]); }},
+      {"data file truncated",
+       [&] {
+         std::string f = task_files("sql-2")[0];
+         testing::write_text(f, read_file(f).substr(0, 100));
+       }},
+      {"data file replaced by another task's",
+       [&] { copy_file(task_files("sql-0")[0], task_files("sql-1")[0]); }},
+  };
+  ASSERT_EQ(cli("run " + file + " --quiet").status, 0);
+  for (auto& [what, damage] : damages) {
+    SCOPED_TRACE(what);
+    damage();
+    CliRun r = cli("run " + file);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(output(dir / "out").rows, truth().rows);
+    CliRun again = cli("run " + file);
+    EXPECT_TRUE(contains(again.output, "0 tasks ran")) << again.output;
+  }
+}
+
+// Tasks that spill on one executor, one after another: DuckDB keeps one spill directory per
+// database, so each executor has one for all its tasks.
+TEST_F(Safety, ManySpillingTasksOnOneExecutor) {
+  testing::write_items(dir / "big", 3000000, 4);
+  testing::write_text(dir / "spill.yaml",
+                      "steps:\n"
+                      "  - {name: big, read_parquet: big}\n"
+                      "  - name: parts\n"
+                      "    repartition: {input: big, npartitions: 4}\n"
+                      "  - name: sorted\n"
+                      "    sql: \"SELECT item, md5(item::VARCHAR) AS h FROM {0} ORDER BY h\"\n"
+                      "    inputs: [parts]\n"
+                      "  - name: stats\n"
+                      "    sql: \"SELECT count(*) AS n, sum(item) AS s, min(h) AS lo FROM {0}\"\n"
+                      "    inputs: [sorted]\n"
+                      "  - {name: save, write_parquet: {input: stats, path: stats}}\n");
+  CliRun r = cli("run " + (dir / "spill.yaml") +
+                 " --executors 1 --threads-per-task 1 --memory-per-task 40000000 --max-retry 0");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_FALSE(contains(r.output, "retrying")) << r.output;
+  Table got = duckdb_query("SELECT sum(n)::BIGINT, sum(s)::BIGINT, min(lo) FROM read_parquet('" +
+                           (dir / "stats") + "/*.parquet')");
+  Table truth = duckdb_query("SELECT count(*)::BIGINT, sum(item)::BIGINT, min(md5(item::VARCHAR)) FROM "
+                             "read_parquet('" + (dir / "big") + "/*.parquet')");
+  EXPECT_EQ(got.rows, truth.rows);
+}
+
+TEST_F(Safety, BadSettingsAreRefusedBeforeAnythingRuns) {
+  std::string file = pipeline("out");
+  for (const char* flags : {"--heartbeat-timeout 0", "--heartbeat-timeout -1",
+                            "--threads-per-task -3", "--memory-passing -1",
+                            "--memory-per-task -5", "--max-fail -2", "--executors -1"}) {
+    SCOPED_TRACE(flags);
+    CliRun r = cli("run " + file + " --quiet " + flags);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "must be")) << r.output;
+    EXPECT_FALSE(path_exists(dir / "out"));
+  }
+  std::string huge = read_file(file);
+  huge.replace(huge.find("npartitions: 3"), 14, "npartitions: 1000000000");
+  testing::write_text(file, huge);
+  CliRun r = cli("run " + file + " --quiet");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "step 'by_key': npartitions must be between 1 and")) << r.output;
+}
+
+}  // namespace
+}  // namespace smallpond
