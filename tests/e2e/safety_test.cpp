@@ -2,6 +2,7 @@
 // did not write, leave no output or a mixed one, reuse a damaged task output, fail on a spill.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <functional>
 #include <map>
 
@@ -298,6 +299,59 @@ TEST_F(Safety, BadSettingsAreRefusedBeforeAnythingRuns) {
   CliRun r = cli("run " + file + " --quiet");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "step 'by_key': npartitions must be between 1 and")) << r.output;
+}
+
+}  // namespace
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// The build id of an ELF file, as bytes, read with readelf.
+std::string build_id_bytes(const std::string& file) {
+  std::string out;
+  testing::run_command("readelf -n " + file + " | sed -n 's/.*Build ID: *//p'", &out);
+  std::string bytes;
+  for (size_t i = 0; i + 1 < out.size() && std::isxdigit(out[i]); i += 2)
+    bytes += static_cast<char>(std::stoi(out.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+// A changed program (another build) or other arguments recompute its function steps: a reused
+// output could be that of another function.
+TEST(FunctionIdentity, AnotherBuildOrOtherArgumentsRecomputeFunctionSteps) {
+  testing::TempDir dir;
+  ASSERT_EQ(testing::run_command("ln -s " + testing::small_prices_dir() + " " + (dir / "prices"),
+                                 nullptr),
+            0);
+  auto run = [&](const std::string& program, const std::string& args) {
+    std::string out;
+    int status =
+        testing::run_command("cd " + dir.path() + " && " + program + " prices" + args, &out);
+    EXPECT_EQ(status, 0) << out;
+    return out;
+  };
+  std::string first = run(FUNCTIONS_EXAMPLE, "");
+  std::string again = run(FUNCTIONS_EXAMPLE, "");
+  EXPECT_EQ(again.find("total:"), std::string::npos) << "the same build reuses:\n" << again;
+  EXPECT_NE(again.find("0 tasks ran"), std::string::npos) << again;
+  // What a rebuild does to the program: another build id (same code, same length).
+  std::string binary = read_file(FUNCTIONS_EXAMPLE);
+  std::string id = build_id_bytes(FUNCTIONS_EXAMPLE);
+  ASSERT_GE(id.size(), 8u) << "the example has no build id";
+  size_t at = binary.find(id);
+  ASSERT_NE(at, std::string::npos);
+  binary[at] = static_cast<char>(binary[at] ^ 0x5a);
+  make_dirs(dir / "rebuilt");
+  testing::write_text(dir / "rebuilt/functions", binary);
+  ASSERT_EQ(testing::run_command("chmod +x " + (dir / "rebuilt/functions"), nullptr), 0);
+  std::string rebuilt = run(dir / "rebuilt/functions", "");
+  // The shuffle (SQL) is reused; the filter and the map (4 tasks each) run again.
+  EXPECT_NE(rebuilt.find("total: 8 tasks ran, 4 reused"), std::string::npos)
+      << "another build reused:\n" << rebuilt;
+  std::string other_args = run(FUNCTIONS_EXAMPLE, " --some-parameter 20");
+  EXPECT_NE(other_args.find("total: 8 tasks ran, 4 reused"), std::string::npos)
+      << "other arguments reused:\n" << other_args;
 }
 
 }  // namespace
