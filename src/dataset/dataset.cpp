@@ -176,10 +176,13 @@ Json DataSet::to_json() const {
   j["format"] = format_name(format);
   Json fs = Json::array();
   for (auto& f : files) {
-    if (f.whole())
+    if (f.whole() && f.fingerprint.empty()) {
       fs.push_back(f.path);
-    else
-      fs.push_back({{"path", f.path}, {"begin", f.begin}, {"end", f.end}});
+      continue;
+    }
+    Json file = {{"path", f.path}, {"begin", f.begin}, {"end", f.end}};
+    if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint;
+    fs.push_back(std::move(file));
   }
   j["files"] = fs;
   if (!columns.empty()) j["columns"] = columns;
@@ -201,7 +204,8 @@ DataSet DataSet::from_json(const Json& j) {
     if (f.is_string())
       ds.files.push_back({f.get<std::string>(), 0, -1});
     else
-      ds.files.push_back({f.at("path"), f.at("begin"), f.at("end")});
+      ds.files.push_back({f.at("path"), f.at("begin"), f.at("end"),
+                          f.value("fingerprint", std::string())});
   }
   if (j.contains("columns")) ds.columns = j["columns"].get<std::vector<std::string>>();
   ds.union_by_name = j.value("union_by_name", false);

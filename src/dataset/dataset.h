@@ -24,9 +24,15 @@ std::string memory_table(const std::string& path);
 
 //! A whole file, or rows [begin, end) of it.
 struct FileSlice {
+  FileSlice() = default;
+  FileSlice(std::string path, int64_t begin = 0, int64_t end = -1, std::string fingerprint = "")
+      : path(std::move(path)), begin(begin), end(end), fingerprint(std::move(fingerprint)) {}
   std::string path;
   int64_t begin = 0;
   int64_t end = -1;  //!< -1: to the end of the file
+  //! A source file's content when the plan was made ("<size>:<hash>", io/file_fingerprint.h),
+  //! checked by the tasks that read it; empty for files the job wrote itself.
+  std::string fingerprint;
   bool whole() const { return begin == 0 && end < 0; }
   bool operator==(const FileSlice& o) const {
     return path == o.path && begin == o.begin && end == o.end;

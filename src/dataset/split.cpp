@@ -48,7 +48,7 @@ std::vector<DataSet> split_by_rows(const DataSet& input, int n,
       const FileSlice& f = input.files[file];
       int64_t left = file_rows[file] - offset;
       int64_t take = std::min(want, left);
-      FileSlice s{f.path, f.begin + offset, f.begin + offset + take};
+      FileSlice s{f.path, f.begin + offset, f.begin + offset + take, f.fingerprint};
       if (s.begin == 0 && offset + take == file_rows[file] && f.end < 0) s.end = -1;  // whole file
       if (take > 0) part.files.push_back(s);
       want -= take;

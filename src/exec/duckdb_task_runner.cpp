@@ -12,6 +12,7 @@
 #include "common/system.h"
 #include "engine/sql_template.h"
 #include "exec/function_tasks.h"
+#include "exec/input_check.h"
 #include "exec/task_manifest.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
@@ -42,6 +43,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
     // An output that may stay in memory touches the job directory only if it turns out too big.
     if (memory_output_bytes_ == 0) prepare_staging(task);
+    check_inputs_unchanged(task);
     import_memory_inputs(task);
     kept_in_memory_ = false;
     EngineLimits limits = task.limits;
@@ -53,6 +55,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
                    : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
                                                         : run_function(*con, task, outputs);
     con.reset();
+    check_inputs_unchanged(task);  // a file replaced while it was read would mix two versions
     if (kept_in_memory_) {
       // Nothing to publish: the output lives in this executor until the scheduler drops it.
       outcome.ok = true;

@@ -28,10 +28,11 @@ class Reader {
   ~Reader() {
     if (fd_ >= 0) ::close(fd_);
   }
-  int64_t size() {
+  int64_t size() { return stat().st_size; }
+  struct stat stat() {
     struct stat st;
     if (::fstat(fd_, &st) != 0) fail();
-    return st.st_size;
+    return st;
   }
   std::string read(int64_t offset, int64_t length) {
     std::string out(static_cast<size_t>(length), '\0');
@@ -55,24 +56,55 @@ class Reader {
   int fd_ = -1;
 };
 
+std::string hex64(const std::string& bytes) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return hex;
+}
+
+// The Parquet footer (with the magic at both ends), or "" when the file is not whole Parquet.
+std::string parquet_footer(Reader& reader, int64_t size) {
+  if (size < 12) return "";
+  std::string head = reader.read(0, 4);
+  std::string tail = reader.read(size - 8, 8);
+  if (head != "PAR1" || tail.size() != 8 || tail.compare(4, 4, "PAR1") != 0) return "";
+  uint32_t footer = 0;
+  std::memcpy(&footer, tail.data(), 4);  // little-endian, as Parquet writes it
+  int64_t length = static_cast<int64_t>(footer) + 8;
+  if (length > size - 4 || length > kMaxFooterBytes) return "";
+  return head + reader.read(size - length, length);
+}
+
 }  // namespace
+
+std::string to_string(const FileFingerprint& fp) {
+  return std::to_string(fp.size) + ":" + fp.hash;
+}
+
+FileFingerprint input_fingerprint(const std::string& path) {
+  Reader reader(path);
+  struct stat st = reader.stat();
+  FileFingerprint fp;
+  fp.size = st.st_size;
+  std::string bytes = parquet_footer(reader, fp.size);
+  if (!bytes.empty()) {
+    fp.hash = hex64(bytes);
+  } else if (fp.size <= kWholeHashBytes) {
+    fp.hash = hex64(reader.read(0, fp.size));
+  } else {
+    bytes = reader.read(0, kEdgeBytes) + reader.read(fp.size - kEdgeBytes, kEdgeBytes);
+    fp.hash = hex64(bytes) + "@" +
+              std::to_string(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  }
+  return fp;
+}
 
 FileFingerprint file_fingerprint(const std::string& path) {
   Reader reader(path);
   FileFingerprint fp;
   fp.size = reader.size();
-  std::string bytes;
-  if (fp.size >= 12) {
-    std::string head = reader.read(0, 4);
-    std::string tail = reader.read(fp.size - 8, 8);
-    if (head == "PAR1" && tail.size() == 8 && tail.compare(4, 4, "PAR1") == 0) {
-      uint32_t footer = 0;
-      std::memcpy(&footer, tail.data(), 4);  // little-endian, as Parquet writes it
-      int64_t length = static_cast<int64_t>(footer) + 8;
-      if (length <= fp.size - 4 && length <= kMaxFooterBytes)
-        bytes = head + reader.read(fp.size - length, length);
-    }
-  }
+  std::string bytes = parquet_footer(reader, fp.size);
   if (bytes.empty()) {  // not (a whole) Parquet file: its edges
     if (fp.size <= 2 * kEdgeBytes) {
       bytes = reader.read(0, fp.size);
@@ -80,10 +112,7 @@ FileFingerprint file_fingerprint(const std::string& path) {
       bytes = reader.read(0, kEdgeBytes) + reader.read(fp.size - kEdgeBytes, kEdgeBytes);
     }
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
-  fp.hash = hex;
+  fp.hash = hex64(bytes);
   return fp;
 }
 

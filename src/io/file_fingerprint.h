@@ -22,4 +22,13 @@ struct FileFingerprint {
 //! Throws Error naming the path when the file cannot be read.
 FileFingerprint file_fingerprint(const std::string& path);
 
+//! An input file's identity for task keys and for the check that it did not change while a
+//! job read it: a Parquet file's footer hash (file_fingerprint); another file's hash of all
+//! its bytes up to kWholeHashBytes; past that, its edges and its modification time (a change
+//! in the middle of a large CSV file that keeps its size and time goes unnoticed).
+FileFingerprint input_fingerprint(const std::string& path);
+constexpr int64_t kWholeHashBytes = 16LL << 20;
+//! "<size>:<hash>", as data set descriptions carry it.
+std::string to_string(const FileFingerprint& fp);
+
 }  // namespace smallpond

@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "dataset/split.h"
 #include "engine/sql_template.h"
+#include "io/file_fingerprint.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
 
@@ -115,17 +116,17 @@ class Planner {
   Json resolve_source(const Node& node) {
     DataSet ds = node.source_options;
     ds.files.clear();
-    Json identity = Json::array();
     for (auto& pattern : node.patterns) {
       auto files = expand_path(pattern, extension_of(ds.format), "", node.recursive);
       if (files.empty())
         throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
       for (auto& f : files) {
-        ds.files.push_back({f.path, 0, -1});
-        identity.push_back({f.path, f.size, f.mtime_ns});
+        // The content, not the time: a file rewritten with other data in the same second
+        // (or restored with cp -p) is another input; one touched but unchanged is the same.
+        ds.files.push_back({f.path, 0, -1, to_string(input_fingerprint(f.path))});
       }
     }
-    return {{"dataset", ds.to_json()}, {"files", identity}};
+    return {{"dataset", ds.to_json()}};
   }
 
   // The files of an already-partitioned data set, grouped by the partition their path names.

@@ -4,7 +4,9 @@
 
 #include <cctype>
 #include <functional>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "io/filesystem.h"
 #include "support/test_env.h"
@@ -352,6 +354,95 @@ TEST(FunctionIdentity, AnotherBuildOrOtherArgumentsRecomputeFunctionSteps) {
   std::string other_args = run(FUNCTIONS_EXAMPLE, " --some-parameter 20");
   EXPECT_NE(other_args.find("total: 8 tasks ran, 4 reused"), std::string::npos)
       << "other arguments reused:\n" << other_args;
+}
+
+}  // namespace
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+class ChangedInputs : public ::testing::Test {
+ protected:
+  // sums.yaml: the sum of b in data/*.csv, written to out/.
+  std::string pipeline() {
+    testing::write_text(dir / "sums.yaml",
+                        "steps:\n"
+                        "  - {name: rows, read_csv: {path: \"data/*.csv\", header: true}}\n"
+                        "  - {name: sums, sql: \"SELECT sum(b) AS s FROM {0}\", inputs: [rows]}\n"
+                        "  - {name: save, write_parquet: {input: sums, path: out}}\n");
+    return dir / "sums.yaml";
+  }
+  int64_t result() {
+    return duckdb_query("SELECT s::BIGINT FROM read_parquet('" + (dir / "out/*.parquet") + "')")
+        .rows.at(0)
+        .at(0)
+        .as_int();
+  }
+  testing::TempDir dir;
+};
+
+// Rewritten with other values of the same size, its time set back: still another input.
+TEST_F(ChangedInputs, SameSizeAndTimeIsStillAnotherInput) {
+  make_dirs(dir / "data");
+  testing::write_text(dir / "data/a.csv", "a,b\n1,20\n2,30\n");
+  ASSERT_EQ(cli("run " + pipeline() + " --quiet").status, 0);
+  EXPECT_EQ(result(), 50);
+  testing::write_text(dir / "data/a.csv.new", "a,b\n1,21\n2,30\n");
+  ASSERT_EQ(testing::run_command("touch -r " + (dir / "data/a.csv") + " " +
+                                     (dir / "data/a.csv.new") + " && mv " +
+                                     (dir / "data/a.csv.new") + " " + (dir / "data/a.csv"),
+                                 nullptr),
+            0);
+  CliRun r = cli("run " + pipeline() + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(result(), 51);
+}
+
+// A file replaced while the job runs fails the job (never a result of two versions); restored
+// with its old time afterwards, the rerun reads the restored content.
+TEST_F(ChangedInputs, AFileReplacedDuringTheRunFailsItAndIsNotReusedLater) {
+  make_dirs(dir / "data");
+  for (int f = 0; f < 4; f++)
+    testing::write_text(dir / ("data/" + std::to_string(f) + ".csv"),
+                        "a,b\n" + std::to_string(f) + ",10\n");
+  testing::write_text(dir / "many.yaml",
+                      "steps:\n"
+                      "  - {name: rows, read_csv: {path: \"data/*.csv\", header: true}}\n"
+                      "  - {name: parts, repartition: {input: rows, npartitions: 4}}\n"
+                      "  - {name: sums, sql: \"SELECT sum(b) AS s FROM {0}\", inputs: [parts]}\n"
+                      "  - {name: save, write_parquet: {input: sums, path: out}}\n");
+  std::string marker = dir / "slow";
+  std::string original = read_file(dir / "data/2.csv");
+  ASSERT_EQ(testing::run_command("cp -p " + (dir / "data/2.csv") + " " + (dir / "saved.csv"),
+                                 nullptr),
+            0);
+  // One task sleeps 3 s before it starts; meanwhile data/2.csv is replaced.
+  CliRun r;
+  std::thread job([&] {
+    r = cli("run " + (dir / "many.yaml") + " --quiet --executors 1 --no-speculation",
+            "SMALLPOND_FAULT_SLOW_ONCE=" + marker + ":3");
+  });
+  for (int i = 0; i < 400 && !path_exists(marker); i++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  testing::write_text(dir / "data/2.csv", "a,b\n2,99\n");
+  job.join();
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "data/2.csv' changed after the job was planned")) << r.output;
+  EXPECT_TRUE(contains(r.output, "not retried")) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out"));
+  ASSERT_EQ(testing::run_command("cp -p " + (dir / "saved.csv") + " " + (dir / "data/2.csv"),
+                                 nullptr),
+            0);
+  ASSERT_EQ(read_file(dir / "data/2.csv"), original);
+  CliRun rerun = cli("run " + (dir / "many.yaml") + " --quiet --executors 1");
+  ASSERT_EQ(rerun.status, 0) << rerun.output;
+  EXPECT_EQ(duckdb_query("SELECT sum(s)::BIGINT FROM read_parquet('" + (dir / "out/*.parquet") +
+                         "')")
+                .rows.at(0)
+                .at(0)
+                .as_int(),
+            40);
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+#include "exec/input_check.h"
+
+#include <set>
+
+#include "io/file_fingerprint.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+void check_inputs_unchanged(const TaskAssignment& task) {
+  std::set<std::string> checked;
+  for (auto& input : task.inputs) {
+    for (auto& f : input.files) {
+      if (f.fingerprint.empty() || !checked.insert(f.path).second) continue;
+      std::string now;
+      try {
+        now = to_string(input_fingerprint(f.path));
+      } catch (const Error& e) {
+        throw InvalidInputError("input file '" + f.path + "' is gone or unreadable since the job " +
+                                "was planned: " + e.what());
+      }
+      if (now != f.fingerprint)
+        throw InvalidInputError("input file '" + f.path +
+                                "' changed after the job was planned (size:hash " + f.fingerprint +
+                                ", now " + now + "); rerun the job to read its new content");
+    }
+  }
+}
+
+}  // namespace smallpond
