@@ -57,6 +57,11 @@ struct Options {
   //! runs. A path that holds an input, the job directory or the current directory is refused
   //! either way.
   bool overwrite = false;
+  //! Run each step's SQL in a sandbox: it may read only its input files and write only its
+  //! own staging directory (no other files, no ATTACH, no COPY of its own, no settings
+  //! changed). Off by default in the C++ API (a program's SQL is its author's); on by default
+  //! for `smallpond run` (a pipeline file may come from anyone; --no-sandbox turns it off).
+  bool sandbox = false;
   //! Number of tasks a hash partition uses to read and split its input. 0 means 2 × executors.
   int shuffle_producers = 0;
 };

@@ -76,7 +76,10 @@ int main(int argc, char** argv) {
   run->add_option("--memory-passing", options.memory_passing_bytes,
                   "Keep SQL outputs up to this many bytes in executor memory (0: off)")
       ->default_val(0);
-  bool no_speculation = false;
+  bool no_speculation = false, no_sandbox = false;
+  run->add_flag("--no-sandbox", no_sandbox,
+                "Let steps' SQL read and write any file (by default a step reads only its "
+                "inputs and writes only its output)");
   run->add_flag("--no-speculation", no_speculation, "Never start second attempts of stragglers");
   run->add_option("--speculation-min-seconds", options.speculation_min_seconds,
                   "A straggler runs this much longer than its step's median")
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
     if (*run) {
       options.progress = !quiet;
       options.speculation = !no_speculation;
+      options.sandbox = !no_sandbox;
       return run_pipeline(pipeline_file, options);
     }
     if (*show_cmd) return show(show_path, show_limit);

@@ -325,6 +325,12 @@ class DuckConnection : public EngineConnection {
     return std::make_unique<DuckRowSink>(db_, ddl + ")", table, columns.size());
   }
 
+  std::vector<std::string> statement_types(const std::string& sql) override {
+    std::vector<std::string> out;
+    for (auto& s : extract(sql)) out.push_back(duckdb::StatementTypeToString(s->type));
+    return out;
+  }
+
   std::vector<std::string> split_statements(const std::string& sql) override {
     std::vector<std::string> out;
     for (auto& s : extract(sql)) {
@@ -405,6 +411,13 @@ void Engine::register_scalar_function(const std::string& name,
 }
 
 std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
+  // The settings below are DuckDB's, database-wide; a sandbox left by the previous task is
+  // lifted for them (from here, not from SQL: locked settings cannot be changed in SQL).
+  auto& config = duckdb::DBConfig::GetConfig(*impl_->db->instance);
+  config.options.lock_configuration = false;
+  config.options.enable_external_access = true;
+  config.options.allowed_paths.clear();
+  config.options.allowed_directories.clear();
   auto con = std::make_unique<DuckConnection>(*impl_->db, *impl_->memory);
   std::string setup =
       "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
@@ -414,6 +427,13 @@ std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
   if (new_temp) setup += "SET temp_directory = " + sql_string(limits.temp_directory) + ";";
   con->execute(setup);
   if (new_temp) impl_->temp_directory = limits.temp_directory;
+  if (limits.sandbox) {
+    for (auto& path : limits.readable) config.AddAllowedPath(path);
+    for (auto& dir : limits.writable) config.AddAllowedDirectory(dir);
+    if (!impl_->temp_directory.empty()) config.AddAllowedDirectory(impl_->temp_directory);
+    config.options.enable_external_access = false;
+    config.options.lock_configuration = true;
+  }
   return con;
 }
 

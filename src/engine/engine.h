@@ -28,6 +28,13 @@ struct EngineLimits {
   //! DuckDB cannot switch it once something has spilled there, so every connection of one
   //! engine must name the same directory (or none).
   std::string temp_directory;
+  //! The sandbox: queries may read only the `readable` files and read or write only under the
+  //! `writable` directories (DuckDB's enable_external_access = false with allowed_paths and
+  //! allowed_directories), and cannot change any setting (lock_configuration). It applies to
+  //! the whole engine until the next connect().
+  bool sandbox = false;
+  std::vector<std::string> readable;
+  std::vector<std::string> writable;
 };
 
 //! A failure reported by DuckDB. `retryable` is false for errors that a retry cannot fix
@@ -80,6 +87,8 @@ class EngineConnection {
   virtual int64_t query_int(const std::string& sql) = 0;
   //! The statements of a script, each as its own SQL text (without the trailing ';').
   virtual std::vector<std::string> split_statements(const std::string& sql) = 0;
+  //! The kind of each statement of a script, as DuckDB names it ("SELECT", "COPY", ...).
+  virtual std::vector<std::string> statement_types(const std::string& sql) = 0;
   //! Streams a query's rows in batches of about batch_rows (the last may be smaller). Column
   //! names and types are set in every batch, even when there are no rows (one empty batch).
   virtual void scan(const std::string& sql, size_t batch_rows,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "common/code_location.h"
 #include "common/strings.h"
@@ -49,6 +50,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     EngineLimits limits = task.limits;
     if (!limits.temp_directory.empty())  // one per executor: DuckDB cannot switch it after a spill
       limits.temp_directory = JobDir::executor_tmp_dir(limits.temp_directory);
+    if (limits.sandbox) confine(task, limits);
     auto con = engine().connect(limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
     int64_t rows = task.kind == TaskKind::Sql           ? run_sql(*con, task, outputs)
@@ -98,6 +100,20 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   }
   outcome.seconds = monotonic_seconds() - start;
   return outcome;
+}
+
+// The sandbox of a task: it reads its input files and writes its staging (and checkpoint)
+// directory, nothing else.
+void DuckDBTaskRunner::confine(const TaskAssignment& task, EngineLimits& limits) {
+  for (auto& input : task.inputs) {
+    for (auto& f : input.files)
+      if (!is_memory_path(f.path)) limits.readable.push_back(f.path);
+    if (!input.schema_file.empty() && !is_memory_path(input.schema_file))
+      limits.readable.push_back(input.schema_file);
+  }
+  limits.writable.push_back(task.staging_dir);
+  if (task.params.contains("checkpoint_dir"))
+    limits.writable.push_back(task.params["checkpoint_dir"].get<std::string>());
 }
 
 void DuckDBTaskRunner::prepare_staging(const TaskAssignment& task) {
@@ -160,6 +176,18 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   std::string sql = expand_sql_template(task.params.at("sql"), views, names);
   auto statements = con.split_statements(sql);
   if (statements.empty()) throw InvalidInputError("the query is empty");
+  if (task.limits.sandbox) {
+    // Outputs are written by smallpond, into the staging directory; a step that writes files,
+    // attaches databases or loads extensions itself is refused (see docs: the sandbox).
+    static const std::set<std::string> kRefused = {"COPY",   "COPY_DATABASE", "EXPORT",
+                                                   "ATTACH", "DETACH",        "LOAD"};
+    for (auto& type : con.statement_types(sql))
+      if (kRefused.count(type))
+        throw InvalidInputError("a " + type +
+                                " statement is not allowed in a step's SQL while the sandbox "
+                                "is on (smallpond writes the step's output; --no-sandbox or "
+                                "Options::sandbox = false lifts this)");
+  }
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
   if (memory_output_bytes_ > 0) {

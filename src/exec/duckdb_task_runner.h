@@ -26,6 +26,7 @@ class DuckDBTaskRunner : public TaskRunner {
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
   void prepare_staging(const TaskAssignment& task);  // an empty staging_dir
+  static void confine(const TaskAssignment& task, EngineLimits& limits);  // the sandbox
   Engine& engine();
   std::unique_ptr<Engine> engine_;         // created at the first task, reused by later ones
   std::map<std::string, Json> functions_;  // registered scalar functions: name -> definition

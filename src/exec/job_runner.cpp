@@ -114,6 +114,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   sched.progress = options_.progress;
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;
+  sched.limits.sandbox = options_.sandbox;
   Scheduler scheduler(
       graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched);
 

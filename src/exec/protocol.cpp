@@ -37,6 +37,7 @@ Json TaskAssignment::to_json() const {
           {"threads", limits.threads},
           {"memory_limit", limits.memory_limit},
           {"temp_directory", limits.temp_directory},
+          {"sandbox", limits.sandbox},
           {"fault_probability", fault_probability},
           {"memory_output_bytes", memory_output_bytes},
           {"attachments", attachments}};
@@ -57,6 +58,7 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.limits.threads = j.at("threads");
   a.limits.memory_limit = j.at("memory_limit");
   a.limits.temp_directory = j.at("temp_directory");
+  a.limits.sandbox = j.value("sandbox", false);
   a.fault_probability = j.value("fault_probability", 0.0);
   a.memory_output_bytes = j.value("memory_output_bytes", int64_t(0));
   a.attachments = j.value("attachments", Json::object());

@@ -1,5 +1,6 @@
 #include "io/filesystem.h"
 
+#include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "smallpond/error.h"
 
@@ -122,9 +124,47 @@ void link_or_copy(const std::string& src, const std::string& dst) {
 }
 
 void copy_file(const std::string& src, const std::string& dst) {
-  std::error_code ec;
-  fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
-  if (ec) throw Error("cannot copy '" + src + "' to '" + dst + "': " + ec.message());
+  // Our own loop rather than std::filesystem::copy_file, whose error for a full disk reads
+  // "Input/output error": the user must see the real cause (ENOSPC, EDQUOT, ...).
+  auto fail = [&](const std::string& what) {
+    throw Error("cannot copy '" + src + "' to '" + dst + "': " + what + ": " + errno_text());
+  };
+  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail("cannot open the source");
+  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    int err = errno;
+    ::close(in);
+    errno = err;
+    fail("cannot create the copy");
+  }
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(in);
+      ::close(out);
+      if (n < 0) {
+        errno = err;
+        fail("cannot read");
+      }
+      return;
+    }
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buffer.data() + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        int err = errno;
+        ::close(in);
+        ::close(out);
+        errno = err;
+        fail("cannot write");
+      }
+      done += w;
+    }
+  }
 }
 
 void link_file(const std::string& src, const std::string& dst) {

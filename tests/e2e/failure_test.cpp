@@ -195,19 +195,6 @@ TEST_F(FaultOptions, AStragglerIsRunAgainElsewhere) {
   EXPECT_LT(sp.last_report().seconds, 15) << "the job waited for the straggler";
 }
 
-// Lines of task attempts in the task traces under log_dir.
-int finished_tasks(const std::string& log_dir) {
-  int lines = 0;
-  std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator(log_dir, ec)) {
-    std::ifstream in(entry.path());
-    std::string line;
-    while (std::getline(in, line)) lines++;
-    lines--;  // the header
-  }
-  return lines;
-}
-
 // Stops (SIGSTOP) this process's executor number `id`; returns how many processes it stopped.
 int stop_executor(int id) {
   int stopped = 0;
@@ -249,8 +236,7 @@ TEST_F(FaultOptions, AnExecutorThatStopsAnsweringIsReplaced) {
     // Once two tasks are done (the trace has their lines) both executors are busy with the
     // next of their six tasks each: executor 0 is stopped in the middle of one, however fast
     // or loaded this machine is.
-    for (int i = 0; i < 600 && finished_tasks(dir / "frozen/log") < 2; i++)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    testing::wait_for_attempts(dir / "frozen", 2);
     stopped = stop_executor(0);
   });
   Table t = slow.to_table();

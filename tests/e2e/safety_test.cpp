@@ -447,3 +447,76 @@ TEST_F(ChangedInputs, AFileReplacedDuringTheRunFailsItAndIsNotReusedLater) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// A full output file system is named as such (a 2 MiB tmpfs; skipped where mounting is not
+// allowed), and the previous output stays.
+TEST(FullDisk, TheCauseIsNamedAndNothingIsHalfWritten) {
+  testing::TempDir dir;
+  make_dirs(dir / "small");
+  if (testing::run_command("mount -t tmpfs -o size=2m tmpfs " + (dir / "small"), nullptr) != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  testing::write_items(dir / "items", 400000, 2);  // about 3 MB as Parquet
+  testing::write_text(dir / "copy.yaml",
+                      "steps:\n"
+                      "  - {name: items, read_parquet: items}\n"
+                      "  - {name: m, sql: \"SELECT item, item * 2 AS twice FROM {0}\", "
+                      "inputs: [items]}\n"
+                      "  - {name: save, write_parquet: {input: m, path: small/out, type: copy}}\n");
+  CliRun r = cli("run " + (dir / "copy.yaml") + " --quiet");
+  testing::run_command("umount " + (dir / "small"), nullptr);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "No space left on device")) << r.output;
+  EXPECT_FALSE(contains(r.output, "Input/output error")) << r.output;
+}
+
+// The sandbox of `smallpond run`: a step reads its inputs and writes its output, nothing else.
+TEST(Sandbox, AStepCannotReadWriteOrAttachOtherFiles) {
+  testing::TempDir dir;
+  testing::write_items(dir / "items", 1000, 2);
+  testing::write_text(dir / "secret.csv", "a\n1\n");
+  testing::write_items(dir / "other", 10, 1);
+  auto step = [&](const std::string& sql, const std::string& flags = "") {
+    testing::write_text(dir / "p.yaml",
+                        "steps:\n"
+                        "  - {name: items, read_parquet: items}\n"
+                        "  - {name: parts, repartition: {input: items, npartitions: 2}}\n"
+                        "  - name: s\n"
+                        "    sql: \"" + sql + "\"\n"
+                        "    inputs: [parts]\n");
+    return cli("run " + (dir / "p.yaml") + " --quiet --max-retry 0 " + flags);
+  };
+  std::string secret = dir / "secret.csv";
+  std::string planted = dir / "planted.csv";
+  struct Case {
+    std::string sql, message;
+  };
+  std::vector<Case> refused = {
+      {"SELECT * FROM read_csv('" + secret + "')", "Permission Error"},
+      {"SELECT * FROM read_parquet('" + (dir / "other/item-00000.parquet") + "')",
+       "Permission Error"},
+      {"COPY (SELECT 1) TO '" + planted + "'; SELECT * FROM {0}", "COPY statement is not allowed"},
+      {"ATTACH '" + (dir / "db.duckdb") + "' AS x; SELECT * FROM {0}",
+       "ATTACH statement is not allowed"},
+      {"SET enable_external_access = true; SELECT * FROM {0}", "locked"},
+  };
+  for (auto& c : refused) {
+    SCOPED_TRACE(c.sql);
+    CliRun r = step(c.sql);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, c.message)) << r.output;
+    EXPECT_TRUE(contains(r.output, "not retried")) << r.output;
+  }
+  EXPECT_FALSE(path_exists(planted));
+  EXPECT_FALSE(path_exists(dir / "db.duckdb"));
+  // Its own inputs, its own temporary tables and several statements are fine, and the
+  // sandbox can be lifted.
+  EXPECT_EQ(step("CREATE TEMP TABLE t AS SELECT * FROM {0}; SELECT count(*) FROM t").status, 0);
+  CliRun lifted = step("SELECT * FROM read_csv('" + secret + "')", "--no-sandbox");
+  EXPECT_EQ(lifted.status, 0) << lifted.output;
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -169,7 +169,7 @@ TEST_F(Mpi, KilledRankIsReplacedWithRecovery) {
   std::string out, file = pipeline("s.yaml", slow_steps("out"));
   int killed = 0;
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    testing::wait_for_attempts(dir / ".smallpond/s", 4);  // in the middle of the 40 tasks
     killed = kill_rank(2);
   });
   int status = testing::run_command(
@@ -201,7 +201,7 @@ TEST_F(Mpi, KilledRankLosesInMemoryOutputsWhichAreRecomputed) {
                       "  - {name: save, write_parquet: {input: total, path: out}}\n");
   int killed = 0;
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    testing::wait_for_attempts(dir / ".smallpond/k", 6);  // some outputs held by rank 2
     killed = kill_rank(2);
   });
   int status = testing::run_command(
@@ -220,7 +220,7 @@ TEST_F(Mpi, KilledRankLosesInMemoryOutputsWhichAreRecomputed) {
 TEST_F(Mpi, KilledRankWithoutRecoveryAbortsAndRerunResumes) {
   std::string out, file = pipeline("s.yaml", slow_steps("out"));
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    testing::wait_for_attempts(dir / ".smallpond/s", 4);  // in the middle of the 40 tasks
     kill_rank(1);
   });
   int status = testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out);

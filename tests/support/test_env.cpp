@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "datagen/prices.h"
 #include "engine/engine.h"
@@ -52,6 +55,23 @@ void write_items(const std::string& dir, int64_t rows, int files) {
                    std::to_string(end) + ")) TO '" + dir + name + "' (FORMAT parquet)");
     begin = end;
   }
+}
+
+int traced_attempts(const std::string& job_dir) {
+  int lines = 0;
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(job_dir + "/log", ec)) {
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) lines++;
+    lines--;  // the header
+  }
+  return lines;
+}
+
+void wait_for_attempts(const std::string& job_dir, int n, double timeout_s) {
+  for (int i = 0; i < timeout_s * 50 && traced_attempts(job_dir) < n; i++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 Table duckdb_query(const std::string& sql) {

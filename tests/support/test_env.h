@@ -43,6 +43,11 @@ Table duckdb_query(const std::string& sql);
 Table sorted(Table table);
 //! Writes text to a file.
 void write_text(const std::string& path, const std::string& text);
+//! Task attempts recorded so far in the task traces of a job directory (job_dir/log).
+int traced_attempts(const std::string& job_dir);
+//! Waits until a running job has recorded at least n attempts (or timeout_s passed): a fault
+//! injected then hits the job in the middle, however fast or loaded the machine is.
+void wait_for_attempts(const std::string& job_dir, int n, double timeout_s = 60);
 //! Runs a shell command; returns its exit status and fills output with stdout+stderr.
 int run_command(const std::string& command, std::string* output);
 
