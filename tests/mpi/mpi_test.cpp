@@ -28,8 +28,8 @@ std::string mpirun(const std::string& flags, int ranks, const std::string& comma
          flags + " -np " + std::to_string(ranks) + " " + command;
 }
 
-// SIGKILLs the process of MPI rank `rank` (the rank itself, not its executor process).
-int kill_rank(int rank) {
+// Sends signal to the process of MPI rank `rank` (the rank itself, not its executor process).
+int signal_rank(int rank, int signal) {
   int killed = 0;
   DIR* proc = opendir("/proc");
   while (dirent* e = readdir(proc)) {
@@ -40,11 +40,14 @@ int kill_rank(int rank) {
     bool is_rank = env.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') !=
                    std::string::npos;
     if (is_rank && env.find("SMALLPOND_EXECUTOR_FD=") == std::string::npos)
-      killed += kill(pid, SIGKILL) == 0;
+      killed += kill(pid, signal) == 0;
   }
   closedir(proc);
   return killed;
 }
+
+// SIGKILLs the process of MPI rank `rank`.
+int kill_rank(int rank) { return signal_rank(rank, SIGKILL); }
 
 class Mpi : public testing::PricesPipelineTest {};
 
@@ -230,6 +233,61 @@ TEST_F(Mpi, KilledRankWithoutRecoveryAbortsAndRerunResumes) {
   ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file), &out), 0) << out;
   EXPECT_EQ(out.find(" 0 reused"), std::string::npos) << "the rerun should reuse finished tasks:\n"
                                                       << out;
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
+                                  dir / "out/*.parquet" + "') GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
+// Rank 0 killed in the middle of a job: the executor ranks hear its heartbeats stop and abort
+// the MPI job, so mpirun ends (it used to wait for ever); nothing is published; a rerun
+// resumes. (Under --enable-recovery mpirun's own exit status is 0 whatever the ranks did.)
+TEST_F(Mpi, KilledRankZeroEndsTheRun) {
+  std::string out, file = pipeline("s.yaml", slow_steps("out"));
+  int killed = 0;
+  std::thread killer([&] {
+    testing::wait_for_attempts(dir / ".smallpond/s", 4);
+    killed = kill_rank(0);
+  });
+  int status = testing::run_command(
+      "SMALLPOND_SCHEDULER_TIMEOUT=3 " +
+          mpirun("--enable-recovery", 4, SMALLPOND_CLI " run " + file + " --quiet"),
+      &out);
+  killer.join();
+  ASSERT_EQ(killed, 1);
+  EXPECT_NE(status, 124) << "mpirun did not end:\n" << out;
+  EXPECT_NE(out.find("rank 0 (the scheduler)"), std::string::npos) << out;
+  EXPECT_FALSE(path_exists(dir / "out"));
+  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file + " --quiet"), &out),
+            0)
+      << out;
+  Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
+                                  dir / "out/*.parquet" + "') GROUP BY ticker"));
+  EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);
+}
+
+// A rank stopped (SIGSTOP) past the heartbeat timeout is retired and its task runs elsewhere;
+// continued afterwards, it learns it was retired and leaves, so the job and mpirun both end.
+TEST_F(Mpi, AStoppedRankIsRetiredAndLeavesWhenContinued) {
+  std::string out, file = pipeline("s.yaml", slow_steps("out"));
+  int stopped = 0;
+  std::thread freezer([&] {
+    testing::wait_for_attempts(dir / ".smallpond/s", 4);
+    stopped = signal_rank(2, SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::seconds(5));  // past the 2 s heartbeat timeout
+    signal_rank(2, SIGCONT);
+  });
+  // Should rank 0 be done before the stopped rank wakes, no one answers it any more: it leaves
+  // once rank 0 has been silent for this long.
+  int status = testing::run_command(
+      "SMALLPOND_SCHEDULER_TIMEOUT=3 " +
+          mpirun("--enable-recovery", 4, SMALLPOND_CLI " run " + file + " --heartbeat-timeout 2"),
+      &out);
+  freezer.join();
+  ASSERT_EQ(stopped, 1);
+  EXPECT_NE(status, 124) << "mpirun did not end:\n" << out;
+  EXPECT_NE(out.find("stopped answering"), std::string::npos) << out;
+  EXPECT_NE(out.find("smallpond executor rank 2:"), std::string::npos) << out;
+  // The job itself succeeded (its output is right); mpirun reports the rank that left.
   Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
                                   dir / "out/*.parquet" + "') GROUP BY ticker"));
   EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);

@@ -16,6 +16,18 @@ void note_rank_lost();
 
 //! Sends a message; false when MPI reports an error (e.g. the peer died, with recovery on).
 bool send(const Json& message, int rank);
+//! Sends a message but waits at most timeout_seconds for MPI to take it; false when it did not
+//! (the peer is gone or stopped: a send to a dead rank can block for ever).
+bool send_within(const Json& message, int rank, double timeout_seconds);
+//! Sends a small message without waiting for it at all (fire and forget).
+void post(const Json& message, int rank);
+
+//! Whether rank 0 sends "alive" messages from a thread of its own (MPI_THREAD_MULTIPLE was
+//! granted): only then can an executor rank take rank 0's silence for its death.
+bool scheduler_heartbeats();
+//! Seconds of silence from rank 0 after which an executor rank exits (rank 0 is gone):
+//! SMALLPOND_SCHEDULER_TIMEOUT, default 30.
+double scheduler_timeout();
 //! The next message from `source` (MPI_ANY_SOURCE for any), if one is waiting; fills from.
 std::optional<Json> try_receive(int source, int* from);
 

@@ -29,7 +29,9 @@ class MpiPool : public ExecutorPool {
   }
 
   void send_control(int e, const Json& message) override {
-    if (!mpi::send(message, e + 1)) last_seen_[e] = -1e18;  // lost: reported by wait()
+    // A stopped or dead rank never takes a large message: give up after the heartbeat timeout
+    // rather than block the scheduler; the rank is then reported lost by wait().
+    if (!alive_[e] || !mpi::send_within(message, e + 1, timeout_)) last_seen_[e] = -1e18;
   }
 
   std::optional<ExecutorEvent> wait(double timeout_seconds) override {
@@ -74,15 +76,16 @@ class MpiPool : public ExecutorPool {
   void replace(int e) override {  // a rank cannot be restarted: retire it
     alive_[e] = false;
     mpi::note_rank_lost();
+    mpi::post({{"type", "retired"}}, e + 1);  // if it wakes up, it leaves
   }
 
   void cancel(int e) override {
-    if (alive_[e]) mpi::send({{"type", "abandon"}}, e + 1);
+    if (alive_[e]) send_control(e, {{"type", "abandon"}});
   }
 
   void abandon() override {
     for (int e = 0; e < size(); e++)
-      if (alive_[e]) mpi::send({{"type", "abandon"}}, e + 1);
+      if (alive_[e]) send_control(e, {{"type", "abandon"}});
   }
 
   void shutdown() override {}  // ranks stop when MPI is finalised at exit

@@ -25,32 +25,72 @@ class RankRelay {
  public:
   RankRelay() : local_(1) {}
 
-  void run() {
+  //! Relays until rank 0 says stop or retires this rank.
+  bool run() {
     const double kHeartbeatSeconds = 1.0;
     double last_heartbeat = 0;
+    last_from_scheduler_ = monotonic_seconds();
     while (!stop_) {
       int from = -1;
       while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
-        if (from == 0)
+        if (from == 0) {
+          last_from_scheduler_ = monotonic_seconds();
           from_scheduler(*message);
-        else
+        } else {
           from_peer(*message);
+        }
         if (stop_) break;
       }
       if (stop_) break;
       if (auto event = local_.wait(0.001)) from_executor(*event);
       double now = monotonic_seconds();
-      if (now - last_heartbeat >= kHeartbeatSeconds) {
-        if (!mpi::send({{"type", "heartbeat"}}, 0)) break;  // rank 0 is gone
+      // Rank 0 sends heartbeats from a thread of its own: silence means it is gone (killed,
+      // its node lost) or stopped. Nobody would ever tell this rank to stop: it leaves.
+      if (mpi::scheduler_heartbeats() && now - last_from_scheduler_ > mpi::scheduler_timeout())
+        leave("rank 0 (the scheduler) has been silent for " +
+              std::to_string(static_cast<int>(now - last_from_scheduler_)) + "s");
+      if (!stop_ && now - last_heartbeat >= kHeartbeatSeconds) {
+        to_scheduler({{"type", "heartbeat"}});
         last_heartbeat = now;
       }
     }
     local_.shutdown();
+    return true;
   }
 
  private:
+  // Stops this rank without finalising MPI (a collective that a lost rank would never join).
+  // Without a scheduler the run has failed: the whole MPI job is aborted, so that mpirun ends
+  // with a failure (with --enable-recovery it would otherwise report success) and no rank is
+  // left waiting.
+  void leave(const std::string& why, bool scheduler_lost = true) {
+    if (stop_) return;
+    std::fprintf(stderr, "smallpond executor rank %d: %s; %s\n", mpi_rank(), why.c_str(),
+                 scheduler_lost ? "aborting the MPI job" : "exiting");
+    mpi::note_rank_lost();
+    stop_ = true;
+    if (scheduler_lost) {
+      local_.shutdown();
+      MPI_Abort(MPI_COMM_WORLD, 3);
+    }
+  }
+
+  // A send to rank 0 that it never takes (it is gone) must not block this rank for ever.
+  void to_scheduler(const Json& message) {
+    if (stop_) return;
+    if (!mpi::send_within(message, 0, mpi::scheduler_timeout()))
+      leave("rank 0 (the scheduler) does not take messages any more");
+  }
+
   void from_scheduler(Json& message) {
     std::string type = message.value("type", "");
+    if (type == "alive") return;
+    if (type == "retired") {
+      // Rank 0 counted this rank as lost (it was stopped, or too slow to answer) and runs its
+      // tasks elsewhere: it is not part of the job any more.
+      leave("retired by rank 0 after missing its heartbeats", /*scheduler_lost=*/false);
+      return;
+    }
     if (type == "shutdown") {
       if (!message.value("finalize", true)) mpi::note_rank_lost();
       stop_ = true;
@@ -103,24 +143,25 @@ class RankRelay {
         exports_.pop_front();
       }
       if (to < 0) {
-        mpi::send(reply, 0);
+        to_scheduler(reply);
         return;
       }
       Json names = Json::array();
       for (auto& [name, data] : reply["tables"].items()) names.push_back(name);
       // If the peer is gone, rank 0 hears of it (heartbeats) and forgets what went there.
-      mpi::send({{"type", "tables"}, {"tables", std::move(reply["tables"])}}, to + 1);
+      mpi::send_within({{"type", "tables"}, {"tables", std::move(reply["tables"])}}, to + 1,
+                       mpi::scheduler_timeout());
       Json ack = {{"type", "exported"},
                   {"tables", Json::object()},
                   {"delivered", names},
                   {"delivered_to", to},
                   {"missing", reply.value("missing", Json::array())}};
       if (reply.contains("error")) ack["error"] = reply["error"];
-      mpi::send(ack, 0);
+      to_scheduler(ack);
     } else if (event.type == ExecutorEvent::Type::Result) {
       if (running_ && event.outcome.job == running_->job &&
           event.outcome.task_id == running_->task_id) {
-        mpi::send({{"type", "result"}, {"outcome", event.outcome.to_json()}}, 0);
+        to_scheduler({{"type", "result"}, {"outcome", event.outcome.to_json()}});
         running_.reset();
       }
     } else {
@@ -133,7 +174,7 @@ class RankRelay {
         lost.error =
             running_->label + ": " + event.reason + " on MPI rank " + std::to_string(mpi_rank());
         lost.retryable = true;
-        mpi::send({{"type", "result"}, {"outcome", lost.to_json()}}, 0);
+        to_scheduler({{"type", "result"}, {"outcome", lost.to_json()}});
         running_.reset();
       }
     }
@@ -144,7 +185,7 @@ class RankRelay {
   void replace_executor() {
     local_.replace(0);
     for (auto& pending : exports_)
-      mpi::send({{"type", "exported"}, {"tables", Json::object()}, {"missing", pending.tables}}, 0);
+      to_scheduler({{"type", "exported"}, {"tables", Json::object()}, {"missing", pending.tables}});
     exports_.clear();
   }
 
@@ -157,6 +198,7 @@ class RankRelay {
   std::deque<PendingExport> exports_;  // answered by the executor in order
   std::map<std::string, Json> store_;  // tables other ranks sent here, until a task uses them
   bool stop_ = false;
+  double last_from_scheduler_ = 0;
 };
 
 }  // namespace
@@ -164,7 +206,7 @@ class RankRelay {
 void run_mpi_executor_rank() {
   int code = 0;
   try {
-    RankRelay().run();
+    if (!RankRelay().run()) code = 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "smallpond executor rank %d: %s\n", mpi_rank(), e.what());
     code = 1;

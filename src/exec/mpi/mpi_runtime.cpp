@@ -1,7 +1,16 @@
 #include "exec/mpi/mpi_runtime.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <string>
+#include <thread>
+
+#include "common/system.h"
 
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/protocol.h"
@@ -15,6 +24,38 @@ bool send(const Json& message, int rank) {
   std::string body = encode_message(message);
   return MPI_Send(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag,
                   MPI_COMM_WORLD) == MPI_SUCCESS;
+}
+
+bool send_within(const Json& message, int rank, double timeout_seconds) {
+  std::string body = encode_message(message);
+  MPI_Request request;
+  if (MPI_Isend(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD,
+                &request) != MPI_SUCCESS)
+    return false;
+  double deadline = monotonic_seconds() + timeout_seconds;
+  while (true) {
+    int done = 0;
+    if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return false;
+    if (done) return true;
+    if (monotonic_seconds() > deadline) {
+      // The peer never took it. The buffer must outlive the request, which may never end: it
+      // is leaked on purpose (the caller gives up on the peer and stops using MPI with it).
+      new std::string(std::move(body));
+      MPI_Request_free(&request);
+      return false;
+    }
+    ::usleep(200);
+  }
+}
+
+void post(const Json& message, int rank) {
+  // The buffer lives until MPI is done with it, which for a dead peer is never: leaked (a few
+  // dozen bytes per message, sent at most once a second).
+  auto* body = new std::string(encode_message(message));
+  MPI_Request request;
+  if (MPI_Isend(body->data(), static_cast<int>(body->size()), MPI_CHAR, rank, kTag,
+                MPI_COMM_WORLD, &request) == MPI_SUCCESS)
+    MPI_Request_free(&request);
 }
 
 std::optional<Json> try_receive(int source, int* from) {
@@ -36,15 +77,49 @@ std::optional<Json> try_receive(int source, int* from) {
 
 namespace {
 bool g_initialized = false;
-bool g_rank_lost = false;
+std::atomic<bool> g_rank_lost{false};
+bool g_threads = false;  // MPI_THREAD_MULTIPLE: rank 0 sends heartbeats from a thread
 int g_rank = 0, g_size = 1;
 
+// Rank 0's heartbeats to the executor ranks, from a thread of their own: they flow while the
+// main thread plans, publishes or runs the program's own code between jobs, and stop only
+// when the process is gone or stopped.
+class SchedulerHeartbeat {
+ public:
+  void start() {
+    thread_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (!stop_) {
+        for (int r = 1; r < g_size; r++) mpi::post({{"type", "alive"}}, r);
+        wake_.wait_for(lock, std::chrono::seconds(1));
+      }
+    });
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+};
+SchedulerHeartbeat* g_heartbeat = nullptr;
+
 void finalize_at_exit() {
+  if (g_heartbeat) g_heartbeat->stop();
   // MPI_Finalize waits for every rank; after one died it would hang, so then nobody calls it
   // (mpirun --enable-recovery tolerates that).
   if (g_rank == 0) {
     for (int r = 1; r < g_size; r++)
-      mpi::send({{"type", "shutdown"}, {"finalize", !g_rank_lost}}, r);
+      mpi::post({{"type", "shutdown"}, {"finalize", !g_rank_lost.load()}}, r);
   }
   if (!g_rank_lost) MPI_Finalize();
 }
@@ -52,6 +127,12 @@ void finalize_at_exit() {
 
 namespace mpi {
 void note_rank_lost() { g_rank_lost = true; }
+bool scheduler_heartbeats() { return g_threads; }
+double scheduler_timeout() {
+  const char* v = std::getenv("SMALLPOND_SCHEDULER_TIMEOUT");
+  double t = v ? std::atof(v) : 0;
+  return t > 0 ? t : 30;
+}
 }  // namespace mpi
 
 bool mpi_launched() {
@@ -73,14 +154,19 @@ std::string launch_problem() {
 void mpi_initialize() {
   if (g_initialized) return;
   int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS)
     throw Error("cannot initialise MPI");
+  g_threads = provided >= MPI_THREAD_MULTIPLE;
   // A dead peer must give an error code, not abort every rank (needs mpirun --enable-recovery).
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
   g_initialized = true;
   std::atexit(finalize_at_exit);
+  if (g_rank == 0 && g_size > 1 && g_threads) {
+    g_heartbeat = new SchedulerHeartbeat();  // stopped at exit, before MPI_Finalize
+    g_heartbeat->start();
+  }
 }
 
 bool mpi_active() { return g_initialized && g_size > 1; }
