@@ -6,6 +6,7 @@
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
 #include "engine/memory_tables_internal.h"
+#include "engine/sql_volatility.h"
 
 namespace smallpond {
 
@@ -323,6 +324,19 @@ class DuckConnection : public EngineConnection {
     for (size_t i = 0; i < columns.size(); i++)
       ddl += (i ? ", " : "") + sql_identifier(columns[i].first) + " " + columns[i].second;
     return std::make_unique<DuckRowSink>(db_, ddl + ")", table, columns.size());
+  }
+
+  bool is_volatile(const std::string& sql) override {
+    for (auto& statement : split_statements(sql)) {
+      Table t = query("SELECT json_serialize_sql(" + sql_string(statement) + ")");
+      Json tree = Json::parse(t.rows.at(0).at(0).as_string(), nullptr, /*allow_exceptions=*/false);
+      if (tree.is_discarded() || tree.value("error", true)) {
+        if (text_may_be_volatile(statement)) return true;
+      } else if (serialized_query_is_volatile(tree)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   std::vector<std::string> statement_types(const std::string& sql) override {

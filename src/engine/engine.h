@@ -89,6 +89,9 @@ class EngineConnection {
   virtual std::vector<std::string> split_statements(const std::string& sql) = 0;
   //! The kind of each statement of a script, as DuckDB names it ("SELECT", "COPY", ...).
   virtual std::vector<std::string> statement_types(const std::string& sql) = 0;
+  //! Whether a statement of the script may give another result when run again on the same
+  //! input (engine/sql_volatility.h).
+  virtual bool is_volatile(const std::string& sql) = 0;
   //! Streams a query's rows in batches of about batch_rows (the last may be smaller). Column
   //! names and types are set in every batch, even when there are no rows (one empty batch).
   virtual void scan(const std::string& sql, size_t batch_rows,

@@ -190,6 +190,12 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   }
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
+  if (memory_output_bytes_ > 0 && (!task.params.value("udfs", Json::array()).empty() || con.is_volatile(sql))) {
+    // An in-memory output is recomputed if its executor dies; a query that may give another
+    // result then (random(), a sample, a C++ function) writes a file, which stays.
+    memory_output_bytes_ = 0;
+    prepare_staging(task);
+  }
   if (memory_output_bytes_ > 0) {
     // Small outputs stay here as an in-memory table; bigger ones are written as usual.
     std::string table = "__mem_" + task.key.substr(0, 16) + "_" + std::to_string(task.job) + "_" +

@@ -520,3 +520,41 @@ TEST(Sandbox, AStepCannotReadWriteOrAttachOtherFiles) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// With in-memory passing, an output that would be recomputed if its executor died must not
+// come from a query that gives another result the second time: those outputs are files.
+TEST(NonDeterministicSteps, KeepTheirOutputsInFiles) {
+  testing::TempDir dir;
+  testing::write_items(dir / "items", 1000, 2);
+  testing::write_text(dir / "p.yaml",
+                      "steps:\n"
+                      "  - {name: items, read_parquet: items}\n"
+                      "  - {name: parts, repartition: {input: items, npartitions: 2}}\n"
+                      "  - {name: fixed, sql: \"SELECT item, item % 3 AS k FROM {0}\", inputs: "
+                      "[parts]}\n"
+                      "  - {name: drawn, sql: \"SELECT item, random() AS r FROM {0}\", inputs: "
+                      "[parts]}\n"
+                      "  - {name: sampled, sql: \"SELECT * FROM {0} USING SAMPLE 50%\", inputs: "
+                      "[parts]}\n"
+                      "  - name: joined\n"
+                      "    sql: \"SELECT count(*) AS n FROM {0} JOIN {1} USING (item) JOIN {2} "
+                      "USING (item)\"\n"
+                      "    inputs: [fixed, drawn, sampled]\n"
+                      "  - {name: save, write_parquet: {input: joined, path: out}}\n");
+  CliRun r = cli("run " + (dir / "p.yaml") + " --quiet --memory-passing 10000000");
+  ASSERT_EQ(r.status, 0) << r.output;
+  Table outputs = duckdb_query(
+      "SELECT step, output, count(*)::BIGINT FROM read_csv('" + (dir / ".smallpond/p/log/*.csv") +
+      "') WHERE status = 'executed' AND step IN ('fixed', 'drawn', 'sampled') GROUP BY ALL "
+      "ORDER BY step");
+  ASSERT_EQ(outputs.num_rows(), 3u) << outputs.to_string();
+  EXPECT_EQ(outputs.rows[0][0].as_string() + "=" + outputs.rows[0][1].as_string(), "drawn=file");
+  EXPECT_EQ(outputs.rows[1][0].as_string() + "=" + outputs.rows[1][1].as_string(), "fixed=memory");
+  EXPECT_EQ(outputs.rows[2][0].as_string() + "=" + outputs.rows[2][1].as_string(), "sampled=file");
+}
+
+}  // namespace
+}  // namespace smallpond

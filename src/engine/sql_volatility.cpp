@@ -1,0 +1,57 @@
+#include "engine/sql_volatility.h"
+
+#include <cctype>
+#include <set>
+
+namespace smallpond {
+
+namespace {
+
+const std::set<std::string>& volatile_functions() {
+  static const std::set<std::string> names = {
+      "random",           "setseed",         "uuid",          "gen_random_uuid",
+      "uuidv4",           "uuidv7",          "nextval",       "currval",
+      "now",              "current_timestamp", "get_current_timestamp", "transaction_timestamp",
+      "current_time",     "current_date",    "today",         "current_localtimestamp",
+      "current_localtime", "get_current_time"};
+  return names;
+}
+
+bool walk(const Json& node) {
+  if (node.is_object()) {
+    auto fn = node.find("function_name");
+    if (fn != node.end() && fn->is_string() && volatile_functions().count(fn->get<std::string>()))
+      return true;
+    auto sample = node.find("sample");
+    if (sample != node.end() && !sample->is_null()) return true;
+    for (auto& [key, child] : node.items())
+      if (walk(child)) return true;
+  } else if (node.is_array()) {
+    for (auto& child : node)
+      if (walk(child)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool serialized_query_is_volatile(const Json& tree) { return walk(tree); }
+
+bool text_may_be_volatile(const std::string& sql) {
+  std::string word;
+  auto check = [&] {
+    bool hit = volatile_functions().count(word) || word == "sample" || word == "tablesample";
+    word.clear();
+    return hit;
+  };
+  for (char c : sql) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty() && check()) {
+      return true;
+    }
+  }
+  return !word.empty() && check();
+}
+
+}  // namespace smallpond
