@@ -78,6 +78,42 @@ int64_t usable_memory_bytes() {
   return limit > 0 && limit < physical ? limit : physical;
 }
 
+int64_t counter_in(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  std::string name;
+  long long value = 0;
+  while (lines >> name >> value)
+    if (name == key) return value;
+  return -1;
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+int64_t oom_kill_count() {
+  std::istringstream lines(slurp("/proc/self/cgroup"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1), rel = line.substr(b + 1);
+    if (rel == "/") rel.clear();
+    int64_t n = -1;
+    if (controllers.empty())
+      n = counter_in(slurp("/sys/fs/cgroup" + rel + "/memory.events"), "oom_kill");
+    else if (("," + controllers + ",").find(",memory,") != std::string::npos)
+      n = counter_in(slurp("/sys/fs/cgroup/memory" + rel + "/memory.oom_control"), "oom_kill");
+    if (n >= 0) return n;
+  }
+  return counter_in(slurp("/proc/vmstat"), "oom_kill");
+}
+
 std::vector<std::string> own_command_line() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

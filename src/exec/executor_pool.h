@@ -19,6 +19,7 @@ struct ExecutorEvent {
   int executor = 0;
   TaskOutcome outcome;  //!< Result only
   std::string reason;   //!< Lost only: e.g. "killed by signal 9"
+  bool out_of_memory = false;  //!< Lost only: the kernel's out-of-memory killer ended it
   Json message;         //!< Reply only
 };
 

@@ -84,6 +84,7 @@ void InProcessPool::start(int executor) {
       event.type = ExecutorEvent::Type::Lost;
       event.executor = executor;
       event.reason = crash.reason;
+      event.out_of_memory = crash.out_of_memory;
       post(std::move(event));
     }
   });

@@ -18,6 +18,7 @@ namespace smallpond {
 
 struct SimulatedCrash {
   std::string reason = "simulated crash";
+  bool out_of_memory = false;  //!< as if the kernel's out-of-memory killer ended it
 };
 
 class InProcessPool : public ExecutorPool {

@@ -69,6 +69,7 @@ void LocalProcessPool::start(int executor) {
 }
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
+  executors_.at(executor).oom_kills = oom_kill_count();
   send_control(executor, {{"type", "run"}, {"task", task.to_json()}});
 }
 
@@ -112,7 +113,7 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
     auto message = executors_[id].channel->receive();
     if (!message) {
       event.type = ExecutorEvent::Type::Lost;
-      event.reason = reap(id);
+      event.reason = reap(id, &event.out_of_memory);
       return event;
     }
     executors_[id].last_seen = monotonic_seconds();
@@ -129,7 +130,7 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
   return std::nullopt;
 }
 
-std::string LocalProcessPool::reap(int executor) {
+std::string LocalProcessPool::reap(int executor, bool* oom) {
   auto& e = executors_[executor];
   e.channel.reset();
   if (e.pid <= 0) return "not running";
@@ -140,6 +141,11 @@ std::string LocalProcessPool::reap(int executor) {
   e.pid = -1;
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
+    if (sig == SIGKILL && oom && e.oom_kills >= 0 && oom_kill_count() > e.oom_kills) {
+      *oom = true;
+      return "executor process was killed by the kernel's out-of-memory killer (signal 9); "
+             "the machine or container ran out of memory";
+    }
     return std::string("executor process was killed by signal ") + std::to_string(sig) + " (" +
            strsignal(sig) + ")";
   }

@@ -32,10 +32,13 @@ class LocalProcessPool : public ExecutorPool {
     int pid = -1;
     std::unique_ptr<SocketChannel> channel;
     double last_seen = 0;  // monotonic seconds of its last message
+    int64_t oom_kills = -1;  // the system's OOM kill count when its current attempt started
   };
   double heartbeat_timeout_;
   void start(int executor);
-  std::string reap(int executor);  // waits for the process; returns how it ended
+  //! Waits for the process; returns how it ended. *oom: the kernel's OOM killer ended it (a
+  //! SIGKILL while the OOM kill count grew).
+  std::string reap(int executor, bool* oom = nullptr);
   std::vector<Executor> executors_;
 };
 

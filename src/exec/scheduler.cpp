@@ -113,7 +113,8 @@ void Scheduler::handle(ExecutorEvent& event) {
     if (r.task >= 0) {
       trace(r.task, r.attempt, e, "lost", "", -1, 0,
             monotonic_seconds() - states_[r.task].last_start, event.reason);
-      fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true);
+      fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true,
+                   event.out_of_memory, event.out_of_memory);
     }
     lose_memory(e);
     return;
@@ -332,7 +333,7 @@ void Scheduler::speculate() {
   double now = monotonic_seconds();
   for (int e = 0; e < static_cast<int>(running_on_.size()); e++) {
     int id = running_on_[e].task;
-    if (id < 0 || states_[id].speculated) continue;
+    if (id < 0 || states_[id].speculated || states_[id].exclusive) continue;
     const Task& task = graph_.tasks[id];
     auto it = durations_.find(task.step);
     if (it == durations_.end() || it->second.size() < 3) continue;
@@ -442,7 +443,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
 }
 
 void Scheduler::fail_attempt(int id, int executor, const std::string& error, bool retryable,
-                             bool out_of_memory) {
+                             bool out_of_memory, bool oom_killed) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   if (executor >= 0) s.failed_on.push_back(executor);
@@ -459,6 +460,7 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
                          std::to_string(options_.max_fail) + " failed attempts: " + error);
   // Out of memory: the next attempt gets twice the memory (DuckDB spills what does not fit).
   if (out_of_memory) s.memory_factor *= 2;
+  if (oom_killed) s.exclusive = true;
   step_report(task.step).retries++;
   if (options_.progress)
     std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(),
@@ -517,9 +519,22 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   return a;
 }
 
+bool Scheduler::running_exclusive() const {
+  for (auto& r : running_on_)
+    if (r.task >= 0 && states_[r.task].exclusive) return true;
+  return false;
+}
+
 bool Scheduler::dispatch_one() {
+  if (running_exclusive()) return false;  // it has the machine to itself
   for (size_t i = 0; i < ready_.size(); i++) {
     int id = ready_[i];
+    if (states_[id].exclusive) {
+      // Wait for the running tasks to end rather than start others beside it.
+      bool busy = std::any_of(running_on_.begin(), running_on_.end(),
+                              [](const Running& r) { return r.task >= 0; });
+      if (busy) return false;
+    }
     auto tables = memory_inputs(id);
     int e = -1;
     if (!tables.empty()) {

@@ -12,6 +12,10 @@
 //   elsewhere the scheduler fetches the table from its owner and attaches it to the task. When
 //   every consumer is done the table is dropped. A lost executor's tables are recomputed from
 //   their inputs (lineage).
+// - Out of memory: an attempt that DuckDB stopped for lack of memory is retried with twice the
+//   memory limit (it spills less). One whose executor the kernel's OOM killer ended (the
+//   machine or container was full: the executors together used too much) is retried with
+//   twice the limit too, but alone: no other task starts until it has finished.
 // - Speculation: a task running far longer than its step's median (a straggler) is started
 //   again on an idle executor; the first attempt to finish wins, the other is cancelled.
 // - The first task that cannot succeed stops the job: ExecutionError names the step, the task
@@ -65,6 +69,7 @@ class Scheduler {
     int attempts = 0;       // attempts started
     int running = 0;        // attempts running now (2 while speculating)
     int memory_factor = 1;  // doubled after an out-of-memory failure
+    bool exclusive = false;  // runs alone: its executor was OOM-killed (the machine was full)
     bool speculated = false;
     std::vector<int> failed_on;
     double started = 0;     // first attempt's start
@@ -89,7 +94,8 @@ class Scheduler {
   void make_ready(int task);
   void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
   void fail_attempt(int task, int executor, const std::string& error, bool retryable,
-                    bool out_of_memory = false);
+                    bool out_of_memory = false, bool oom_killed = false);
+  bool running_exclusive() const;  // a task that must run alone is running
   bool dispatch_one();  // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;

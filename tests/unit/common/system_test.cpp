@@ -36,3 +36,16 @@ TEST(CgroupMemoryLimit, UsableMemoryIsAtMostThePhysicalMemory) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+TEST(OomKillCount, ReadsTheCounterFromItsFile) {
+  EXPECT_EQ(counter_in("low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n", "oom_kill"), 2);
+  EXPECT_EQ(counter_in("oom_kill_disable 0\nunder_oom 0\noom_kill 7\n", "oom_kill"), 7);
+  EXPECT_EQ(counter_in("nr_free_pages 1\n", "oom_kill"), -1);
+  EXPECT_GE(oom_kill_count(), -1);
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "exec/in_process_pool.h"
 #include "exec/task_manifest.h"
@@ -121,6 +123,7 @@ struct Harness {
     options.progress = false;
     options.speculation = speculation;
     options.speculation_min_seconds = 0.2;
+    options.limits.memory_limit = 1 << 30;
     Scheduler scheduler(
         graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
     return scheduler.run(report);
@@ -223,6 +226,37 @@ TEST(Scheduler, LostExecutorIsReplacedAndItsTaskRetried) {
   for (auto& r : h.log.runs) attempts += r.first == 6;
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(h.report.step("b").retries, 1);
+  EXPECT_EQ(h.report.executed_tasks(), 7);
+}
+
+// The kernel's OOM killer ended an executor: the machine was full. The task is retried with
+// twice the memory limit, alone.
+TEST(Scheduler, AnOomKilledTaskIsRetriedAloneWithMoreMemory) {
+  Harness h;
+  std::atomic<bool> crashed{false};
+  std::atomic<int> running{0};
+  std::mutex mutex;
+  std::vector<std::pair<int, int64_t>> retry;  // (tasks running beside it, memory limit)
+  h.run([&](const TaskAssignment& a, int, TaskOutcome&) {
+    int beside = running++;
+    if (a.task_id == 1 && a.attempt > 1) {
+      std::lock_guard<std::mutex> lock(mutex);
+      retry.push_back({beside, a.limits.memory_limit});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    if (a.task_id == 1 && !crashed.exchange(true)) {
+      running--;
+      throw SimulatedCrash{"killed by the kernel's out-of-memory killer", true};
+    }
+    if (a.task_id == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      EXPECT_EQ(running - 1, 0) << "another task started beside the retry";
+    }
+    running--;
+  });
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].first, 0);
+  EXPECT_EQ(retry[0].second, int64_t(2) << 30);
   EXPECT_EQ(h.report.executed_tasks(), 7);
 }
 
