@@ -37,34 +37,52 @@ int64_t read_limit(const std::string& path) {
   }
 }
 
-}  // namespace
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
-int64_t cgroup_memory_limit(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
-  int64_t best = -1;
-  auto consider = [&](const std::string& dir, const char* file) {
-    // The process's cgroup and each ancestor up to the mount: the tightest one applies. In a
-    // container the mount may be the container's own root, so its root is read too.
-    std::string path = dir;
-    while (true) {
-      int64_t v = read_limit(path + "/" + file);
-      if (v > 0 && (best < 0 || v < best)) best = v;
-      if (path.size() <= cgroup_root.size()) break;
-      path = path.substr(0, path.rfind('/'));
-    }
-  };
+// The memory cgroups of this process, as directories under cgroup_root: from the lines of
+// /proc/self/cgroup, "<id>:<controllers>:<path>", v2's "0::<path>" (under the root, or
+// root/unified in hybrid layouts) and v1's memory controller "<id>:memory:<path>".
+struct MemoryCgroup {
+  std::string dir;
+  bool v2;
+};
+std::vector<MemoryCgroup> memory_cgroups(const std::string& proc_self_cgroup,
+                                         const std::string& cgroup_root) {
+  std::vector<MemoryCgroup> out;
   std::istringstream lines(proc_self_cgroup);
   std::string line;
   while (std::getline(lines, line)) {
-    // "<id>:<controllers>:<path>"; v2 is "0::<path>", v1's memory controller "<id>:memory:<path>"
     size_t a = line.find(':'), b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
     std::string controllers = line.substr(a + 1, b - a - 1), rel = line.substr(b + 1);
     if (rel == "/") rel.clear();
     if (controllers.empty()) {
-      consider(cgroup_root + rel, "memory.max");
-      consider(cgroup_root + "/unified" + rel, "memory.max");  // hybrid layouts
+      out.push_back({cgroup_root + rel, true});
+      out.push_back({cgroup_root + "/unified" + rel, true});
     } else if (("," + controllers + ",").find(",memory,") != std::string::npos) {
-      consider(cgroup_root + "/memory" + rel, "memory.limit_in_bytes");
+      out.push_back({cgroup_root + "/memory" + rel, false});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t cgroup_memory_limit(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
+  int64_t best = -1;
+  for (auto& cgroup : memory_cgroups(proc_self_cgroup, cgroup_root)) {
+    // The process's cgroup and each ancestor up to the mount: the tightest one applies. In a
+    // container the mount may be the container's own root, so its root is read too.
+    const char* file = cgroup.v2 ? "memory.max" : "memory.limit_in_bytes";
+    std::string path = cgroup.dir;
+    while (true) {
+      int64_t v = read_limit(path + "/" + file);
+      if (v > 0 && (best < 0 || v < best)) best = v;
+      if (path.size() <= cgroup_root.size()) break;
+      path = path.substr(0, path.rfind('/'));
     }
   }
   return best;
@@ -72,9 +90,7 @@ int64_t cgroup_memory_limit(const std::string& proc_self_cgroup, const std::stri
 
 int64_t usable_memory_bytes() {
   int64_t physical = physical_memory_bytes();
-  std::ifstream in("/proc/self/cgroup");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  int64_t limit = cgroup_memory_limit(text, "/sys/fs/cgroup");
+  int64_t limit = cgroup_memory_limit(slurp("/proc/self/cgroup"), "/sys/fs/cgroup");
   return limit > 0 && limit < physical ? limit : physical;
 }
 
@@ -87,28 +103,10 @@ int64_t counter_in(const std::string& text, const std::string& key) {
   return -1;
 }
 
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
-
 int64_t oom_kill_count() {
-  std::istringstream lines(slurp("/proc/self/cgroup"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    size_t a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    std::string controllers = line.substr(a + 1, b - a - 1), rel = line.substr(b + 1);
-    if (rel == "/") rel.clear();
-    int64_t n = -1;
-    if (controllers.empty())
-      n = counter_in(slurp("/sys/fs/cgroup" + rel + "/memory.events"), "oom_kill");
-    else if (("," + controllers + ",").find(",memory,") != std::string::npos)
-      n = counter_in(slurp("/sys/fs/cgroup/memory" + rel + "/memory.oom_control"), "oom_kill");
+  for (auto& cgroup : memory_cgroups(slurp("/proc/self/cgroup"), "/sys/fs/cgroup")) {
+    int64_t n = counter_in(slurp(cgroup.dir + (cgroup.v2 ? "/memory.events" : "/memory.oom_control")),
+                           "oom_kill");
     if (n >= 0) return n;
   }
   return counter_in(slurp("/proc/vmstat"), "oom_kill");

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "io/filesystem.h"
+#include "e2e/cli_run.h"
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -10,20 +11,9 @@ namespace {
 using testing::duckdb_query;
 using testing::sorted;
 
-struct CliRun {
-  int status;
-  std::string output;
-};
-
-CliRun smallpond_cli(const std::string& args) {
-  CliRun r;
-  r.status = testing::run_command(std::string(SMALLPOND_CLI) + " " + args, &r.output);
-  return r;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::CliRun;
+using testing::contains;
+using testing::smallpond_cli;
 
 // The quick start as a pipeline file, with paths relative to the file.
 std::string quickstart_yaml(const std::string& sql) {

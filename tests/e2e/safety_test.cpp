@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
-#include <functional>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <thread>
 
+#include "e2e/cli_run.h"
 #include "io/filesystem.h"
 #include "support/test_env.h"
 
@@ -17,19 +18,11 @@ namespace {
 using testing::duckdb_query;
 using testing::sorted;
 
-struct CliRun {
-  int status;
-  std::string output;
-};
+using testing::CliRun;
+using testing::contains;
 
 CliRun cli(const std::string& args, const std::string& env = "") {
-  CliRun r;
-  r.status = testing::run_command(env + " " + SMALLPOND_CLI + " " + args, &r.output);
-  return r;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
+  return testing::smallpond_cli(args, env);
 }
 
 // Every file under dir (links not followed) with its content: what must stay as it was.
