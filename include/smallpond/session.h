@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "smallpond/dataframe.h"
@@ -19,7 +20,8 @@ namespace smallpond {
 struct CsvOptions {
   std::vector<std::pair<std::string, std::string>> schema;  //!< (column name, SQL type)
   std::string delimiter = ",";
-  bool header = false;
+  //! Whether the first line names the columns; unset: detected (DuckDB's CSV sniffer).
+  std::optional<bool> header;
 };
 
 //! Options for Parquet sources.

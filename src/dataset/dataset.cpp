@@ -81,7 +81,7 @@ static std::string reader_call(const DataSet& ds, const std::vector<std::string>
     }
     case FileFormat::Csv:
       args += ", delim = " + sql_string(ds.delimiter);
-      args += std::string(", header = ") + (ds.header ? "true" : "false");
+      if (ds.header) args += std::string(", header = ") + (*ds.header ? "true" : "false");
       if (!ds.schema.empty()) args += ", columns = " + columns_struct(ds.schema);
       if (ds.union_by_name) args += ", union_by_name = true";
       return "read_csv(" + args + ")";
@@ -122,7 +122,7 @@ std::string DataSet::sql() const {
     if (is_memory_path(schema_file))
       return "SELECT " + projection + " FROM " + memory_scan({memory_table(schema_file)}) +
              " LIMIT 0";
-    if (format == FileFormat::Parquet && !schema_file.empty())
+    if (!schema_file.empty())  // a file of the same data set: its columns, none of its rows
       return "SELECT " + projection + " FROM (" +
              shaped(reader_call(*this, {schema_file}, false), false) + ") LIMIT 0";
     if (format != FileFormat::Parquet && !schema.empty()) {
@@ -131,7 +131,7 @@ std::string DataSet::sql() const {
         cols.push_back("NULL::" + type + " AS " + sql_identifier(name));
       return "SELECT " + projection + " FROM (SELECT " + join(cols, ", ") + ") WHERE false";
     }
-    throw ExecutionError("the input is empty and its schema is unknown");
+    throw InvalidInputError("the input is empty and its schema is unknown");
   }
   // Whole files are read by one reader call; row ranges (Parquet only) each by their own.
   std::vector<std::string> whole, parts, in_memory;
@@ -191,7 +191,7 @@ Json DataSet::to_json() const {
   if (!schema.empty()) j["schema"] = schema;
   if (format == FileFormat::Csv) {
     j["delimiter"] = delimiter;
-    j["header"] = header;
+    if (header) j["header"] = *header;
   }
   if (!schema_file.empty()) j["schema_file"] = schema_file;
   return j;
@@ -214,7 +214,7 @@ DataSet DataSet::from_json(const Json& j) {
   if (j.contains("schema"))
     ds.schema = j["schema"].get<std::vector<std::pair<std::string, std::string>>>();
   ds.delimiter = j.value("delimiter", std::string(","));
-  ds.header = j.value("header", false);
+  if (j.contains("header") && !j["header"].is_null()) ds.header = j["header"].get<bool>();
   ds.schema_file = j.value("schema_file", std::string());
   return ds;
 }
@@ -244,6 +244,13 @@ DataSet DataSet::resolved_against(const std::string& dir) const {
   return out;
 }
 
+DataSet DataSet::empty_with_schema_of(const DataSet& other) const {
+  DataSet out = other;
+  out.files.clear();
+  if (out.schema_file.empty() && !other.files.empty()) out.schema_file = other.files.front().path;
+  return out;
+}
+
 DataSet DataSet::concat(const std::vector<DataSet>& parts) {
   if (parts.empty()) throw InternalError("concat of no data sets");
   DataSet out = parts[0];
@@ -253,8 +260,7 @@ DataSet DataSet::concat(const std::vector<DataSet>& parts) {
     out.files.insert(out.files.end(), p.files.begin(), p.files.end());
     if (out.schema_file.empty()) out.schema_file = p.schema_file;
   }
-  if (out.schema_file.empty() && out.format == FileFormat::Parquet && !out.files.empty())
-    out.schema_file = out.files.front().path;
+  if (out.schema_file.empty() && !out.files.empty()) out.schema_file = out.files.front().path;
   return out;
 }
 

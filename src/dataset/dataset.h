@@ -4,6 +4,7 @@
 // rows; a DataSet turns into the SQL that reads it (sql()).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,8 +51,9 @@ struct DataSet {
   //! Column names and SQL types for CSV/JSON; empty: detected from the data.
   std::vector<std::pair<std::string, std::string>> schema;
   std::string delimiter = ",";
-  bool header = false;
-  //! A Parquet file whose schema an empty data set has (files empty); empty when unknown.
+  std::optional<bool> header;  //!< CSV: the first line names the columns; unset: detected
+  //! A file whose schema an empty data set has (files empty), read with the same options;
+  //! empty when unknown.
   std::string schema_file;
 
   //! Whole Parquet files (a task's output), with the file that has their schema.
@@ -59,7 +61,12 @@ struct DataSet {
                                const std::string& schema_file);
 
   bool empty() const { return files.empty(); }
-  //! A SELECT statement that reads the data. Throws ExecutionError for an empty data set
+  //! Whether its columns are known: it has files, a schema file or a declared schema. (A C++
+  //! function that produced no rows leaves its output without.)
+  bool schema_known() const { return !files.empty() || !schema_file.empty() || !schema.empty(); }
+  //! The same data set with no files, and the columns of `other` (which must know them).
+  DataSet empty_with_schema_of(const DataSet& other) const;
+  //! A SELECT statement that reads the data. Throws InvalidInputError for an empty data set
   //! whose schema is unknown.
   std::string sql() const;
   Json to_json() const;

@@ -14,8 +14,8 @@ std::vector<int64_t> split_sizes(int64_t total, int n) {
 static DataSet empty_like(const DataSet& input) {
   DataSet part = input;
   part.files.clear();
-  if (part.schema_file.empty() && input.format == FileFormat::Parquet && !input.files.empty())
-    part.schema_file = input.files.front().path;
+  // An empty part reads its columns from a file of the input, in any format.
+  if (part.schema_file.empty() && !input.files.empty()) part.schema_file = input.files.front().path;
   return part;
 }
 

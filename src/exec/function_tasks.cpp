@@ -15,9 +15,7 @@ namespace smallpond {
 namespace {
 
 // Whether the input's columns can be known: it has files, or a schema.
-bool readable(const DataSet& ds) {
-  return !ds.empty() || !ds.schema_file.empty() || !ds.schema.empty();
-}
+bool readable(const DataSet& ds) { return ds.schema_known(); }
 
 ColumnList columns_of(const Table& t) {
   ColumnList out;

@@ -479,6 +479,22 @@ int Scheduler::pick_executor(const TaskState& s, int avoid) const {
   return fallback;
 }
 
+DataSet Scheduler::input_of(int dep) const {
+  const DataSet& ds = outputs_[dep].at(0);
+  if (ds.schema_known()) return ds;
+  // A C++ function that produced no rows could not tell its columns: a finished partition of
+  // the same step that has rows (in a file) lends them, so the empty one reads as no rows.
+  const Task& t = graph_.tasks[dep];
+  for (auto& other : graph_.tasks) {
+    if (other.step != t.step || other.kind != t.kind || states_[other.id].state != State::Done ||
+        outputs_[other.id].empty())
+      continue;
+    const DataSet& o = outputs_[other.id][0];
+    if (o.schema_known() && o.memory_paths().empty()) return ds.empty_with_schema_of(o);
+  }
+  return ds;
+}
+
 TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor) const {
   TaskAssignment a;
   a.job = options_.job;
@@ -491,10 +507,10 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   bool separate = task.kind == TaskKind::Sql ? !task.params.value("concat", false)
                                              : task.params.value("separate_inputs", false);
   if (separate) {
-    for (int d : task.deps) a.inputs.push_back(outputs_[d].at(0));
+    for (int d : task.deps) a.inputs.push_back(input_of(d));
   } else {
     std::vector<DataSet> parts;
-    for (int d : task.deps) parts.push_back(outputs_[d].at(0));
+    for (int d : task.deps) parts.push_back(input_of(d));
     a.inputs.push_back(DataSet::concat(parts));
   }
   a.final_dir = job_dir_.task_dir(task_name(task), task.key);

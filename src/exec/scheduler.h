@@ -99,6 +99,7 @@ class Scheduler {
   bool dispatch_one();  // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;
+  DataSet input_of(int dep) const;  // dep's output, with a sibling's columns if it has none
   StepReport& step_report(const std::string& step);
 
   const TaskGraph& graph_;

@@ -18,7 +18,8 @@ static std::string part_name(size_t partition, size_t index) {
 }
 
 static bool whole_parquet_files(const DataSet& ds) {
-  if (ds.format != FileFormat::Parquet || !ds.columns.empty()) return false;
+  if (ds.format != FileFormat::Parquet || !ds.columns.empty() || !ds.generated_columns.empty())
+    return false;  // a projection or generated columns are not in the files as they are
   for (auto& f : ds.files)
     if (!f.whole()) return false;
   return !ds.files.empty();
@@ -54,8 +55,17 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
   try {
     std::unique_ptr<EngineConnection> con;
     std::vector<std::string> listed;  // absolute paths once published
+    // A partition whose columns are unknown (a C++ function produced no rows) is written with
+    // the columns of another partition; when none has any, nothing is written for it.
+    const DataSet* with_columns = nullptr;
+    for (auto& ds : partitions)
+      if (!with_columns && ds.schema_known()) with_columns = &ds;
     for (size_t p = 0; p < partitions.size(); p++) {
-      const DataSet& ds = partitions[p];
+      DataSet ds = partitions[p];
+      if (!ds.schema_known()) {
+        if (!with_columns) continue;
+        ds = ds.empty_with_schema_of(*with_columns);
+      }
       if (whole_parquet_files(ds)) {
         for (size_t i = 0; i < ds.files.size(); i++) {
           std::string name = part_name(p, i);

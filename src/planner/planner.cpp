@@ -386,7 +386,12 @@ class Planner {
     std::vector<int> out =
         per_partition(node, TaskKind::Pick, {{"index", 0}, {"project", project}});
     if (names_only) return out;
-    std::string sql = "SELECT " + join(node.columns, ", ") + " FROM {0}";
+    // Expressions: a query over the projected input, which keeps the generated columns after
+    // the listed ones, as a projection by names does.
+    std::vector<std::string> select = node.columns;
+    for (auto& g : node.generated_columns)
+      if (std::find(select.begin(), select.end(), g) == select.end()) select.push_back(g);
+    std::string sql = "SELECT " + join(select, ", ") + " FROM {0}";
     std::vector<int> queried;
     for (size_t p = 0; p < out.size(); p++) {
       queried.push_back(add(node, TaskKind::Sql, p, {out[p]}, {{"sql", sql}}));

@@ -54,7 +54,7 @@ TEST(DataSet, ColumnsProjectAndEmptyKeepsSchema) {
   EXPECT_EQ(e.num_rows(), 0u);
   EXPECT_EQ(e.column_names, (std::vector<std::string>{"ticker", "date", "price", "volume"}));
   DataSet unknown;
-  EXPECT_THROW(unknown.sql(), ExecutionError);
+  EXPECT_THROW(unknown.sql(), InvalidInputError);  // not retried: it cannot go away
 }
 
 TEST(DataSet, CsvAndJsonWithSchema) {
