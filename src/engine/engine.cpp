@@ -378,6 +378,7 @@ struct Engine::Impl {
   std::unique_ptr<duckdb::DuckDB> db;
   duckdb::shared_ptr<MemoryTables> memory = duckdb::make_shared_ptr<MemoryTables>();
   std::string temp_directory;  // set by the first connection that named one
+  bool sandboxed = false;      // the last connect() set a sandbox
   explicit Impl(bool preserve_order) {
     config.SetOptionByName("preserve_insertion_order", duckdb::Value::BOOLEAN(preserve_order));
     // Extensions cannot be fetched where smallpond runs; fail clearly instead of trying.
@@ -427,11 +428,16 @@ void Engine::register_scalar_function(const std::string& name,
 std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
   // The settings below are DuckDB's, database-wide; a sandbox left by the previous task is
   // lifted for them (from here, not from SQL: locked settings cannot be changed in SQL).
+  // Left alone when no sandbox was or is asked for (the driver's engine, used from several
+  // threads of a program, never has one).
   auto& config = duckdb::DBConfig::GetConfig(*impl_->db->instance);
-  config.options.lock_configuration = false;
-  config.options.enable_external_access = true;
-  config.options.allowed_paths.clear();
-  config.options.allowed_directories.clear();
+  if (impl_->sandboxed || limits.sandbox) {
+    config.options.lock_configuration = false;
+    config.options.enable_external_access = true;
+    config.options.allowed_paths.clear();
+    config.options.allowed_directories.clear();
+    impl_->sandboxed = false;
+  }
   auto con = std::make_unique<DuckConnection>(*impl_->db, *impl_->memory);
   std::string setup =
       "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
@@ -447,6 +453,7 @@ std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
     if (!impl_->temp_directory.empty()) config.AddAllowedDirectory(impl_->temp_directory);
     config.options.enable_external_access = false;
     config.options.lock_configuration = true;
+    impl_->sandboxed = true;
   }
   return con;
 }

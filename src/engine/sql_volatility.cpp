@@ -13,7 +13,11 @@ const std::set<std::string>& volatile_functions() {
       "uuidv4",           "uuidv7",          "nextval",       "currval",
       "now",              "current_timestamp", "get_current_timestamp", "transaction_timestamp",
       "current_time",     "current_date",    "today",         "current_localtimestamp",
-      "current_localtime", "get_current_time"};
+      "current_localtime", "get_current_time",
+      // The result depends on the order rows arrive in, which several threads do not fix.
+      "any_value",        "arbitrary",       "first",         "last",
+      "list",             "array_agg",       "string_agg",    "group_concat",
+      "listagg",          "row_number",      "histogram"};
   return names;
 }
 
@@ -24,6 +28,10 @@ bool walk(const Json& node) {
       return true;
     auto sample = node.find("sample");
     if (sample != node.end() && !sample->is_null()) return true;
+    // LIMIT without ORDER BY keeps whichever rows come first. (Conservative: with ORDER BY too.)
+    auto type = node.find("type");
+    if (type != node.end() && type->is_string() && type->get<std::string>() == "LIMIT_MODIFIER")
+      return true;
     for (auto& [key, child] : node.items())
       if (walk(child)) return true;
   } else if (node.is_array()) {
@@ -40,7 +48,8 @@ bool serialized_query_is_volatile(const Json& tree) { return walk(tree); }
 bool text_may_be_volatile(const std::string& sql) {
   std::string word;
   auto check = [&] {
-    bool hit = volatile_functions().count(word) || word == "sample" || word == "tablesample";
+    bool hit = volatile_functions().count(word) || word == "sample" || word == "tablesample" ||
+               word == "limit";
     word.clear();
     return hit;
   };

@@ -1,6 +1,7 @@
 #pragma once
 // Whether a query may give another result when run again on the same input: it calls random(),
-// uuid(), now(), nextval(), ... or samples rows (USING SAMPLE, TABLESAMPLE). An output that
+// uuid(), now(), nextval(), ..., samples rows (USING SAMPLE, TABLESAMPLE), or keeps rows by
+// their arrival order (LIMIT, any_value, first, list, string_agg, row_number, ...). An output that
 // would be recomputed (an in-memory output lost with its executor) must not come from such a
 // query, or consumers could see two versions of one partition.
 //

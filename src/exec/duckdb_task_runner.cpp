@@ -234,8 +234,20 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   std::string dir = task.staging_dir + "/buckets";
   std::string bucket = "(hash(" + join(cols, ", ") + ") % " + std::to_string(n) + ")::INTEGER";
   if (task.params.contains("by")) {
-    // A user expression: its value is the partition index, which must be in range.
-    std::string expr = "(" + task.params["by"].get<std::string>() + ")";
+    // A user expression: its value is the partition index, which must be in range. It is
+    // pasted into our COPY, so it must be one expression and nothing else (no statement of its
+    // own after a closing parenthesis).
+    std::string by = task.params["by"].get<std::string>();
+    std::vector<std::string> types;
+    try {
+      types = con.statement_types("SELECT (" + by + ")");
+    } catch (const EngineError&) {
+      types.clear();
+    }
+    if (types != std::vector<std::string>{"SELECT"} ||
+        con.split_statements("SELECT (" + by + ")") != std::vector<std::string>{"SELECT (" + by + ")"})
+      throw InvalidInputError("the partition expression '" + by + "' is not one SQL expression");
+    std::string expr = "(" + by + ")";
     std::string top = std::to_string(n - 1);
     bucket = "CASE WHEN " + expr + " BETWEEN 0 AND " + top + " THEN " + expr +
              "::INTEGER ELSE error('partition key ' || coalesce(" + expr +

@@ -7,9 +7,11 @@
 
 namespace smallpond {
 
-void check_inputs_unchanged(const TaskAssignment& task) {
+void check_inputs_unchanged(const TaskAssignment& task) { check_unchanged(task.inputs); }
+
+void check_unchanged(const std::vector<DataSet>& data_sets) {
   std::set<std::string> checked;
-  for (auto& input : task.inputs) {
+  for (auto& input : data_sets) {
     for (auto& f : input.files) {
       if (f.fingerprint.empty() || !checked.insert(f.path).second) continue;
       std::string now;

@@ -11,5 +11,7 @@ namespace smallpond {
 
 //! Throws InvalidInputError (not retried) naming the file when it changed or is gone.
 void check_inputs_unchanged(const TaskAssignment& task);
+//! The same for the source files among data sets (a sink that places source files as they are).
+void check_unchanged(const std::vector<DataSet>& data_sets);
 
 }  // namespace smallpond

@@ -128,6 +128,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     throw;
   }
   for (auto& sink : graph.sinks) {
+    if (options_.overwrite) sink.overwrite = true;
     std::vector<DataSet> parts;
     for (int t : sink.tasks) parts.push_back(outputs[t].at(0));
     publish_sink(sink, parts, local_engine());

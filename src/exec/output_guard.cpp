@@ -5,9 +5,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include "dataset/dataset.h"
 #include "exec/sink_publisher.h"
+#include "io/filesystem.h"
 #include "io/publish.h"
 #include "smallpond/error.h"
 
@@ -56,22 +59,33 @@ std::vector<Protected> protected_dirs(const OutputGuardContext& context) {
   return out;
 }
 
-// Why an existing target needs overwrite, or "" when replacing it loses nothing of the user's.
-std::string foreign_content(const std::string& target) {
+}  // namespace
+
+std::string replace_refusal(const std::string& target) {
   struct stat st;
   if (::lstat(target.c_str(), &st) != 0) return "";
   if (S_ISLNK(st.st_mode)) return "it is a symbolic link";
   if (!S_ISDIR(st.st_mode)) return "it is a file";
   std::error_code ec;
-  if (fs::exists(fs::path(target) / kSinkManifest, ec)) return "";  // a previous output
   fs::directory_iterator it(target, ec);
   if (ec) return "it cannot be listed (" + ec.message() + ")";
   if (it == fs::end(it)) return "";
-  return "it holds files that are not a smallpond output (e.g. '" +
-         it->path().filename().string() + "'; a smallpond output has " + kSinkManifest + ")";
+  std::string manifest_path = target + "/" + kSinkManifest;
+  if (!fs::exists(manifest_path, ec))
+    return "it holds files that are not a smallpond output (e.g. '" +
+           it->path().filename().string() + "'; a smallpond output has " + kSinkManifest + ")";
+  // A previous output: replaced only if it holds nothing but what its manifest lists.
+  std::set<std::string> listed = {kSinkManifest};
+  std::istringstream lines(read_file(manifest_path));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) listed.insert(fs::path(line).filename().string());
+  for (; it != fs::end(it); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!listed.count(name))
+      return "it is a previous output with files added since (e.g. '" + name + "')";
+  }
+  return "";
 }
-
-}  // namespace
 
 void check_output_paths(const TaskGraph& graph, const OutputGuardContext& context) {
   if (graph.sinks.empty()) return;
@@ -110,12 +124,13 @@ void check_output_paths(const TaskGraph& graph, const OutputGuardContext& contex
                "' too; each output needs a directory of its own");
     }
     std::error_code ec;
+    std::string path = absolute_path(sink.path);
     if (fs::is_directory(target.parent_path(), ec)) {
-      PublishLock lock(sink.path);
-      recover_publish(sink.path);
+      PublishLock lock(path);
+      recover_publish(path);
     }
     if (!sink.overwrite && !context.overwrite) {
-      std::string why = foreign_content(sink.path);
+      std::string why = replace_refusal(path);
       if (!why.empty())
         refuse("it exists and " + why +
                ". Choose another path, or replace it with overwrite: true (--overwrite; "

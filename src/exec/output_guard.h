@@ -10,8 +10,8 @@
 //   - two sinks write to the same path, or one inside the other.
 // Refused unless overwrite is asked for (per sink, or for the whole job):
 //   - the target exists and is not a previous smallpond output (a directory holding
-//     .MANIFEST.txt) or an empty directory: a regular file, a symbolic link, a directory of
-//     other files.
+//     .MANIFEST.txt and only the files it lists) or an empty directory: a regular file, a
+//     symbolic link, a directory of other files.
 // The guard also finishes interrupted publishes to each target (io/publish.h), so that a
 // previous output a crash left moved aside is back before anything else happens.
 
@@ -30,5 +30,10 @@ struct OutputGuardContext {
 
 //! Throws InvalidInputError naming the step, the target and the reason.
 void check_output_paths(const TaskGraph& graph, const OutputGuardContext& context);
+
+//! Why replacing target would lose something smallpond did not write, or "" when it would not
+//! (absent, an empty directory, or a previous output holding only what its manifest lists).
+//! Checked again when the output is published, in case something appeared meanwhile.
+std::string replace_refusal(const std::string& target);
 
 }  // namespace smallpond

@@ -364,9 +364,14 @@ void Scheduler::speculate() {
 void Scheduler::plan_needed() {
   size_t n = graph_.tasks.size();
   manifests_.assign(n, std::nullopt);
-  for (auto& t : graph_.tasks)
-    if (t.on_executor())
+  for (auto& t : graph_.tasks) {
+    if (!t.on_executor()) continue;
+    try {
       manifests_[t.id] = read_task_manifest(job_dir_.task_dir(task_name(t), t.key), t.key);
+    } catch (const Error&) {
+      manifests_[t.id] = std::nullopt;  // unreadable now: computed again (its publish checks)
+    }
+  }
   needed_.assign(n, false);
   for (auto& sink : graph_.sinks)
     for (int t : sink.tasks) needed_[t] = true;

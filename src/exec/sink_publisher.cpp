@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "common/strings.h"
+#include "exec/input_check.h"
+#include "exec/output_guard.h"
 #include "common/crash_point.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
@@ -49,6 +51,13 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
   // (an old output moved aside goes back) and removed before this one starts.
   PublishLock lock(target);
   recover_publish(target);
+  if (!sink.overwrite) {  // checked before the job; something may have appeared since
+    std::string why = replace_refusal(target);
+    if (!why.empty())
+      throw InvalidInputError("step '" + sink.step + "': refusing to replace '" + target +
+                              "': " + why + "; nothing was changed (overwrite: true replaces it)");
+  }
+  check_unchanged(partitions);  // source files placed as they are must be what was planned
   std::string staging = staging_path_for(target);
   make_dirs(staging);
   int files = 0;

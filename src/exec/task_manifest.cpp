@@ -51,32 +51,37 @@ void write_task_manifest(const std::string& dir, const std::string& final_dir,
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key) {
   std::string path = dir + "/" + kManifestFile;
   if (!path_exists(path)) return std::nullopt;
+  // Reading errors (EIO, EMFILE, a network file system's hiccup) are thrown: they say nothing
+  // about the output, which must not be replaced for them. Only a manifest that does not parse
+  // or does not match, or a file missing or different, makes the output invalid.
+  std::string text = read_file(path);
+  TaskManifest m;
+  std::vector<DataSet> relative;
+  std::vector<std::pair<std::string, FileFingerprint>> recorded;
   try {
-    Json j = Json::parse(read_file(path));
+    Json j = Json::parse(text);
     if (j.at("key") != key) return std::nullopt;
-    TaskManifest m;
     m.key = key;
     m.label = j.at("label");
     m.rows = j.at("rows");
     m.seconds = j.at("seconds");
-    std::vector<DataSet> relative;
     for (auto& d : j.at("outputs")) relative.push_back(DataSet::from_json(d));
-    // Every file the outputs name must be recorded, and still be what was recorded. A
-    // manifest of an older version (no "files") does not verify: the task runs again.
-    std::set<std::string> named = relative_files(relative);
-    for (auto& f : j.at("files")) {
-      std::string rel = f.at("path");
-      FileFingerprint recorded{f.at("size").get<int64_t>(), f.at("fingerprint")};
-      if (!path_exists(dir + "/" + rel) || !(file_fingerprint(dir + "/" + rel) == recorded))
-        return std::nullopt;
-      named.erase(rel);
-    }
-    if (!named.empty()) return std::nullopt;
-    for (auto& d : relative) m.outputs.push_back(d.resolved_against(dir));
-    return m;
+    // A manifest of an older version (no "files") does not verify: the task runs again.
+    for (auto& f : j.at("files"))
+      recorded.push_back({f.at("path"), {f.at("size").get<int64_t>(), f.at("fingerprint")}});
   } catch (const std::exception&) {
-    return std::nullopt;  // a damaged manifest or file: the task runs again
+    return std::nullopt;  // damaged: the task runs again
   }
+  // Every file the outputs name must be recorded, and still be what was recorded.
+  std::set<std::string> named = relative_files(relative);
+  for (auto& [rel, fp] : recorded) {
+    std::string file = dir + "/" + rel;
+    if (!path_exists(file) || file_fingerprint(file) != fp) return std::nullopt;
+    named.erase(rel);
+  }
+  if (!named.empty()) return std::nullopt;
+  for (auto& d : relative) m.outputs.push_back(d.resolved_against(dir));
+  return m;
 }
 
 TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,

@@ -28,8 +28,9 @@ extern const char* const kManifestFile;
 //! outputs must lie under final_dir, the directory's name once published.
 void write_task_manifest(const std::string& dir, const std::string& final_dir,
                          const TaskManifest& m);
-//! Reads dir/_manifest.json; nullopt when it is missing, unreadable, for another key, or when
-//! a file it names is missing or differs from what it records.
+//! Reads dir/_manifest.json; nullopt when it is missing, damaged, for another key, or when a
+//! file it names is missing or differs from what it records. Throws Error when a file cannot
+//! be read (an I/O error is no proof of damage).
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key);
 
 //! Publishes a task output: flushes staging_dir (its manifest written) to disk and renames it

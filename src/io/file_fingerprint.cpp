@@ -87,15 +87,16 @@ FileFingerprint input_fingerprint(const std::string& path) {
   struct stat st = reader.stat();
   FileFingerprint fp;
   fp.size = st.st_size;
+  std::string mtime =
+      "@" + std::to_string(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
   std::string bytes = parquet_footer(reader, fp.size);
   if (!bytes.empty()) {
-    fp.hash = hex64(bytes);
+    fp.hash = hex64(bytes) + mtime;
   } else if (fp.size <= kWholeHashBytes) {
     fp.hash = hex64(reader.read(0, fp.size));
   } else {
     bytes = reader.read(0, kEdgeBytes) + reader.read(fp.size - kEdgeBytes, kEdgeBytes);
-    fp.hash = hex64(bytes) + "@" +
-              std::to_string(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+    fp.hash = hex64(bytes) + mtime;
   }
   return fp;
 }

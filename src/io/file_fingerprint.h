@@ -23,9 +23,10 @@ struct FileFingerprint {
 FileFingerprint file_fingerprint(const std::string& path);
 
 //! An input file's identity for task keys and for the check that it did not change while a
-//! job read it: a Parquet file's footer hash (file_fingerprint); another file's hash of all
-//! its bytes up to kWholeHashBytes; past that, its edges and its modification time (a change
-//! in the middle of a large CSV file that keeps its size and time goes unnoticed).
+//! job read it: a Parquet file's footer hash and modification time (a rewrite that keeps the
+//! size, the time and the footer — same row groups, sizes and statistics — goes unnoticed);
+//! another file's hash of all its bytes up to kWholeHashBytes; past that, its edges and its
+//! modification time (a change in its middle that keeps its size and time goes unnoticed).
 FileFingerprint input_fingerprint(const std::string& path);
 constexpr int64_t kWholeHashBytes = 16LL << 20;
 //! "<size>:<hash>", as data set descriptions carry it.

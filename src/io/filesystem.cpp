@@ -25,7 +25,9 @@ static std::string errno_text() { return std::strerror(errno); }
 std::string absolute_path(const std::string& path, const std::string& base_dir) {
   fs::path p(path);
   if (p.is_relative()) p = (base_dir.empty() ? fs::current_path() : fs::path(base_dir)) / p;
-  return p.lexically_normal().string();
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();  // "out/" is "out"
+  return out;
 }
 
 FileInfo stat_file(const std::string& path) {
@@ -104,18 +106,33 @@ std::string unique_suffix() {
 
 void write_file_atomic(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp-" + unique_suffix();
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + tmp + "': " + errno_text());
-    out << content;
-    out.flush();
-    if (!out) throw Error("cannot write '" + tmp + "': " + errno_text());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  auto fail = [&](const std::string& what) {
     std::string why = errno_text();
     ::unlink(tmp.c_str());
-    throw Error("cannot publish '" + path + "': " + why);
+    throw Error("cannot " + what + " '" + path + "': " + why);
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("write");
+  for (size_t done = 0; done < content.size();) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      errno = err;
+      fail("write");
+    }
+    done += static_cast<size_t>(n);
   }
+  // Flushed before the rename: after a power loss the path holds the old or the new content.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    fail("write");
+  }
+  if (::close(fd) != 0) fail("write");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("publish");
 }
 
 void link_or_copy(const std::string& src, const std::string& dst) {
@@ -145,11 +162,19 @@ void copy_file(const std::string& src, const std::string& dst) {
     if (n <= 0) {
       int err = errno;
       ::close(in);
-      ::close(out);
       if (n < 0) {
+        ::close(out);
         errno = err;
         fail("cannot read");
       }
+      // Some file systems (NFS) report a full disk only when the data is flushed or closed.
+      if (::fsync(out) != 0 && errno != EINVAL) {
+        err = errno;
+        ::close(out);
+        errno = err;
+        fail("cannot write");
+      }
+      if (::close(out) != 0) fail("cannot write");
       return;
     }
     for (ssize_t done = 0; done < n;) {

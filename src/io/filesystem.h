@@ -22,7 +22,8 @@ struct FileInfo {
 std::vector<FileInfo> expand_path(const std::string& pattern, const std::string& extension,
                                   const std::string& base_dir = "", bool recursive = false);
 
-//! An absolute, lexically normalised form of path (resolved against base_dir when relative).
+//! An absolute, lexically normalised form of path (resolved against base_dir when relative),
+//! without a trailing separator.
 std::string absolute_path(const std::string& path, const std::string& base_dir = "");
 
 FileInfo stat_file(const std::string& path);
@@ -30,7 +31,7 @@ bool path_exists(const std::string& path);
 void make_dirs(const std::string& path);
 void remove_all(const std::string& path);
 std::string read_file(const std::string& path);
-//! Writes content to a temporary file beside path, then renames it over path.
+//! Writes content to a temporary file beside path, flushes it, then renames it over path.
 void write_file_atomic(const std::string& path, const std::string& content);
 //! Hard-links src to dst, or copies it when a link is impossible (another file system).
 void link_or_copy(const std::string& src, const std::string& dst);

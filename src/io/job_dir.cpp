@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include <filesystem>
 
@@ -90,24 +92,39 @@ std::string JobDir::checkpoint_dir(const std::string& task_name, const std::stri
 
 namespace {
 
-std::string host_name() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "host";
-  return buf;
+// 16 hex digits from the system's random source.
+std::string random_token() {
+  uint64_t bits = 0;
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (::read(fd, &bits, sizeof bits) != static_cast<ssize_t>(sizeof bits)) bits = 0;
+    ::close(fd);
+  }
+  if (bits == 0) bits = static_cast<uint64_t>(::getpid()) * 0x9e3779b97f4a7c15ULL ^ ::time(nullptr);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
+  return hex;
 }
 
-// Removes tmp_root's entries except the spill directories of live processes and those of
-// other hosts (which cannot be checked from here; their own executors clean them).
+const char* const kAlive = ".alive";
+
+// Removes tmp_root's entries except the spill directories of live executors. An executor holds
+// an flock on <its directory>/.alive for its whole life; a lock that can be taken means its
+// owner is gone, on whichever host it ran (pids and host names are not unique across
+// containers; a lock is).
 void clear_tmp(const std::string& tmp_root) {
   namespace fs = std::filesystem;
-  const std::string mine = "executor-" + host_name() + "-";
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(tmp_root, ec)) {
     std::string name = entry.path().filename().string();
     if (name.compare(0, 9, "executor-") == 0) {
-      if (name.compare(0, mine.size(), mine) != 0) continue;  // another host's
-      long pid = std::strtol(name.c_str() + mine.size(), nullptr, 10);
-      if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
+      std::string alive = entry.path().string() + "/" + kAlive;
+      int fd = ::open(alive.c_str(), O_RDWR | O_CLOEXEC);
+      if (fd >= 0) {
+        bool taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+        ::close(fd);
+        if (!taken) continue;  // its executor is alive
+      }
     }
     remove_all(entry.path().string());
   }
@@ -116,11 +133,18 @@ void clear_tmp(const std::string& tmp_root) {
 }  // namespace
 
 std::string JobDir::executor_tmp_dir(const std::string& tmp_root) {
-  static std::string dir;  // this process's, once cleaned up around
-  if (dir.empty() || dir.compare(0, tmp_root.size(), tmp_root) != 0) {
+  static std::string dir;  // this process's, made once per tmp_root
+  static int alive_fd = -1;
+  if (dir.empty() || dir.compare(0, tmp_root.size() + 1, tmp_root + "/") != 0) {
     make_dirs(tmp_root);
     clear_tmp(tmp_root);
-    dir = tmp_root + "/executor-" + host_name() + "-" + std::to_string(::getpid());
+    if (alive_fd >= 0) ::close(alive_fd);
+    dir = tmp_root + "/executor-" + std::to_string(::getpid()) + "-" + random_token();
+    make_dirs(dir);
+    std::string alive = dir + "/" + kAlive;
+    alive_fd = ::open(alive.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (alive_fd < 0 || ::flock(alive_fd, LOCK_EX | LOCK_NB) != 0)
+      throw Error("cannot lock the spill directory '" + dir + "'");
   }
   return dir;
 }

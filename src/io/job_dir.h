@@ -4,9 +4,9 @@
 //   <root>/data/<task>-<key>/          published task outputs, each with _manifest.json;
 //                                       named by key, not step, so a renamed step resumes
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
-//   <root>/tmp/executor-<host>-<pid>/   spill space of one executor process (DuckDB keeps one
-//                                       spill directory per database); removed once the
-//                                       process is gone
+//   <root>/tmp/executor-<pid>-<random>/ spill space of one executor process (DuckDB keeps one
+//                                       spill directory per database); the process holds an
+//                                       flock on .alive inside; removed once it is gone
 //   <root>/log/tasks-<time>-....csv    one per run: each task attempt, where it ran, how it
 //                                       ended and whether its output went to a file or memory
 //   <root>/checkpoints/<task>-<key>/    progress of streaming tasks not yet finished: kept
@@ -44,8 +44,8 @@ class JobDir {
   //! Removes staging/ contents and the spill directories of processes that are gone
   //! (leftovers of a killed run); live executors keep theirs.
   void clear_scratch() const;
-  //! The spill directory of this process under tmp_root: executor-<host>-<pid>. Removes
-  //! those of this host's processes that have ended.
+  //! The spill directory of this process under tmp_root (made, and locked for the life of
+  //! the process). Removes those of executors that have ended.
   static std::string executor_tmp_dir(const std::string& tmp_root);
 
  private:

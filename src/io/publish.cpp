@@ -42,7 +42,9 @@ void rename_or_throw(const std::string& from, const std::string& to, const char*
                 "': " + std::strerror(errno));
 }
 
-// Entries beside target named <target-name><infix>..., as full paths.
+// Entries beside target named <target-name><infix><pid>-<n> (what staging_path_for and
+// replace_directory name them; unique_suffix), as full paths. Nothing else matches: a user's
+// "out.old-v1" is not a leftover.
 std::vector<std::string> leftovers(const std::string& target, const std::string& infix) {
   std::vector<std::string> out;
   fs::path t(target);
@@ -50,7 +52,15 @@ std::vector<std::string> leftovers(const std::string& target, const std::string&
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(t.parent_path(), ec)) {
     std::string name = entry.path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) == 0) out.push_back(entry.path().string());
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string suffix = name.substr(prefix.size());
+    size_t dash = suffix.find('-');
+    auto digits = [](const std::string& s) {
+      return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (dash != std::string::npos && digits(suffix.substr(0, dash)) &&
+        digits(suffix.substr(dash + 1)))
+      out.push_back(entry.path().string());
   }
   return out;
 }

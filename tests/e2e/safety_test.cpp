@@ -502,6 +502,20 @@ TEST(Sandbox, AStepCannotReadWriteOrAttachOtherFiles) {
     EXPECT_TRUE(contains(r.output, c.message)) << r.output;
     EXPECT_TRUE(contains(r.output, "not retried")) << r.output;
   }
+  // A partition expression is one expression: nothing can follow it into the COPY.
+  testing::write_text(dir / "by.yaml",
+                      "steps:\n"
+                      "  - {name: items, read_parquet: items}\n"
+                      "  - name: parts\n"
+                      "    repartition:\n"
+                      "      input: items\n"
+                      "      npartitions: 2\n"
+                      "      by: \"1) THEN 1 END AS b FROM range(1)) TO '" + planted +
+                          "' (FORMAT csv); SELECT (1\"\n"
+                      "  - {name: s, sql: \"SELECT count(*) FROM {0}\", inputs: [parts]}\n");
+  CliRun injected = cli("run " + (dir / "by.yaml") + " --quiet");
+  EXPECT_EQ(injected.status, 1) << injected.output;
+  EXPECT_TRUE(contains(injected.output, "is not one SQL expression")) << injected.output;
   EXPECT_FALSE(path_exists(planted));
   EXPECT_FALSE(path_exists(dir / "db.duckdb"));
   // Its own inputs, its own temporary tables and several statements are fine, and the

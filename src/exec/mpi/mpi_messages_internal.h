@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 
+#include <functional>
 #include <optional>
 
 #include "common/json.h"
@@ -17,8 +18,12 @@ void note_rank_lost();
 //! Sends a message; false when MPI reports an error (e.g. the peer died, with recovery on).
 bool send(const Json& message, int rank);
 //! Sends a message but waits at most timeout_seconds for MPI to take it; false when it did not
-//! (the peer is gone or stopped: a send to a dead rank can block for ever).
-bool send_within(const Json& message, int rank, double timeout_seconds);
+//! (the peer is gone or stopped: a send to a dead rank can block for ever). While it waits it
+//! calls while_waiting() (if given), which should receive what arrives (a peer sending to us at
+//! the same time must not wait for us) and return true to wait on past the timeout (the peer
+//! is known to be alive, only busy).
+bool send_within(const Json& message, int rank, double timeout_seconds,
+                 const std::function<bool()>& while_waiting = {});
 //! Sends a small message without waiting for it at all (fire and forget).
 void post(const Json& message, int rank);
 

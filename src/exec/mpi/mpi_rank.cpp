@@ -31,15 +31,14 @@ class RankRelay {
     double last_heartbeat = 0;
     last_from_scheduler_ = monotonic_seconds();
     while (!stop_) {
-      int from = -1;
-      while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
-        if (from == 0) {
-          last_from_scheduler_ = monotonic_seconds();
-          from_scheduler(*message);
-        } else {
-          from_peer(*message);
-        }
-        if (stop_) break;
+      drain();
+      while (!inbox_.empty() && !stop_) {
+        auto [from, message] = std::move(inbox_.front());
+        inbox_.pop_front();
+        if (from == 0)
+          from_scheduler(message);
+        else
+          from_peer(message);
       }
       if (stop_) break;
       if (auto event = local_.wait(0.001)) from_executor(*event);
@@ -75,10 +74,25 @@ class RankRelay {
     }
   }
 
-  // A send to rank 0 that it never takes (it is gone) must not block this rank for ever.
+  // Receives what has arrived, for the main loop to handle in order.
+  void drain() {
+    int from = -1;
+    while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
+      if (from == 0) last_from_scheduler_ = monotonic_seconds();
+      inbox_.emplace_back(from, std::move(*message));
+    }
+  }
+
+  // A send to rank 0 that it never takes (it is gone) must not block this rank for ever; one
+  // it is only slow to take (busy, while its heartbeats still come) is waited for.
   void to_scheduler(const Json& message) {
     if (stop_) return;
-    if (!mpi::send_within(message, 0, mpi::scheduler_timeout()))
+    auto alive = [this] {
+      drain();
+      return mpi::scheduler_heartbeats() &&
+             monotonic_seconds() - last_from_scheduler_ <= mpi::scheduler_timeout();
+    };
+    if (!mpi::send_within(message, 0, mpi::scheduler_timeout(), alive))
       leave("rank 0 (the scheduler) does not take messages any more");
   }
 
@@ -148,14 +162,21 @@ class RankRelay {
       }
       Json names = Json::array();
       for (auto& [name, data] : reply["tables"].items()) names.push_back(name);
-      // If the peer is gone, rank 0 hears of it (heartbeats) and forgets what went there.
-      mpi::send_within({{"type", "tables"}, {"tables", std::move(reply["tables"])}}, to + 1,
-                       mpi::scheduler_timeout());
+      // While it waits it receives, so two ranks sending each other tables do not deadlock.
+      // Tables that did not get there count as missing (rank 0 recomputes them).
+      bool sent = mpi::send_within({{"type", "tables"}, {"tables", std::move(reply["tables"])}},
+                                   to + 1, mpi::scheduler_timeout(), [this] {
+                                     drain();
+                                     return false;
+                                   });
+      Json missing = reply.value("missing", Json::array());
+      if (!sent)
+        for (auto& n : names) missing.push_back(n);
       Json ack = {{"type", "exported"},
                   {"tables", Json::object()},
-                  {"delivered", names},
+                  {"delivered", sent ? names : Json::array()},
                   {"delivered_to", to},
-                  {"missing", reply.value("missing", Json::array())}};
+                  {"missing", missing}};
       if (reply.contains("error")) ack["error"] = reply["error"];
       to_scheduler(ack);
     } else if (event.type == ExecutorEvent::Type::Result) {
@@ -174,6 +195,7 @@ class RankRelay {
         lost.error =
             running_->label + ": " + event.reason + " on MPI rank " + std::to_string(mpi_rank());
         lost.retryable = true;
+        lost.out_of_memory = event.out_of_memory;
         to_scheduler({{"type", "result"}, {"outcome", lost.to_json()}});
         running_.reset();
       }
@@ -197,6 +219,7 @@ class RankRelay {
   std::optional<TaskAssignment> running_, waiting_;
   std::deque<PendingExport> exports_;  // answered by the executor in order
   std::map<std::string, Json> store_;  // tables other ranks sent here, until a task uses them
+  std::deque<std::pair<int, Json>> inbox_;  // received, not yet handled: (source rank, message)
   bool stop_ = false;
   double last_from_scheduler_ = 0;
 };

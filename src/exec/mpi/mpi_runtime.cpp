@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/system.h"
 
@@ -26,7 +28,8 @@ bool send(const Json& message, int rank) {
                   MPI_COMM_WORLD) == MPI_SUCCESS;
 }
 
-bool send_within(const Json& message, int rank, double timeout_seconds) {
+bool send_within(const Json& message, int rank, double timeout_seconds,
+                 const std::function<bool()>& while_waiting) {
   std::string body = encode_message(message);
   MPI_Request request;
   if (MPI_Isend(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD,
@@ -37,7 +40,8 @@ bool send_within(const Json& message, int rank, double timeout_seconds) {
     int done = 0;
     if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return false;
     if (done) return true;
-    if (monotonic_seconds() > deadline) {
+    bool wait_on = while_waiting && while_waiting();
+    if (!wait_on && monotonic_seconds() > deadline) {
       // The peer never took it. The buffer must outlive the request, which may never end: it
       // is leaked on purpose (the caller gives up on the peer and stops using MPI with it).
       new std::string(std::move(body));
@@ -50,7 +54,7 @@ bool send_within(const Json& message, int rank, double timeout_seconds) {
 
 void post(const Json& message, int rank) {
   // The buffer lives until MPI is done with it, which for a dead peer is never: leaked (a few
-  // dozen bytes per message, sent at most once a second).
+  // dozen bytes per message; used for one-off messages only: retired, shutdown).
   auto* body = new std::string(encode_message(message));
   MPI_Request request;
   if (MPI_Isend(body->data(), static_cast<int>(body->size()), MPI_CHAR, rank, kTag,
@@ -83,16 +87,28 @@ int g_rank = 0, g_size = 1;
 
 // Rank 0's heartbeats to the executor ranks, from a thread of their own: they flow while the
 // main thread plans, publishes or runs the program's own code between jobs, and stop only
-// when the process is gone or stopped.
+// when the process is gone or stopped. At most one beat per rank is in flight: a rank that
+// does not take them (stopped, dead) gets no more until it takes that one.
 class SchedulerHeartbeat {
  public:
   void start() {
     thread_ = std::thread([this] {
+      // One buffer for every send, never freed: MPI may still hold it after the thread ends.
+      static const std::string* beat = new std::string(encode_message({{"type", "alive"}}));
+      std::vector<MPI_Request> in_flight(g_size, MPI_REQUEST_NULL);
       std::unique_lock<std::mutex> lock(mutex_);
       while (!stop_) {
-        for (int r = 1; r < g_size; r++) mpi::post({{"type", "alive"}}, r);
+        for (int r = 1; r < g_size; r++) {
+          int done = 1;
+          if (in_flight[r] != MPI_REQUEST_NULL) MPI_Test(&in_flight[r], &done, MPI_STATUS_IGNORE);
+          if (!done) continue;
+          MPI_Isend(beat->data(), static_cast<int>(beat->size()), MPI_CHAR, r, mpi::kTag,
+                    MPI_COMM_WORLD, &in_flight[r]);
+        }
         wake_.wait_for(lock, std::chrono::seconds(1));
       }
+      for (auto& request : in_flight)
+        if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
     });
   }
   void stop() {

@@ -68,9 +68,12 @@ TEST_F(OutputGuard, ExistingPathsNeedOverwriteUnlessSmallpondWroteThem) {
   make_dirs(dir / "project/empty");
   EXPECT_EQ(check(dir / "project/empty"), "");
   make_dirs(dir / "project/previous");
-  testing::write_text(dir / "project/previous/.MANIFEST.txt", "");
+  testing::write_text(dir / "project/previous/.MANIFEST.txt",
+                      dir / "project/previous/part-00000-000.parquet\n");
   testing::write_text(dir / "project/previous/part-00000-000.parquet", "");
   EXPECT_EQ(check(dir / "project/previous"), "");
+  testing::write_text(dir / "project/previous/notes.txt", "added by the user");
+  EXPECT_TRUE(has(check(dir / "project/previous"), "files added since (e.g. 'notes.txt')"));
   make_dirs(dir / "project/mine");
   testing::write_text(dir / "project/mine/notes.txt", "");
   EXPECT_TRUE(has(check(dir / "project/mine"), "not a smallpond output (e.g. 'notes.txt'"));

@@ -49,11 +49,12 @@ TEST(JobDir, AcceptsANewAnEmptyAMarkedAndAnOlderJobDirectory) {
 TEST(JobDir, ClearScratchKeepsLiveExecutorsSpillDirectories) {
   testing::TempDir dir;
   JobDir job(dir.path());
-  std::string mine = JobDir::executor_tmp_dir(job.tmp_dir());
-  make_dirs(mine);
+  std::string mine = JobDir::executor_tmp_dir(job.tmp_dir());  // locked by this process
+  EXPECT_TRUE(path_exists(mine + "/.alive"));
   make_dirs(job.tmp_dir() + "/old-task-dir");
-  std::string ended = mine.substr(0, mine.rfind('-') + 1) + "999999999";  // no such process
+  std::string ended = job.tmp_dir() + "/executor-1-0123456789abcdef";  // its lock is free
   make_dirs(ended);
+  testing::write_text(ended + "/.alive", "");
   make_dirs(job.root() + "/staging/attempt");
   job.clear_scratch();
   EXPECT_TRUE(path_exists(mine));

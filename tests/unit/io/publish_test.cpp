@@ -53,6 +53,15 @@ TEST_P(Publish, ReplacesAFile) {
 INSTANTIATE_TEST_SUITE_P(ExchangeOrFallback, Publish, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "Fallback" : "Exchange"; });
 
+TEST(RecoverPublish, NeverTakesAUsersDirectoryForAMovedAsideOutput) {
+  testing::TempDir dir;
+  make_dirs(dir / "out.old-v1");
+  testing::write_text(dir / "out.old-v1/file", "archived");
+  recover_publish(dir / "out");
+  EXPECT_FALSE(path_exists(dir / "out"));
+  EXPECT_EQ(read_file(dir / "out.old-v1/file"), "archived");
+}
+
 TEST(RecoverPublish, RestoresAnOutputMovedAsideAndRemovesLeftovers) {
   testing::TempDir dir;
   std::string target = dir / "out";
@@ -76,10 +85,15 @@ TEST(RecoverPublish, KeepsAPublishedTargetAndOtherFiles) {
   testing::write_text(target + ".staging-1-2/file", "old");
   testing::write_text(dir / "out.txt", "the user's");
   testing::write_text(dir / "output.old-notes", "the user's too");
+  make_dirs(dir / "out.old-v1");  // named like a leftover, but not by smallpond
+  testing::write_text(dir / "out.old-v1/file", "an archived output");
+  make_dirs(dir / "out.staging-area");
+  testing::write_text(dir / "out.staging-area/file", "the user's");
   recover_publish(target);
   EXPECT_EQ(read_file(target + "/file"), "current");
   EXPECT_EQ(siblings(dir.path(), "out"),
-            (std::vector<std::string>{"out.txt", "output.old-notes"}));
+            (std::vector<std::string>{"out.old-v1/file", "out.staging-area/file", "out.txt",
+                                      "output.old-notes"}));
 }
 
 }  // namespace
