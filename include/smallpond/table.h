@@ -26,10 +26,21 @@ class Value {
   bool is_double() const { return std::holds_alternative<double>(data_); }
   bool is_string() const { return std::holds_alternative<std::string>(data_); }
 
-  bool as_bool() const { return std::get<bool>(data_); }
-  int64_t as_int() const { return std::get<int64_t>(data_); }
+  //! The value as this type; InvalidInputError (naming the column when the value came from a
+  //! Row, its type and the accessor that fits) when it holds another type or NULL.
+  bool as_bool() const {
+    if (!is_bool()) wrong_type("BOOLEAN", "as_bool()");
+    return std::get<bool>(data_);
+  }
+  int64_t as_int() const {
+    if (!is_int()) wrong_type("an integer", "as_int()");
+    return std::get<int64_t>(data_);
+  }
   double as_double() const;  //!< also accepts integers
-  const std::string& as_string() const { return std::get<std::string>(data_); }
+  const std::string& as_string() const {
+    if (!is_string()) wrong_type("text", "as_string()");
+    return std::get<std::string>(data_);
+  }
 
   //! The value as text, "NULL" for null.
   std::string to_string() const;
@@ -39,6 +50,7 @@ class Value {
   bool operator<(const Value& other) const { return data_ < other.data_; }
 
  private:
+  [[noreturn]] void wrong_type(const char* wanted, const char* accessor) const;
   std::variant<std::monostate, bool, int64_t, double, std::string> data_;
 };
 

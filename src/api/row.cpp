@@ -4,9 +4,14 @@
 
 namespace smallpond {
 
+void note_row_access(const Value* value, const std::string* column);  // api/table.cpp
+
 const Value& Row::operator[](const std::string& column) const {
   for (auto& [name, value] : cells_)
-    if (name == column) return value;
+    if (name == column) {
+      note_row_access(&value, &name);
+      return value;
+    }
   throw InvalidInputError("the row has no column '" + column + "'");
 }
 

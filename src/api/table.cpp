@@ -8,21 +8,44 @@
 
 namespace smallpond {
 
+// The value a Row handed out last on this thread, and its column: a wrong-type error names it.
+thread_local const Value* t_row_value = nullptr;
+thread_local const std::string* t_row_column = nullptr;
+
+void note_row_access(const Value* value, const std::string* column) {
+  t_row_value = value;
+  t_row_column = column;
+}
+
+void Value::wrong_type(const char* wanted, const char* accessor) const {
+  const char* has = is_null()     ? "NULL"
+                    : is_bool()   ? "BOOLEAN (use as_bool())"
+                    : is_int()    ? "an integer (use as_int() or as_double())"
+                    : is_double() ? "a floating-point number (use as_double())"
+                                  : "text (use as_string())";
+  std::string where = t_row_value == this && t_row_column
+                          ? "column '" + *t_row_column + "'"
+                          : std::string("a value");
+  throw InvalidInputError(where + " is " + has + ", not " + wanted + ": " + accessor +
+                          " cannot read it (value: " + to_string() + ")");
+}
+
 double Value::as_double() const {
-  if (is_int()) return static_cast<double>(as_int());
+  if (is_int()) return static_cast<double>(std::get<int64_t>(data_));
+  if (!is_double()) wrong_type("a number", "as_double()");
   return std::get<double>(data_);
 }
 
 std::string Value::to_string() const {
   if (is_null()) return "NULL";
-  if (is_bool()) return as_bool() ? "true" : "false";
-  if (is_int()) return std::to_string(as_int());
+  if (is_bool()) return std::get<bool>(data_) ? "true" : "false";
+  if (is_int()) return std::to_string(std::get<int64_t>(data_));
   if (is_double()) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.10g", std::get<double>(data_));
     return buf;
   }
-  return as_string();
+  return std::get<std::string>(data_);
 }
 
 size_t Table::column_index(const std::string& name) const {

@@ -4,11 +4,16 @@
 //   smallpond show PATH [--limit N]
 //   smallpond generate prices DIR [--rows N] [--files N] [--tickers N]
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
+#include "common/suggest.h"
 #include "datagen/prices.h"
 #include "engine/engine.h"
 #include "exec/job_runner.h"
@@ -19,6 +24,16 @@
 
 namespace sp = smallpond;
 
+// Ctrl-C: the run stops where it is, which is safe (every publish is atomic); say how to go on.
+static void on_interrupt(int) {
+  const char message[] =
+      "\nsmallpond: interrupted; run the same command again to resume (finished tasks are "
+      "kept)\n";
+  ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+  (void)ignored;
+  ::_exit(130);
+}
+
 static int run_pipeline(const std::string& file, sp::Options options) {
   sp::Pipeline pipeline = sp::load_pipeline(file);
   if (options.job_dir.empty()) {
@@ -28,7 +43,19 @@ static int run_pipeline(const std::string& file, sp::Options options) {
   }
   sp::JobRunner runner(sp::resolve_options(options));
   runner.protect(std::filesystem::path(sp::absolute_path(file)).parent_path().string());
+  ::signal(SIGINT, on_interrupt);
   runner.run(pipeline.targets);
+  bool writes = false;
+  for (auto& step : pipeline.steps) writes = writes || step->kind == sp::NodeKind::DataSink;
+  if (!writes && options.progress) {
+    std::string names;
+    for (auto& t : pipeline.targets) names += (names.empty() ? "'" : ", '") + t->name + "'";
+    std::fprintf(stderr,
+                 "[smallpond] the pipeline has no write_parquet step: nothing was written "
+                 "outside the job directory; the results of %s are in %s/data (add a "
+                 "write_parquet step to publish them, `smallpond show` to look at them)\n",
+                 names.c_str(), runner.options().job_dir.c_str());
+  }
   return 0;
 }
 
@@ -50,6 +77,38 @@ static int show(const std::string& path, int64_t limit) {
     std::cout << "(" << total << " rows in " << files.size() << " files; showing " << t.num_rows()
               << ")\n";
   return 0;
+}
+
+// What a mistyped command or option probably meant.
+static std::string usage_hint(CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> commands;
+  for (auto* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+  std::string names;
+  for (auto& c : commands) names += (names.empty() ? "" : ", ") + c;
+  if (argc < 2) return " (commands: " + names + ")";
+  std::string first = argv[1];
+  CLI::App* sub = nullptr;
+  for (auto* s : app.get_subcommands({}))
+    if (s->get_name() == first) sub = s;
+  if (!sub) {
+    if (first.compare(0, 1, "-") == 0) return " (commands: " + names + ")";
+    std::string guess = sp::closest_word(first, commands);
+    return "\nunknown command '" + first + "' (commands: " + names + ")" +
+           (guess.empty() ? "" : "; did you mean '" + guess + "'?");
+  }
+  std::vector<std::string> options;
+  for (auto* opt : sub->get_options())
+    for (auto& name : opt->get_lnames()) options.push_back("--" + name);
+  for (int i = 2; i < argc; i++) {
+    std::string arg = argv[i];
+    if (arg.compare(0, 2, "--") != 0) continue;
+    arg = arg.substr(0, arg.find('='));
+    if (std::find(options.begin(), options.end(), arg) != options.end()) continue;
+    std::string guess = sp::closest_word(arg, options);
+    if (!guess.empty()) return "\nunknown option '" + arg + "'; did you mean '" + guess + "'?";
+    return "\nunknown option '" + arg + "' (smallpond " + first + " --help lists them)";
+  }
+  return "\n(smallpond " + first + " --help lists the options)";
 }
 
 int main(int argc, char** argv) {
@@ -117,7 +176,14 @@ int main(int argc, char** argv) {
   gen->add_option("--files", prices.files, "Parquet files")->default_val(prices.files);
   gen->add_option("--tickers", prices.tickers, "Distinct tickers")->default_val(prices.tickers);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "smallpond: error: %s%s\n", e.what(),
+                 usage_hint(app, argc, argv).c_str());
+    return 2;  // bad arguments
+  }
   try {
     if (*run) {
       options.progress = !quiet;
@@ -128,7 +194,8 @@ int main(int argc, char** argv) {
     if (*show_cmd) return show(show_path, show_limit);
     if (*gen) {
       if (!sp::generate_prices(gen_dir, prices)) {
-        std::fprintf(stderr, "%s exists already; not generated again\n", gen_dir.c_str());
+        std::fprintf(stderr, "%s holds these prices already (%lld rows in %d files); kept\n",
+                     gen_dir.c_str(), static_cast<long long>(prices.rows), prices.files);
       } else {
         std::fprintf(stderr, "generated %lld rows in %d files in %s\n",
                      static_cast<long long>(prices.rows), prices.files, gen_dir.c_str());

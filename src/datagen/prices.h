@@ -13,8 +13,10 @@ struct PricesSpec {
 };
 
 //! Writes a "prices" table (ticker VARCHAR, date DATE, price DOUBLE, volume BIGINT) as
-//! `files` Parquet files into dir, deterministically. The directory appears complete or not at
-//! all. Returns false (and writes nothing) when dir already exists.
+//! `files` Parquet files into dir, deterministically, with a .prices-spec file naming the
+//! settings. The directory appears complete or not at all. An empty dir is filled. Returns
+//! false (and writes nothing) when dir holds this dataset with the same settings already;
+//! throws InvalidInputError when dir holds anything else (other settings, other files).
 bool generate_prices(const std::string& dir, const PricesSpec& spec);
 
 }  // namespace smallpond

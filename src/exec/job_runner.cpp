@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "common/strings.h"
 #include "common/system.h"
+#include "engine/sql_template.h"
 #include "exec/local_process_pool.h"
 #include "exec/mpi/mpi_runtime.h"
 #include "exec/output_guard.h"
@@ -88,11 +90,37 @@ std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
   return out;
 }
 
+void JobRunner::check_queries(const TaskGraph& graph) {
+  // Every step's SQL is parsed (DuckDB's parser) before anything runs: a syntax error in the
+  // last step must not wait for the steps before it. Binding (names, types) needs the inputs and
+  // is left to the tasks.
+  std::set<std::string> seen;
+  std::unique_ptr<EngineConnection> con;
+  for (auto& t : graph.tasks) {
+    if (t.kind != TaskKind::Sql) continue;
+    std::string sql = t.params.value("sql", "");
+    if (!seen.insert(t.step + '\0' + sql).second) continue;
+    size_t inputs = t.params.value("concat", false) ? 1 : std::max<size_t>(1, t.deps.size());
+    std::vector<std::string> views;
+    for (size_t i = 0; i < inputs; i++) views.push_back("__input_" + std::to_string(i));
+    std::map<std::string, std::string> names;
+    if (t.params.contains("names"))
+      for (auto& [name, value] : t.params["names"].items()) names[name] = value.dump();
+    if (!con) con = local_engine().connect();
+    try {
+      con->split_statements(expand_sql_template(sql, views, names));
+    } catch (const std::exception& e) {
+      throw InvalidInputError("step '" + t.step + "': " + e.what() + "\n  query: " + sql);
+    }
+  }
+}
+
 JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   PlanOptions plan_options;
   plan_options.shuffle_producers = options_.shuffle_producers;
   TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
 
+  check_queries(graph);
   check_output_paths(graph, {options_.job_dir, protected_dirs_, options_.overwrite});
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
 #include "logical/node.h"
+#include "planner/task.h"
 #include "smallpond/options.h"
 #include "smallpond/report.h"
 
@@ -38,6 +39,7 @@ class JobRunner {
 
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
+  void check_queries(const TaskGraph& graph);  // syntax of every SQL step, before anything runs
   Options options_;
   std::unique_ptr<ExecutorPool> pool_;
   std::unique_ptr<Engine> engine_;

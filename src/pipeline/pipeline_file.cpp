@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "common/suggest.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
 
@@ -59,7 +60,10 @@ class PipelineParser {
   [[noreturn]] void fail(const YAML::Node& at, const std::string& step,
                          const std::string& what) const {
     std::string where = origin_;
-    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    // A missing key has no place of its own: the step it is missing from stands in.
+    const YAML::Node& place = at.IsDefined() && at.Mark().line >= 0 ? at : current_step_;
+    if (place.IsDefined() && place.Mark().line >= 0)
+      where += ":" + std::to_string(place.Mark().line + 1);
     throw InvalidInputError(where + ": " + (step.empty() ? "" : "step '" + step + "': ") + what);
   }
 
@@ -104,10 +108,14 @@ class PipelineParser {
                   const std::set<std::string>& allowed) const {
     for (auto it = map.begin(); it != map.end(); ++it) {
       std::string key = it->first.as<std::string>();
-      if (!allowed.count(key))
+      if (!allowed.count(key)) {
+        std::vector<std::string> names(allowed.begin(), allowed.end());
+        std::string guess = closest_word(key, names);
         fail(it->first, step,
-             "unknown key '" + key + "' in '" + what + "' (allowed: " +
-                 join(std::vector<std::string>(allowed.begin(), allowed.end()), ", ") + ")");
+             "unknown key '" + key + "' in '" + what + "'" +
+                 (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                 " (allowed: " + join(names, ", ") + ")");
+      }
     }
   }
 
@@ -177,6 +185,7 @@ class PipelineParser {
   }
 
   void parse_step(const YAML::Node& s) {
+    current_step_ = s;
     if (!s.IsMap()) fail(s, "", "each step must be a map with a 'name' and an operation");
     std::string name = scalar(s["name"], "", "name");
     try {
@@ -190,9 +199,15 @@ class PipelineParser {
     for (auto it = s.begin(); it != s.end(); ++it) {
       std::string key = it->first.as<std::string>();
       if (key == "name" || key == "inputs") continue;
-      if (std::find(kOperations.begin(), kOperations.end(), key) == kOperations.end())
+      if (std::find(kOperations.begin(), kOperations.end(), key) == kOperations.end()) {
+        std::vector<std::string> known = kOperations;
+        known.push_back("inputs");
+        std::string guess = closest_word(key, known);
         fail(it->first, name,
-             "unknown key '" + key + "' (operations: " + join(kOperations, ", ") + ")");
+             "unknown key '" + key + "'" +
+                 (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                 " (operations: " + join(kOperations, ", ") + "; sql steps also take 'inputs')");
+      }
       if (!op.empty())
         fail(it->first, name,
              "a step has one operation, but this one has '" + op + "' and '" + key + "'");
@@ -302,6 +317,7 @@ class PipelineParser {
   }
 
   std::string base_dir_, origin_;
+  YAML::Node current_step_;  // the step being parsed, for the line of what it lacks
   std::vector<NodePtr> nodes_;
   std::map<std::string, NodePtr> by_name_;
 };

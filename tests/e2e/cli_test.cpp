@@ -1,5 +1,8 @@
 // End to end through `smallpond run PIPELINE.yaml`.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
 
 #include "io/filesystem.h"
 #include "e2e/cli_run.h"
@@ -137,6 +140,102 @@ TEST_F(Cli, ShowPrintsRows) {
   EXPECT_TRUE(contains(r.output, "ticker")) << r.output;
   EXPECT_TRUE(contains(r.output, std::to_string(testing::kSmallPricesRows) + " rows in 6 files"))
       << r.output;
+}
+
+}  // namespace
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// What a new user types wrong, and what they are told.
+TEST_F(Cli, BadArgumentsExitWithTwoAndAHint) {
+  CliRun typo = smallpond_cli("rnu " + pipeline(quickstart_yaml(kStats)));
+  EXPECT_EQ(typo.status, 2) << typo.output;
+  EXPECT_TRUE(contains(typo.output, "did you mean 'run'?")) << typo.output;
+  CliRun option = smallpond_cli("run " + (dir / "pipeline.yaml") + " --executor 2");
+  EXPECT_EQ(option.status, 2) << option.output;
+  EXPECT_TRUE(contains(option.output, "did you mean '--executors'?")) << option.output;
+  EXPECT_EQ(smallpond_cli("--version").status, 0);
+}
+
+TEST_F(Cli, PipelineMistakesAreNamedWithTheirLine) {
+  std::string yaml = quickstart_yaml(kStats);
+  yaml.replace(yaml.find("    inputs: [by_ticker]"), 23, "    input: [by_ticker]");
+  CliRun r = smallpond_cli("run " + pipeline(yaml));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "pipeline.yaml:8: step 'stats': unknown key 'input'; did you "
+                                 "mean 'inputs'?"))
+      << r.output;
+  yaml = quickstart_yaml(kStats);
+  yaml.replace(yaml.find("path: \"out/stats\""), 17, "");
+  r = smallpond_cli("run " + pipeline(yaml));
+  EXPECT_TRUE(contains(r.output, "pipeline.yaml:9: step 'save': missing 'path'")) << r.output;
+}
+
+// A syntax error in the last step is found before the steps before it run.
+TEST_F(Cli, SyntaxErrorsAreFoundBeforeAnythingRuns) {
+  CliRun r = smallpond_cli("run " + pipeline(quickstart_yaml("SELEC ticker FROM {0}")));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "step 'stats'")) << r.output;
+  EXPECT_TRUE(contains(r.output, "syntax error")) << r.output;
+  EXPECT_FALSE(path_exists(dir / ".smallpond/pipeline/data")) << "tasks ran first";
+}
+
+TEST_F(Cli, APipelineWithoutOutputSaysWhereItsResultsAre) {
+  std::string yaml = quickstart_yaml(kStats);
+  yaml = yaml.substr(0, yaml.find("  - name: save"));
+  CliRun r = smallpond_cli("run " + pipeline(yaml));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "no write_parquet step")) << r.output;
+  EXPECT_TRUE(contains(r.output, "'stats'")) << r.output;
+}
+
+TEST_F(Cli, GenerateFillsAnEmptyDirectoryAndRefusesOthers) {
+  make_dirs(dir / "empty");
+  CliRun r = smallpond_cli("generate prices " + (dir / "empty") + " --rows 1000 --files 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(duckdb_query("SELECT count(*) FROM read_parquet('" + (dir / "empty/*.parquet") + "')")
+                .rows[0][0]
+                .as_int(),
+            1000);
+  r = smallpond_cli("generate prices " + (dir / "empty") + " --rows 1000 --files 2");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "holds these prices already")) << r.output;
+  r = smallpond_cli("generate prices " + (dir / "empty") + " --rows 2000 --files 2");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "other settings (rows 1000")) << r.output;
+  make_dirs(dir / "mine");
+  testing::write_text(dir / "mine/notes.txt", "x");
+  r = smallpond_cli("generate prices " + (dir / "mine") + " --rows 10");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(read_file(dir / "mine/notes.txt"), "x");
+}
+
+// Ctrl-C says how to go on; going on resumes.
+TEST_F(Cli, InterruptSaysHowToResume) {
+  std::string yaml = quickstart_yaml(
+      "SELECT ticker, count(*) AS n, (SELECT count(*) FROM range(20000000) r WHERE r.range % 7 "
+      "= 9) AS z FROM {0} GROUP BY ticker");
+  yaml.replace(yaml.find("npartitions: 3"), 14, "npartitions: 12");
+  std::string file = pipeline(yaml);
+  std::string pid_file = dir / "pid";
+  CliRun r;
+  std::thread job([&] {
+    r.status = testing::run_command("sh -c '" + std::string(SMALLPOND_CLI) + " run " + file +
+                                        " --executors 2 & echo $! > " + pid_file +
+                                        "; wait $!; exit $?'",
+                                    &r.output);
+  });
+  testing::wait_for_attempts(dir / ".smallpond/pipeline", 5);
+  int pid = std::stoi(read_file(pid_file));
+  ::kill(pid, SIGINT);
+  job.join();
+  EXPECT_EQ(r.status, 130) << r.output;
+  EXPECT_TRUE(contains(r.output, "interrupted; run the same command again to resume")) << r.output;
+  CliRun again = smallpond_cli("run " + file + " --executors 2");
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_FALSE(contains(again.output, " 0 reused")) << again.output;
 }
 
 }  // namespace

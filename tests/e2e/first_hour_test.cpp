@@ -93,5 +93,27 @@ TEST_F(FirstHour, GeneratedColumnsSurviveExpressionsAndSinks) {
   EXPECT_EQ(written.rows[0][0].as_int(), 2);
 }
 
+Row volume_as_text(const Row& r) {
+  Row out;
+  out["v"] = Value(r["item"].as_string());  // item is a BIGINT
+  return out;
+}
+
+// Reading a value as the wrong type names the column, its type and the accessor that fits, and
+// is not retried.
+TEST_F(FirstHour, WrongTypeAccessNamesTheColumn) {
+  testing::write_items(dir / "items", 10, 1);
+  std::string message;
+  try {
+    sp->read_parquet(dir / "items/*.parquet").map(volume_as_text).count();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("column 'item' is an integer (use as_int() or as_double()), not text"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("not retried"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace smallpond
