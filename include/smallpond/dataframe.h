@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "smallpond/batch.h"
@@ -67,6 +68,41 @@ class DataFrame {
   DataFrame filter(FilterFunction keep) const;
   DataFrame map(MapFunction fn) const;
   DataFrame flat_map(FlatMapFunction fn) const;
+  //! With parameters (see smallpond/row.h): fn(row, params) in every call.
+  DataFrame filter(FilterWithParams keep, const Row& params) const;
+  DataFrame map(MapWithParams fn, const Row& params) const;
+  DataFrame flat_map(FlatMapWithParams fn, const Row& params) const;
+  //! A lambda that captures variables cannot run in the executors (other processes): this
+  //! overload only turns that mistake into a clear compile error.
+  template <class F, class = std::enable_if_t<!std::is_convertible_v<F, MapFunction> &&
+                                              !std::is_convertible_v<F, std::string> &&
+                                              std::is_invocable_v<F, const Row&>>>
+  DataFrame map(F) const {
+    static_assert(sizeof(F) == 0,
+                  "map(fn): fn must be a plain function or a lambda without captures (it runs "
+                  "in other processes); pass values as parameters: map(fn, params) with "
+                  "fn(const Row& row, const Row& params)");
+    return *this;
+  }
+  template <class F, class = std::enable_if_t<!std::is_convertible_v<F, FilterFunction> &&
+                                              !std::is_convertible_v<F, std::string> &&
+                                              std::is_invocable_v<F, const Row&>>>
+  DataFrame filter(F) const {
+    static_assert(sizeof(F) == 0,
+                  "filter(fn): fn must be a plain function or a lambda without captures (it "
+                  "runs in other processes); pass values as parameters: filter(fn, params) with "
+                  "fn(const Row& row, const Row& params)");
+    return *this;
+  }
+  template <class F, class = std::enable_if_t<!std::is_convertible_v<F, FlatMapFunction> &&
+                                              std::is_invocable_v<F, const Row&>>>
+  DataFrame flat_map(F) const {
+    static_assert(sizeof(F) == 0,
+                  "flat_map(fn): fn must be a plain function or a lambda without captures (it "
+                  "runs in other processes); pass values as parameters: flat_map(fn, params) "
+                  "with fn(const Row& row, const Row& params)");
+    return *this;
+  }
   //! fn over columnar batches of batch_size rows (the last of a partition may be smaller);
   //! batches span the partition's files. See smallpond/batch.h.
   DataFrame map_batches(BatchFunction fn, int64_t batch_size = 122880) const;
@@ -107,7 +143,7 @@ class DataFrame {
   friend class Session;
   friend struct SessionState;
   friend struct NodeFactory;
-  DataFrame row_function(const char* kind, const void* fn) const;
+  DataFrame row_function(const char* kind, const void* fn, const Row* params = nullptr) const;
   DataFrame(std::shared_ptr<SessionState> session, std::shared_ptr<const Node> node);
   std::shared_ptr<SessionState> session_;
   std::shared_ptr<const Node> node_;

@@ -31,6 +31,16 @@ class Row {
 using FilterFunction = bool (*)(const Row&);
 using MapFunction = Row (*)(const Row&);
 using FlatMapFunction = std::vector<Row> (*)(const Row&);
+//! The same with parameters: values the program chose (from its command line, a config file,
+//! ...) that travel with the tasks, given as `params` to every call, e.g.
+//!   df.map([](const Row& r, const Row& p) { ... r["price"].as_double() * p["rate"].as_double() },
+//!          params)
+//! They are part of the steps' task keys: other values, other outputs. (Variables of the
+//! program do not reach the executors: they are other processes, which run the program only up
+//! to init().)
+using FilterWithParams = bool (*)(const Row& row, const Row& params);
+using MapWithParams = Row (*)(const Row& row, const Row& params);
+using FlatMapWithParams = std::vector<Row> (*)(const Row& row, const Row& params);
 //! A user-defined partitioning: the partition index of a row, in [0, npartitions).
 using PartitionFunction = int64_t (*)(const Row&);
 //! A scalar SQL function: called once per row with the argument values.

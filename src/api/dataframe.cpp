@@ -4,6 +4,7 @@
 
 #include "api/session_state.h"
 #include "common/code_location.h"
+#include "engine/row_json.h"
 #include "io/filesystem.h"
 #include "planner/planner.h"
 #include "smallpond/error.h"
@@ -75,11 +76,12 @@ DataFrame DataFrame::map(const std::string& expressions) const {
   return session_->sql_node("map", "SELECT " + expressions + " FROM {0}", {*this});
 }
 
-DataFrame DataFrame::row_function(const char* kind, const void* fn) const {
+DataFrame DataFrame::row_function(const char* kind, const void* fn, const Row* params) const {
   if (!fn) throw InvalidInputError(std::string(kind) + ": no function given");
   auto node = session_->new_node(NodeKind::RowFunction, kind);
   node->function_kind = kind;
   node->function = locate_code(fn);
+  if (params) node->function_params = row_to_json(*params);
   node->inputs = {node_};
   return DataFrame(session_, node);
 }
@@ -104,6 +106,15 @@ DataFrame DataFrame::map_batches(ArrowBatchFunction fn, int64_t batch_size) cons
   return df;
 }
 
+DataFrame DataFrame::filter(FilterWithParams keep, const Row& params) const {
+  return row_function("filter", reinterpret_cast<const void*>(keep), &params);
+}
+DataFrame DataFrame::map(MapWithParams fn, const Row& params) const {
+  return row_function("map", reinterpret_cast<const void*>(fn), &params);
+}
+DataFrame DataFrame::flat_map(FlatMapWithParams fn, const Row& params) const {
+  return row_function("flat_map", reinterpret_cast<const void*>(fn), &params);
+}
 DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
   return row_function("flat_map", reinterpret_cast<const void*>(fn));
 }

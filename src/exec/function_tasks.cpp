@@ -4,6 +4,7 @@
 
 #include "common/code_location.h"
 #include "common/strings.h"
+#include "engine/row_json.h"
 #include "exec/row_writer.h"
 #include "io/filesystem.h"
 #include "smallpond/batch.h"
@@ -79,6 +80,9 @@ int64_t run_row_function(FunctionTask t) {
     t.outputs.push_back(DataSet::parquet_files({file}, file));
     return rows;
   }
+  // With parameters, the function takes them as a second argument in every call.
+  const bool with_params = t.task.params.contains("function_params");
+  const Row params = with_params ? row_from_json(t.task.params["function_params"]) : Row();
   std::vector<Row> out;
   t.con.scan(input.sql(), 4096, [&](Table& batch) {
     // A filter keeps its input's columns, also when nothing passes.
@@ -88,11 +92,16 @@ int64_t run_row_function(FunctionTask t) {
     for (auto& values : batch.rows) {
       Row row = to_row(batch, values);
       if (kind == "filter") {
-        if (reinterpret_cast<FilterFunction>(fn)(row)) out.push_back(std::move(row));
+        bool keep = with_params ? reinterpret_cast<FilterWithParams>(fn)(row, params)
+                                : reinterpret_cast<FilterFunction>(fn)(row);
+        if (keep) out.push_back(std::move(row));
       } else if (kind == "map") {
-        out.push_back(reinterpret_cast<MapFunction>(fn)(row));
+        out.push_back(with_params ? reinterpret_cast<MapWithParams>(fn)(row, params)
+                                  : reinterpret_cast<MapFunction>(fn)(row));
       } else if (kind == "flat_map") {
-        for (auto& r : reinterpret_cast<FlatMapFunction>(fn)(row)) out.push_back(std::move(r));
+        for (auto& r : with_params ? reinterpret_cast<FlatMapWithParams>(fn)(row, params)
+                                   : reinterpret_cast<FlatMapFunction>(fn)(row))
+          out.push_back(std::move(r));
       } else {
         throw InternalError("unknown row function kind '" + kind + "'");
       }

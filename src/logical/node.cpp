@@ -69,6 +69,7 @@ Json Node::definition() const {
     case NodeKind::Compute:
       j["function_kind"] = function_kind;
       j["function"] = function;
+      if (!function_params.is_null()) j["function_params"] = function_params;
       if (batch_size) j["batch_size"] = batch_size;
       // checkpoint_seconds only decides when progress is saved, not what the output is.
       break;

@@ -88,6 +88,7 @@ class Planner {
                        {"function", node.function},
                        {"batch_size", node.batch_size}};
         if (node.function_kind == "stream") params["checkpoint_seconds"] = node.checkpoint_seconds;
+        if (!node.function_params.is_null()) params["function_params"] = node.function_params;
         return per_partition(node, TaskKind::Function, params);
       }
       case NodeKind::Compute:

@@ -115,5 +115,30 @@ TEST_F(FirstHour, WrongTypeAccessNamesTheColumn) {
   EXPECT_NE(message.find("not retried"), std::string::npos) << message;
 }
 
+Row scaled(const Row& r, const Row& params) {
+  Row out;
+  out["item"] = r["item"];
+  out["scaled"] = Value(r["item"].as_int() * params["factor"].as_int());
+  return out;
+}
+
+// Values of the program reach the functions as parameters, and are part of the keys.
+TEST_F(FirstHour, FunctionParametersTravelAndKeyTheOutput) {
+  testing::write_items(dir / "items", 100, 2);
+  auto items = sp->read_parquet(dir / "items/*.parquet").repartition(2);
+  auto sum_of = [&](int64_t factor) {
+    Row params;
+    params["factor"] = Value(factor);
+    Table t = sp->partial_sql("SELECT sum(scaled)::BIGINT AS s FROM {0}",
+                              items.map(scaled, params).repartition(1))
+                  .to_table();
+    return t.rows.at(0).at(0).as_int();
+  };
+  EXPECT_EQ(sum_of(2), 2 * 4950);
+  EXPECT_EQ(sum_of(3), 3 * 4950);  // not the reused output of factor 2
+  EXPECT_EQ(sum_of(2), 2 * 4950);
+  EXPECT_GT(sp->last_report().reused_tasks(), 0);  // the same parameters: reused
+}
+
 }  // namespace
 }  // namespace smallpond
