@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include <filesystem>
@@ -108,24 +109,29 @@ std::string random_token() {
 
 const char* const kAlive = ".alive";
 
+// Whether <dir>/.alive exists and nobody holds its lock (its executor is gone).
+enum class Owner { Alive, Gone, Unknown };
+Owner owner_of(const std::string& dir) {
+  int fd = ::open((dir + "/" + kAlive).c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Owner::Unknown;
+  bool taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);
+  return taken ? Owner::Gone : Owner::Alive;
+}
+
 // Removes tmp_root's entries except the spill directories of live executors. An executor holds
 // an flock on <its directory>/.alive for its whole life; a lock that can be taken means its
 // owner is gone, on whichever host it ran (pids and host names are not unique across
-// containers; a lock is).
+// containers; a lock is). A directory is made as .new-<token> with its lock held, then renamed
+// to executor-<pid>-<token>: an executor-* directory without .alive is an older version's.
 void clear_tmp(const std::string& tmp_root) {
   namespace fs = std::filesystem;
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(tmp_root, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.compare(0, 9, "executor-") == 0) {
-      std::string alive = entry.path().string() + "/" + kAlive;
-      int fd = ::open(alive.c_str(), O_RDWR | O_CLOEXEC);
-      if (fd >= 0) {
-        bool taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-        ::close(fd);
-        if (!taken) continue;  // its executor is alive
-      }
-    }
+    Owner owner = owner_of(entry.path().string());
+    if (owner == Owner::Alive) continue;
+    if (name.compare(0, 5, ".new-") == 0 && owner == Owner::Unknown) continue;  // being made
     remove_all(entry.path().string());
   }
 }
@@ -139,12 +145,15 @@ std::string JobDir::executor_tmp_dir(const std::string& tmp_root) {
     make_dirs(tmp_root);
     clear_tmp(tmp_root);
     if (alive_fd >= 0) ::close(alive_fd);
-    dir = tmp_root + "/executor-" + std::to_string(::getpid()) + "-" + random_token();
-    make_dirs(dir);
-    std::string alive = dir + "/" + kAlive;
+    std::string token = random_token();
+    std::string fresh = tmp_root + "/.new-" + token;
+    make_dirs(fresh);
+    std::string alive = fresh + "/" + kAlive;
     alive_fd = ::open(alive.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (alive_fd < 0 || ::flock(alive_fd, LOCK_EX | LOCK_NB) != 0)
-      throw Error("cannot lock the spill directory '" + dir + "'");
+      throw Error("cannot lock the spill directory '" + fresh + "': " + std::strerror(errno));
+    dir = tmp_root + "/executor-" + std::to_string(::getpid()) + "-" + token;
+    rename_file(fresh, dir);  // visible to cleaners only with its lock held
   }
   return dir;
 }
