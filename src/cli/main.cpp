@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/inspect.h"
 #include "common/suggest.h"
 #include "datagen/prices.h"
 #include "engine/engine.h"
@@ -36,11 +37,8 @@ static void on_interrupt(int) {
 
 static int run_pipeline(const std::string& file, sp::Options options) {
   sp::Pipeline pipeline = sp::load_pipeline(file);
-  if (options.job_dir.empty()) {
-    // Default: beside the pipeline, so that re-running the same file resumes it.
-    std::filesystem::path p = sp::absolute_path(file);
-    options.job_dir = (p.parent_path() / ".smallpond" / p.stem()).string();
-  }
+  // Default: beside the pipeline, so that re-running the same file resumes it.
+  if (options.job_dir.empty()) options.job_dir = sp::default_job_dir(file);
   sp::JobRunner runner(sp::resolve_options(options));
   runner.protect(std::filesystem::path(sp::absolute_path(file)).parent_path().string());
   ::signal(SIGINT, on_interrupt);
@@ -56,26 +54,6 @@ static int run_pipeline(const std::string& file, sp::Options options) {
                  "write_parquet step to publish them, `smallpond show` to look at them)\n",
                  names.c_str(), runner.options().job_dir.c_str());
   }
-  return 0;
-}
-
-static int show(const std::string& path, int64_t limit) {
-  auto files = sp::expand_path(path, ".parquet");
-  if (files.empty()) throw sp::InvalidInputError("no Parquet files match '" + path + "'");
-  std::vector<std::string> paths;
-  for (auto& f : files) paths.push_back(f.path);
-  sp::DataSet ds;
-  ds.format = sp::FileFormat::Parquet;
-  for (auto& p : paths) ds.files.push_back({p, 0, -1});
-  sp::Engine engine;
-  auto con = engine.connect();
-  std::string sql = ds.sql();
-  int64_t total = con->query_int("SELECT count(*) FROM (" + sql + ")");
-  sp::Table t = con->query("SELECT * FROM (" + sql + ") LIMIT " + std::to_string(limit));
-  std::cout << t.to_string(static_cast<size_t>(limit));
-  if (total > static_cast<int64_t>(t.num_rows()))
-    std::cout << "(" << total << " rows in " << files.size() << " files; showing " << t.num_rows()
-              << ")\n";
   return 0;
 }
 
@@ -158,12 +136,22 @@ int main(int argc, char** argv) {
                 "Let outputs replace what is at their paths even when smallpond did not write it");
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
 
-  std::string show_path;
+  std::string show_path, show_step;
   int64_t show_limit = 20;
-  auto* show_cmd =
-      app.add_subcommand("show", "Print rows of Parquet files (a path, glob or directory)");
-  show_cmd->add_option("path", show_path, "Parquet file, glob or directory")->required();
+  auto* show_cmd = app.add_subcommand(
+      "show", "Print rows: of files (Parquet, CSV, JSON), or of a step's output in a job");
+  show_cmd->add_option("path", show_path,
+                       "File, glob or directory; or a job directory or pipeline file with STEP")
+      ->required();
+  show_cmd->add_option("step", show_step, "A step of the job's latest finished run");
   show_cmd->add_option("--limit,-n", show_limit, "Rows to print")->default_val(20);
+
+  std::string clean_path;
+  bool clean_dry_run = false;
+  auto* clean_cmd = app.add_subcommand(
+      "clean", "Remove the task outputs a job's latest finished run does not use");
+  clean_cmd->add_option("job", clean_path, "Job directory or pipeline file")->required();
+  clean_cmd->add_flag("--dry-run", clean_dry_run, "Only say what would be removed");
 
   std::string what, gen_dir;
   sp::PricesSpec prices;
@@ -191,7 +179,8 @@ int main(int argc, char** argv) {
       options.sandbox = !no_sandbox;
       return run_pipeline(pipeline_file, options);
     }
-    if (*show_cmd) return show(show_path, show_limit);
+    if (*show_cmd) return sp::show_command(show_path, show_step, show_limit);
+    if (*clean_cmd) return sp::clean_command(clean_path, clean_dry_run);
     if (*gen) {
       if (!sp::generate_prices(gen_dir, prices)) {
         std::fprintf(stderr, "%s holds these prices already (%lld rows in %d files); kept\n",

@@ -14,6 +14,7 @@
 #include "exec/output_guard.h"
 #include "exec/scheduler.h"
 #include "exec/sink_publisher.h"
+#include "exec/step_index.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "logical/optimizer.h"
@@ -162,6 +163,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     publish_sink(sink, parts, local_engine());
   }
   for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
+  write_step_index(job_dir.root(), graph, outputs);
   job_dir.clear_scratch();
   if (options_.progress) {
     if (result.report.executed_tasks() > 0)

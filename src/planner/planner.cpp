@@ -60,6 +60,7 @@ class Planner {
         throw InvalidInputError("two steps are named '" + node->name + "'");
       graph_.steps.push_back(node->name);
       node_tasks_[node.get()] = plan_node(*node);
+      graph_.step_outputs[node->name] = node_tasks_[node.get()];
     }
     if (!targets.empty()) graph_.outputs = node_tasks_.at(targets.back().get());
     return std::move(graph_);

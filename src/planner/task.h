@@ -3,6 +3,7 @@
 // Some tasks only reshape data set descriptions (no data is read) and run in the scheduler;
 // the others run SQL on executors.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,8 @@ struct TaskGraph {
   std::vector<std::string> steps;  //!< step names in plan order
   std::vector<SinkPlan> sinks;
   std::vector<int> outputs;  //!< tasks whose outputs make up the plan's last target
+  //! Each step's output partitions: the tasks whose outputs they are, in partition order.
+  std::map<std::string, std::vector<int>> step_outputs;
 };
 
 }  // namespace smallpond

@@ -240,3 +240,43 @@ TEST_F(Cli, InterruptSaysHowToResume) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// A step's result by its name, files of any format, and a job directory cleaned of old outputs.
+TEST_F(Cli, ShowByStepAndCleanOldOutputs) {
+  std::string file = pipeline(quickstart_yaml(kStats));
+  ASSERT_EQ(smallpond_cli("run " + file + " --quiet").status, 0);
+  CliRun step = smallpond_cli("show " + file + " stats -n 100");
+  ASSERT_EQ(step.status, 0) << step.output;
+  EXPECT_TRUE(contains(step.output, "ticker")) << step.output;
+  EXPECT_TRUE(contains(step.output, "T00049")) << step.output;  // all 50 tickers shown
+  CliRun by_dir = smallpond_cli("show " + (dir / ".smallpond/pipeline") + " by_ticker -n 3");
+  ASSERT_EQ(by_dir.status, 0) << by_dir.output;
+  EXPECT_TRUE(contains(by_dir.output, "120000 rows")) << by_dir.output;
+  CliRun unknown = smallpond_cli("show " + file + " stat");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_TRUE(contains(unknown.output, "no step 'stat'")) << unknown.output;
+
+  testing::write_text(dir / "data.csv", "a,b\n1,x\n2,y\n");
+  CliRun csv = smallpond_cli("show " + (dir / "data.csv"));
+  ASSERT_EQ(csv.status, 0) << csv.output;
+  EXPECT_TRUE(contains(csv.output, "a") && contains(csv.output, "y")) << csv.output;
+  testing::write_text(dir / "notes.txt", "hello");
+  CliRun txt = smallpond_cli("show " + (dir / "notes.txt"));
+  EXPECT_EQ(txt.status, 1);
+  EXPECT_TRUE(contains(txt.output, "not a Parquet, CSV or JSON file")) << txt.output;
+
+  // Another version of the query: the first one's outputs are no longer used.
+  pipeline(quickstart_yaml("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker"));
+  ASSERT_EQ(smallpond_cli("run " + file + " --quiet").status, 0);
+  CliRun clean = smallpond_cli("clean " + file);
+  ASSERT_EQ(clean.status, 0) << clean.output;
+  EXPECT_TRUE(contains(clean.output, "removed 3 task outputs")) << clean.output;
+  CliRun again = smallpond_cli("run " + file);
+  EXPECT_TRUE(contains(again.output, "0 tasks ran")) << again.output;
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -1,0 +1,28 @@
+#pragma once
+// The step index: <job_dir>/steps.json, written when a run succeeds. It names, for every step
+// of that run, the data sets of its output partitions, so that a step's result can be found by
+// its name (`smallpond show JOB_DIR STEP`), and tells which task directories the latest run
+// uses (`smallpond clean` removes the others). Task directories are named by key, not step, so
+// that a renamed step still resumes; this index is how names find them.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dataset/dataset.h"
+#include "planner/task.h"
+
+namespace smallpond {
+
+struct StepIndex {
+  std::map<std::string, std::vector<DataSet>> steps;  //!< step -> its partitions (files)
+};
+
+//! Writes the index of a finished run (outputs: by task id). Outputs kept in memory are left
+//! out (they are gone with the run).
+void write_step_index(const std::string& job_dir, const TaskGraph& graph,
+                      const std::vector<std::vector<DataSet>>& outputs);
+//! Reads it; throws InvalidInputError when the job directory has none (no run finished).
+StepIndex read_step_index(const std::string& job_dir);
+
+}  // namespace smallpond
