@@ -367,7 +367,8 @@ void Scheduler::plan_needed() {
   for (auto& t : graph_.tasks) {
     if (!t.on_executor()) continue;
     try {
-      manifests_[t.id] = read_task_manifest(job_dir_.task_dir(task_name(t), t.key), t.key);
+      manifests_[t.id] =
+          read_task_manifest(job_dir_.task_dir(t.step, task_name(t), t.key), t.key);
     } catch (const Error&) {
       manifests_[t.id] = std::nullopt;  // unreadable now: computed again (its publish checks)
     }
@@ -518,7 +519,7 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     for (int d : task.deps) parts.push_back(input_of(d));
     a.inputs.push_back(DataSet::concat(parts));
   }
-  a.final_dir = job_dir_.task_dir(task_name(task), task.key);
+  a.final_dir = job_dir_.task_dir(task.step, task_name(task), task.key);
   if (task.params.value("function_kind", "") == "stream")
     a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task_name(task), task.key);
   a.staging_dir = job_dir_.staging_dir(task_name(task), task.key, attempt);

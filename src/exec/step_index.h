@@ -2,8 +2,8 @@
 // The step index: <job_dir>/steps.json, written when a run succeeds. It names, for every step
 // of that run, the data sets of its output partitions, so that a step's result can be found by
 // its name (`smallpond show JOB_DIR STEP`), and tells which task directories the latest run
-// uses (`smallpond clean` removes the others). Task directories are named by key, not step, so
-// that a renamed step still resumes; this index is how names find them.
+// uses (`smallpond clean` removes the others). Task directories are found by key (a renamed
+// step resumes in the directory its old name made); this index is how step names find them.
 
 #include <map>
 #include <string>

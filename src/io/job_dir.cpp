@@ -56,6 +56,12 @@ void JobDir::prepare(const std::string& root_path) {
 JobDir::JobDir(const std::string& root) : root_(absolute_path(root)) {
   prepare(root_);
   for (const char* sub : {"data", "staging", "tmp"}) make_dirs(root_ + "/" + sub);
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(root_ + "/data", ec)) {
+    std::string name = entry.path().filename().string();
+    size_t dash = name.rfind('-');
+    if (dash != std::string::npos) dirs_by_key_[name.substr(dash + 1)] = name;
+  }
   std::string lock = root_ + "/.lock";
   lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw InvalidInputError("cannot open '" + lock + "'");
@@ -77,8 +83,11 @@ JobDir::~JobDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
-std::string JobDir::task_dir(const std::string& task_name, const std::string& key) const {
-  return root_ + "/data/" + task_name + "-" + key;
+std::string JobDir::task_dir(const std::string& step, const std::string& task_name,
+                             const std::string& key) const {
+  auto it = dirs_by_key_.find(key);
+  if (it != dirs_by_key_.end()) return root_ + "/data/" + it->second;
+  return root_ + "/data/" + step + "." + task_name + "-" + key;
 }
 
 std::string JobDir::staging_dir(const std::string& task_name, const std::string& key,
@@ -148,10 +157,13 @@ std::string JobDir::executor_tmp_dir(const std::string& tmp_root) {
     std::string token = random_token();
     std::string fresh = tmp_root + "/.new-" + token;
     make_dirs(fresh);
-    std::string alive = fresh + "/" + kAlive;
-    alive_fd = ::open(alive.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // The lock file gets its name only once locked: a cleaner that finds .alive never finds
+    // it free while its owner lives.
+    std::string alive = fresh + "/" + kAlive, unnamed = alive + ".new";
+    alive_fd = ::open(unnamed.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (alive_fd < 0 || ::flock(alive_fd, LOCK_EX | LOCK_NB) != 0)
       throw Error("cannot lock the spill directory '" + fresh + "': " + std::strerror(errno));
+    rename_file(unnamed, alive);
     dir = tmp_root + "/executor-" + std::to_string(::getpid()) + "-" + token;
     rename_file(fresh, dir);  // visible to cleaners only with its lock held
   }

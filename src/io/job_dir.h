@@ -1,8 +1,9 @@
 #pragma once
 // The job directory: everything a job keeps between runs.
 //
-//   <root>/data/<task>-<key>/          published task outputs, each with _manifest.json;
-//                                       named by key, not step, so a renamed step resumes
+//   <root>/data/<step>.<task>-<key>/   published task outputs, each with _manifest.json; found
+//                                       by key (the name's end), so a renamed step resumes in
+//                                       the directory its old name made
 //   <root>/staging/                     attempts in progress (emptied when a run starts)
 //   <root>/tmp/executor-<pid>-<random>/ spill space of one executor process (DuckDB keeps one
 //                                       spill directory per database); the process holds an
@@ -19,6 +20,7 @@
 // A task output is written under staging/, then renamed into data/ (atomic publish): a
 // directory in data/ is always complete.
 
+#include <map>
 #include <string>
 
 namespace smallpond {
@@ -37,7 +39,11 @@ class JobDir {
   JobDir& operator=(const JobDir&) = delete;
 
   const std::string& root() const { return root_; }
-  std::string task_dir(const std::string& task_name, const std::string& key) const;
+  //! Where the output of the task with this key is: the directory in data/ whose name ends in
+  //! "-<key>" when there is one (a step renamed since keeps its outputs), else a new name
+  //! data/<step>.<task_name>-<key>. Knows data/ as it was when the JobDir was made.
+  std::string task_dir(const std::string& step, const std::string& task_name,
+                       const std::string& key) const;
   std::string staging_dir(const std::string& task_name, const std::string& key, int attempt) const;
   std::string checkpoint_dir(const std::string& task_name, const std::string& key) const;
   std::string tmp_dir() const { return root_ + "/tmp"; }
@@ -51,6 +57,7 @@ class JobDir {
  private:
   std::string root_;
   int lock_fd_ = -1;
+  std::map<std::string, std::string> dirs_by_key_;  // data/ entries by the key their name ends in
 };
 
 }  // namespace smallpond

@@ -219,24 +219,25 @@ TEST_F(Safety, ACrashAroundATaskPublishIsRetried) {
 TEST_F(Safety, ADamagedJobDirectoryIsRecomputedNotReused) {
   std::string file = pipeline("out");
   std::string data = dir / ".smallpond/pipeline/data";
-  auto task_files = [&](const std::string& prefix) {
+  auto task_files = [&](const std::string& prefix) {  // never empty: the test stops instead
     std::vector<std::string> out;
     for (auto& f : list_files_recursive(data))
       if (f.compare(0, prefix.size(), prefix) == 0 && f.size() > 8 &&
           f.compare(f.size() - 8, 8, ".parquet") == 0)
         out.push_back(data + "/" + f);
+    if (out.empty()) throw std::runtime_error("no task files named " + prefix + "* in " + data);
     return out;
   };
   std::vector<std::pair<std::string, std::function<void()>>> damages = {
-      {"manifest deleted", [&] { remove_all(task_files("sql-0")[0].substr(0, task_files("sql-0")[0].rfind('/')) + "/_manifest.json"); }},
-      {"data file deleted", [&] { remove_all(task_files("sql-1")[0]); }},
+      {"manifest deleted", [&] { remove_all(task_files("sums.sql-0")[0].substr(0, task_files("sums.sql-0")[0].rfind('/')) + "/_manifest.json"); }},
+      {"data file deleted", [&] { remove_all(task_files("sums.sql-1")[0]); }},
       {"data file truncated",
        [&] {
-         std::string f = task_files("sql-2")[0];
+         std::string f = task_files("sums.sql-2")[0];
          testing::write_text(f, read_file(f).substr(0, 100));
        }},
       {"data file replaced by another task's",
-       [&] { copy_file(task_files("sql-0")[0], task_files("sql-1")[0]); }},
+       [&] { copy_file(task_files("sums.sql-0")[0], task_files("sums.sql-1")[0]); }},
   };
   ASSERT_EQ(cli("run " + file + " --quiet").status, 0);
   for (auto& [what, damage] : damages) {

@@ -316,10 +316,11 @@ TEST(Scheduler, SpeculationRestartsAStragglerElsewhere) {
   }
 }
 
-// Publishes task 1 ("a[0]") as a finished run would have; returns its data file.
+// Publishes task 1 ("a[0]") as a finished run would have, when the step was still called
+// "old_a" (a renamed step keeps its outputs: they are found by key); returns its data file.
 std::string publish_a0(const std::string& root) {
   JobDir job_dir(root);
-  std::string dir = job_dir.task_dir("sql-0", "key1");
+  std::string dir = job_dir.task_dir("old_a", "sql-0", "key1");
   make_dirs(dir);
   write_file_atomic(dir + "/part-0.parquet", "the output of a[0]");
   TaskManifest m;
@@ -341,7 +342,8 @@ TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
   EXPECT_EQ(h.report.step("a").reused, 1);
   EXPECT_EQ(h.report.step("a").executed, 3);
   EXPECT_EQ(h.report.step("a").rows, 99 + 30);
-  EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/sql-0-key1/part-0.parquet");
+  EXPECT_EQ(outputs[1][0].files[0].path,
+            h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
 }
 
 // A published output whose files no longer are what its manifest recorded is recomputed.
