@@ -7,6 +7,7 @@
 #include "common/code_location.h"
 #include "common/strings.h"
 #include "engine/engine.h"
+#include "engine/row_json.h"
 #include "engine/row_schema.h"
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
@@ -148,13 +149,6 @@ DataFrame Session::read_json(const std::vector<std::string>& paths,
 }
 
 // A value as JSON that keeps its kind (1 and 1.0 and "1" differ), for content hashing.
-static Json typed_json(const Value& v) {
-  if (v.is_null()) return nullptr;
-  if (v.is_bool()) return v.as_bool();
-  if (v.is_int()) return v.as_int();
-  if (v.is_double()) return {{"d", v.as_double()}};
-  return {{"s", v.as_string()}};
-}
 
 DataFrame Session::from_table(const Table& table) const {
   if (table.column_names.empty()) throw InvalidInputError("from_table: the table has no columns");
@@ -179,7 +173,7 @@ DataFrame Session::from_table(const Table& table) const {
       throw InvalidInputError("from_table: a row has " + std::to_string(row.size()) +
                               " values for " + std::to_string(columns.size()) + " columns");
     Json values = Json::array();
-    for (auto& v : row) values.push_back(typed_json(v));
+    for (auto& v : row) values.push_back(value_to_json(v));  // the same text, the same source
     content["rows"].push_back(std::move(values));
   }
   JobDir::prepare(state_->options.job_dir);  // refuses a directory that is not one

@@ -2,7 +2,7 @@
 
 namespace smallpond {
 
-static Json value_to_json(const Value& v) {
+Json value_to_json(const Value& v) {
   if (v.is_null()) return nullptr;
   if (v.is_bool()) return v.as_bool();
   if (v.is_int()) return v.as_int();
@@ -10,7 +10,7 @@ static Json value_to_json(const Value& v) {
   return {{"s", v.as_string()}};
 }
 
-static Value value_from_json(const Json& j) {
+Value value_from_json(const Json& j) {
   if (j.is_null()) return Value();
   if (j.is_boolean()) return Value(j.get<bool>());
   if (j.is_number_integer()) return Value(j.get<int64_t>());

@@ -7,7 +7,10 @@
 
 namespace smallpond {
 
-//! [[name, value], ...]; a value is null, a boolean, an integer, {"d": double} or {"s": text}.
+//! A value: null, a boolean, an integer, {"d": double} or {"s": text}.
+Json value_to_json(const Value& value);
+Value value_from_json(const Json& json);
+//! [[name, value], ...].
 Json row_to_json(const Row& row);
 Row row_from_json(const Json& json);
 
