@@ -244,9 +244,21 @@ DataSet DataSet::resolved_against(const std::string& dir) const {
   return out;
 }
 
+DataSet DataSet::without_files() const {
+  DataSet out;  // every field but files
+  out.format = format;
+  out.columns = columns;
+  out.union_by_name = union_by_name;
+  out.generated_columns = generated_columns;
+  out.schema = schema;
+  out.delimiter = delimiter;
+  out.header = header;
+  out.schema_file = schema_file;
+  return out;
+}
+
 DataSet DataSet::empty_with_schema_of(const DataSet& other) const {
-  DataSet out = other;
-  out.files.clear();
+  DataSet out = other.without_files();
   if (out.schema_file.empty() && !other.files.empty()) out.schema_file = other.files.front().path;
   return out;
 }

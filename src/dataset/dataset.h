@@ -64,6 +64,9 @@ struct DataSet {
   //! Whether its columns are known: it has files, a schema file or a declared schema. (A C++
   //! function that produced no rows leaves its output without.)
   bool schema_known() const { return !files.empty() || !schema_file.empty() || !schema.empty(); }
+  //! The same reading options, no files (without copying the file list: a split of a large
+  //! input makes one per part).
+  DataSet without_files() const;
   //! The same data set with no files, and the columns of `other` (which must know them).
   DataSet empty_with_schema_of(const DataSet& other) const;
   //! A SELECT statement that reads the data. Throws InvalidInputError for an empty data set

@@ -12,8 +12,7 @@ std::vector<int64_t> split_sizes(int64_t total, int n) {
 }
 
 static DataSet empty_like(const DataSet& input) {
-  DataSet part = input;
-  part.files.clear();
+  DataSet part = input.without_files();
   // An empty part reads its columns from a file of the input, in any format.
   if (part.schema_file.empty() && !input.files.empty()) part.schema_file = input.files.front().path;
   return part;
@@ -25,6 +24,7 @@ std::vector<DataSet> split_by_files(const DataSet& input, int n) {
   size_t next = 0;
   for (int i = 0; i < n; i++) {
     DataSet part = empty_like(input);
+    part.files.reserve(sizes[i]);
     for (int64_t k = 0; k < sizes[i]; k++) part.files.push_back(input.files[next++]);
     parts.push_back(std::move(part));
   }

@@ -136,9 +136,8 @@ class Planner {
     Json resolved = resolve_source(node);
     DataSet all = DataSet::from_json(resolved["dataset"]);
     int n = node.npartitions;
-    std::vector<DataSet> parts(n, all);
+    std::vector<DataSet> parts(n, all.without_files());
     for (auto& p : parts) {
-      p.files.clear();
       if (!all.files.empty()) p.schema_file = all.files.front().path;
     }
     for (auto& f : all.files) {

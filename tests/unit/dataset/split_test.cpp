@@ -41,6 +41,17 @@ TEST(Split, ByFilesKeepsEveryFileOnceInOrder) {
   }
 }
 
+// A part holds its own files, not a copy of the whole input's list (100 000 files into 1 000
+// parts must not make 100 million entries).
+TEST(Split, PartsDoNotCarryTheWholeFileList) {
+  DataSet input;
+  for (int f = 0; f < 100000; f++) input.files.push_back({"/data/f" + std::to_string(f), 0, -1});
+  auto parts = split_by_files(input, 1000);
+  size_t capacity = 0;
+  for (auto& p : parts) capacity += p.files.capacity();
+  EXPECT_EQ(capacity, input.files.size());
+}
+
 TEST(Split, ByRowsCoversEveryRowExactlyOnce) {
   DataSet ds = synthetic(4);
   std::vector<int64_t> rows = {10, 0, 3, 25};
