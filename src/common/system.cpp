@@ -104,12 +104,16 @@ int64_t counter_in(const std::string& text, const std::string& key) {
 }
 
 int64_t oom_kill_count() {
-  for (auto& cgroup : memory_cgroups(slurp("/proc/self/cgroup"), "/sys/fs/cgroup")) {
-    int64_t n = counter_in(slurp(cgroup.dir + (cgroup.v2 ? "/memory.events" : "/memory.oom_control")),
-                           "oom_kill");
-    if (n >= 0) return n;
-  }
-  return counter_in(slurp("/proc/vmstat"), "oom_kill");
+  // Where the counter is does not change while the process runs: found once (the scheduler
+  // asks at every task it starts).
+  static const std::pair<std::string, std::string> source = [] {
+    for (auto& cgroup : memory_cgroups(slurp("/proc/self/cgroup"), "/sys/fs/cgroup")) {
+      std::string file = cgroup.dir + (cgroup.v2 ? "/memory.events" : "/memory.oom_control");
+      if (counter_in(slurp(file), "oom_kill") >= 0) return std::make_pair(file, std::string("oom_kill"));
+    }
+    return std::make_pair(std::string("/proc/vmstat"), std::string("oom_kill"));
+  }();
+  return counter_in(slurp(source.first), source.second);
 }
 
 std::vector<std::string> own_command_line() {

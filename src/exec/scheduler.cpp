@@ -131,7 +131,7 @@ void Scheduler::handle(ExecutorEvent& event) {
     fail_attempt(r.task, e, o.error, o.retryable, o.out_of_memory);
     return;
   }
-  durations_[graph_.tasks[r.task].step].push_back(o.seconds);
+  durations_[graph_.tasks[r.task].step].add(o.seconds);
   // The first attempt to finish wins; a twin still running is cancelled.
   for (int other = 0; other < static_cast<int>(running_on_.size()); other++) {
     if (running_on_[other].task != r.task) continue;
@@ -337,9 +337,7 @@ void Scheduler::speculate() {
     const Task& task = graph_.tasks[id];
     auto it = durations_.find(task.step);
     if (it == durations_.end() || it->second.size() < 3) continue;
-    std::vector<double> d = it->second;
-    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
-    double median = d[d.size() / 2];
+    double median = it->second.median();
     double threshold =
         std::max(options_.speculation_ratio * median, median + options_.speculation_min_seconds);
     TaskState& s = states_[id];

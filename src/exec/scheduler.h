@@ -31,6 +31,7 @@
 #include "exec/executor_pool.h"
 #include "exec/metadata_tasks.h"
 #include "exec/progress.h"
+#include "exec/running_median.h"
 #include "exec/task_manifest.h"
 #include "exec/task_trace.h"
 #include "io/job_dir.h"
@@ -113,7 +114,7 @@ class Scheduler {
   std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
   std::vector<int> ready_;               // executor tasks waiting for an executor, FIFO
   std::vector<Running> running_on_;      // by executor
-  std::map<std::string, std::vector<double>> durations_;  // step -> seconds of finished attempts
+  std::map<std::string, RunningMedian> durations_;  // step -> seconds of finished attempts
   int done_ = 0;
   int failures_ = 0;  // failed attempts in this run
 

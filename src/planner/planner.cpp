@@ -297,16 +297,54 @@ class Planner {
   }
 
   // True when every dimension of `sub` appears in `dims` with the same index.
-  static bool dims_within(const std::vector<PartitionDim>& sub,
-                          const std::vector<PartitionDim>& dims) {
-    for (auto& s : sub) {
-      bool ok = false;
-      for (auto& d : dims)
-        ok = ok || (d.name == s.name && d.index == s.index && d.count == s.count);
-      if (!ok) return false;
+  // The tasks of one input by their partition dimensions: within(dims) is the one task whose
+  // dimensions are all among `dims` (-1: none, -2: more than one), found by lookups.
+  class DimsIndex {
+   public:
+    DimsIndex(const TaskGraph& graph, const std::vector<int>& tasks) {
+      for (int t : tasks) {
+        const auto& dims = graph.tasks[t].dims;
+        std::vector<std::string> names;
+        for (auto& d : dims) names.push_back(d.name);
+        std::sort(names.begin(), names.end());
+        auto& by_key = shapes_[names];
+        auto [it, fresh] = by_key.emplace(key(dims, names), t);
+        if (!fresh) it->second = -2;  // two tasks with the same dimensions
+      }
     }
-    return true;
-  }
+    int within(const std::vector<PartitionDim>& dims) const {
+      int found = -1;
+      for (auto& [names, by_key] : shapes_) {
+        if (names.size() > dims.size()) continue;
+        std::vector<PartitionDim> projected;
+        for (auto& n : names) {
+          auto d = std::find_if(dims.begin(), dims.end(),
+                                [&](const PartitionDim& x) { return x.name == n; });
+          if (d == dims.end()) break;
+          projected.push_back(*d);
+        }
+        if (projected.size() != names.size()) continue;
+        auto it = by_key.find(key(projected, names));
+        if (it == by_key.end()) continue;
+        if (found != -1 || it->second < 0) return -2;
+        found = it->second;
+      }
+      return found;
+    }
+
+   private:
+    // name:index/count of each dimension, in the order of `names` (sorted).
+    static std::string key(const std::vector<PartitionDim>& dims,
+                           const std::vector<std::string>& names) {
+      std::string out;
+      for (auto& n : names)
+        for (auto& d : dims)
+          if (d.name == n)
+            out += n + ':' + std::to_string(d.index) + '/' + std::to_string(d.count) + ';';
+      return out;
+    }
+    std::map<std::vector<std::string>, std::map<std::string, int>> shapes_;
+  };
 
   // One task per partition of the input with the most dimensions (the first of them on a tie);
   // every other input gives the partition whose dimensions it shares: a partitioned input is
@@ -330,21 +368,17 @@ class Planner {
       if (dims_of(node, i).size() > dims_of(node, driver).size()) driver = i;
     std::vector<int> drivers =
         node.inputs.empty() ? std::vector<int>{-1} : input_tasks(node, driver);
+    // Each input's tasks by their dimensions, so that finding the one that lines up with a
+    // driver partition is a lookup, not a scan (planning stays linear in the partitions).
+    std::vector<DimsIndex> indexes;
+    for (size_t i = 0; i < node.inputs.size(); i++) indexes.emplace_back(graph_, input_tasks(node, i));
     std::vector<int> out;
     for (size_t p = 0; p < drivers.size(); p++) {
       std::vector<PartitionDim> dims =
           drivers[p] < 0 ? std::vector<PartitionDim>{} : graph_.tasks[drivers[p]].dims;
       std::vector<int> deps;
       for (size_t i = 0; i < node.inputs.size(); i++) {
-        int match = -1;
-        for (int t : input_tasks(node, i)) {
-          if (!dims_within(graph_.tasks[t].dims, dims)) continue;
-          if (match >= 0 || graph_.tasks[t].dims.size() > dims.size()) {
-            match = -2;
-            break;
-          }
-          match = t;
-        }
+        int match = indexes[i].within(dims);
         if (match < 0)
           throw InvalidInputError(
               "step '" + node.name + "': input '" + node.inputs[i]->name + "' has " +
