@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   }
   try {
     auto prices = sp.read_parquet(std::string(argv[1]) + "/*.parquet").repartition(2, "ticker");
-    auto per_ticker = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", prices);
+    auto per_ticker =
+        sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", prices);
     int64_t total = 0;
     smallpond::Table t = per_ticker.to_table();
     for (auto& row : t.rows) total += row[1].as_int();

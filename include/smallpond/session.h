@@ -6,8 +6,8 @@
 //! smallpond::init() early in main(), before work that executors should not repeat.
 
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "smallpond/dataframe.h"

@@ -23,9 +23,8 @@ void Value::wrong_type(const char* wanted, const char* accessor) const {
                     : is_int()    ? "an integer (use as_int() or as_double())"
                     : is_double() ? "a floating-point number (use as_double())"
                                   : "text (use as_string())";
-  std::string where = t_row_value == this && t_row_column
-                          ? "column '" + *t_row_column + "'"
-                          : std::string("a value");
+  std::string where = t_row_value == this && t_row_column ? "column '" + *t_row_column + "'"
+                                                          : std::string("a value");
   throw InvalidInputError(where + " is " + has + ", not " + wanted + ": " + accessor +
                           " cannot read it (value: " + to_string() + ")");
 }

@@ -140,8 +140,9 @@ int main(int argc, char** argv) {
   int64_t show_limit = 20;
   auto* show_cmd = app.add_subcommand(
       "show", "Print rows: of files (Parquet, CSV, JSON), or of a step's output in a job");
-  show_cmd->add_option("path", show_path,
-                       "File, glob or directory; or a job directory or pipeline file with STEP")
+  show_cmd
+      ->add_option("path", show_path,
+                   "File, glob or directory; or a job directory or pipeline file with STEP")
       ->required();
   show_cmd->add_option("step", show_step, "A step of the job's latest finished run");
   show_cmd->add_option("--limit,-n", show_limit, "Rows to print")->default_val(20);
@@ -168,8 +169,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::fprintf(stderr, "smallpond: error: %s%s\n", e.what(),
-                 usage_hint(app, argc, argv).c_str());
+    std::fprintf(stderr, "smallpond: error: %s%s\n", e.what(), usage_hint(app, argc, argv).c_str());
     return 2;  // bad arguments
   }
   try {

@@ -13,7 +13,6 @@
 
 #include "common/strings.h"
 #include "common/system.h"
-
 #include "smallpond/error.h"
 
 namespace smallpond {

@@ -109,7 +109,8 @@ int64_t oom_kill_count() {
   static const std::pair<std::string, std::string> source = [] {
     for (auto& cgroup : memory_cgroups(slurp("/proc/self/cgroup"), "/sys/fs/cgroup")) {
       std::string file = cgroup.dir + (cgroup.v2 ? "/memory.events" : "/memory.oom_control");
-      if (counter_in(slurp(file), "oom_kill") >= 0) return std::make_pair(file, std::string("oom_kill"));
+      if (counter_in(slurp(file), "oom_kill") >= 0)
+        return std::make_pair(file, std::string("oom_kill"));
     }
     return std::make_pair(std::string("/proc/vmstat"), std::string("oom_kill"));
   }();

@@ -204,8 +204,8 @@ DataSet DataSet::from_json(const Json& j) {
     if (f.is_string())
       ds.files.push_back({f.get<std::string>(), 0, -1});
     else
-      ds.files.push_back({f.at("path"), f.at("begin"), f.at("end"),
-                          f.value("fingerprint", std::string())});
+      ds.files.push_back(
+          {f.at("path"), f.at("begin"), f.at("end"), f.value("fingerprint", std::string())});
   }
   if (j.contains("columns")) ds.columns = j["columns"].get<std::vector<std::string>>();
   ds.union_by_name = j.value("union_by_name", false);

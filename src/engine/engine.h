@@ -23,7 +23,7 @@ class Batch;
 //! Resource limits of the tasks that run on a connection.
 struct EngineLimits {
   int threads = 1;
-  int64_t memory_limit = 0;    //!< bytes; 0: DuckDB's default
+  int64_t memory_limit = 0;  //!< bytes; 0: DuckDB's default
   //! Spill directory; empty: DuckDB's default. It belongs to the engine, not the connection:
   //! DuckDB cannot switch it once something has spilled there, so every connection of one
   //! engine must name the same directory (or none).

@@ -9,15 +9,12 @@ namespace {
 
 const std::set<std::string>& volatile_functions() {
   static const std::set<std::string> names = {
-      "random",           "setseed",         "uuid",          "gen_random_uuid",
-      "uuidv4",           "uuidv7",          "nextval",       "currval",
-      "now",              "current_timestamp", "get_current_timestamp", "transaction_timestamp",
-      "current_time",     "current_date",    "today",         "current_localtimestamp",
-      "current_localtime", "get_current_time",
+      "random", "setseed", "uuid", "gen_random_uuid", "uuidv4", "uuidv7", "nextval", "currval",
+      "now", "current_timestamp", "get_current_timestamp", "transaction_timestamp", "current_time",
+      "current_date", "today", "current_localtimestamp", "current_localtime", "get_current_time",
       // The result depends on the order rows arrive in, which several threads do not fix.
-      "any_value",        "arbitrary",       "first",         "last",
-      "list",             "array_agg",       "string_agg",    "group_concat",
-      "listagg",          "row_number",      "histogram"};
+      "any_value", "arbitrary", "first", "last", "list", "array_agg", "string_agg", "group_concat",
+      "listagg", "row_number", "histogram"};
   return names;
 }
 

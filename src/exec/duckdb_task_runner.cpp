@@ -76,8 +76,8 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     for (auto& d : outputs)
       manifest.outputs.push_back(d.relative_to(task.staging_dir).resolved_against(task.final_dir));
     write_task_manifest(task.staging_dir, task.final_dir, manifest);
-    manifest = publish_task_output(task.staging_dir, task.final_dir,
-                                   parent_dir(task.staging_dir), manifest);
+    manifest = publish_task_output(task.staging_dir, task.final_dir, parent_dir(task.staging_dir),
+                                   manifest);
     outcome.ok = true;
     outcome.outputs = manifest.outputs;
     outcome.rows = manifest.rows;
@@ -190,7 +190,8 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   }
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
-  if (memory_output_bytes_ > 0 && (!task.params.value("udfs", Json::array()).empty() || con.is_volatile(sql))) {
+  if (memory_output_bytes_ > 0 &&
+      (!task.params.value("udfs", Json::array()).empty() || con.is_volatile(sql))) {
     // An in-memory output is recomputed if its executor dies; a query that may give another
     // result then (random(), a sample, a C++ function) writes a file, which stays.
     memory_output_bytes_ = 0;
@@ -245,7 +246,8 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
       types.clear();
     }
     if (types != std::vector<std::string>{"SELECT"} ||
-        con.split_statements("SELECT (" + by + ")") != std::vector<std::string>{"SELECT (" + by + ")"})
+        con.split_statements("SELECT (" + by + ")") !=
+            std::vector<std::string>{"SELECT (" + by + ")"})
       throw InvalidInputError("the partition expression '" + by + "' is not one SQL expression");
     std::string expr = "(" + by + ")";
     std::string top = std::to_string(n - 1);

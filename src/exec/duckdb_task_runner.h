@@ -25,7 +25,7 @@ class DuckDBTaskRunner : public TaskRunner {
                        std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
-  void prepare_staging(const TaskAssignment& task);  // an empty staging_dir
+  void prepare_staging(const TaskAssignment& task);                       // an empty staging_dir
   static void confine(const TaskAssignment& task, EngineLimits& limits);  // the sandbox
   Engine& engine();
   std::unique_ptr<Engine> engine_;         // created at the first task, reused by later ones

@@ -17,10 +17,10 @@ struct ExecutorEvent {
   };
   Type type = Type::Result;
   int executor = 0;
-  TaskOutcome outcome;  //!< Result only
-  std::string reason;   //!< Lost only: e.g. "killed by signal 9"
+  TaskOutcome outcome;         //!< Result only
+  std::string reason;          //!< Lost only: e.g. "killed by signal 9"
   bool out_of_memory = false;  //!< Lost only: the kernel's out-of-memory killer ended it
-  Json message;         //!< Reply only
+  Json message;                //!< Reply only
 };
 
 //! Not thread safe: one scheduler thread drives it.

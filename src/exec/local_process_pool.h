@@ -31,7 +31,7 @@ class LocalProcessPool : public ExecutorPool {
   struct Executor {
     int pid = -1;
     std::unique_ptr<SocketChannel> channel;
-    double last_seen = 0;  // monotonic seconds of its last message
+    double last_seen = 0;    // monotonic seconds of its last message
     int64_t oom_kills = -1;  // the system's OOM kill count when its current attempt started
   };
   double heartbeat_timeout_;

@@ -365,8 +365,7 @@ void Scheduler::plan_needed() {
   for (auto& t : graph_.tasks) {
     if (!t.on_executor()) continue;
     try {
-      manifests_[t.id] =
-          read_task_manifest(job_dir_.task_dir(t.step, task_name(t), t.key), t.key);
+      manifests_[t.id] = read_task_manifest(job_dir_.task_dir(t.step, task_name(t), t.key), t.key);
     } catch (const Error&) {
       manifests_[t.id] = std::nullopt;  // unreadable now: computed again (its publish checks)
     }

@@ -67,9 +67,9 @@ class Scheduler {
   struct TaskState {
     State state = State::Waiting;
     int missing_deps = 0;
-    int attempts = 0;       // attempts started
-    int running = 0;        // attempts running now (2 while speculating)
-    int memory_factor = 1;  // doubled after an out-of-memory failure
+    int attempts = 0;        // attempts started
+    int running = 0;         // attempts running now (2 while speculating)
+    int memory_factor = 1;   // doubled after an out-of-memory failure
     bool exclusive = false;  // runs alone: its executor was OOM-killed (the machine was full)
     bool speculated = false;
     std::vector<int> failed_on;
@@ -97,7 +97,7 @@ class Scheduler {
   void fail_attempt(int task, int executor, const std::string& error, bool retryable,
                     bool out_of_memory = false, bool oom_killed = false);
   bool running_exclusive() const;  // a task that must run alone is running
-  bool dispatch_one();  // starts one ready executor task; false when none could start
+  bool dispatch_one();             // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;
   DataSet input_of(int dep) const;  // dep's output, with a sibling's columns if it has none
@@ -111,9 +111,9 @@ class Scheduler {
 
   std::vector<TaskState> states_;
   std::vector<std::vector<DataSet>> outputs_;
-  std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
-  std::vector<int> ready_;               // executor tasks waiting for an executor, FIFO
-  std::vector<Running> running_on_;      // by executor
+  std::vector<std::vector<int>> users_;             // task -> tasks that depend on it
+  std::vector<int> ready_;                          // executor tasks waiting for an executor, FIFO
+  std::vector<Running> running_on_;                 // by executor
   std::map<std::string, RunningMedian> durations_;  // step -> seconds of finished attempts
   int done_ = 0;
   int failures_ = 0;  // failed attempts in this run

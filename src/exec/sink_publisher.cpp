@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
+#include "common/crash_point.h"
 #include "common/strings.h"
 #include "exec/input_check.h"
 #include "exec/output_guard.h"
-#include "common/crash_point.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/publish.h"

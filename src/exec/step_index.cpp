@@ -28,7 +28,8 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
 StepIndex read_step_index(const std::string& job_dir) {
   std::string path = job_dir + "/" + kIndexFile;
   if (!path_exists(path))
-    throw InvalidInputError("'" + job_dir + "' has no finished run to show (no " + kIndexFile + ")");
+    throw InvalidInputError("'" + job_dir + "' has no finished run to show (no " + kIndexFile +
+                            ")");
   StepIndex index;
   try {
     Json j = Json::parse(read_file(path));

@@ -43,8 +43,8 @@ void write_task_manifest(const std::string& dir, const std::string& final_dir,
     FileFingerprint fp = file_fingerprint(dir + "/" + rel);
     files.push_back({{"path", rel}, {"size", fp.size}, {"fingerprint", fp.hash}});
   }
-  Json j = {{"key", m.key},       {"label", m.label},     {"outputs", outputs},
-            {"files", files},     {"rows", m.rows},       {"seconds", m.seconds}};
+  Json j = {{"key", m.key},   {"label", m.label}, {"outputs", outputs},
+            {"files", files}, {"rows", m.rows},   {"seconds", m.seconds}};
   write_file_atomic(dir + "/" + kManifestFile, j.dump(1));
 }
 

@@ -49,9 +49,7 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void fail() {
-    throw Error("cannot read '" + path_ + "': " + std::strerror(errno));
-  }
+  [[noreturn]] void fail() { throw Error("cannot read '" + path_ + "': " + std::strerror(errno)); }
   std::string path_;
   int fd_ = -1;
 };
@@ -78,9 +76,7 @@ std::string parquet_footer(Reader& reader, int64_t size) {
 
 }  // namespace
 
-std::string to_string(const FileFingerprint& fp) {
-  return std::to_string(fp.size) + ":" + fp.hash;
-}
+std::string to_string(const FileFingerprint& fp) { return std::to_string(fp.size) + ":" + fp.hash; }
 
 FileFingerprint input_fingerprint(const std::string& path) {
   Reader reader(path);

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-
 #include <filesystem>
 
 #include "io/filesystem.h"
@@ -46,8 +45,8 @@ void JobDir::prepare(const std::string& root_path) {
       throw InvalidInputError("'" + root +
                               "' cannot be a job directory: it is not empty and not a smallpond "
                               "job directory (it holds '" +
-                              it->path().filename().string() +
-                              "', and no " + kMarker + "); choose a new or empty directory");
+                              it->path().filename().string() + "', and no " + kMarker +
+                              "); choose a new or empty directory");
   }
   make_dirs(root);
   if (!marked) write_file_atomic(root + "/" + kMarker, "smallpond-cpp job directory\n");

@@ -70,7 +70,8 @@ struct Node {
   // "script"; HashPartition: "partition". And where the function is (common/code_location.h).
   std::string function_kind;
   Json function;
-  Json function_params;  //!< RowFunction: the parameters given to every call (engine/row_json), or null
+  Json function_params;  //!< RowFunction: the parameters given to every call (engine/row_json), or
+                         //!< null
   int64_t batch_size = 0;         //!< map_batches, stream
   double checkpoint_seconds = 0;  //!< stream
 

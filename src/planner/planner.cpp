@@ -68,7 +68,8 @@ class Planner {
 
  private:
   std::vector<int> plan_node(const Node& node) {
-    bool partitions = node.kind == NodeKind::EvenPartition || node.kind == NodeKind::HashPartition ||
+    bool partitions = node.kind == NodeKind::EvenPartition ||
+                      node.kind == NodeKind::HashPartition ||
                       (node.kind == NodeKind::DataSource && node.load_partitioned);
     if (partitions && (node.npartitions < 1 || node.npartitions > kMaxPartitions))
       throw InvalidInputError("step '" + node.name + "': npartitions must be between 1 and " +
@@ -371,7 +372,8 @@ class Planner {
     // Each input's tasks by their dimensions, so that finding the one that lines up with a
     // driver partition is a lookup, not a scan (planning stays linear in the partitions).
     std::vector<DimsIndex> indexes;
-    for (size_t i = 0; i < node.inputs.size(); i++) indexes.emplace_back(graph_, input_tasks(node, i));
+    for (size_t i = 0; i < node.inputs.size(); i++)
+      indexes.emplace_back(graph_, input_tasks(node, i));
     std::vector<int> out;
     for (size_t p = 0; p < drivers.size(); p++) {
       std::vector<PartitionDim> dims =

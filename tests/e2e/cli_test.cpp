@@ -4,8 +4,8 @@
 
 #include <thread>
 
-#include "io/filesystem.h"
 #include "e2e/cli_run.h"
+#include "io/filesystem.h"
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -164,8 +164,9 @@ TEST_F(Cli, PipelineMistakesAreNamedWithTheirLine) {
   yaml.replace(yaml.find("    inputs: [by_ticker]"), 23, "    input: [by_ticker]");
   CliRun r = smallpond_cli("run " + pipeline(yaml));
   EXPECT_EQ(r.status, 1);
-  EXPECT_TRUE(contains(r.output, "pipeline.yaml:8: step 'stats': unknown key 'input'; did you "
-                                 "mean 'inputs'?"))
+  EXPECT_TRUE(contains(r.output,
+                       "pipeline.yaml:8: step 'stats': unknown key 'input'; did you "
+                       "mean 'inputs'?"))
       << r.output;
   yaml = quickstart_yaml(kStats);
   yaml.replace(yaml.find("path: \"out/stats\""), 17, "");
@@ -222,10 +223,10 @@ TEST_F(Cli, InterruptSaysHowToResume) {
   std::string pid_file = dir / "pid";
   CliRun r;
   std::thread job([&] {
-    r.status = testing::run_command("sh -c '" + std::string(SMALLPOND_CLI) + " run " + file +
-                                        " --executors 2 & echo $! > " + pid_file +
-                                        "; wait $!; exit $?'",
-                                    &r.output);
+    r.status =
+        testing::run_command("sh -c '" + std::string(SMALLPOND_CLI) + " run " + file +
+                                 " --executors 2 & echo $! > " + pid_file + "; wait $!; exit $?'",
+                             &r.output);
   });
   testing::wait_for_attempts(dir / ".smallpond/pipeline", 5);
   int pid = std::stoi(read_file(pid_file));

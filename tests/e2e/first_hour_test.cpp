@@ -35,8 +35,8 @@ TEST_F(FirstHour, SmallCsvAndJsonSourcesHashRepartition) {
   Table csv = sorted(sp->partial_sql("SELECT ticker, sector FROM {0}",
                                      sp->read_csv({dir / "sectors.csv"}).repartition(3, "ticker"))
                          .to_table());
-  Table csv_truth = sorted(duckdb_query("SELECT ticker, sector FROM read_csv('" +
-                                        (dir / "sectors.csv") + "')"));
+  Table csv_truth =
+      sorted(duckdb_query("SELECT ticker, sector FROM read_csv('" + (dir / "sectors.csv") + "')"));
   EXPECT_EQ(csv.column_names, csv_truth.column_names);
   EXPECT_EQ(csv.rows, csv_truth.rows);
   ASSERT_EQ(csv.num_rows(), 3u);

@@ -46,11 +46,13 @@ class Safety : public ::testing::Test {
                         "  - name: by_key\n"
                         "    repartition: {input: items, npartitions: 3, hash_by: item}\n"
                         "  - name: sums\n"
-                        "    sql: \"" + sql + "\"\n"
-                        "    inputs: [by_key]\n"
-                        "  - name: save\n"
-                        "    write_parquet: {input: sums, path: \"" + out_path + "\"" +
-                            sink_extra + "}\n");
+                        "    sql: \"" +
+                            sql +
+                            "\"\n"
+                            "    inputs: [by_key]\n"
+                            "  - name: save\n"
+                            "    write_parquet: {input: sums, path: \"" +
+                            out_path + "\"" + sink_extra + "}\n");
     return dir / "pipeline.yaml";
   }
   // The output's rows, sorted; fails the test when .MANIFEST.txt names a missing file.
@@ -75,8 +77,7 @@ class Safety : public ::testing::Test {
     }
     return out;
   }
-  static constexpr const char* kSql =
-      "SELECT item, item * 2 AS twice FROM {0} WHERE item % 7 = 0";
+  static constexpr const char* kSql = "SELECT item, item * 2 AS twice FROM {0} WHERE item % 7 = 0";
   testing::TempDir dir;
 };
 
@@ -164,8 +165,8 @@ TEST_F(Safety, ACrashAtEveryPublishStepLeavesTheOldOrTheNewOutput) {
     bool fallback;  // the two-rename path for file systems without RENAME_EXCHANGE
   };
   std::vector<Point> points = {
-      {"sink.before_manifest", false},   {"publish.before_swap", false},
-      {"publish.after_exchange", false}, {"publish.before_swap", true},
+      {"sink.before_manifest", false},    {"publish.before_swap", false},
+      {"publish.after_exchange", false},  {"publish.before_swap", true},
       {"publish.after_move_aside", true}, {"publish.after_rename", true},
   };
   for (auto& p : points) {
@@ -229,7 +230,11 @@ TEST_F(Safety, ADamagedJobDirectoryIsRecomputedNotReused) {
     return out;
   };
   std::vector<std::pair<std::string, std::function<void()>>> damages = {
-      {"manifest deleted", [&] { remove_all(task_files("sums.sql-0")[0].substr(0, task_files("sums.sql-0")[0].rfind('/')) + "/_manifest.json"); }},
+      {"manifest deleted",
+       [&] {
+         remove_all(task_files("sums.sql-0")[0].substr(0, task_files("sums.sql-0")[0].rfind('/')) +
+                    "/_manifest.json");
+       }},
       {"data file deleted", [&] { remove_all(task_files("sums.sql-1")[0]); }},
       {"data file truncated",
        [&] {
@@ -273,16 +278,18 @@ TEST_F(Safety, ManySpillingTasksOnOneExecutor) {
   EXPECT_FALSE(contains(r.output, "retrying")) << r.output;
   Table got = duckdb_query("SELECT sum(n)::BIGINT, sum(s)::BIGINT, min(lo) FROM read_parquet('" +
                            (dir / "stats") + "/*.parquet')");
-  Table truth = duckdb_query("SELECT count(*)::BIGINT, sum(item)::BIGINT, min(md5(item::VARCHAR)) FROM "
-                             "read_parquet('" + (dir / "big") + "/*.parquet')");
+  Table truth = duckdb_query(
+      "SELECT count(*)::BIGINT, sum(item)::BIGINT, min(md5(item::VARCHAR)) FROM "
+      "read_parquet('" +
+      (dir / "big") + "/*.parquet')");
   EXPECT_EQ(got.rows, truth.rows);
 }
 
 TEST_F(Safety, BadSettingsAreRefusedBeforeAnythingRuns) {
   std::string file = pipeline("out");
-  for (const char* flags : {"--heartbeat-timeout 0", "--heartbeat-timeout -1",
-                            "--threads-per-task -3", "--memory-passing -1",
-                            "--memory-per-task -5", "--max-fail -2", "--executors -1"}) {
+  for (const char* flags :
+       {"--heartbeat-timeout 0", "--heartbeat-timeout -1", "--threads-per-task -3",
+        "--memory-passing -1", "--memory-per-task -5", "--max-fail -2", "--executors -1"}) {
     SCOPED_TRACE(flags);
     CliRun r = cli("run " + file + " --quiet " + flags);
     EXPECT_EQ(r.status, 1) << r.output;
@@ -344,10 +351,12 @@ TEST(FunctionIdentity, AnotherBuildOrOtherArgumentsRecomputeFunctionSteps) {
   std::string rebuilt = run(dir / "rebuilt/functions", "");
   // The shuffle (SQL) is reused; the filter and the map (4 tasks each) run again.
   EXPECT_NE(rebuilt.find("total: 8 tasks ran, 4 reused"), std::string::npos)
-      << "another build reused:\n" << rebuilt;
+      << "another build reused:\n"
+      << rebuilt;
   std::string other_args = run(FUNCTIONS_EXAMPLE, " --some-parameter 20");
   EXPECT_NE(other_args.find("total: 8 tasks ran, 4 reused"), std::string::npos)
-      << "other arguments reused:\n" << other_args;
+      << "other arguments reused:\n"
+      << other_args;
 }
 
 }  // namespace
@@ -383,11 +392,11 @@ TEST_F(ChangedInputs, SameSizeAndTimeIsStillAnotherInput) {
   ASSERT_EQ(cli("run " + pipeline() + " --quiet").status, 0);
   EXPECT_EQ(result(), 50);
   testing::write_text(dir / "data/a.csv.new", "a,b\n1,21\n2,30\n");
-  ASSERT_EQ(testing::run_command("touch -r " + (dir / "data/a.csv") + " " +
-                                     (dir / "data/a.csv.new") + " && mv " +
-                                     (dir / "data/a.csv.new") + " " + (dir / "data/a.csv"),
-                                 nullptr),
-            0);
+  ASSERT_EQ(
+      testing::run_command("touch -r " + (dir / "data/a.csv") + " " + (dir / "data/a.csv.new") +
+                               " && mv " + (dir / "data/a.csv.new") + " " + (dir / "data/a.csv"),
+                           nullptr),
+      0);
   CliRun r = cli("run " + pipeline() + " --quiet");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(result(), 51);
@@ -408,9 +417,9 @@ TEST_F(ChangedInputs, AFileReplacedDuringTheRunFailsItAndIsNotReusedLater) {
                       "  - {name: save, write_parquet: {input: sums, path: out}}\n");
   std::string marker = dir / "slow";
   std::string original = read_file(dir / "data/2.csv");
-  ASSERT_EQ(testing::run_command("cp -p " + (dir / "data/2.csv") + " " + (dir / "saved.csv"),
-                                 nullptr),
-            0);
+  ASSERT_EQ(
+      testing::run_command("cp -p " + (dir / "data/2.csv") + " " + (dir / "saved.csv"), nullptr),
+      0);
   // One task sleeps 3 s before it starts; meanwhile data/2.csv is replaced.
   CliRun r;
   std::thread job([&] {
@@ -425,18 +434,18 @@ TEST_F(ChangedInputs, AFileReplacedDuringTheRunFailsItAndIsNotReusedLater) {
   EXPECT_TRUE(contains(r.output, "data/2.csv' changed after the job was planned")) << r.output;
   EXPECT_TRUE(contains(r.output, "not retried")) << r.output;
   EXPECT_FALSE(path_exists(dir / "out"));
-  ASSERT_EQ(testing::run_command("cp -p " + (dir / "saved.csv") + " " + (dir / "data/2.csv"),
-                                 nullptr),
-            0);
+  ASSERT_EQ(
+      testing::run_command("cp -p " + (dir / "saved.csv") + " " + (dir / "data/2.csv"), nullptr),
+      0);
   ASSERT_EQ(read_file(dir / "data/2.csv"), original);
   CliRun rerun = cli("run " + (dir / "many.yaml") + " --quiet --executors 1");
   ASSERT_EQ(rerun.status, 0) << rerun.output;
-  EXPECT_EQ(duckdb_query("SELECT sum(s)::BIGINT FROM read_parquet('" + (dir / "out/*.parquet") +
-                         "')")
-                .rows.at(0)
-                .at(0)
-                .as_int(),
-            40);
+  EXPECT_EQ(
+      duckdb_query("SELECT sum(s)::BIGINT FROM read_parquet('" + (dir / "out/*.parquet") + "')")
+          .rows.at(0)
+          .at(0)
+          .as_int(),
+      40);
 }
 
 }  // namespace
@@ -478,8 +487,10 @@ TEST(Sandbox, AStepCannotReadWriteOrAttachOtherFiles) {
                         "  - {name: items, read_parquet: items}\n"
                         "  - {name: parts, repartition: {input: items, npartitions: 2}}\n"
                         "  - name: s\n"
-                        "    sql: \"" + sql + "\"\n"
-                        "    inputs: [parts]\n");
+                        "    sql: \"" +
+                            sql +
+                            "\"\n"
+                            "    inputs: [parts]\n");
     return cli("run " + (dir / "p.yaml") + " --quiet --max-retry 0 " + flags);
   };
   std::string secret = dir / "secret.csv";
@@ -511,9 +522,10 @@ TEST(Sandbox, AStepCannotReadWriteOrAttachOtherFiles) {
                       "    repartition:\n"
                       "      input: items\n"
                       "      npartitions: 2\n"
-                      "      by: \"1) THEN 1 END AS b FROM range(1)) TO '" + planted +
+                      "      by: \"1) THEN 1 END AS b FROM range(1)) TO '" +
+                          planted +
                           "' (FORMAT csv); SELECT (1\"\n"
-                      "  - {name: s, sql: \"SELECT count(*) FROM {0}\", inputs: [parts]}\n");
+                          "  - {name: s, sql: \"SELECT count(*) FROM {0}\", inputs: [parts]}\n");
   CliRun injected = cli("run " + (dir / "by.yaml") + " --quiet");
   EXPECT_EQ(injected.status, 1) << injected.output;
   EXPECT_TRUE(contains(injected.output, "is not one SQL expression")) << injected.output;

@@ -257,8 +257,7 @@ TEST_F(Mpi, KilledRankZeroEndsTheRun) {
   EXPECT_NE(status, 124) << "mpirun did not end:\n" << out;
   EXPECT_NE(out.find("rank 0 (the scheduler)"), std::string::npos) << out;
   EXPECT_FALSE(path_exists(dir / "out"));
-  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file + " --quiet"), &out),
-            0)
+  ASSERT_EQ(testing::run_command(mpirun("", 3, SMALLPOND_CLI " run " + file + " --quiet"), &out), 0)
       << out;
   Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
                                   dir / "out/*.parquet" + "') GROUP BY ticker"));

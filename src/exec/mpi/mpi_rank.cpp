@@ -217,8 +217,8 @@ class RankRelay {
   };
   LocalProcessPool local_;
   std::optional<TaskAssignment> running_, waiting_;
-  std::deque<PendingExport> exports_;  // answered by the executor in order
-  std::map<std::string, Json> store_;  // tables other ranks sent here, until a task uses them
+  std::deque<PendingExport> exports_;       // answered by the executor in order
+  std::map<std::string, Json> store_;       // tables other ranks sent here, until a task uses them
   std::deque<std::pair<int, Json>> inbox_;  // received, not yet handled: (source rank, message)
   bool stop_ = false;
   double last_from_scheduler_ = 0;

@@ -3,17 +3,16 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <functional>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/system.h"
-
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/protocol.h"
 #include "smallpond/error.h"
@@ -57,8 +56,8 @@ void post(const Json& message, int rank) {
   // dozen bytes per message; used for one-off messages only: retired, shutdown).
   auto* body = new std::string(encode_message(message));
   MPI_Request request;
-  if (MPI_Isend(body->data(), static_cast<int>(body->size()), MPI_CHAR, rank, kTag,
-                MPI_COMM_WORLD, &request) == MPI_SUCCESS)
+  if (MPI_Isend(body->data(), static_cast<int>(body->size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD,
+                &request) == MPI_SUCCESS)
     MPI_Request_free(&request);
 }
 

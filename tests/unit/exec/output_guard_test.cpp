@@ -57,7 +57,8 @@ TEST_F(OutputGuard, RefusesPathsThatHoldWhatTheJobNeeds) {
   // overwrite does not lift these
   EXPECT_TRUE(has(check(dir / "project/data", true), "an input of step 'src'"));
   // a symbolic link to the input directory is the input directory
-  ASSERT_EQ(testing::run_command("ln -s " + (dir / "project/data") + " " + (dir / "link"), nullptr), 0);
+  ASSERT_EQ(testing::run_command("ln -s " + (dir / "project/data") + " " + (dir / "link"), nullptr),
+            0);
   EXPECT_TRUE(has(check(dir / "link/"), "an input of step 'src'"));
   // and nothing was touched
   EXPECT_EQ(read_file(dir / "project/data/in.parquet"), "input");

@@ -342,8 +342,7 @@ TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
   EXPECT_EQ(h.report.step("a").reused, 1);
   EXPECT_EQ(h.report.step("a").executed, 3);
   EXPECT_EQ(h.report.step("a").rows, 99 + 30);
-  EXPECT_EQ(outputs[1][0].files[0].path,
-            h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
+  EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
 }
 
 // A published output whose files no longer are what its manifest recorded is recomputed.
@@ -351,9 +350,12 @@ TEST(Scheduler, RecomputesPublishedOutputsThatChanged) {
   std::vector<std::pair<std::string, std::function<void(const std::string&)>>> damages = {
       {"deleted", [](const std::string& f) { remove_all(f); }},
       {"truncated", [](const std::string& f) { write_file_atomic(f, "the output"); }},
-      {"replaced, same size", [](const std::string& f) { write_file_atomic(f, "THE OUTPUT OF A[0]"); }},
+      {"replaced, same size",
+       [](const std::string& f) { write_file_atomic(f, "THE OUTPUT OF A[0]"); }},
       {"manifest emptied",
-       [](const std::string& f) { write_file_atomic(f.substr(0, f.rfind('/')) + "/_manifest.json", ""); }},
+       [](const std::string& f) {
+         write_file_atomic(f.substr(0, f.rfind('/')) + "/_manifest.json", "");
+       }},
   };
   for (auto& [what, damage] : damages) {
     SCOPED_TRACE(what);

@@ -14,8 +14,8 @@ TEST(FileFingerprint, ParquetFilesDifferByFooterAndSize) {
   testing::TempDir dir;
   testing::duckdb_query("COPY (SELECT range AS x FROM range(1000)) TO '" + (dir / "a.parquet") +
                         "' (FORMAT parquet)");
-  testing::duckdb_query("COPY (SELECT range + 1 AS x FROM range(1000)) TO '" +
-                        (dir / "b.parquet") + "' (FORMAT parquet)");
+  testing::duckdb_query("COPY (SELECT range + 1 AS x FROM range(1000)) TO '" + (dir / "b.parquet") +
+                        "' (FORMAT parquet)");
   auto a = file_fingerprint(dir / "a.parquet");
   EXPECT_EQ(a, file_fingerprint(dir / "a.parquet"));
   copy_file(dir / "a.parquet", dir / "copy.parquet");
