@@ -66,7 +66,12 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     while (done_ < static_cast<int>(n)) {
       while (dispatch_one()) {
       }
-      if (options_.speculation) speculate();
+      // Stragglers are measured in seconds: looking ten times a second is enough, and looking
+      // on every event would cost O(executors) per task.
+      if (options_.speculation && monotonic_seconds() - last_speculation_ >= 0.1) {
+        speculate();
+        last_speculation_ = monotonic_seconds();
+      }
       bool running = std::any_of(running_on_.begin(), running_on_.end(),
                                  [](const Running& r) { return r.task >= 0; });
       if (!running && requested_.empty()) {
@@ -133,7 +138,7 @@ void Scheduler::handle(ExecutorEvent& event) {
   }
   durations_[graph_.tasks[r.task].step].add(o.seconds);
   // The first attempt to finish wins; a twin still running is cancelled.
-  for (int other = 0; other < static_cast<int>(running_on_.size()); other++) {
+  for (int other = 0; s.running > 0 && other < static_cast<int>(running_on_.size()); other++) {
     if (running_on_[other].task != r.task) continue;
     running_on_[other] = Running{};
     s.running--;
@@ -243,7 +248,7 @@ void Scheduler::handle_reply(int e, const Json& message) {
   // still lacks.
   for (int id : fetching_) {
     states_[id].state = State::Ready;
-    ready_.insert(ready_.begin(), id);
+    ready_.push_front(id);
   }
   fetching_.clear();
 }
@@ -420,6 +425,10 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   s.state = State::Done;
+  if (s.exclusive) {  // done: the others may run again
+    s.exclusive = false;
+    exclusive_tasks_--;
+  }
   outputs_[id] = std::move(outputs);
   done_++;
   if (task.on_executor()) {
@@ -463,13 +472,16 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
                          std::to_string(options_.max_fail) + " failed attempts: " + error);
   // Out of memory: the next attempt gets twice the memory (DuckDB spills what does not fit).
   if (out_of_memory) s.memory_factor *= 2;
-  if (oom_killed) s.exclusive = true;
+  if (oom_killed && !s.exclusive) {
+    s.exclusive = true;
+    exclusive_tasks_++;
+  }
   step_report(task.step).retries++;
   if (options_.progress)
     std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(),
                  s.attempts, error.c_str());
   s.state = State::Ready;
-  ready_.insert(ready_.begin(), id);  // retries go first
+  ready_.push_front(id);  // retries go first
 }
 
 int Scheduler::pick_executor(const TaskState& s, int avoid) const {
@@ -539,6 +551,7 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
 }
 
 bool Scheduler::running_exclusive() const {
+  if (exclusive_tasks_ == 0) return false;
   for (auto& r : running_on_)
     if (r.task >= 0 && states_[r.task].exclusive) return true;
   return false;
@@ -548,7 +561,7 @@ bool Scheduler::dispatch_one() {
   if (running_exclusive()) return false;  // it has the machine to itself
   for (size_t i = 0; i < ready_.size(); i++) {
     int id = ready_[i];
-    if (states_[id].exclusive) {
+    if (exclusive_tasks_ > 0 && states_[id].exclusive) {
       // Wait for the running tasks to end rather than start others beside it.
       bool busy = std::any_of(running_on_.begin(), running_on_.end(),
                               [](const Running& r) { return r.task >= 0; });

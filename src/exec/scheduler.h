@@ -21,6 +21,7 @@
 // - The first task that cannot succeed stops the job: ExecutionError names the step, the task
 //   and the error.
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -112,10 +113,12 @@ class Scheduler {
   std::vector<TaskState> states_;
   std::vector<std::vector<DataSet>> outputs_;
   std::vector<std::vector<int>> users_;             // task -> tasks that depend on it
-  std::vector<int> ready_;                          // executor tasks waiting for an executor, FIFO
+  std::deque<int> ready_;  // executor tasks waiting for an executor, FIFO (retries in front)
   std::vector<Running> running_on_;                 // by executor
   std::map<std::string, RunningMedian> durations_;  // step -> seconds of finished attempts
   int done_ = 0;
+  double last_speculation_ = 0;  // monotonic seconds of the last look for stragglers
+  int exclusive_tasks_ = 0;      // tasks marked exclusive (rare): only then is it checked
   int failures_ = 0;  // failed attempts in this run
 
   // In-memory passing.
