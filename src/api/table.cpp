@@ -8,13 +8,14 @@
 
 namespace smallpond {
 
-// The value a Row handed out last on this thread, and its column: a wrong-type error names it.
+// The value a Row handed out last on this thread (its address, only compared) and its column
+// (a copy: the row may be gone by the time an error names it).
 thread_local const Value* t_row_value = nullptr;
-thread_local const std::string* t_row_column = nullptr;
+thread_local std::string t_row_column;
 
 void note_row_access(const Value* value, const std::string* column) {
   t_row_value = value;
-  t_row_column = column;
+  t_row_column = *column;
 }
 
 void Value::wrong_type(const char* wanted, const char* accessor) const {
@@ -23,8 +24,8 @@ void Value::wrong_type(const char* wanted, const char* accessor) const {
                     : is_int()    ? "an integer (use as_int() or as_double())"
                     : is_double() ? "a floating-point number (use as_double())"
                                   : "text (use as_string())";
-  std::string where = t_row_value == this && t_row_column ? "column '" + *t_row_column + "'"
-                                                          : std::string("a value");
+  std::string where =
+      t_row_value == this ? "column '" + t_row_column + "'" : std::string("a value");
   throw InvalidInputError(where + " is " + has + ", not " + wanted + ": " + accessor +
                           " cannot read it (value: " + to_string() + ")");
 }

@@ -50,7 +50,10 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   outputs_.assign(n, {});
   users_.assign(n, {});
   running_on_.assign(pool_.size(), Running{});
+  unfinished_in_step_.clear();
+  schema_donor_.clear();
   for (auto& t : graph_.tasks) {
+    unfinished_in_step_[t.step]++;
     states_[t.id].missing_deps = static_cast<int>(t.deps.size());
     for (int d : t.deps) users_[d].push_back(t.id);
     if (t.on_executor()) step_report(t.step).tasks++;
@@ -304,6 +307,9 @@ void Scheduler::invalidate(int p) {
                  graph_.tasks[p].label().c_str());
   s.state = State::Waiting;
   done_--;
+  unfinished_in_step_[graph_.tasks[p].step]++;
+  auto donor = schema_donor_.find(graph_.tasks[p].step);
+  if (donor != schema_donor_.end() && donor->second == p) schema_donor_.erase(donor);
   for (auto& ds : outputs_[p])
     for (auto& path : ds.memory_paths()) {
       fetched_.erase(memory_table(path));
@@ -425,6 +431,10 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   s.state = State::Done;
+  unfinished_in_step_[task.step]--;
+  if (!outputs.empty() && outputs[0].schema_known() && outputs[0].memory_paths().empty() &&
+      !schema_donor_.count(task.step))
+    schema_donor_[task.step] = id;
   if (s.exclusive) {  // done: the others may run again
     s.exclusive = false;
     exclusive_tasks_--;
@@ -499,15 +509,19 @@ DataSet Scheduler::input_of(int dep) const {
   if (ds.schema_known()) return ds;
   // A C++ function that produced no rows could not tell its columns: a finished partition of
   // the same step that has rows (in a file) lends them, so the empty one reads as no rows.
-  const Task& t = graph_.tasks[dep];
-  for (auto& other : graph_.tasks) {
-    if (other.step != t.step || other.kind != t.kind || states_[other.id].state != State::Done ||
-        outputs_[other.id].empty())
-      continue;
-    const DataSet& o = outputs_[other.id][0];
-    if (o.schema_known() && o.memory_paths().empty()) return ds.empty_with_schema_of(o);
-  }
+  auto it = schema_donor_.find(graph_.tasks[dep].step);
+  if (it != schema_donor_.end() && !outputs_[it->second].empty())
+    return ds.empty_with_schema_of(outputs_[it->second][0]);
   return ds;
+}
+
+bool Scheduler::awaits_schema(int id) const {
+  for (int d : graph_.tasks[id].deps) {
+    if (outputs_[d].empty() || input_of(d).schema_known()) continue;
+    auto it = unfinished_in_step_.find(graph_.tasks[d].step);
+    if (it != unfinished_in_step_.end() && it->second > 0) return true;  // a donor may come
+  }
+  return false;
 }
 
 TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor) const {
@@ -561,6 +575,7 @@ bool Scheduler::dispatch_one() {
   if (running_exclusive()) return false;  // it has the machine to itself
   for (size_t i = 0; i < ready_.size(); i++) {
     int id = ready_[i];
+    if (awaits_schema(id)) continue;  // an input without columns waits for a sibling's
     if (exclusive_tasks_ > 0 && states_[id].exclusive) {
       // Wait for the running tasks to end rather than start others beside it.
       bool busy = std::any_of(running_on_.begin(), running_on_.end(),

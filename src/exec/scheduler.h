@@ -102,6 +102,7 @@ class Scheduler {
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;
   DataSet input_of(int dep) const;  // dep's output, with a sibling's columns if it has none
+  bool awaits_schema(int task) const;  // an input has no columns yet, but a sibling may lend them
   StepReport& step_report(const std::string& step);
 
   const TaskGraph& graph_;
@@ -119,6 +120,8 @@ class Scheduler {
   int done_ = 0;
   double last_speculation_ = 0;  // monotonic seconds of the last look for stragglers
   int exclusive_tasks_ = 0;      // tasks marked exclusive (rare): only then is it checked
+  std::map<std::string, int> unfinished_in_step_;  // step -> its tasks not done
+  std::map<std::string, int> schema_donor_;        // step -> a done task whose output has columns
   int failures_ = 0;  // failed attempts in this run
 
   // In-memory passing.

@@ -229,6 +229,30 @@ TEST(Scheduler, LostExecutorIsReplacedAndItsTaskRetried) {
   EXPECT_EQ(h.report.executed_tasks(), 7);
 }
 
+// A partition that knows no columns (a C++ function made no rows) is read by its consumer only
+// once a sibling partition can lend its columns, however early it finished.
+TEST(Scheduler, AnInputWithoutColumnsWaitsForASiblingToLendThem) {
+  TaskGraph g = diamond();  // src -> a[0..3]; b[i] reads a[i] alone here
+  g.tasks[5].deps = {1};
+  g.tasks[6].deps = {2};
+  g.tasks[7].deps = {5, 6};
+  Harness h(g);
+  std::mutex mutex;
+  std::vector<std::string> b0_inputs;
+  h.run([&](const TaskAssignment& a, int, TaskOutcome& o) {
+    if (a.task_id == 1) {
+      o.outputs = {DataSet()};  // no rows, columns unknown: done at once
+    } else if (a.task_id >= 2 && a.task_id <= 4) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    } else if (a.task_id == 5) {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (auto& in : a.inputs) b0_inputs.push_back(in.schema_file);
+    }
+  });
+  ASSERT_EQ(b0_inputs.size(), 1u);
+  EXPECT_EQ(b0_inputs[0].substr(0, 5), "/out/") << "b[0] ran before any sibling of a[0] had columns";
+}
+
 // The kernel's OOM killer ended an executor: the machine was full. The task is retried with
 // twice the memory limit, alone.
 TEST(Scheduler, AnOomKilledTaskIsRetriedAloneWithMoreMemory) {
