@@ -95,17 +95,24 @@ int show_command(const std::string& where, const std::string& step, int64_t limi
 int clean_command(const std::string& where, bool dry_run) {
   std::string dir = job_dir_of(where);
   JobDir job(dir);  // locked: no run uses it meanwhile
+  if (run_active(dir))
+    throw InvalidInputError("the latest run in '" + dir +
+                            "' did not finish (it failed or was stopped): its finished tasks "
+                            "are kept for the next run; run it to the end before cleaning");
   StepIndex index = read_step_index(dir);
-  std::set<std::string> used;  // data/<task dir> of the latest run
-  std::string data = dir + "/data/";
+  // Task directories by name (data/<name>/...), whatever path the job directory had then.
+  std::set<std::string> used;
   for (auto& [step, parts] : index.steps)
     for (auto& ds : parts) {
       std::vector<std::string> paths;
       for (auto& f : ds.files) paths.push_back(f.path);
       paths.push_back(ds.schema_file);
-      for (auto& p : paths)
-        if (p.compare(0, data.size(), data) == 0)
-          used.insert(p.substr(data.size(), p.find('/', data.size()) - data.size()));
+      for (auto& p : paths) {
+        size_t at = p.rfind("/data/");
+        if (at == std::string::npos) continue;
+        std::string rest = p.substr(at + 6);
+        used.insert(rest.substr(0, rest.find('/')));
+      }
     }
   int removed = 0;
   uintmax_t bytes = 0;
@@ -118,10 +125,11 @@ int clean_command(const std::string& where, bool dry_run) {
     if (!dry_run) remove_all(entry.path().string());
     removed++;
   }
-  if (!dry_run) remove_all(dir + "/checkpoints");
   std::cerr << (dry_run ? "would remove " : "removed ") << removed << " task outputs ("
             << bytes / (1 << 20) << " MiB) that the latest run of '" << dir
-            << "' does not use; kept " << used.size() << "\n";
+            << "' does not use; kept " << used.size()
+            << ". Outputs published by earlier runs with type: manifest (or links that fell back "
+               "to symbolic links) name files in the job directory and lose them.\n";
   return 0;
 }
 

@@ -125,6 +125,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
   check_output_paths(graph, {options_.job_dir, protected_dirs_, options_.overwrite});
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();
+  mark_run_active(job_dir.root(), true);
   if (!pool_) {
     if (mpi_active())
       pool_ = make_mpi_pool(options_.heartbeat_timeout);
@@ -163,7 +164,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     publish_sink(sink, parts, local_engine());
   }
   for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
-  write_step_index(job_dir.root(), graph, outputs);
+  write_step_index(job_dir.root(), graph, outputs, step_index_);
+  mark_run_active(job_dir.root(), false);
   job_dir.clear_scratch();
   if (options_.progress) {
     if (result.report.executed_tasks() > 0)

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
+#include "exec/step_index.h"
 #include "logical/node.h"
 #include "planner/task.h"
 #include "smallpond/options.h"
@@ -45,6 +46,7 @@ class JobRunner {
   std::unique_ptr<Engine> engine_;
   int64_t jobs_run_ = 0;
   std::vector<std::string> protected_dirs_;
+  StepIndex step_index_;  // the steps of every job this runner ran (exec/step_index.h)
 };
 
 //! Fills defaults: job_dir, executors, threads and memory per task, shuffle producers.

@@ -398,6 +398,26 @@ void Scheduler::make_ready(int id) {
   if (!needed_[id]) {  // e.g. an in-memory intermediate whose readers are all reused
     s.state = State::Done;
     done_++;
+    unfinished_in_step_[task.step]--;
+    // Not run, but where it is stays known (the step index names it): a published output, or
+    // a file list over such outputs.
+    if (task.on_executor() && manifests_[id]) {
+      outputs_[id] = manifests_[id]->outputs;
+    } else if (!task.on_executor()) {
+      bool inputs_known = true;
+      std::vector<const std::vector<DataSet>*> deps;
+      for (int d : task.deps) {
+        inputs_known = inputs_known && !outputs_[d].empty();
+        deps.push_back(&outputs_[d]);
+      }
+      if (inputs_known) {
+        try {
+          outputs_[id] = run_metadata_task(task, deps, count_rows_);
+        } catch (const std::exception&) {
+          outputs_[id].clear();  // only the index misses it
+        }
+      }
+    }
     if (task.on_executor()) release_consumer(id);
     for (int u : users_[id])
       if (--states_[u].missing_deps == 0) make_ready(u);

@@ -7,23 +7,42 @@ namespace smallpond {
 
 static const char* const kIndexFile = "steps.json";
 
+static const char* const kActiveFile = "run.active";
+
 void write_step_index(const std::string& job_dir, const TaskGraph& graph,
-                      const std::vector<std::vector<DataSet>>& outputs) {
-  Json steps = Json::object();
+                      const std::vector<std::vector<DataSet>>& outputs, StepIndex& index) {
   for (auto& [step, tasks] : graph.step_outputs) {
-    Json parts = Json::array();
-    bool complete = true;
+    std::vector<DataSet> parts;
     for (int t : tasks) {
       if (outputs.at(t).empty() || !outputs.at(t)[0].memory_paths().empty()) {
-        complete = false;
+        parts.clear();
         break;
       }
-      parts.push_back(outputs.at(t)[0].to_json());
+      parts.push_back(outputs.at(t)[0]);
     }
-    if (complete) steps[step] = std::move(parts);
+    if (!parts.empty())
+      index.steps[step] = std::move(parts);
+    else
+      index.steps.erase(step);  // not known this time: not named at all
+  }
+  Json steps = Json::object();
+  for (auto& [step, parts] : index.steps) {
+    Json list = Json::array();
+    for (auto& p : parts) list.push_back(p.to_json());
+    steps[step] = std::move(list);
   }
   write_file_atomic(job_dir + "/" + kIndexFile, Json({{"steps", steps}}).dump(1));
 }
+
+void mark_run_active(const std::string& job_dir, bool active) {
+  std::string path = job_dir + "/" + kActiveFile;
+  if (active)
+    write_file_atomic(path, "a run started here and has not finished\n");
+  else
+    remove_all(path);
+}
+
+bool run_active(const std::string& job_dir) { return path_exists(job_dir + "/" + kActiveFile); }
 
 StepIndex read_step_index(const std::string& job_dir) {
   std::string path = job_dir + "/" + kIndexFile;

@@ -18,10 +18,15 @@ struct StepIndex {
   std::map<std::string, std::vector<DataSet>> steps;  //!< step -> its partitions (files)
 };
 
-//! Writes the index of a finished run (outputs: by task id). Outputs kept in memory are left
-//! out (they are gone with the run).
+//! Adds the steps of a finished job (outputs: by task id) to index and writes it. Outputs kept
+//! in memory are left out (they are gone with the run). A program that runs several jobs in
+//! one session keeps one index for all of them.
 void write_step_index(const std::string& job_dir, const TaskGraph& graph,
-                      const std::vector<std::vector<DataSet>>& outputs);
+                      const std::vector<std::vector<DataSet>>& outputs, StepIndex& index);
+//! <job_dir>/run.active exists from the start of a run until it succeeds: while it does, the
+//! index does not name what the unfinished run computed, and nothing may be cleaned.
+void mark_run_active(const std::string& job_dir, bool active);
+bool run_active(const std::string& job_dir);
 //! Reads it; throws InvalidInputError when the job directory has none (no run finished).
 StepIndex read_step_index(const std::string& job_dir);
 

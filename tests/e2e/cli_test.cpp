@@ -277,6 +277,18 @@ TEST_F(Cli, ShowByStepAndCleanOldOutputs) {
   EXPECT_TRUE(contains(clean.output, "removed 3 task outputs")) << clean.output;
   CliRun again = smallpond_cli("run " + file);
   EXPECT_TRUE(contains(again.output, "0 tasks ran")) << again.output;
+  // After a run that reused everything, every step is still known, and cleaning keeps it all.
+  CliRun upstream = smallpond_cli("show " + file + " by_ticker -n 1");
+  ASSERT_EQ(upstream.status, 0) << upstream.output;
+  CliRun clean_again = smallpond_cli("clean " + file);
+  EXPECT_TRUE(contains(clean_again.output, "removed 0 task outputs")) << clean_again.output;
+  EXPECT_TRUE(contains(smallpond_cli("run " + file).output, "0 tasks ran"));
+  // A run that did not finish keeps its tasks for the next one: nothing is cleaned then.
+  pipeline(quickstart_yaml("SELECT ticker, count(*) AS n, nope FROM {0} GROUP BY ticker"));
+  EXPECT_EQ(smallpond_cli("run " + file + " --quiet").status, 1);
+  CliRun refused = smallpond_cli("clean " + file);
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "did not finish")) << refused.output;
 }
 
 }  // namespace
