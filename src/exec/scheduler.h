@@ -101,7 +101,7 @@ class Scheduler {
   bool dispatch_one();             // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
   TaskAssignment assignment(const Task& task, int attempt, int executor) const;
-  DataSet input_of(int dep) const;  // dep's output, with a sibling's columns if it has none
+  DataSet input_of(int dep) const;     // dep's output, with a sibling's columns if it has none
   bool awaits_schema(int task) const;  // an input has no columns yet, but a sibling may lend them
   StepReport& step_report(const std::string& step);
 
@@ -113,7 +113,7 @@ class Scheduler {
 
   std::vector<TaskState> states_;
   std::vector<std::vector<DataSet>> outputs_;
-  std::vector<std::vector<int>> users_;             // task -> tasks that depend on it
+  std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
   std::deque<int> ready_;  // executor tasks waiting for an executor, FIFO (retries in front)
   std::vector<Running> running_on_;                 // by executor
   std::map<std::string, RunningMedian> durations_;  // step -> seconds of finished attempts
@@ -122,7 +122,7 @@ class Scheduler {
   int exclusive_tasks_ = 0;      // tasks marked exclusive (rare): only then is it checked
   std::map<std::string, int> unfinished_in_step_;  // step -> its tasks not done
   std::map<std::string, int> schema_donor_;        // step -> a done task whose output has columns
-  int failures_ = 0;  // failed attempts in this run
+  int failures_ = 0;                               // failed attempts in this run
 
   // In-memory passing.
   std::vector<bool> needed_;  // some result depends on running (or reusing) it

@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "dataset/split.h"
+#include "engine/engine.h"
 #include "engine/sql_template.h"
 #include "io/file_fingerprint.h"
 #include "io/filesystem.h"
@@ -129,7 +130,22 @@ class Planner {
         ds.files.push_back({f.path, 0, -1, to_string(input_fingerprint(f.path))});
       }
     }
+    // A CSV header is detected once, on the first file, and then fixed: every partition
+    // reads the same columns (each reader sniffing its own file could disagree).
+    if (ds.format == FileFormat::Csv && !ds.header && !ds.files.empty())
+      ds.header = csv_has_header(ds.files.front().path, ds.delimiter);
     return {{"dataset", ds.to_json()}};
+  }
+
+  static bool csv_has_header(const std::string& path, const std::string& delimiter) {
+    try {
+      Engine engine;
+      Table t = engine.connect()->query("SELECT HasHeader FROM sniff_csv(" + sql_string(path) +
+                                        ", delim = " + sql_string(delimiter) + ")");
+      return !t.rows.empty() && t.rows[0][0].is_bool() && t.rows[0][0].as_bool();
+    } catch (const Error& e) {
+      throw InvalidInputError("cannot read the CSV file '" + path + "': " + e.what());
+    }
   }
 
   // The files of an already-partitioned data set, grouped by the partition their path names.

@@ -8,7 +8,9 @@ build=$1
 source=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake --install "$build" --prefix "$work/installed" >/dev/null
+# Moved after installing: the package must not refer to where it was installed (or built).
+mv "$work/installed" "$work/prefix"
 "$work/prefix/bin/smallpond" generate prices "$work/prices" --rows 20000 --files 3 --tickers 50 2>/dev/null
 expect=$'tickers: 50\nrows: 20000'
 
