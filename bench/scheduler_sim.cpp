@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   app.add_option("--fan-in", fan_in, "Tasks of step a read by each task of step b")
       ->default_val(fan_in);
   app.add_option("--fail", fail, "Probability that an attempt fails")->default_val(fail);
-  app.add_option("--lose", lose, "Probability that an attempt loses its executor")->default_val(lose);
+  app.add_option("--lose", lose, "Probability that an attempt loses its executor")
+      ->default_val(lose);
   app.add_option("--work", work, "Job directory (removed first)")->default_val(work);
   int64_t plan_partitions = 0;
   app.add_option("--plan-partitions", plan_partitions,
@@ -73,10 +74,11 @@ int main(int argc, char** argv) {
     double cpu = cpu_seconds() - cpu0;
     rusage u;
     getrusage(RUSAGE_SELF, &u);
-    std::printf("plan: %lld partitions -> %zu tasks in %.2f s CPU (%.1f us per task); peak memory "
-                "%.0f MB\n",
-                static_cast<long long>(plan_partitions), graph.tasks.size(), cpu,
-                1e6 * cpu / graph.tasks.size(), u.ru_maxrss / 1024.0);
+    std::printf(
+        "plan: %lld partitions -> %zu tasks in %.2f s CPU (%.1f us per task); peak memory "
+        "%.0f MB\n",
+        static_cast<long long>(plan_partitions), graph.tasks.size(), cpu,
+        1e6 * cpu / graph.tasks.size(), u.ru_maxrss / 1024.0);
     sp::remove_all(work);
     return 0;
   }
@@ -109,8 +111,7 @@ int main(int argc, char** argv) {
       "scheduler_sim: %lld tasks (%lld attempts) on %d simulated executors: scheduler %.2f s CPU "
       "= %.1f us per task; graph %.2f s; wall %.2f s; peak memory %.0f MB\n",
       static_cast<long long>(graph.tasks.size()), static_cast<long long>(pool.attempts()),
-      executors, run_cpu, 1e6 * run_cpu / graph.tasks.size(), plan_cpu, wall,
-      u.ru_maxrss / 1024.0);
+      executors, run_cpu, 1e6 * run_cpu / graph.tasks.size(), plan_cpu, wall, u.ru_maxrss / 1024.0);
   sp::remove_all(work);
   return report.executed_tasks() == static_cast<int>(graph.tasks.size()) ? 0 : 1;
 }

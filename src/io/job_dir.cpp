@@ -121,7 +121,7 @@ const char* const kAlive = ".alive";
 enum class Owner { Alive, Gone, Unknown };
 Owner owner_of(const std::string& dir) {
   int fd = ::open((dir + "/" + kAlive).c_str(), O_RDONLY | O_CLOEXEC);  // flock needs no write
-  if (fd < 0) return errno == ENOENT ? Owner::Unknown : Owner::Alive;  // unreadable: not ours
+  if (fd < 0) return errno == ENOENT ? Owner::Unknown : Owner::Alive;   // unreadable: not ours
   bool taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
   ::close(fd);
   return taken ? Owner::Gone : Owner::Alive;

@@ -250,7 +250,8 @@ TEST(Scheduler, AnInputWithoutColumnsWaitsForASiblingToLendThem) {
     }
   });
   ASSERT_EQ(b0_inputs.size(), 1u);
-  EXPECT_EQ(b0_inputs[0].substr(0, 5), "/out/") << "b[0] ran before any sibling of a[0] had columns";
+  EXPECT_EQ(b0_inputs[0].substr(0, 5), "/out/")
+      << "b[0] ran before any sibling of a[0] had columns";
 }
 
 // The kernel's OOM killer ended an executor: the machine was full. The task is retried with
