@@ -3,6 +3,7 @@
 //! (count, take, to_table, write_parquet) run it on the session's executors.
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -52,6 +53,11 @@ class DataFrame {
   //! files are split evenly (by_rows: rows are split evenly instead, as contiguous slices).
   DataFrame repartition(int npartitions, const std::string& hash_by = "") const;
   DataFrame repartition(int npartitions, const std::vector<std::string>& hash_by) const;
+  //! `repartition(n, {"a", "b"})`: a braced list of key columns (preferred over the other
+  //! overloads, which could also be built from two string literals).
+  DataFrame repartition(int npartitions, std::initializer_list<std::string> hash_by) const {
+    return repartition(npartitions, std::vector<std::string>(hash_by));
+  }
   DataFrame repartition_by_rows(int npartitions) const;
   DataFrame repartition(int npartitions, const RepartitionOptions& options) const;
   //! Rows in random order, spread at random over npartitions partitions (0: as many as

@@ -34,6 +34,12 @@ struct ParquetOptions {
   std::vector<std::string> generated_columns;
 };
 
+//! Thread safety: a Session (and its copies, which share it) and its DataFrames may be used
+//! from several threads at once. Building frames, create_function, options() and
+//! last_report() are safe at any time; actions (to_table, take, count, write_parquet, ...) run
+//! one at a time, a second waiting for the first; shutdown() waits for the running action.
+//! create_function applies to frames built after it returns. A DataFrame is immutable: every
+//! operation returns a new one.
 class Session {
  public:
   //! Parquet files: a path, a glob (`dir/*.parquet`) or a directory (all *.parquet inside).
@@ -72,8 +78,8 @@ class Session {
                        const std::vector<std::string>& arg_types, const std::string& return_type);
 
   const Options& options() const;
-  //! Report of the most recent action.
-  const JobReport& last_report() const;
+  //! Report of the most recent action (a copy: another action may replace it meanwhile).
+  JobReport last_report() const;
   //! Stops the executor processes (also done when the last Session copy goes away).
   void shutdown();
 

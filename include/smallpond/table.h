@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -15,10 +17,30 @@ class Value {
  public:
   Value() = default;
   static Value Null() { return Value(); }
-  Value(bool v) : data_(v) {}
-  Value(int64_t v) : data_(v) {}
-  Value(double v) : data_(v) {}
+  static Value Bool(bool v) { return Value(v); }
+  static Value Int(int64_t v) { return Value(v); }
+  static Value Double(double v) { return Value(v); }
+  static Value String(std::string v) { return Value(std::move(v)); }
+
+  // Each C++ type lands in the variant member it means: only `bool` is a boolean (a string
+  // literal or a pointer never converts to one), every other integer type is an integer, every
+  // floating-point type a double, and anything string-like is text.
+  template <typename T, std::enable_if_t<std::is_same_v<T, bool>, int> = 0>
+  Value(T v) : data_(v) {}
+  template <typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                                             !std::is_same_v<T, char>,
+                                         int> = 0>
+  Value(T v) : data_(static_cast<int64_t>(v)) {
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(int64_t)) {
+      if (v > static_cast<T>(INT64_MAX)) out_of_range();
+    }
+  }
+  template <typename T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
+  Value(T v) : data_(static_cast<double>(v)) {}
   Value(std::string v) : data_(std::move(v)) {}
+  Value(std::string_view v) : data_(std::string(v)) {}
+  Value(const char* v) : data_(std::string(v)) {}
+  Value(std::nullptr_t) = delete;  // NULL is Value() or Value::Null()
 
   bool is_null() const { return std::holds_alternative<std::monostate>(data_); }
   bool is_bool() const { return std::holds_alternative<bool>(data_); }
@@ -51,6 +73,7 @@ class Value {
 
  private:
   [[noreturn]] void wrong_type(const char* wanted, const char* accessor) const;
+  [[noreturn]] static void out_of_range();
   std::variant<std::monostate, bool, int64_t, double, std::string> data_;
 };
 

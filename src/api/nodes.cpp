@@ -148,7 +148,7 @@ LogicalNode union_all(const std::vector<LogicalNode>& inputs) {
 LogicalNode sql_engine(const std::vector<LogicalNode>& inputs, const std::string& query) {
   auto [s, n] = NodeFactory::over(NodeKind::SqlEngine, "sql", inputs);
   n->sql = query;
-  n->udfs = s->udfs;
+  n->udfs = s->udfs();
   return NodeFactory::wrap(s, n);
 }
 

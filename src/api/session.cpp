@@ -29,7 +29,7 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
                                  const std::vector<DataFrame>& inputs) {
   auto node = new_node(NodeKind::SqlEngine, base);
   node->sql = query;
-  node->udfs = udfs;
+  node->udfs = udfs();
   for (auto& df : inputs) {
     if (df.session_.get() != this)
       throw InvalidInputError(base + ": an input belongs to another session");
@@ -39,10 +39,37 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
 }
 
 JobResult SessionState::run(const std::vector<NodePtr>& targets) {
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> run_lock(run_mutex_);
   JobResult result = runner.run(targets);
-  last_report = result.report;
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  last_report_ = result.report;
   return result;
+}
+
+Json SessionState::udfs() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return udfs_;
+}
+
+void SessionState::set_udf(const std::string& name, const Json& udf) {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  for (auto it = udfs_.begin(); it != udfs_.end(); ++it) {
+    if ((*it)["name"] == name) {
+      udfs_.erase(it);
+      break;
+    }
+  }
+  udfs_.push_back(udf);
+}
+
+JobReport SessionState::last_report() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return last_report_;
+}
+
+void SessionState::shutdown() {
+  std::lock_guard<std::mutex> run_lock(run_mutex_);
+  runner.shutdown();
 }
 
 void serve_if_executor() {
@@ -74,19 +101,12 @@ void Session::create_function(const std::string& name, ScalarFunction fn,
               {"args", arg_types},
               {"returns", return_type},
               {"function", locate_code(reinterpret_cast<const void*>(fn))}};
-  auto& list = state_->udfs;
-  for (auto it = list.begin(); it != list.end(); ++it) {
-    if ((*it)["name"] == name) {
-      list.erase(it);
-      break;
-    }
-  }
-  list.push_back(udf);
+  state_->set_udf(name, udf);
 }
 
 const Options& Session::options() const { return state_->options; }
-const JobReport& Session::last_report() const { return state_->last_report; }
-void Session::shutdown() { state_->runner.shutdown(); }
+JobReport Session::last_report() const { return state_->last_report(); }
+void Session::shutdown() { state_->shutdown(); }
 
 static std::vector<std::string> absolute_patterns(const std::vector<std::string>& paths) {
   if (paths.empty()) throw InvalidInputError("no input paths given");

@@ -24,15 +24,26 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
   //! A SqlEngine node over frames (which must belong to this session).
   DataFrame sql_node(const std::string& base, const std::string& query,
                      const std::vector<DataFrame>& inputs);
-  //! Runs targets, remembering the report.
+  //! Runs targets (one action at a time: a second caller waits), remembering the report.
   JobResult run(const std::vector<NodePtr>& targets);
 
-  Options options;
-  JobRunner runner;
-  Json udfs = Json::array();  //!< functions given to create_function, for SQL nodes built later
-  JobReport last_report;
+  //! The functions given to create_function so far (a copy), for a SQL node being built.
+  Json udfs() const;
+  void set_udf(const std::string& name, const Json& udf);
+  JobReport last_report() const;
+  void shutdown();
+
+  const Options options;
+  JobRunner runner;  // run() and shutdown() only under run_mutex_
+
+ private:
+  mutable std::mutex run_mutex_;    // held for a whole job
+  mutable std::mutex state_mutex_;  // held briefly, for udfs_ and last_report_
+  Json udfs_ = Json::array();
+  JobReport last_report_;
+
+ public:
   std::atomic<int> next_id{1};
-  std::mutex mutex;  // one action at a time
 };
 
 }  // namespace smallpond

@@ -30,6 +30,12 @@ void Value::wrong_type(const char* wanted, const char* accessor) const {
                           " cannot read it (value: " + to_string() + ")");
 }
 
+void Value::out_of_range() {
+  throw InvalidInputError(
+      "an unsigned integer above 9223372036854775807 does not fit a Value "
+      "(BIGINT); convert it to double or text");
+}
+
 double Value::as_double() const {
   if (is_int()) return static_cast<double>(std::get<int64_t>(data_));
   if (!is_double()) wrong_type("a number", "as_double()");

@@ -15,4 +15,9 @@ namespace smallpond {
 //! Dies here when the environment names this point (see above).
 void crash_point(const char* point);
 
+//! Fault points: SMALLPOND_FAULT_POINT=<point>:<marker file> makes fault_point(point) true for
+//! the first process that reaches it while the marker does not exist (it creates the marker);
+//! the caller then fails as the fault it stands for would (e.g. a read failing with EIO).
+bool fault_point(const char* point);
+
 }  // namespace smallpond

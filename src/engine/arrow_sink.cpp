@@ -1,8 +1,8 @@
 // DuckDB's Arrow definitions first: they include the stream interface this file needs.
+#include "engine/arrow_sink.h"
+
 #include <duckdb/common/arrow/arrow.hpp>
 #include <duckdb/function/table/arrow.hpp>
-
-#include "engine/arrow_sink.h"
 
 #include "common/strings.h"
 
@@ -91,7 +91,8 @@ class DuckArrowSink : public ArrowSink {
       }
     } catch (std::exception& e) {
       duckdb::ErrorData error(e);
-      throw EngineError("cannot take the function's Arrow output: " + error.Message(), false);
+      throw EngineError("cannot take the function's Arrow output: " + error.Message(),
+                        ErrorCode::InvalidInput);
     }
     return rows;
   }
@@ -101,7 +102,7 @@ class DuckArrowSink : public ArrowSink {
   int64_t write_parquet(const std::string& path) override {
     auto result = con_.Query("COPY " + sql_identifier(table_) + " TO " + sql_string(path) +
                              " (FORMAT parquet)");
-    if (result->HasError()) throw EngineError(result->GetError(), true);
+    if (result->HasError()) throw EngineError(result->GetError(), ErrorCode::Io);
     return result->GetValue(0, 0).GetValue<int64_t>();
   }
 

@@ -12,26 +12,27 @@ namespace smallpond {
 
 namespace {
 
-bool is_retryable(duckdb::ExceptionType type) {
+ErrorCode code_of(duckdb::ExceptionType type) {
   switch (type) {
     case duckdb::ExceptionType::IO:
-    case duckdb::ExceptionType::OUT_OF_MEMORY:
-    case duckdb::ExceptionType::INTERRUPT:
     case duckdb::ExceptionType::CONNECTION:
     case duckdb::ExceptionType::NETWORK:
     case duckdb::ExceptionType::HTTP:
+      return ErrorCode::Io;
+    case duckdb::ExceptionType::OUT_OF_MEMORY:
+      return ErrorCode::OutOfMemory;
+    case duckdb::ExceptionType::INTERRUPT:
+      return ErrorCode::Interrupted;
     case duckdb::ExceptionType::FATAL:
     case duckdb::ExceptionType::INTERNAL:
-      return true;
-    default:
-      return false;
+      return ErrorCode::Internal;
+    default:  // parser, binder, catalog, conversion, invalid input (a corrupt file), ...
+      return ErrorCode::InvalidInput;
   }
 }
 
 [[noreturn]] void raise(duckdb::ErrorData& error) {
-  auto type = error.Type();
-  throw EngineError(error.Message(), is_retryable(type),
-                    type == duckdb::ExceptionType::OUT_OF_MEMORY);
+  throw EngineError(error.Message(), code_of(error.Type()));
 }
 
 template <class Result>
@@ -421,7 +422,8 @@ void Engine::register_scalar_function(const std::string& name,
     throw;
   } catch (std::exception& e) {
     duckdb::ErrorData error(e);
-    throw EngineError("cannot register function '" + name + "': " + error.Message(), false);
+    throw EngineError("cannot register function '" + name + "': " + error.Message(),
+                      ErrorCode::InvalidInput);
   }
 }
 
@@ -481,7 +483,8 @@ void Engine::import_memory_table(const std::string& name, const std::string& byt
     throw;
   } catch (std::exception& e) {
     duckdb::ErrorData error(e);
-    throw EngineError("cannot import in-memory table " + name + ": " + error.Message(), true);
+    throw EngineError("cannot import in-memory table " + name + ": " + error.Message(),
+                      ErrorCode::Io);
   }
 }
 

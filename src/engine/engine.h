@@ -37,14 +37,12 @@ struct EngineLimits {
   std::vector<std::string> writable;
 };
 
-//! A failure reported by DuckDB. `retryable` is false for errors that a retry cannot fix
-//! (syntax, binding, unknown tables or columns, invalid input such as a corrupt file).
+//! A failure reported by DuckDB, with a code from DuckDB's exception type: I/O, out of memory
+//! and interrupts may pass (retryable), syntax, binding, unknown tables or columns and invalid
+//! input such as a corrupt file do not.
 class EngineError : public Error {
  public:
-  EngineError(const std::string& message, bool retryable, bool out_of_memory = false)
-      : Error(message), retryable(retryable), out_of_memory(out_of_memory) {}
-  bool retryable;
-  bool out_of_memory;
+  EngineError(const std::string& message, ErrorCode code) : Error(message, code) {}
 };
 
 //! Rows appended one by one into a temporary table, then written as a Parquet file.

@@ -81,16 +81,12 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     outcome.ok = true;
     outcome.outputs = manifest.outputs;
     outcome.rows = manifest.rows;
-  } catch (const EngineError& e) {
+  } catch (const Error& e) {
     outcome.error = describe_failure(task, e.what());
-    outcome.retryable = e.retryable;
-    outcome.out_of_memory = e.out_of_memory;
-  } catch (const InvalidInputError& e) {
-    outcome.error = describe_failure(task, e.what());
-    outcome.retryable = false;
+    outcome.code = e.code();
   } catch (const std::exception& e) {
     outcome.error = describe_failure(task, e.what());
-    outcome.retryable = true;
+    outcome.code = ErrorCode::Internal;
   }
   if (!outcome.ok) {
     try {

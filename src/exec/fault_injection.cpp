@@ -46,13 +46,21 @@ class CrashOnceRunner : public WrappingRunner {
 
 class SlowOnceRunner : public WrappingRunner {
  public:
-  SlowOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker, double seconds)
-      : WrappingRunner(std::move(inner)), marker_(std::move(marker)), seconds_(seconds) {}
+  SlowOnceRunner(std::unique_ptr<TaskRunner> inner, std::string marker, double seconds,
+                 std::string release)
+      : WrappingRunner(std::move(inner)),
+        marker_(std::move(marker)),
+        seconds_(seconds),
+        release_(std::move(release)) {}
   TaskOutcome run(const TaskAssignment& task) override {
     int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd >= 0) {
       ::close(fd);
-      ::usleep(static_cast<useconds_t>(seconds_ * 1e6));
+      // Held until the release file appears (tests act while it is held), at most seconds_.
+      for (double waited = 0; waited < seconds_; waited += 0.01) {
+        if (!release_.empty() && ::access(release_.c_str(), F_OK) == 0) break;
+        ::usleep(10000);
+      }
     }
     return inner_->run(task);
   }
@@ -60,6 +68,7 @@ class SlowOnceRunner : public WrappingRunner {
  private:
   std::string marker_;
   double seconds_;
+  std::string release_;
 };
 
 class RandomFaultRunner : public WrappingRunner {
@@ -75,7 +84,7 @@ class RandomFaultRunner : public WrappingRunner {
       o.attempt = task.attempt;
       o.error = task.label + ": injected fault (fault probability " +
                 std::to_string(task.fault_probability) + ")";
-      o.retryable = true;
+      o.code = ErrorCode::Io;  // stands for a failure that may pass
       return o;
     }
     return inner_->run(task);
@@ -90,10 +99,15 @@ class RandomFaultRunner : public WrappingRunner {
 std::unique_ptr<TaskRunner> with_injected_faults(std::unique_ptr<TaskRunner> runner) {
   runner = std::make_unique<RandomFaultRunner>(std::move(runner));
   if (const char* spec = std::getenv("SMALLPOND_FAULT_SLOW_ONCE")) {
+    // <marker>:<seconds>[:<release file>]
     std::string s = spec;
-    size_t colon = s.rfind(':');
-    double seconds = colon == std::string::npos ? 10 : std::atof(s.c_str() + colon + 1);
-    runner = std::make_unique<SlowOnceRunner>(std::move(runner), s.substr(0, colon), seconds);
+    size_t colon = s.find(':');
+    std::string marker = s.substr(0, colon);
+    std::string rest = colon == std::string::npos ? "" : s.substr(colon + 1);
+    size_t second = rest.find(':');
+    double seconds = rest.empty() ? 10 : std::atof(rest.c_str());
+    std::string release = second == std::string::npos ? "" : rest.substr(second + 1);
+    runner = std::make_unique<SlowOnceRunner>(std::move(runner), marker, seconds, release);
   }
   if (const char* spec = std::getenv("SMALLPOND_FAULT_CRASH_ONCE")) {
     std::string s = spec;

@@ -7,9 +7,10 @@
 //     starts while the marker file does not exist creates it and kills its own executor process
 //     (SIGKILL), as a crash or the OOM killer would.
 //
-//   SMALLPOND_FAULT_SLOW_ONCE=<marker file>:<seconds>
-//     The first task attempt that finds no marker creates it and sleeps that long first (a
-//     straggler, for speculation tests).
+//   SMALLPOND_FAULT_SLOW_ONCE=<marker file>:<seconds>[:<release file>]
+//     The first task attempt that finds no marker creates it and waits first (a straggler, for
+//     speculation tests): that long, or until the release file exists. Tests that must act
+//     while a task is held create the release file when done, instead of racing a sleep.
 //
 // and by the assignment's fault_probability (Options::fault_probability, `--fault-inject P`):
 // an attempt fails with that probability, with a retryable "injected fault" error.

@@ -67,7 +67,8 @@ void JobRunner::shutdown() {
 }
 
 Engine& JobRunner::local_engine() {
-  if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/true);
+  std::call_once(engine_once_,
+                 [&] { engine_ = std::make_unique<Engine>(/*preserve_order=*/true); });
   return *engine_;
 }
 

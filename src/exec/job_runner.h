@@ -4,6 +4,7 @@
 // scheduler's own reads (row counts, results). Used by the C++ API and the CLI.
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "engine/engine.h"
@@ -30,7 +31,7 @@ class JobRunner {
   //! Runs everything targets need. Throws InvalidInputError (bad plan, missing input) or
   //! ExecutionError (a task failed); then nothing is published.
   JobResult run(const std::vector<NodePtr>& targets);
-  //! DuckDB of this process, for reading results.
+  //! DuckDB of this process, for reading results; created at the first call (from any thread).
   Engine& local_engine();
   const Options& options() const { return options_; }
   //! Stops the executors.
@@ -44,6 +45,7 @@ class JobRunner {
   Options options_;
   std::unique_ptr<ExecutorPool> pool_;
   std::unique_ptr<Engine> engine_;
+  std::once_flag engine_once_;
   int64_t jobs_run_ = 0;
   std::vector<std::string> protected_dirs_;
   StepIndex step_index_;  // the steps of every job this runner ran (exec/step_index.h)

@@ -74,8 +74,7 @@ Json TaskOutcome::to_json() const {
           {"rows", rows},
           {"seconds", seconds},
           {"error", error},
-          {"retryable", retryable},
-          {"out_of_memory", out_of_memory},
+          {"code", error_code_name(code)},
           {"memory_bytes", memory_bytes}};
 }
 
@@ -89,8 +88,7 @@ TaskOutcome TaskOutcome::from_json(const Json& j) {
   o.rows = j.at("rows");
   o.seconds = j.at("seconds");
   o.error = j.at("error");
-  o.retryable = j.at("retryable");
-  o.out_of_memory = j.value("out_of_memory", false);
+  o.code = error_code_from_name(j.at("code"));
   o.memory_bytes = j.value("memory_bytes", int64_t(0));
   return o;
 }

@@ -53,9 +53,10 @@ struct TaskOutcome {
   int64_t rows = 0;
   double seconds = 0;
   std::string error;  //!< when !ok: what went wrong, already naming the query or file
-  bool retryable = true;
-  bool out_of_memory = false;  //!< the engine ran out of memory: retry with more
-  int64_t memory_bytes = 0;    //!< size of an output kept in memory (0: written to files)
+  //!< when !ok: what kind of failure; is_retryable(code) decides whether to run it again, and
+  //!< OutOfMemory retries it with more memory
+  ErrorCode code = ErrorCode::Internal;
+  int64_t memory_bytes = 0;  //!< size of an output kept in memory (0: written to files)
 
   Json to_json() const;
   static TaskOutcome from_json(const Json& j);

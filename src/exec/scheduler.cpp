@@ -136,7 +136,7 @@ void Scheduler::handle(ExecutorEvent& event) {
   if (s.state == State::Done) return;  // a speculative twin finished first
   if (!o.ok) {
     trace(r.task, r.attempt, e, "failed", "", -1, 0, o.seconds, o.error);
-    fail_attempt(r.task, e, o.error, o.retryable, o.out_of_memory);
+    fail_attempt(r.task, e, o.error, is_retryable(o.code), o.code == ErrorCode::OutOfMemory);
     return;
   }
   durations_[graph_.tasks[r.task].step].add(o.seconds);

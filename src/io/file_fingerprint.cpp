@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/os_error.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -49,7 +50,7 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void fail() { throw Error("cannot read '" + path_ + "': " + std::strerror(errno)); }
+  [[noreturn]] void fail() { throw_os_error("cannot read '" + path_ + "'", errno); }
   std::string path_;
   int fd_ = -1;
 };

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/os_error.h"
 #include "smallpond/error.h"
 
 namespace fs = std::filesystem;
@@ -32,8 +33,7 @@ std::string absolute_path(const std::string& path, const std::string& base_dir) 
 
 FileInfo stat_file(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0)
-    throw InvalidInputError("cannot read '" + path + "': " + errno_text());
+  if (::stat(path.c_str(), &st) != 0) throw_os_error("cannot read '" + path + "'", errno);
   FileInfo info;
   info.path = path;
   info.size = st.st_size;
@@ -93,7 +93,7 @@ void remove_all(const std::string& path) {
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInputError("cannot read '" + path + "': " + errno_text());
+  if (!in) throw_os_error("cannot read '" + path + "'", errno);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -107,7 +107,7 @@ class Planner {
       case NodeKind::Limit:
         return plan_limit(node);
       case NodeKind::Union:
-        return all_input_tasks(node);
+        return all_input_tasks(node);  // rewritten first when read differently
       case NodeKind::DataSink: {
         auto& in = input_tasks(node, 0);
         graph_.sinks.push_back({node.name, node.path, node.sink_type, in, node.overwrite});
@@ -483,6 +483,9 @@ class Planner {
     return node_tasks_.at(node.inputs[i].get());
   }
 
+  // The tasks of every input, in order. Their consumers read them as one data set, with one
+  // reader: when the inputs are read differently (CSV beside Parquet, a projection beside all
+  // columns), each one that is not yet Parquet written by the job is rewritten as such first.
   std::vector<int> all_input_tasks(const Node& node) {
     std::vector<int> out;
     for (size_t i = 0; i < node.inputs.size(); i++) {
@@ -490,7 +493,39 @@ class Planner {
       out.insert(out.end(), in.begin(), in.end());
     }
     if (out.empty()) throw InvalidInputError("step '" + node.name + "' has no input");
+    bool alike = std::all_of(out.begin(), out.end(),
+                             [&](int t) { return reader_of(t) == reader_of(out.front()); });
+    if (alike) return out;
+    for (size_t i = 0; i < out.size(); i++) {
+      if (reader_of(out[i]) == kWrittenByJob) continue;
+      int in = out[i];
+      out[i] = add(node, TaskKind::Sql, static_cast<int>(i), {in}, {{"sql", "SELECT * FROM {0}"}});
+      graph_.tasks[out[i]].dims = graph_.tasks[in].dims;
+    }
     return out;
+  }
+
+  // How a task's output is read: its format and reading options (not its files). Tasks that
+  // run in executors write plain Parquet; sources and the metadata tasks over them keep the
+  // source's options, plus any projection.
+  static constexpr const char* kWrittenByJob = "parquet written by the job";
+  const std::string& reader_of(int task) {
+    auto known = readers_.find(task);
+    if (known != readers_.end()) return known->second;
+    const Task& t = graph_.tasks[task];
+    std::string reader;
+    if (t.kind == TaskKind::Source) {
+      Json ds = t.params.contains("partitions") ? t.params["partitions"][0] : t.params["dataset"];
+      ds.erase("files");
+      ds.erase("schema_file");
+      reader = ds.dump();
+    } else if (t.kind == TaskKind::Pick || t.kind == TaskKind::Split) {
+      reader = reader_of(t.deps.front());  // all deps alike (all_input_tasks sees to it)
+      if (t.params.contains("project")) reader += t.params["project"].dump();
+    } else {
+      reader = kWrittenByJob;
+    }
+    return readers_[task] = reader;
   }
 
   int add(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
@@ -520,6 +555,7 @@ class Planner {
   PlanOptions options_;
   TaskGraph graph_;
   std::map<const Node*, std::vector<int>> node_tasks_;
+  std::map<int, std::string> readers_;
 };
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "io/filesystem.h"
 #include "smallpond/smallpond.h"
 #include "support/test_env.h"
@@ -318,6 +322,58 @@ TEST(Api, EmptyPartitionsKeepTheirSchema) {
       sp.partial_sql("SELECT count(*) AS n FROM {0}", none.repartition(3, "ticker")).to_table();
   ASSERT_EQ(hashed.num_rows(), 3u);
   for (auto& row : hashed.rows) EXPECT_EQ(row[0].as_int(), 0);
+}
+
+Value twice(const std::vector<Value>& args) { return Value(args[0].as_int() * 2); }
+
+// session.h promises: frames may be built, functions created and reports read from any thread
+// while actions run (one at a time). Run with ThreadSanitizer to see the races this once had.
+TEST(Api, ASessionIsUsableFromSeveralThreads) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  std::atomic<bool> done{false};
+  std::vector<std::string> errors;
+  std::mutex errors_mutex;
+  auto guarded = [&](auto body) {
+    return [&, body] {
+      try {
+        body();
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(errors_mutex);
+        errors.push_back(e.what());
+      }
+    };
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(guarded([&] {  // functions come and go
+    for (int i = 0; !done; i++)
+      sp.create_function("f" + std::to_string(i % 7), twice, {"BIGINT"}, "BIGINT");
+  }));
+  threads.emplace_back(guarded([&] {  // frames are built (each copies the function list)
+    while (!done) sp.partial_sql("SELECT 1 AS x");
+  }));
+  threads.emplace_back(guarded([&] {  // reports are read while actions replace them
+    int64_t seen = 0;
+    while (!done)
+      seen += sp.last_report().executed_tasks() +
+              static_cast<int64_t>(sp.last_report().to_string().size());
+    (void)seen;
+  }));
+  sp.create_function("double_it", twice, {"BIGINT"}, "BIGINT");
+  std::vector<std::thread> actions;
+  std::atomic<int64_t> total{0};
+  for (int a = 0; a < 2; a++)
+    actions.emplace_back(guarded([&] {
+      for (int i = 0; i < 4; i++)
+        total +=
+            sp.partial_sql("SELECT double_it(range) AS v FROM range(" + std::to_string(i + 1) + ")")
+                .count();
+    }));
+  for (auto& t : actions) t.join();
+  done = true;
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(total, 2 * (1 + 2 + 3 + 4));
 }
 
 }  // namespace

@@ -109,6 +109,37 @@ TEST_F(Operations, UnionConcatenatesPartitions) {
   EXPECT_EQ(u.count(), 1010);
 }
 
+TEST_F(Operations, RepartitionByABracedListOfColumns) {
+  // `repartition(n, {"a", "b"})` was ambiguous (a string can be built from two pointers).
+  auto df =
+      sp->partial_sql("SELECT item, item % 7 AS m FROM {0}", items()).repartition(4, {"m", "item"});
+  EXPECT_EQ(df.num_partitions(), 4);
+  EXPECT_EQ(df.count(), 1000);
+}
+
+// A union is read by its consumers as one data set: inputs read differently (CSV beside
+// Parquet, a projection beside all columns) must each keep their own reader.
+TEST_F(Operations, UnionOfInputsReadDifferentlyKeepsEachReader) {
+  testing::write_text(dir / "mixed.csv", "k,v\n1,x\n2,y\n");
+  duckdb_query(
+      "COPY (SELECT 3::BIGINT AS k, 'z' AS v, 0.5 AS extra UNION ALL SELECT 4, 'w', 1) "
+      "TO '" +
+      dir / "mixed.parquet" + "' (FORMAT parquet)");
+  auto csv = sp->read_csv({dir / "mixed.csv"});
+  ParquetOptions kv;
+  kv.columns = {"k", "v"};
+  auto parquet = sp->read_parquet(dir / "mixed.parquet", kv);
+  const std::vector<int64_t> all = {1, 2, 3, 4};
+  for (auto& u : {csv.union_all({parquet}), parquet.union_all({csv})}) {
+    Table t = sorted(u.repartition(2).to_table());
+    EXPECT_EQ(t.column_names, (std::vector<std::string>{"k", "v"}));
+    EXPECT_EQ(column(t), all);
+    EXPECT_EQ(column(sorted(u.repartition(3, "k").to_table())), all);
+    EXPECT_EQ(u.limit(10).count(), 4);
+    EXPECT_EQ(column(sorted(u.limit(10).to_table())), all);
+  }
+}
+
 TEST_F(Operations, PartitionPlaceholderAndEscapedBraces) {
   Table t = sp->partial_sql("SELECT {__data_partition__} AS p, {{'k': count(*)}} AS s FROM {0}",
                             items().repartition(3))

@@ -420,15 +420,17 @@ TEST_F(ChangedInputs, AFileReplacedDuringTheRunFailsItAndIsNotReusedLater) {
   ASSERT_EQ(
       testing::run_command("cp -p " + (dir / "data/2.csv") + " " + (dir / "saved.csv"), nullptr),
       0);
-  // One task sleeps 3 s before it starts; meanwhile data/2.csv is replaced.
+  // One task is held before it starts; meanwhile data/2.csv is replaced, then it goes on.
   CliRun r;
+  std::string release = dir / "release";
   std::thread job([&] {
     r = cli("run " + (dir / "many.yaml") + " --quiet --executors 1 --no-speculation",
-            "SMALLPOND_FAULT_SLOW_ONCE=" + marker + ":3");
+            "SMALLPOND_FAULT_SLOW_ONCE=" + marker + ":120:" + release);
   });
-  for (int i = 0; i < 400 && !path_exists(marker); i++)
+  for (int i = 0; i < 4800 && !path_exists(marker); i++)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   testing::write_text(dir / "data/2.csv", "a,b\n2,99\n");
+  testing::write_text(release, "");
   job.join();
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "data/2.csv' changed after the job was planned")) << r.output;

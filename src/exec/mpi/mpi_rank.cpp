@@ -194,8 +194,7 @@ class RankRelay {
         lost.attempt = running_->attempt;
         lost.error =
             running_->label + ": " + event.reason + " on MPI rank " + std::to_string(mpi_rank());
-        lost.retryable = true;
-        lost.out_of_memory = event.out_of_memory;
+        lost.code = event.out_of_memory ? ErrorCode::OutOfMemory : ErrorCode::ExecutorLost;
         to_scheduler({{"type", "result"}, {"outcome", lost.to_json()}});
         running_.reset();
       }

@@ -31,7 +31,7 @@ TEST(Protocol, AssignmentAndOutcomeRoundTrip) {
   o.task_id = 7;
   o.ok = false;
   o.error = "bad";
-  o.retryable = false;
+  o.code = ErrorCode::InvalidInput;
   o.outputs = {d, d};
   EXPECT_EQ(TaskOutcome::from_json(o.to_json()).to_json(), o.to_json());
 }

@@ -182,7 +182,7 @@ TEST(Scheduler, NonRetryableErrorStopsTheJobAtOnce) {
     h.run([&](const TaskAssignment& a, int, TaskOutcome& o) {
       if (a.task_id == 5) {
         o.ok = false;
-        o.retryable = false;
+        o.code = ErrorCode::InvalidInput;
         o.error = "b[0]: Binder Error: no column x";
       }
     });
@@ -321,7 +321,21 @@ TEST(Scheduler, SpeculationRestartsAStragglerElsewhere) {
     Harness h(wide());
     h.run(
         [&](const TaskAssignment& a, int, TaskOutcome&) {
-          if (a.task_id == 5 && a.attempt == 1) usleep(1500000);  // the straggler
+          if (a.task_id != 5 || a.attempt != 1) return;
+          // The straggler: with speculation it is held until its twin has finished (however
+          // slow the machine); without, it is just slow enough that a twin would be started.
+          if (!speculation) {
+            usleep(1500000);
+            return;
+          }
+          for (int i = 0; i < 6000; i++) {
+            {
+              std::lock_guard<std::mutex> lock(h.log.mutex);
+              for (auto& c : h.log.completions)
+                if (c == std::pair<int, int>{5, 2}) return;
+            }
+            usleep(10000);
+          }
         },
         3, 2, speculation);
     EXPECT_EQ(h.report.step("a").speculative, speculation ? 1 : 0);
