@@ -134,6 +134,10 @@ class DataFrame {
   //! Runs the plan and returns the number of rows.
   int64_t count() const;
   //! Number of partitions this frame has when run.
+  //! What running this frame would do, like DuckDB's EXPLAIN: the logical plan after
+  //! optimisation (fused steps named), then each step's tasks (kinds, counts) and how many
+  //! the job directory already holds (reused, not run). Lists the sources' files; runs nothing.
+  std::string explain() const;
   int num_partitions() const;
 
   //! The step name shown in progress, errors and the job directory.

@@ -20,8 +20,9 @@ struct StepReport {
 };
 
 struct JobReport {
-  std::vector<StepReport> steps;  //!< in plan order
-  double seconds = 0;             //!< wall time of the whole run
+  std::vector<StepReport> steps;       //!< in plan order
+  double seconds = 0;                  //!< wall time of the whole run
+  std::vector<std::string> published;  //!< paths its write_parquet steps published, in order
 
   int executed_tasks() const;
   int reused_tasks() const;

@@ -77,6 +77,14 @@ class Session {
   void create_function(const std::string& name, ScalarFunction fn,
                        const std::vector<std::string>& arg_types, const std::string& return_type);
 
+  //! Runs a pipeline file (docs/pipeline-format.md), as `smallpond run` does: every step no
+  //! other step uses, its write_parquet steps published. Relative paths resolve against the
+  //! file's directory, which no output may replace.
+  JobReport run_pipeline(const std::string& path) const;
+
+  //! What run_pipeline would do (see DataFrame::explain); runs nothing.
+  std::string explain_pipeline(const std::string& path) const;
+
   const Options& options() const;
   //! Report of the most recent action (a copy: another action may replace it meanwhile).
   JobReport last_report() const;

@@ -4,6 +4,7 @@
 
 #include "api/session_state.h"
 #include "common/code_location.h"
+#include "driver/explain.h"
 #include "engine/row_json.h"
 #include "io/filesystem.h"
 #include "planner/planner.h"
@@ -180,6 +181,8 @@ DataFrame DataFrame::recompute() const {
       std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   return DataFrame(session_, copy);
 }
+
+std::string DataFrame::explain() const { return explain_plan({node_}, session_->options); }
 
 int DataFrame::num_partitions() const {
   PlanOptions options;

@@ -6,13 +6,16 @@
 #include "api/session_state.h"
 #include "common/code_location.h"
 #include "common/strings.h"
+#include "driver/explain.h"
 #include "engine/engine.h"
 #include "engine/row_json.h"
 #include "engine/row_schema.h"
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
+#include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
+#include "pipeline/pipeline_file.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -38,9 +41,10 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
   return DataFrame(shared_from_this(), node);
 }
 
-JobResult SessionState::run(const std::vector<NodePtr>& targets) {
+JobResult SessionState::run(const std::vector<NodePtr>& targets,
+                            const std::vector<std::string>& protected_dirs) {
   std::lock_guard<std::mutex> run_lock(run_mutex_);
-  JobResult result = runner.run(targets);
+  JobResult result = runner.run(targets, protected_dirs);
   std::lock_guard<std::mutex> lock(state_mutex_);
   last_report_ = result.report;
   return result;
@@ -102,6 +106,16 @@ void Session::create_function(const std::string& name, ScalarFunction fn,
               {"returns", return_type},
               {"function", locate_code(reinterpret_cast<const void*>(fn))}};
   state_->set_udf(name, udf);
+}
+
+JobReport Session::run_pipeline(const std::string& path) const {
+  Pipeline pipeline = load_pipeline(path);
+  std::string dir = parent_dir(absolute_path(path));
+  return state_->run(pipeline.targets, {dir}).report;
+}
+
+std::string Session::explain_pipeline(const std::string& path) const {
+  return explain_plan(load_pipeline(path).targets, state_->options);
 }
 
 const Options& Session::options() const { return state_->options; }

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "exec/job_runner.h"
+#include "driver/job_runner.h"
 #include "logical/node.h"
 #include "smallpond/dataframe.h"
 #include "smallpond/report.h"
@@ -25,7 +25,8 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
   DataFrame sql_node(const std::string& base, const std::string& query,
                      const std::vector<DataFrame>& inputs);
   //! Runs targets (one action at a time: a second caller waits), remembering the report.
-  JobResult run(const std::vector<NodePtr>& targets);
+  JobResult run(const std::vector<NodePtr>& targets,
+                const std::vector<std::string>& protected_dirs = {});
 
   //! The functions given to create_function so far (a copy), for a SQL node being built.
   Json udfs() const;

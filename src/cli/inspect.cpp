@@ -5,8 +5,8 @@
 #include <set>
 
 #include "dataset/dataset.h"
+#include "driver/step_index.h"
 #include "engine/engine.h"
-#include "exec/step_index.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "smallpond/error.h"

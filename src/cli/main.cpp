@@ -1,6 +1,7 @@
 // smallpond: the command-line front end.
 //
 //   smallpond run PIPELINE.yaml [--executors N] [--job-dir DIR] [--max-retry N] [--quiet]
+//   smallpond explain PIPELINE.yaml [--executors N] [--job-dir DIR]
 //   smallpond show PATH [--limit N]
 //   smallpond generate prices DIR [--rows N] [--files N] [--tickers N]
 
@@ -16,8 +17,8 @@
 #include "cli/inspect.h"
 #include "common/suggest.h"
 #include "datagen/prices.h"
+#include "driver/job_runner.h"
 #include "engine/engine.h"
-#include "exec/job_runner.h"
 #include "io/filesystem.h"
 #include "pipeline/pipeline_file.h"
 #include "smallpond/error.h"
@@ -36,23 +37,20 @@ static void on_interrupt(int) {
 }
 
 static int run_pipeline(const std::string& file, sp::Options options) {
-  sp::Pipeline pipeline = sp::load_pipeline(file);
   // Default: beside the pipeline, so that re-running the same file resumes it.
   if (options.job_dir.empty()) options.job_dir = sp::default_job_dir(file);
-  sp::JobRunner runner(sp::resolve_options(options));
-  runner.protect(std::filesystem::path(sp::absolute_path(file)).parent_path().string());
+  sp::Session session = sp::init(options);
   ::signal(SIGINT, on_interrupt);
-  runner.run(pipeline.targets);
-  bool writes = false;
-  for (auto& step : pipeline.steps) writes = writes || step->kind == sp::NodeKind::DataSink;
-  if (!writes && options.progress) {
+  sp::JobReport report = session.run_pipeline(file);
+  if (report.published.empty() && options.progress) {
     std::string names;
-    for (auto& t : pipeline.targets) names += (names.empty() ? "'" : ", '") + t->name + "'";
+    for (auto& t : sp::load_pipeline(file).targets)
+      names += (names.empty() ? "'" : ", '") + t->name + "'";
     std::fprintf(stderr,
                  "[smallpond] the pipeline has no write_parquet step: nothing was written "
                  "outside the job directory; the results of %s are in %s/data (add a "
                  "write_parquet step to publish them, `smallpond show` to look at them)\n",
-                 names.c_str(), runner.options().job_dir.c_str());
+                 names.c_str(), session.options().job_dir.c_str());
   }
   return 0;
 }
@@ -136,6 +134,19 @@ int main(int argc, char** argv) {
                 "Let outputs replace what is at their paths even when smallpond did not write it");
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
 
+  sp::Options explain_options;
+  std::string explain_file;
+  auto* explain_cmd = app.add_subcommand(
+      "explain",
+      "Print what running a pipeline file would do: its plan and tasks, and what the "
+      "job directory already holds; runs nothing");
+  explain_cmd->add_option("pipeline", explain_file, "Pipeline file (YAML)")->required();
+  explain_cmd->add_option("--executors,-e", explain_options.executors,
+                          "Executor processes the run would have (they set the shuffles' "
+                          "producers)");
+  explain_cmd->add_option("--job-dir", explain_options.job_dir,
+                          "Job directory (default: the one `run` would use)");
+
   std::string show_path, show_step;
   int64_t show_limit = 20;
   auto* show_cmd = app.add_subcommand(
@@ -178,6 +189,13 @@ int main(int argc, char** argv) {
       options.speculation = !no_speculation;
       options.sandbox = !no_sandbox;
       return run_pipeline(pipeline_file, options);
+    }
+    if (*explain_cmd) {
+      if (explain_options.job_dir.empty())
+        explain_options.job_dir = sp::default_job_dir(explain_file);
+      explain_options.progress = false;
+      std::fputs(sp::init(explain_options).explain_pipeline(explain_file).c_str(), stdout);
+      return 0;
     }
     if (*show_cmd) return sp::show_command(show_path, show_step, show_limit);
     if (*clean_cmd) return sp::clean_command(clean_path, clean_dry_run);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "dataset/dataset.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -4,13 +4,6 @@
 
 namespace smallpond {
 
-static TaskKind kind_from_name(const std::string& name) {
-  for (TaskKind k : {TaskKind::Source, TaskKind::Split, TaskKind::Pick, TaskKind::Sql,
-                     TaskKind::HashProduce, TaskKind::Function})
-    if (name == task_kind_name(k)) return k;
-  throw InternalError("unknown task kind '" + name + "'");
-}
-
 static Json datasets_to_json(const std::vector<DataSet>& sets) {
   Json j = Json::array();
   for (auto& d : sets) j.push_back(d.to_json());
@@ -48,7 +41,7 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.job = j.at("job");
   a.task_id = j.at("task_id");
   a.attempt = j.at("attempt");
-  a.kind = kind_from_name(j.at("kind"));
+  a.kind = task_kind_from_name(j.at("kind"));
   a.label = j.at("label");
   a.key = j.at("key");
   a.params = j.at("params");

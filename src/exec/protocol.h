@@ -14,7 +14,7 @@
 #include "common/json.h"
 #include "dataset/dataset.h"
 #include "engine/engine.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -12,12 +12,6 @@
 
 namespace smallpond {
 
-namespace {
-std::string task_name(const Task& t) {
-  return std::string(task_kind_name(t.kind)) + "-" + std::to_string(t.partition);
-}
-}  // namespace
-
 Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
                      RowCounter count_rows, SchedulerOptions options)
     : graph_(graph),
@@ -376,7 +370,7 @@ void Scheduler::plan_needed() {
   for (auto& t : graph_.tasks) {
     if (!t.on_executor()) continue;
     try {
-      manifests_[t.id] = read_task_manifest(job_dir_.task_dir(t.step, task_name(t), t.key), t.key);
+      manifests_[t.id] = read_task_manifest(job_dir_.task_dir(t.step, t.name(), t.key), t.key);
     } catch (const Error&) {
       manifests_[t.id] = std::nullopt;  // unreadable now: computed again (its publish checks)
     }
@@ -466,7 +460,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
     // A stream's checkpoints are removed by the attempt that publishes; one that lost to a
     // speculative twin (or crashed after publishing) may have left them.
     if (task.params.value("function_kind", "") == "stream")
-      remove_all(job_dir_.checkpoint_dir(task_name(task), task.key));
+      remove_all(job_dir_.checkpoint_dir(task.name(), task.key));
     StepReport& r = step_report(task.step);
     (reused ? r.reused : r.executed)++;
     progress_->task_finished(task);
@@ -562,10 +556,10 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     for (int d : task.deps) parts.push_back(input_of(d));
     a.inputs.push_back(DataSet::concat(parts));
   }
-  a.final_dir = job_dir_.task_dir(task.step, task_name(task), task.key);
+  a.final_dir = job_dir_.task_dir(task.step, task.name(), task.key);
   if (task.params.value("function_kind", "") == "stream")
-    a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task_name(task), task.key);
-  a.staging_dir = job_dir_.staging_dir(task_name(task), task.key, attempt);
+    a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task.name(), task.key);
+  a.staging_dir = job_dir_.staging_dir(task.name(), task.key, attempt);
   a.limits = options_.limits;
   a.limits.memory_limit *= states_[task.id].memory_factor;
   a.fault_probability = options_.fault_probability;

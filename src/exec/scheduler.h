@@ -36,7 +36,7 @@
 #include "exec/task_manifest.h"
 #include "exec/task_trace.h"
 #include "io/job_dir.h"
-#include "planner/task.h"
+#include "plan/task.h"
 #include "smallpond/report.h"
 
 namespace smallpond {

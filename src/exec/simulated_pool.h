@@ -10,7 +10,7 @@
 #include <random>
 
 #include "exec/executor_pool.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -56,11 +56,7 @@ JobDir::JobDir(const std::string& root) : root_(absolute_path(root)) {
   prepare(root_);
   for (const char* sub : {"data", "staging", "tmp"}) make_dirs(root_ + "/" + sub);
   std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator(root_ + "/data", ec)) {
-    std::string name = entry.path().filename().string();
-    size_t dash = name.rfind('-');
-    if (dash != std::string::npos) dirs_by_key_[name.substr(dash + 1)] = name;
-  }
+  dirs_by_key_ = outputs_by_key(root_);
   std::string lock = root_ + "/.lock";
   lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw InvalidInputError("cannot open '" + lock + "'");
@@ -80,6 +76,17 @@ JobDir::JobDir(const std::string& root) : root_(absolute_path(root)) {
 
 JobDir::~JobDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+std::map<std::string, std::string> JobDir::outputs_by_key(const std::string& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(root + "/data", ec)) {
+    std::string name = entry.path().filename().string();
+    size_t dash = name.rfind('-');
+    if (dash != std::string::npos) out[name.substr(dash + 1)] = name;
+  }
+  return out;
 }
 
 std::string JobDir::task_dir(const std::string& step, const std::string& task_name,

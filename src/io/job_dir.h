@@ -44,6 +44,9 @@ class JobDir {
   //! data/<step>.<task_name>-<key>. Knows data/ as it was when the JobDir was made.
   std::string task_dir(const std::string& step, const std::string& task_name,
                        const std::string& key) const;
+  //! The directories in root/data by the key their name ends in (read only: no lock, nothing
+  //! created; empty when there is no such directory).
+  static std::map<std::string, std::string> outputs_by_key(const std::string& root);
   std::string staging_dir(const std::string& task_name, const std::string& key, int attempt) const;
   std::string checkpoint_dir(const std::string& task_name, const std::string& key) const;
   std::string tmp_dir() const { return root_ + "/tmp"; }

@@ -83,11 +83,14 @@ struct Node {
   // DataSink: absolute output directory, and "link_or_copy" | "copy" | "link" | "manifest"
   std::string path;
   std::string sink_type = "link_or_copy";
-  //! Replace whatever is at path, even what smallpond did not write (exec/output_guard.h).
+  //! Replace whatever is at path, even what smallpond did not write (driver/output_guard.h).
   bool overwrite = false;
 
   //! Set by recompute(): makes the node's definition (and so its tasks' keys) new.
   std::string recompute_nonce;
+  //! Set by the optimizer: the steps fused into this one, inputs first (for explain; names are
+  //! not part of the definition).
+  std::vector<std::string> fused;
 
   //! What determines this node's output besides its inputs (kind, SQL, partitioning, ...),
   //! for task keys. The name is not part of it: renaming a step does not recompute it.

@@ -45,6 +45,8 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused
       copy->sql = substitute_sql_input(n->sql, 0, "(" + strip_semicolons(fused_child.sql) + "\n)");
       copy->inputs = fused_child.inputs;
+      copy->fused = fused_child.fused;
+      copy->fused.push_back(fused_child.name);
       for (auto& udf : fused_child.udfs)  // the fused query may call the child's functions too
         if (std::find(copy->udfs.begin(), copy->udfs.end(), udf) == copy->udfs.end())
           copy->udfs.push_back(udf);

@@ -14,24 +14,6 @@
 
 namespace smallpond {
 
-const char* task_kind_name(TaskKind kind) {
-  switch (kind) {
-    case TaskKind::Source:
-      return "source";
-    case TaskKind::Split:
-      return "split";
-    case TaskKind::Pick:
-      return "pick";
-    case TaskKind::Sql:
-      return "sql";
-    case TaskKind::HashProduce:
-      return "hash_produce";
-    case TaskKind::Function:
-      return "function";
-  }
-  return "?";
-}
-
 namespace {
 
 const char* extension_of(FileFormat format) {

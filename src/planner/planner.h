@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "logical/node.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

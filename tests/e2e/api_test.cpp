@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "e2e/cli_run.h"
 #include "io/filesystem.h"
 #include "smallpond/smallpond.h"
 #include "support/test_env.h"
@@ -14,6 +15,7 @@
 namespace smallpond {
 namespace {
 
+using testing::contains;
 using testing::duckdb_query;
 using testing::sorted;
 
@@ -374,6 +376,26 @@ TEST(Api, ASessionIsUsableFromSeveralThreads) {
   for (auto& t : threads) t.join();
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_EQ(total, 2 * (1 + 2 + 3 + 4));
+}
+
+// explain() says what would run, runs nothing, and then counts what a run left to reuse.
+TEST(Api, ExplainShowsFusedStepsTaskCountsAndWhatIsReused) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+  df = sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", df);
+  df = df.filter("n > 0");
+  std::string before = df.explain();
+  EXPECT_TRUE(contains(before, "hash_partition 3 partitions by hash(ticker)")) << before;
+  EXPECT_TRUE(contains(before, "[fused: sql_")) << before;  // the query and the filter: one step
+  EXPECT_TRUE(contains(before, "0 of them already in")) << before;
+  EXPECT_FALSE(path_exists(dir / "job/data")) << "explain ran something";
+  df.count();
+  int executed = sp.last_report().executed_tasks();
+  std::string after = df.explain();
+  EXPECT_TRUE(contains(after, std::to_string(executed) + " on executors, " +
+                                  std::to_string(executed) + " of them already in"))
+      << after;
 }
 
 }  // namespace

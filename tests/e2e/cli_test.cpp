@@ -183,6 +183,20 @@ TEST_F(Cli, SyntaxErrorsAreFoundBeforeAnythingRuns) {
   EXPECT_FALSE(path_exists(dir / ".smallpond/pipeline/data")) << "tasks ran first";
 }
 
+TEST_F(Cli, ExplainPrintsThePlanAndRunsNothing) {
+  std::string file = pipeline(quickstart_yaml(kStats));
+  CliRun r = smallpond_cli("explain " + file + " --executors 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "Logical plan")) << r.output;
+  EXPECT_TRUE(contains(r.output, "hash_partition 3 partitions by hash(ticker)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "publishes " + dir / "out/stats")) << r.output;
+  EXPECT_FALSE(path_exists(dir / "out/stats"));
+  EXPECT_FALSE(path_exists(dir / ".smallpond/pipeline/data"));
+  ASSERT_EQ(smallpond_cli("run " + file + " --executors 2 --quiet").status, 0);
+  r = smallpond_cli("explain " + file + " --executors 2");
+  EXPECT_TRUE(contains(r.output, "7 on executors, 7 of them already in")) << r.output;
+}
+
 TEST_F(Cli, APipelineWithoutOutputSaysWhereItsResultsAre) {
   std::string yaml = quickstart_yaml(kStats);
   yaml = yaml.substr(0, yaml.find("  - name: save"));

@@ -1,5 +1,6 @@
 #pragma once
-// Tasks: what the planner makes of nodes. A task processes one partition of one step.
+// Tasks: what the planner makes of nodes, and what the scheduler and executors run (this
+// module sits below both). A task processes one partition of one step.
 // Some tasks only reshape data set descriptions (no data is read) and run in the scheduler;
 // the others run SQL on executors.
 
@@ -20,6 +21,8 @@ enum class TaskKind {
   Function,     //!< run a C++ row function over the input, write Parquet              [executor]
 };
 const char* task_kind_name(TaskKind kind);
+//! The kind of a name from task_kind_name; InternalError for an unknown name.
+TaskKind task_kind_from_name(const std::string& name);
 
 //! A task's place in one partition dimension: index of count. A task of a nested partition has
 //! one entry per level (e.g. ticker_a 2 of 3, ticker_b 4 of 5).
@@ -47,6 +50,10 @@ struct Task {
   }
   //! "stats[2]": how messages name the task.
   std::string label() const { return step + "[" + std::to_string(partition) + "]"; }
+  //! "sql-2": how the job directory names the task (with its key; see io/job_dir.h).
+  std::string name() const {
+    return std::string(task_kind_name(kind)) + "-" + std::to_string(partition);
+  }
 };
 
 //! A write_parquet step: when the job succeeds, the outputs of `tasks` (in order) are
@@ -56,7 +63,7 @@ struct SinkPlan {
   std::string path;
   std::string type = "link_or_copy";  //!< "copy", "link", "manifest" (see SinkType)
   std::vector<int> tasks;
-  bool overwrite = false;  //!< replace whatever is at path (see exec/output_guard.h)
+  bool overwrite = false;  //!< replace whatever is at path (see driver/output_guard.h)
 };
 
 struct TaskGraph {

@@ -1,4 +1,4 @@
-#include "exec/job_runner.h"
+#include "driver/job_runner.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,13 +8,13 @@
 
 #include "common/strings.h"
 #include "common/system.h"
+#include "driver/output_guard.h"
+#include "driver/sink_publisher.h"
+#include "driver/step_index.h"
 #include "engine/sql_template.h"
 #include "exec/local_process_pool.h"
 #include "exec/mpi/mpi_runtime.h"
-#include "exec/output_guard.h"
 #include "exec/scheduler.h"
-#include "exec/sink_publisher.h"
-#include "exec/step_index.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "logical/optimizer.h"
@@ -117,13 +117,14 @@ void JobRunner::check_queries(const TaskGraph& graph) {
   }
 }
 
-JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
+JobResult JobRunner::run(const std::vector<NodePtr>& targets,
+                         const std::vector<std::string>& protected_dirs) {
   PlanOptions plan_options;
   plan_options.shuffle_producers = options_.shuffle_producers;
   TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
 
   check_queries(graph);
-  check_output_paths(graph, {options_.job_dir, protected_dirs_, options_.overwrite});
+  check_output_paths(graph, {options_.job_dir, protected_dirs, options_.overwrite});
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();
   mark_run_active(job_dir.root(), true);
@@ -163,6 +164,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets) {
     std::vector<DataSet> parts;
     for (int t : sink.tasks) parts.push_back(outputs[t].at(0));
     publish_sink(sink, parts, local_engine());
+    result.report.published.push_back(sink.path);
   }
   for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
   write_step_index(job_dir.root(), graph, outputs, step_index_);

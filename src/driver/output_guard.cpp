@@ -1,4 +1,4 @@
-#include "exec/output_guard.h"
+#include "driver/output_guard.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "dataset/dataset.h"
-#include "exec/sink_publisher.h"
+#include "driver/sink_publisher.h"
 #include "io/filesystem.h"
 #include "io/publish.h"
 #include "smallpond/error.h"

@@ -1,5 +1,5 @@
 // The output guard refuses, before anything runs, outputs whose publish would destroy data.
-#include "exec/output_guard.h"
+#include "driver/output_guard.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dataset/dataset.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -1,4 +1,4 @@
-#include "exec/step_index.h"
+#include "driver/step_index.h"
 
 #include "io/filesystem.h"
 #include "smallpond/error.h"

@@ -1,11 +1,11 @@
-#include "exec/sink_publisher.h"
+#include "driver/sink_publisher.h"
 
 #include <cstdio>
 
 #include "common/crash_point.h"
 #include "common/strings.h"
+#include "driver/output_guard.h"
 #include "exec/input_check.h"
-#include "exec/output_guard.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/publish.h"

@@ -10,7 +10,7 @@
 
 #include "dataset/dataset.h"
 #include "engine/engine.h"
-#include "planner/task.h"
+#include "plan/task.h"
 
 namespace smallpond {
 

@@ -7,11 +7,11 @@
 #include <mutex>
 #include <vector>
 
+#include "driver/step_index.h"
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
-#include "exec/step_index.h"
 #include "logical/node.h"
-#include "planner/task.h"
+#include "plan/task.h"
 #include "smallpond/options.h"
 #include "smallpond/report.h"
 
@@ -29,15 +29,15 @@ class JobRunner {
   ~JobRunner();
 
   //! Runs everything targets need. Throws InvalidInputError (bad plan, missing input) or
-  //! ExecutionError (a task failed); then nothing is published.
-  JobResult run(const std::vector<NodePtr>& targets);
+  //! ExecutionError (a task failed); then nothing is published. No output may replace or
+  //! hold `protected_dirs` (a pipeline file's directory; see driver/output_guard.h).
+  JobResult run(const std::vector<NodePtr>& targets,
+                const std::vector<std::string>& protected_dirs = {});
   //! DuckDB of this process, for reading results; created at the first call (from any thread).
   Engine& local_engine();
   const Options& options() const { return options_; }
   //! Stops the executors.
   void shutdown();
-  //! A directory no output may replace or hold (the pipeline file's; see exec/output_guard.h).
-  void protect(const std::string& dir) { protected_dirs_.push_back(dir); }
 
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
@@ -47,8 +47,7 @@ class JobRunner {
   std::unique_ptr<Engine> engine_;
   std::once_flag engine_once_;
   int64_t jobs_run_ = 0;
-  std::vector<std::string> protected_dirs_;
-  StepIndex step_index_;  // the steps of every job this runner ran (exec/step_index.h)
+  StepIndex step_index_;  // the steps of every job this runner ran (driver/step_index.h)
 };
 
 //! Fills defaults: job_dir, executors, threads and memory per task, shuffle producers.
