@@ -52,7 +52,8 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     for (int d : t.deps) users_[d].push_back(t.id);
     if (t.on_executor()) step_report(t.step).tasks++;
   }
-  plan_memory();
+  ledger_.plan(graph_, users_);
+  fetching_.clear();
   plan_needed();
   progress_ = std::make_unique<ProgressReporter>(graph_, options_.progress);
   trace_ = std::make_unique<TaskTrace>(job_dir_.root() + "/log");
@@ -71,7 +72,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
       }
       bool running = std::any_of(running_on_.begin(), running_on_.end(),
                                  [](const Running& r) { return r.task >= 0; });
-      if (!running && requested_.empty()) {
+      if (!running && !ledger_.any_requested()) {
         bool any_alive = false;
         for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
         if (!any_alive)
@@ -94,7 +95,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     throw;
   }
   progress.finish();
-  for (size_t p = 0; p < n; p++) drop_memory(static_cast<int>(p));  // whatever is still held
+  for (size_t p = 0; p < n; p++) send_drop(ledger_.drop(static_cast<int>(p)));  // still held
   for (size_t i = 0; i < report.steps.size(); i++)
     report.steps[i].seconds = step_times_[i].second - step_times_[i].first;
   report.seconds = monotonic_seconds() - start;
@@ -156,51 +157,13 @@ void Scheduler::handle(ExecutorEvent& event) {
   trace(r.task, r.attempt, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes,
         o.seconds);
   if (in_memory) {
-    mem_owner_[r.task] = e;
-    dropped_[r.task] = false;
+    std::vector<std::string> tables;
+    for (auto& ds : outputs)
+      for (auto& path : ds.memory_paths()) tables.push_back(memory_table(path));
+    ledger_.kept(r.task, e, std::move(tables));
     step_report(graph_.tasks[r.task].step).in_memory++;
   }
   complete(r.task, std::move(outputs), o.rows, false);
-}
-
-void Scheduler::plan_memory() {
-  size_t n = graph_.tasks.size();
-  persist_.assign(n, false);
-  mem_owner_.assign(n, -1);
-  dropped_.assign(n, false);
-  mem_producers_.assign(n, {});
-  pending_consumers_.assign(n, 0);
-  fetched_.clear();
-  requested_.clear();
-  delivered_.clear();
-  fetching_.clear();
-  for (auto& sink : graph_.sinks)
-    for (int t : sink.tasks) persist_[t] = true;
-  for (int t : graph_.outputs) persist_[t] = true;
-  // Through metadata tasks, a sink or result reads its producers' files too.
-  for (size_t i = n; i-- > 0;) {
-    for (int u : users_[i])
-      if (!graph_.tasks[u].on_executor() && persist_[u]) persist_[i] = true;
-  }
-  // Executor tasks each consumer reads from, directly or through metadata tasks.
-  std::vector<std::vector<int>> ancestors(n);
-  for (auto& t : graph_.tasks) {
-    std::vector<int> found;
-    for (int d : t.deps) {
-      if (graph_.tasks[d].on_executor())
-        found.push_back(d);
-      else
-        found.insert(found.end(), ancestors[d].begin(), ancestors[d].end());
-    }
-    std::sort(found.begin(), found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
-    if (t.on_executor()) {
-      mem_producers_[t.id] = found;
-      for (int p : found) pending_consumers_[p]++;
-    } else {
-      ancestors[t.id] = std::move(found);
-    }
-  }
 }
 
 std::vector<std::string> Scheduler::memory_inputs(int id) const {
@@ -214,33 +177,12 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
 
 void Scheduler::handle_reply(int e, const Json& message) {
   if (message.value("type", "") != "exported") return;
-  bool any = false;
-  static const Json kNone = Json::object();
-  const Json& tables = message.contains("tables") ? message.at("tables") : kNone;
-  for (auto& [table, data] : tables.items()) {
-    auto it = requested_.find(table);
-    if (it == requested_.end() || it->second != e) continue;  // not asked for (any more)
-    requested_.erase(it);
-    fetched_[table] = data;
-    any = true;
-  }
-  // Sent straight to the executor that asked (direct transfer): only the names come here.
-  if (message.contains("delivered_to")) {
-    int to = message.at("delivered_to");
-    for (auto& t : message.value("delivered", Json::array())) {
-      std::string table = t.get<std::string>();
-      auto it = requested_.find(table);
-      if (it == requested_.end() || it->second != e) continue;
-      requested_.erase(it);
-      delivered_[table].insert(to);
-      any = true;
-    }
-  }
-  if (!message.value("missing", Json::array()).empty()) {
+  MemoryLedger::Exported got = ledger_.on_exported(e, message);
+  if (got.missing) {
     lose_memory(e);  // the owner no longer has them: recompute
     return;
   }
-  if (!any) return;
+  if (!got.arrived) return;
   // Waiting tasks try again: dispatch_one() picks their executor anew and fetches what that one
   // still lacks.
   for (int id : fetching_) {
@@ -251,46 +193,18 @@ void Scheduler::handle_reply(int e, const Json& message) {
 }
 
 void Scheduler::release_consumer(int id) {
-  for (int p : mem_producers_[id])
-    if (--pending_consumers_[p] == 0) drop_memory(p);
+  for (auto& drop : ledger_.consumer_done(id)) send_drop(drop);
 }
 
-void Scheduler::drop_memory(int p) {
-  if (mem_owner_[p] < 0 || dropped_[p]) return;
-  std::vector<std::string> tables;
-  std::set<int> holders = {mem_owner_[p]};
-  for (auto& ds : outputs_[p])
-    for (auto& path : ds.memory_paths()) {
-      tables.push_back(memory_table(path));
-      fetched_.erase(memory_table(path));
-      auto it = delivered_.find(memory_table(path));
-      if (it != delivered_.end()) holders.insert(it->second.begin(), it->second.end());
-      forget_deliveries(memory_table(path));
-    }
-  // The owner and every executor sent a copy that it has not used (yet) let go of them.
-  for (int x : holders)
-    if (pool_.alive(x)) pool_.send_control(x, {{"type", "drop"}, {"tables", tables}});
-  dropped_[p] = true;
+// The owner and every executor sent a copy that it has not used (yet) let go of the tables.
+void Scheduler::send_drop(const MemoryLedger::Drop& drop) {
+  if (drop.tables.empty()) return;
+  for (int x : drop.holders)
+    if (pool_.alive(x)) pool_.send_control(x, {{"type", "drop"}, {"tables", drop.tables}});
 }
-
-bool Scheduler::delivered_at(const std::string& table, int executor) const {
-  auto it = delivered_.find(table);
-  return it != delivered_.end() && it->second.count(executor);
-}
-
-void Scheduler::forget_deliveries(const std::string& table) { delivered_.erase(table); }
 
 void Scheduler::lose_memory(int e) {
-  for (auto it = requested_.begin(); it != requested_.end();)
-    it = it->second == e ? requested_.erase(it) : std::next(it);
-  for (auto& [table, holders] : delivered_) holders.erase(e);  // copies sent there are gone
-  for (size_t p = 0; p < mem_owner_.size(); p++) {
-    if (mem_owner_[p] != e) continue;
-    bool needed = !dropped_[p] && pending_consumers_[p] > 0;
-    mem_owner_[p] = -1;
-    dropped_[p] = true;
-    if (needed) invalidate(static_cast<int>(p));
-  }
+  for (int p : ledger_.lose_executor(e)) invalidate(p);
 }
 
 void Scheduler::invalidate(int p) {
@@ -304,20 +218,13 @@ void Scheduler::invalidate(int p) {
   unfinished_in_step_[graph_.tasks[p].step]++;
   auto donor = schema_donor_.find(graph_.tasks[p].step);
   if (donor != schema_donor_.end() && donor->second == p) schema_donor_.erase(donor);
+  std::vector<std::string> tables;
   for (auto& ds : outputs_[p])
-    for (auto& path : ds.memory_paths()) {
-      fetched_.erase(memory_table(path));
-      forget_deliveries(memory_table(path));
-    }
+    for (auto& path : ds.memory_paths()) tables.push_back(memory_table(path));
   outputs_[p].clear();
-  mem_owner_[p] = -1;
-  if (graph_.tasks[p].on_executor()) {
-    for (int q : mem_producers_[p]) {  // it reads its producers again
-      if (pending_consumers_[q]++ == 0 && dropped_[q] && states_[q].state == State::Done &&
-          !outputs_[q].empty() && !outputs_[q][0].memory_paths().empty())
-        invalidate(q);
-    }
-  }
+  // An executor task reads its producers again: those whose in-memory outputs were dropped
+  // are computed again first.
+  for (int q : ledger_.rerun(p, graph_.tasks[p].on_executor(), tables)) invalidate(q);
   s.missing_deps = 0;
   for (int d : graph_.tasks[p].deps) s.missing_deps += states_[d].state != State::Done;
   for (int u : users_[p]) {
@@ -352,7 +259,7 @@ void Scheduler::speculate() {
     bool inputs_at_hand = true;
     for (auto& p : memory_inputs(id))
       inputs_at_hand =
-          inputs_at_hand && (memory_owner(p) == other || fetched_.count(memory_table(p)));
+          inputs_at_hand && (memory_owner(p) == other || ledger_.fetched(memory_table(p)));
     if (!inputs_at_hand) continue;
     s.speculated = true;
     step_report(task.step).speculative++;
@@ -563,15 +470,15 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   a.limits = options_.limits;
   a.limits.memory_limit *= states_[task.id].memory_factor;
   a.fault_probability = options_.fault_probability;
-  if (task.kind == TaskKind::Sql && !persist_[task.id])
+  if (task.kind == TaskKind::Sql && !ledger_.must_persist(task.id))
     a.memory_output_bytes = options_.memory_output_bytes;
   for (auto& path : memory_inputs(task.id)) {
     if (memory_owner(path) == executor) continue;
     std::string table = memory_table(path);
-    if (delivered_at(table, executor))
+    if (ledger_.delivered_at(table, executor))
       a.params["delivered"].push_back(table);  // the executor's side attaches its copy
     else
-      a.attachments[table] = fetched_.at(table);
+      a.attachments[table] = ledger_.fetched_bytes(table);
   }
   // The executor spills into a directory of its own under it (JobDir::executor_tmp_dir).
   a.limits.temp_directory = job_dir_.tmp_dir();
@@ -616,8 +523,8 @@ bool Scheduler::dispatch_one() {
     if (e < 0) return false;  // no idle executor
     std::vector<std::string> missing;
     for (auto& p : tables)
-      if (memory_owner(p) != e && !fetched_.count(memory_table(p)) &&
-          !delivered_at(memory_table(p), e))
+      if (memory_owner(p) != e && !ledger_.fetched(memory_table(p)) &&
+          !ledger_.delivered_at(memory_table(p), e))
         missing.push_back(p);
     ready_.erase(ready_.begin() + i);
     if (missing.empty()) {
@@ -628,8 +535,7 @@ bool Scheduler::dispatch_one() {
     std::map<int, std::vector<std::string>> by_owner;
     for (auto& p : missing) {
       std::string table = memory_table(p);
-      if (requested_.count(table)) continue;
-      requested_[table] = memory_owner(p);
+      if (!ledger_.request(table, memory_owner(p))) continue;  // asked for already
       by_owner[memory_owner(p)].push_back(table);
     }
     for (auto& [owner, list] : by_owner) {
@@ -654,7 +560,7 @@ void Scheduler::start_attempt(int id, int e) {
   TaskAssignment a = assignment(graph_.tasks[id], s.attempts, e);
   // A delivered copy is handed to this attempt (and used up): another needs a new one.
   for (auto& t : a.params.value("delivered", Json::array()))
-    delivered_[t.get<std::string>()].erase(e);
+    ledger_.used_delivery(t.get<std::string>(), e);
   pool_.assign(e, a);
 }
 

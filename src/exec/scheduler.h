@@ -30,6 +30,7 @@
 
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
+#include "exec/memory_ledger.h"
 #include "exec/metadata_tasks.h"
 #include "exec/progress.h"
 #include "exec/running_median.h"
@@ -84,12 +85,11 @@ class Scheduler {
 
   void handle(ExecutorEvent& event);
   void handle_reply(int executor, const Json& message);
-  void plan_memory();
   void plan_needed();  // which tasks this run must compute, given what the job directory holds
   std::vector<std::string> memory_inputs(int task) const;  // memory paths the task reads
   void release_consumer(int task);  // a consumer of in-memory outputs is done
-  void drop_memory(int producer);
-  void lose_memory(int executor);  // its in-memory outputs are gone
+  void send_drop(const MemoryLedger::Drop& drop);
+  void lose_memory(int executor);  // its in-memory outputs are gone: recompute what is needed
   void invalidate(int task);       // recompute a finished task
   void speculate();
   void start_attempt(int task, int executor);
@@ -124,19 +124,9 @@ class Scheduler {
   std::map<std::string, int> schema_donor_;        // step -> a done task whose output has columns
   int failures_ = 0;                               // failed attempts in this run
 
-  // In-memory passing.
   std::vector<bool> needed_;  // some result depends on running (or reusing) it
   std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
-  std::vector<bool> persist_;                           // the output must be files (sinks, results)
-  std::vector<int> mem_owner_;                      // executor holding the in-memory output, or -1
-  std::vector<bool> dropped_;                       // the in-memory output was released
-  std::vector<std::vector<int>> mem_producers_;     // executor task -> executor tasks it reads from
-  std::vector<int> pending_consumers_;              // producer -> its readers not yet done
-  std::map<std::string, Json> fetched_;             // table -> exported bytes (binary) fetched
-  std::map<std::string, int> requested_;            // table -> executor asked for it
-  std::map<std::string, std::set<int>> delivered_;  // table -> executors sent a copy directly
-  bool delivered_at(const std::string& table, int executor) const;
-  void forget_deliveries(const std::string& table);
+  MemoryLedger ledger_;        // in-memory outputs: owners, consumers, fetches, lineage
   std::vector<int> fetching_;  // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
   std::unique_ptr<ProgressReporter> progress_;

@@ -1,0 +1,121 @@
+// The memory ledger on its own: which outputs must be files, when tables are dropped and by
+// whom, and what is computed again when an executor is lost (lineage).
+#include "exec/memory_ledger.h"
+
+#include <gtest/gtest.h>
+
+namespace smallpond {
+namespace {
+
+// src (metadata) -> a0, a1 (executor) -> pick (metadata, both) -> b (executor, sink reads it)
+//                                    a1 -> c (executor, the caller's result)
+struct Fixture {
+  TaskGraph graph;
+  std::vector<std::vector<int>> users;
+  MemoryLedger ledger;
+  enum { kSrc, kA0, kA1, kPick, kB, kC };
+  Fixture() {
+    auto add = [&](TaskKind kind, std::vector<int> deps) {
+      Task t;
+      t.id = static_cast<int>(graph.tasks.size());
+      t.kind = kind;
+      t.step = "s" + std::to_string(t.id);
+      t.deps = std::move(deps);
+      graph.tasks.push_back(t);
+    };
+    add(TaskKind::Source, {});
+    add(TaskKind::Sql, {kSrc});
+    add(TaskKind::Sql, {kSrc});
+    add(TaskKind::Pick, {kA0, kA1});
+    add(TaskKind::Sql, {kPick});
+    add(TaskKind::Sql, {kA1});
+    graph.sinks.push_back({"sink", "/out", "link_or_copy", {kB}, false});
+    graph.outputs = {kC};
+    users.assign(graph.tasks.size(), {});
+    for (auto& t : graph.tasks)
+      for (int d : t.deps) users[d].push_back(t.id);
+    ledger.plan(graph, users);
+  }
+};
+
+TEST(MemoryLedger, FilesForSinksAndResultsAndProducersThroughMetadataTasks) {
+  Fixture f;
+  EXPECT_TRUE(f.ledger.must_persist(Fixture::kB));
+  EXPECT_TRUE(f.ledger.must_persist(Fixture::kC));
+  EXPECT_FALSE(f.ledger.must_persist(Fixture::kA0));
+  EXPECT_EQ(f.ledger.producers(Fixture::kB), (std::vector<int>{Fixture::kA0, Fixture::kA1}));
+  EXPECT_EQ(f.ledger.pending_consumers(Fixture::kA0), 1);
+  EXPECT_EQ(f.ledger.pending_consumers(Fixture::kA1), 2);  // b (through pick) and c
+}
+
+TEST(MemoryLedger, ATableIsDroppedWhenItsLastConsumerIsDone) {
+  Fixture f;
+  f.ledger.kept(Fixture::kA0, 0, {"t0"});
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  auto drops = f.ledger.consumer_done(Fixture::kB);
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].task, Fixture::kA0);
+  EXPECT_EQ(drops[0].tables, (std::vector<std::string>{"t0"}));
+  EXPECT_EQ(drops[0].holders, (std::set<int>{0}));
+  EXPECT_TRUE(f.ledger.dropped(Fixture::kA0));
+  EXPECT_FALSE(f.ledger.dropped(Fixture::kA1));  // c has not read it yet
+  drops = f.ledger.consumer_done(Fixture::kC);
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].task, Fixture::kA1);
+  EXPECT_TRUE(f.ledger.drop(Fixture::kA1).tables.empty()) << "dropped twice";
+}
+
+TEST(MemoryLedger, FetchesAndDeliveriesAreRecordedOnlyWhenAskedOfThatExecutor) {
+  Fixture f;
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  EXPECT_TRUE(f.ledger.request("t1", 1));
+  EXPECT_FALSE(f.ledger.request("t1", 1)) << "asked twice";
+  Json from_other = {{"type", "exported"}, {"tables", {{"t1", "bytes"}}}};
+  EXPECT_FALSE(f.ledger.on_exported(0, from_other).arrived);
+  EXPECT_FALSE(f.ledger.fetched("t1"));
+  Json delivered = {{"type", "exported"}, {"delivered_to", 2}, {"delivered", {"t1"}}};
+  EXPECT_TRUE(f.ledger.on_exported(1, delivered).arrived);
+  EXPECT_FALSE(f.ledger.any_requested());
+  EXPECT_TRUE(f.ledger.delivered_at("t1", 2));
+  // Dropping tells the owner and the executor that got a copy.
+  f.ledger.consumer_done(Fixture::kB);
+  auto drops = f.ledger.consumer_done(Fixture::kC);
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].holders, (std::set<int>{1, 2}));
+  EXPECT_FALSE(f.ledger.delivered_at("t1", 2));
+  Json missing = {{"type", "exported"}, {"missing", {"t9"}}};
+  EXPECT_TRUE(f.ledger.on_exported(1, missing).missing);
+}
+
+TEST(MemoryLedger, ALostExecutorsStillNeededOutputsAreComputedAgain) {
+  Fixture f;
+  f.ledger.kept(Fixture::kA0, 0, {"t0"});
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  f.ledger.request("t0", 0);
+  EXPECT_EQ(f.ledger.lose_executor(0), (std::vector<int>{Fixture::kA0}));
+  EXPECT_FALSE(f.ledger.any_requested()) << "a request to the lost executor stays open";
+  EXPECT_EQ(f.ledger.owner(Fixture::kA0), -1);
+  EXPECT_EQ(f.ledger.owner(Fixture::kA1), 1);
+  // Once every consumer read it, losing its owner costs nothing.
+  f.ledger.consumer_done(Fixture::kB);
+  f.ledger.consumer_done(Fixture::kC);
+  EXPECT_TRUE(f.ledger.lose_executor(1).empty());
+}
+
+TEST(MemoryLedger, AConsumerRunAgainRecomputesTheProducersItsFirstRunReleased) {
+  Fixture f;
+  f.ledger.kept(Fixture::kA0, 0, {"t0"});
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  f.ledger.consumer_done(Fixture::kB);  // a0 dropped; a1 kept for c
+  EXPECT_TRUE(f.ledger.dropped(Fixture::kA0));
+  // b runs again (its output, in memory on a lost executor, was needed): it reads a0 and a1
+  // again; a0 is gone and must be computed again, a1 is still there.
+  EXPECT_EQ(f.ledger.rerun(Fixture::kB, true, {}), (std::vector<int>{Fixture::kA0}));
+  EXPECT_EQ(f.ledger.pending_consumers(Fixture::kA0), 1);
+  EXPECT_EQ(f.ledger.pending_consumers(Fixture::kA1), 2);
+  // A metadata task run again reads nothing itself.
+  EXPECT_TRUE(f.ledger.rerun(Fixture::kPick, false, {"t0"}).empty());
+}
+
+}  // namespace
+}  // namespace smallpond
