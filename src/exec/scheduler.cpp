@@ -18,7 +18,10 @@ Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& j
       pool_(pool),
       job_dir_(job_dir),
       count_rows_(std::move(count_rows)),
-      options_(options) {}
+      options_(options),
+      assignments_(job_dir_, options_),
+      speculation_(options.speculation_ratio, options.speculation_min_seconds),
+      retry_policy_(options.max_retry, options.max_fail) {}
 
 void Scheduler::trace(int task, int attempt, int executor, const char* status, const char* output,
                       int64_t rows, int64_t bytes, double seconds, const std::string& error) {
@@ -134,7 +137,7 @@ void Scheduler::handle(ExecutorEvent& event) {
     fail_attempt(r.task, e, o.error, is_retryable(o.code), o.code == ErrorCode::OutOfMemory);
     return;
   }
-  durations_[graph_.tasks[r.task].step].add(o.seconds);
+  speculation_.finished(graph_.tasks[r.task].step, o.seconds);
   // The first attempt to finish wins; a twin still running is cancelled.
   for (int other = 0; s.running > 0 && other < static_cast<int>(running_on_.size()); other++) {
     if (running_on_[other].task != r.task) continue;
@@ -247,13 +250,9 @@ void Scheduler::speculate() {
     int id = running_on_[e].task;
     if (id < 0 || states_[id].speculated || states_[id].exclusive) continue;
     const Task& task = graph_.tasks[id];
-    auto it = durations_.find(task.step);
-    if (it == durations_.end() || it->second.size() < 3) continue;
-    double median = it->second.median();
-    double threshold =
-        std::max(options_.speculation_ratio * median, median + options_.speculation_min_seconds);
     TaskState& s = states_[id];
-    if (now - s.last_start <= threshold) continue;
+    std::optional<double> median = speculation_.straggler(task.step, now - s.last_start);
+    if (!median) continue;
     int other = pick_executor(s, e);
     if (other < 0 || other == e) return;  // no idle executor: nothing to do now
     bool inputs_at_hand = true;
@@ -266,7 +265,7 @@ void Scheduler::speculate() {
     if (options_.progress)
       std::fprintf(stderr,
                    "[smallpond] %s runs %.1fs (step median %.1fs): starting a second attempt\n",
-                   task.label().c_str(), now - s.last_start, median);
+                   task.label().c_str(), now - s.last_start, *median);
     start_attempt(id, other);
   }
 }
@@ -390,20 +389,20 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   if (executor >= 0) s.failed_on.push_back(executor);
-  failures_++;
-  if (s.running > 0 && retryable) return;  // a speculative twin is still running: let it finish
-  if (!retryable || s.attempts > options_.max_retry) {
-    std::string why = retryable ? "after " + std::to_string(s.attempts) +
-                                      (s.attempts == 1 ? " attempt" : " attempts")
-                                : "(not retried: this error does not go away on retry)";
-    throw ExecutionError("step '" + task.step + "' failed " + why + ": " + error);
-  }
-  if (options_.max_fail >= 0 && failures_ > options_.max_fail)
-    throw ExecutionError("step '" + task.step + "' failed and the job reached its limit of " +
-                         std::to_string(options_.max_fail) + " failed attempts: " + error);
-  // Out of memory: the next attempt gets twice the memory (DuckDB spills what does not fit).
-  if (out_of_memory) s.memory_factor *= 2;
-  if (oom_killed && !s.exclusive) {
+  FailedAttempt failure;
+  failure.task_label = task.label();
+  failure.step = task.step;
+  failure.error = error;
+  failure.retryable = retryable;
+  failure.out_of_memory = out_of_memory;
+  failure.oom_killed = oom_killed;
+  failure.attempts = s.attempts;
+  failure.twin_running = s.running > 0;
+  RetryDecision decision = retry_policy_.decide(failure);
+  if (decision.action == RetryDecision::Action::WaitForTwin) return;
+  if (decision.action == RetryDecision::Action::Fail) throw ExecutionError(decision.error);
+  if (decision.double_memory) s.memory_factor *= 2;
+  if (decision.run_alone && !s.exclusive) {
     s.exclusive = true;
     exclusive_tasks_++;
   }
@@ -446,32 +445,10 @@ bool Scheduler::awaits_schema(int id) const {
 }
 
 TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor) const {
-  TaskAssignment a;
-  a.job = options_.job;
-  a.task_id = task.id;
-  a.attempt = attempt;
-  a.kind = task.kind;
-  a.label = task.label();
-  a.key = task.key;
-  a.params = task.params;
-  bool separate = task.kind == TaskKind::Sql ? !task.params.value("concat", false)
-                                             : task.params.value("separate_inputs", false);
-  if (separate) {
-    for (int d : task.deps) a.inputs.push_back(input_of(d));
-  } else {
-    std::vector<DataSet> parts;
-    for (int d : task.deps) parts.push_back(input_of(d));
-    a.inputs.push_back(DataSet::concat(parts));
-  }
-  a.final_dir = job_dir_.task_dir(task.step, task.name(), task.key);
-  if (task.params.value("function_kind", "") == "stream")
-    a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task.name(), task.key);
-  a.staging_dir = job_dir_.staging_dir(task.name(), task.key, attempt);
-  a.limits = options_.limits;
-  a.limits.memory_limit *= states_[task.id].memory_factor;
-  a.fault_probability = options_.fault_probability;
-  if (task.kind == TaskKind::Sql && !ledger_.must_persist(task.id))
-    a.memory_output_bytes = options_.memory_output_bytes;
+  std::vector<DataSet> inputs;
+  for (int d : task.deps) inputs.push_back(input_of(d));
+  TaskAssignment a = assignments_.build(task, attempt, inputs, states_[task.id].memory_factor,
+                                        !ledger_.must_persist(task.id));
   for (auto& path : memory_inputs(task.id)) {
     if (memory_owner(path) == executor) continue;
     std::string table = memory_table(path);
@@ -480,8 +457,6 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     else
       a.attachments[table] = ledger_.fetched_bytes(table);
   }
-  // The executor spills into a directory of its own under it (JobDir::executor_tmp_dir).
-  a.limits.temp_directory = job_dir_.tmp_dir();
   return a;
 }
 

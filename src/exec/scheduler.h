@@ -29,11 +29,14 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "exec/assignment_builder.h"
 #include "exec/executor_pool.h"
 #include "exec/memory_ledger.h"
 #include "exec/metadata_tasks.h"
 #include "exec/progress.h"
-#include "exec/running_median.h"
+#include "exec/retry_policy.h"
+#include "exec/scheduler_options.h"
+#include "exec/speculation_policy.h"
 #include "exec/task_manifest.h"
 #include "exec/task_trace.h"
 #include "io/job_dir.h"
@@ -41,21 +44,6 @@
 #include "smallpond/report.h"
 
 namespace smallpond {
-
-struct SchedulerOptions {
-  int64_t job = 0;  //!< distinguishes runs that share a pool
-  int max_retry = 3;
-  int max_fail = -1;  //!< failed attempts tolerated in the job; -1: no limit
-  double fault_probability = 0;
-  int64_t memory_output_bytes = 0;  //!< in-memory passing threshold; 0: every output is a file
-  //! Straggler: elapsed > max(ratio × median, median + min_seconds) of its step's finished
-  //! tasks (at least 3 of them).
-  bool speculation = true;
-  double speculation_ratio = 2.0;
-  double speculation_min_seconds = 30;
-  EngineLimits limits;  //!< per task; temp_directory is set per executor
-  bool progress = true;
-};
 
 class Scheduler {
  public:
@@ -100,7 +88,7 @@ class Scheduler {
   bool running_exclusive() const;  // a task that must run alone is running
   bool dispatch_one();             // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;
-  TaskAssignment assignment(const Task& task, int attempt, int executor) const;
+  TaskAssignment assignment(const Task& task, int attempt, int executor) const;  // + memory
   DataSet input_of(int dep) const;     // dep's output, with a sibling's columns if it has none
   bool awaits_schema(int task) const;  // an input has no columns yet, but a sibling may lend them
   StepReport& step_report(const std::string& step);
@@ -115,14 +103,15 @@ class Scheduler {
   std::vector<std::vector<DataSet>> outputs_;
   std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
   std::deque<int> ready_;  // executor tasks waiting for an executor, FIFO (retries in front)
-  std::vector<Running> running_on_;                 // by executor
-  std::map<std::string, RunningMedian> durations_;  // step -> seconds of finished attempts
+  std::vector<Running> running_on_;  // by executor
+  AssignmentBuilder assignments_;
+  SpeculationPolicy speculation_;
+  RetryPolicy retry_policy_;
   int done_ = 0;
   double last_speculation_ = 0;  // monotonic seconds of the last look for stragglers
   int exclusive_tasks_ = 0;      // tasks marked exclusive (rare): only then is it checked
   std::map<std::string, int> unfinished_in_step_;  // step -> its tasks not done
   std::map<std::string, int> schema_donor_;        // step -> a done task whose output has columns
-  int failures_ = 0;                               // failed attempts in this run
 
   std::vector<bool> needed_;  // some result depends on running (or reusing) it
   std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
