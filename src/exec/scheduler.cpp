@@ -13,12 +13,13 @@
 namespace smallpond {
 
 Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
-                     RowCounter count_rows, SchedulerOptions options)
+                     RowCounter count_rows, SchedulerOptions options, JobObserver* observer)
     : graph_(graph),
       pool_(pool),
       job_dir_(job_dir),
       count_rows_(std::move(count_rows)),
       options_(options),
+      observer_(observer),
       assignments_(job_dir_, options_),
       speculation_(options.speculation_ratio, options.speculation_min_seconds),
       retry_policy_(options.max_retry, options.max_fail) {}
@@ -26,7 +27,7 @@ Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& j
 void Scheduler::trace(int task, int attempt, int executor, const char* status, const char* output,
                       int64_t rows, int64_t bytes, double seconds, const std::string& error) {
   const Task& t = graph_.tasks[task];
-  trace_->record(
+  observer_->attempt_ended(
       {t.step, t.label(), attempt, executor, status, output, rows, bytes, seconds, error});
 }
 
@@ -58,9 +59,10 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   ledger_.plan(graph_, users_);
   fetching_.clear();
   plan_needed();
-  progress_ = std::make_unique<ProgressReporter>(graph_, options_.progress);
-  trace_ = std::make_unique<TaskTrace>(job_dir_.root() + "/log");
-  ProgressReporter& progress = *progress_;
+  if (!observer_) {
+    own_observer_ = standard_observer(graph_, options_.progress, job_dir_.root() + "/log");
+    observer_ = own_observer_.get();
+  }
   try {
     for (auto& t : graph_.tasks)
       if (t.deps.empty()) make_ready(t.id);
@@ -91,13 +93,13 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
                             std::to_string(fetching_.size()) + "):" + detail);
       }
       if (auto event = pool_.wait(0.2)) handle(*event);
-      progress.tick();
+      observer_->tick();
     }
   } catch (...) {
-    progress.finish();
+    observer_->finish();
     throw;
   }
-  progress.finish();
+  observer_->finish();
   for (size_t p = 0; p < n; p++) send_drop(ledger_.drop(static_cast<int>(p)));  // still held
   for (size_t i = 0; i < report.steps.size(); i++)
     report.steps[i].seconds = step_times_[i].second - step_times_[i].first;
@@ -213,9 +215,8 @@ void Scheduler::lose_memory(int e) {
 void Scheduler::invalidate(int p) {
   TaskState& s = states_[p];
   if (s.state != State::Done) return;
-  if (options_.progress && graph_.tasks[p].on_executor())
-    std::fprintf(stderr, "[smallpond] recomputing %s: its in-memory output was lost\n",
-                 graph_.tasks[p].label().c_str());
+  if (graph_.tasks[p].on_executor())
+    observer_->notice("recomputing " + graph_.tasks[p].label() + ": its in-memory output was lost");
   s.state = State::Waiting;
   done_--;
   unfinished_in_step_[graph_.tasks[p].step]++;
@@ -262,10 +263,10 @@ void Scheduler::speculate() {
     if (!inputs_at_hand) continue;
     s.speculated = true;
     step_report(task.step).speculative++;
-    if (options_.progress)
-      std::fprintf(stderr,
-                   "[smallpond] %s runs %.1fs (step median %.1fs): starting a second attempt\n",
-                   task.label().c_str(), now - s.last_start, *median);
+    char line[160];
+    std::snprintf(line, sizeof line, " runs %.1fs (step median %.1fs): starting a second attempt",
+                  now - s.last_start, *median);
+    observer_->notice(task.label() + line);
     start_attempt(id, other);
   }
 }
@@ -369,7 +370,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
       remove_all(job_dir_.checkpoint_dir(task.name(), task.key));
     StepReport& r = step_report(task.step);
     (reused ? r.reused : r.executed)++;
-    progress_->task_finished(task);
+    observer_->task_finished(task);
     if (rows >= 0) r.rows = (r.rows < 0 ? 0 : r.rows) + rows;
     if (!reused) {
       size_t idx = &r - &report_->steps[0];
@@ -407,9 +408,8 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
     exclusive_tasks_++;
   }
   step_report(task.step).retries++;
-  if (options_.progress)
-    std::fprintf(stderr, "[smallpond] retrying %s (attempt %d failed): %s\n", task.label().c_str(),
-                 s.attempts, error.c_str());
+  observer_->notice("retrying " + task.label() + " (attempt " + std::to_string(s.attempts) +
+                    " failed): " + error);
   s.state = State::Ready;
   ready_.push_front(id);  // retries go first
 }

@@ -31,14 +31,13 @@
 #include "engine/engine.h"
 #include "exec/assignment_builder.h"
 #include "exec/executor_pool.h"
+#include "exec/job_observer.h"
 #include "exec/memory_ledger.h"
 #include "exec/metadata_tasks.h"
-#include "exec/progress.h"
 #include "exec/retry_policy.h"
 #include "exec/scheduler_options.h"
 #include "exec/speculation_policy.h"
 #include "exec/task_manifest.h"
-#include "exec/task_trace.h"
 #include "io/job_dir.h"
 #include "plan/task.h"
 #include "smallpond/report.h"
@@ -48,7 +47,7 @@ namespace smallpond {
 class Scheduler {
  public:
   Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
-            RowCounter count_rows, SchedulerOptions options);
+            RowCounter count_rows, SchedulerOptions options, JobObserver* observer = nullptr);
   //! Runs every task. Returns the outputs of every task (by id); fills report.
   std::vector<std::vector<DataSet>> run(JobReport& report);
 
@@ -98,6 +97,7 @@ class Scheduler {
   const JobDir& job_dir_;
   RowCounter count_rows_;
   SchedulerOptions options_;
+  JobObserver* observer_;  // where progress, the trace and notices go (never stderr directly)
 
   std::vector<TaskState> states_;
   std::vector<std::vector<DataSet>> outputs_;
@@ -118,8 +118,7 @@ class Scheduler {
   MemoryLedger ledger_;        // in-memory outputs: owners, consumers, fetches, lineage
   std::vector<int> fetching_;  // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
-  std::unique_ptr<ProgressReporter> progress_;
-  std::unique_ptr<TaskTrace> trace_;
+  std::unique_ptr<JobObserver> own_observer_;  // the standard one, when none was given
   void trace(int task, int attempt, int executor, const char* status, const char* output,
              int64_t rows, int64_t bytes, double seconds, const std::string& error = "");
   std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end

@@ -106,8 +106,21 @@ TaskGraph single() {
   return g;
 }
 
+// Records what the scheduler reports, instead of printing it.
+struct RecordingObserver : JobObserver {
+  std::vector<TaskTrace::Entry> attempts;
+  std::vector<std::string> notices;
+  int finished_tasks = 0, finishes = 0;
+  void attempt_ended(const TaskTrace::Entry& e) override { attempts.push_back(e); }
+  void task_finished(const Task&) override { finished_tasks++; }
+  void notice(const std::string& message) override { notices.push_back(message); }
+  void tick() override {}
+  void finish() override { finishes++; }
+};
+
 struct Harness {
   explicit Harness(TaskGraph g = diamond()) : graph(std::move(g)) {}
+  RecordingObserver observer;
   TaskGraph graph;
   Log log;
   testing::TempDir dir;
@@ -125,7 +138,8 @@ struct Harness {
     options.speculation_min_seconds = 0.2;
     options.limits.memory_limit = 1 << 30;
     Scheduler scheduler(
-        graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options);
+        graph, pool, job_dir, [](const DataSet&) { return std::vector<int64_t>{}; }, options,
+        &observer);
     return scheduler.run(report);
   }
 };
@@ -158,6 +172,16 @@ TEST(Scheduler, RetriesAFailedAttempt) {
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(h.report.step("a").retries, 1);
   EXPECT_TRUE(h.log.order_ok);
+  // Everything reported goes through the observer: the failed attempt, the retry's notice.
+  ASSERT_EQ(h.observer.notices.size(), 1u);
+  EXPECT_EQ(h.observer.notices[0].rfind("retrying a[1] (attempt 1 failed): ", 0), 0u)
+      << h.observer.notices[0];
+  int failed_entries = 0;
+  for (auto& e : h.observer.attempts) failed_entries += std::string(e.status) == "failed";
+  EXPECT_EQ(failed_entries, 1);
+  EXPECT_EQ(h.observer.attempts.size(), 8u);  // 7 executed + 1 failed
+  EXPECT_EQ(h.observer.finished_tasks, 7);    // the executor tasks (progress counts those)
+  EXPECT_EQ(h.observer.finishes, 1);
 }
 
 TEST(Scheduler, RetryPrefersAnotherExecutor) {

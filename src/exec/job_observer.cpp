@@ -1,0 +1,36 @@
+#include "exec/job_observer.h"
+
+#include <cstdio>
+
+#include "exec/progress.h"
+
+namespace smallpond {
+
+namespace {
+
+class StandardObserver : public JobObserver {
+ public:
+  StandardObserver(const TaskGraph& graph, bool progress, const std::string& log_dir)
+      : progress_(graph, progress), enabled_(progress), trace_(log_dir) {}
+  void attempt_ended(const TaskTrace::Entry& entry) override { trace_.record(entry); }
+  void task_finished(const Task& task) override { progress_.task_finished(task); }
+  void notice(const std::string& message) override {
+    if (enabled_) std::fprintf(stderr, "[smallpond] %s\n", message.c_str());
+  }
+  void tick() override { progress_.tick(); }
+  void finish() override { progress_.finish(); }
+
+ private:
+  ProgressReporter progress_;
+  bool enabled_;
+  TaskTrace trace_;
+};
+
+}  // namespace
+
+std::unique_ptr<JobObserver> standard_observer(const TaskGraph& graph, bool progress,
+                                               const std::string& log_dir) {
+  return std::make_unique<StandardObserver>(graph, progress, log_dir);
+}
+
+}  // namespace smallpond
