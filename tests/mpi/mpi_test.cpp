@@ -61,6 +61,14 @@ TEST_F(Mpi, PipelineEqualsLocalRunAndDuckDB) {
   EXPECT_EQ(written("mpi_out").rows, written("local_out").rows);
 }
 
+// Large payloads in both directions at once finish (non-blocking sends that keep receiving).
+TEST_F(Mpi, TwoRanksExchange64MiBBothWaysAtOnce) {
+  std::string out;
+  ASSERT_EQ(testing::run_command(mpirun("", 2, EXCHANGE_PROBE), &out), 0) << out;
+  EXPECT_NE(out.find("rank 0 exchanged"), std::string::npos) << out;
+  EXPECT_NE(out.find("rank 1 exchanged"), std::string::npos) << out;
+}
+
 TEST_F(Mpi, CppProgramRunsOnRanks) {
   std::string out;
   std::string cmd =

@@ -1,5 +1,8 @@
 #pragma once
 // Protocol messages (encode_message) over MPI point-to-point (the only MPI calls of the protocol).
+// Every send is non-blocking (MPI_Isend) and keeps receiving while it waits: two ranks sending
+// large messages to each other at once (past MPI's eager limit, a blocking send waits for the
+// matching receive) would otherwise wait for each other for ever.
 
 #include <mpi.h>
 
@@ -15,8 +18,6 @@ constexpr int kTag = 4711;
 //! Remembers that a rank died: MPI_Finalize would then hang, so it is skipped at exit.
 void note_rank_lost();
 
-//! Sends a message; false when MPI reports an error (e.g. the peer died, with recovery on).
-bool send(const Json& message, int rank);
 //! Sends a message but waits at most timeout_seconds for MPI to take it; false when it did not
 //! (the peer is gone or stopped: a send to a dead rank can block for ever). While it waits it
 //! calls while_waiting() (if given), which should receive what arrives (a peer sending to us at

@@ -21,12 +21,6 @@ namespace smallpond {
 
 namespace mpi {
 
-bool send(const Json& message, int rank) {
-  std::string body = encode_message(message);
-  return MPI_Send(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag,
-                  MPI_COMM_WORLD) == MPI_SUCCESS;
-}
-
 bool send_within(const Json& message, int rank, double timeout_seconds,
                  const std::function<bool()>& while_waiting) {
   std::string body = encode_message(message);
