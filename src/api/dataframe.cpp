@@ -70,11 +70,11 @@ DataFrame DataFrame::random_shuffle(int npartitions) const {
 }
 
 DataFrame DataFrame::filter(const std::string& condition) const {
-  return session_->sql_node("filter", "SELECT * FROM {0} WHERE (" + condition + ")", {*this});
+  return session_->operation("filter", node_, {{"where", condition}});
 }
 
 DataFrame DataFrame::map(const std::string& expressions) const {
-  return session_->sql_node("map", "SELECT " + expressions + " FROM {0}", {*this});
+  return session_->operation("map", node_, {{"select", expressions}});
 }
 
 DataFrame DataFrame::row_function(const char* kind, const void* fn, const Row* params) const {
@@ -121,15 +121,11 @@ DataFrame DataFrame::flat_map(FlatMapFunction fn) const {
 }
 
 DataFrame DataFrame::partial_sort(const std::string& by) const {
-  return session_->sql_node("partial_sort", "SELECT * FROM {0} ORDER BY " + by, {*this});
+  return session_->operation("partial_sort", node_, {{"by", by}});
 }
 
 DataFrame DataFrame::limit(int64_t n) const {
-  if (n < 0) throw InvalidInputError("limit: n must not be negative");
-  auto node = session_->new_node(NodeKind::Limit, "limit");
-  node->limit = n;
-  node->inputs = {node_};
-  return DataFrame(session_, node);
+  return session_->operation("limit", node_, {{"n", n}});
 }
 
 DataFrame DataFrame::consolidate(const std::string& dimension) const {

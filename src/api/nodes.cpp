@@ -3,6 +3,7 @@
 #include "api/session_state.h"
 #include "common/code_location.h"
 #include "io/filesystem.h"
+#include "logical/operations.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -123,10 +124,7 @@ LogicalNode consolidate(const LogicalNode& input, const std::string& dimension) 
 }
 
 LogicalNode projection(const LogicalNode& input, const ProjectionOptions& options) {
-  for (auto& c : options.generated_columns)
-    if (c != "filename" && c != "file_row_number")
-      throw InvalidInputError("projection: unknown generated column '" + c +
-                              "' (filename, file_row_number)");
+  check_generated_columns(options.generated_columns, "projection");
   auto [s, n] = NodeFactory::over(NodeKind::Projection, "projection", {input});
   n->columns = options.columns;
   n->generated_columns = options.generated_columns;

@@ -15,6 +15,7 @@
 #include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
+#include "logical/operations.h"
 #include "pipeline/pipeline_file.h"
 #include "smallpond/error.h"
 
@@ -39,6 +40,18 @@ DataFrame SessionState::sql_node(const std::string& base, const std::string& que
     node->inputs.push_back(df.node_);
   }
   return DataFrame(shared_from_this(), node);
+}
+
+DataFrame SessionState::operation(const std::string& name, const NodePtr& input,
+                                  const Json& params) {
+  BuildContext context;
+  context.executors = options.executors;
+  context.new_node = [this](NodeKind kind, const std::string& role) {
+    auto node = new_node(kind, role);
+    if (kind == NodeKind::SqlEngine) node->udfs = udfs();  // the session's C++ functions
+    return node;
+  };
+  return DataFrame(shared_from_this(), build_operation(name, input, params, context));
 }
 
 JobResult SessionState::run(const std::vector<NodePtr>& targets,
@@ -109,13 +122,13 @@ void Session::create_function(const std::string& name, ScalarFunction fn,
 }
 
 JobReport Session::run_pipeline(const std::string& path) const {
-  Pipeline pipeline = load_pipeline(path);
+  Pipeline pipeline = load_pipeline(path, state_->options.executors);
   std::string dir = parent_dir(absolute_path(path));
   return state_->run(pipeline.targets, {dir}).report;
 }
 
 std::string Session::explain_pipeline(const std::string& path) const {
-  return explain_plan(load_pipeline(path).targets, state_->options);
+  return explain_plan(load_pipeline(path, state_->options.executors).targets, state_->options);
 }
 
 const Options& Session::options() const { return state_->options; }
@@ -140,10 +153,7 @@ DataFrame Session::read_parquet(const std::vector<std::string>& paths,
   node->source_options.format = FileFormat::Parquet;
   node->source_options.columns = options.columns;
   node->source_options.union_by_name = options.union_by_name;
-  for (auto& c : options.generated_columns)
-    if (c != "filename" && c != "file_row_number")
-      throw InvalidInputError("read_parquet: unknown generated column '" + c +
-                              "' (filename, file_row_number)");
+  check_generated_columns(options.generated_columns, "read_parquet");
   node->source_options.generated_columns = options.generated_columns;
   node->recursive = options.recursive;
   return DataFrame(state_, node);

@@ -24,6 +24,8 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
   //! A SqlEngine node over frames (which must belong to this session).
   DataFrame sql_node(const std::string& base, const std::string& query,
                      const std::vector<DataFrame>& inputs);
+  //! A registered operation (logical/operations.h) over input.
+  DataFrame operation(const std::string& name, const NodePtr& input, const Json& params);
   //! Runs targets (one action at a time: a second caller waits), remembering the report.
   JobResult run(const std::vector<NodePtr>& targets,
                 const std::vector<std::string>& protected_dirs = {});

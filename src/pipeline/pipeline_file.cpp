@@ -9,21 +9,30 @@
 #include "common/strings.h"
 #include "common/suggest.h"
 #include "io/filesystem.h"
+#include "logical/operations.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
 
 namespace {
 
-const std::vector<std::string> kOperations = {
-    "read_parquet", "read_csv",    "read_json",    "read_partitioned", "repartition",
-    "sql",          "filter",      "map",          "partial_sort",     "limit",
-    "union",        "consolidate", "write_parquet"};
+// Operations with a syntax of their own; the others are logical/operations.h's registered ones.
+const std::vector<std::string> kSpecialOperations = {
+    "read_parquet", "read_csv", "read_json",   "read_partitioned", "repartition",
+    "sql",          "union",    "consolidate", "write_parquet"};
+
+std::vector<std::string> all_operations() {
+  std::vector<std::string> out = kSpecialOperations;
+  for (auto& name : operation_names()) out.push_back(name);
+  return out;
+}
 
 class PipelineParser {
  public:
-  PipelineParser(std::string base_dir, std::string origin)
-      : base_dir_(std::move(base_dir)), origin_(std::move(origin)) {}
+  PipelineParser(std::string base_dir, std::string origin, int default_executors)
+      : base_dir_(std::move(base_dir)),
+        origin_(std::move(origin)),
+        default_executors_(default_executors) {}
 
   Pipeline parse(const std::string& text) {
     YAML::Node root;
@@ -169,10 +178,11 @@ class PipelineParser {
     if (spec["recursive"]) node.recursive = boolean(spec["recursive"], step, "recursive");
     if (spec["generated_columns"]) {
       o.generated_columns = strings(spec["generated_columns"], step, "generated_columns");
-      for (auto& c : o.generated_columns)
-        if (c != "filename" && c != "file_row_number")
-          fail(spec["generated_columns"], step,
-               "unknown generated column '" + c + "' (filename, file_row_number)");
+      try {
+        check_generated_columns(o.generated_columns, op);
+      } catch (const InvalidInputError& e) {
+        fail(spec["generated_columns"], step, e.what());
+      }
     }
     if (spec["schema"]) {
       if (!spec["schema"].IsMap())
@@ -182,6 +192,61 @@ class PipelineParser {
     }
     if (spec["delimiter"]) o.delimiter = scalar(spec["delimiter"], step, "delimiter");
     if (spec["header"]) o.header = boolean(spec["header"], step, "header");
+  }
+
+  // `NAME: {input: STEP, PARAM: VALUE, ...}` of a registered operation (logical/operations.h):
+  // the parameters are checked and the nodes built there, as for every front end.
+  void parse_registered(const OperationSpec& op, const YAML::Node& spec, const std::string& name) {
+    std::string usage = "{input";
+    for (auto& p : op.params) usage += p.required ? ", " + p.name : ", [" + p.name + "]";
+    usage += "}";
+    if (!spec.IsMap()) fail(spec, name, "'" + op.name + "' needs " + usage);
+    std::set<std::string> allowed = {"input"};
+    for (auto& p : op.params) allowed.insert(p.name);
+    check_keys(spec, name, op.name, allowed);
+    NodePtr in = input(spec["input"], name);
+    Json params = Json::object();
+    for (auto& p : op.params) {
+      const YAML::Node value = spec[p.name];
+      if (!value) continue;
+      switch (p.type) {
+        case ParamType::String:
+          params[p.name] = scalar(value, name, p.name);
+          break;
+        case ParamType::Strings:
+          params[p.name] = strings(value, name, p.name);
+          break;
+        case ParamType::Integer:
+          params[p.name] = integer(value, name, p.name);
+          break;
+        case ParamType::Boolean:
+          params[p.name] = boolean(value, name, p.name);
+          break;
+      }
+    }
+    // Nodes the operation makes before its result are named after the step.
+    std::vector<std::shared_ptr<Node>> made;
+    BuildContext context;
+    context.executors = default_executors_;
+    context.new_node = [&](NodeKind kind, const std::string& role) {
+      auto node = std::make_shared<Node>();
+      node->kind = kind;
+      node->id = static_cast<int>(nodes_.size() + made.size()) + 1;
+      node->name = name + "_" + role;
+      made.push_back(node);
+      return node;
+    };
+    NodePtr result;
+    try {
+      result = build_operation(op.name, in, params, context);
+    } catch (const InvalidInputError& e) {
+      fail(spec, name, e.what());
+    }
+    for (auto& node : made) {
+      if (node.get() == result.get()) node->name = name;
+      nodes_.push_back(node);
+    }
+    by_name_[name] = result;
   }
 
   void parse_step(const YAML::Node& s) {
@@ -195,6 +260,7 @@ class PipelineParser {
     }
     if (by_name_.count(name)) fail(s["name"], name, "a step with this name already exists");
 
+    const std::vector<std::string> kOperations = all_operations();
     std::string op;
     for (auto it = s.begin(); it != s.end(); ++it) {
       std::string key = it->first.as<std::string>();
@@ -221,6 +287,10 @@ class PipelineParser {
     node->id = static_cast<int>(nodes_.size()) + 1;
     node->name = name;
     const YAML::Node spec = s[op];
+    if (const OperationSpec* registered = find_operation(op)) {
+      parse_registered(*registered, spec, name);
+      return;
+    }
     if (op == "read_parquet" || op == "read_csv" || op == "read_json") {
       parse_source(spec, name, op, *node);
     } else if (op == "read_partitioned") {
@@ -262,23 +332,6 @@ class PipelineParser {
         fail(spec, name, "choose one of 'hash_by', 'by', 'by_rows' and 'random'");
       bool hashed = !node->hash_columns.empty() || !node->partition_by.empty();
       node->kind = hashed ? NodeKind::HashPartition : NodeKind::EvenPartition;
-    } else if (op == "filter" || op == "map" || op == "partial_sort") {
-      const char* arg = op == "filter" ? "where" : op == "map" ? "select" : "by";
-      if (!spec.IsMap()) fail(spec, name, "'" + op + "' needs {input, " + arg + "}");
-      check_keys(spec, name, op, {"input", arg});
-      node->kind = NodeKind::SqlEngine;
-      node->inputs = {input(spec["input"], name)};
-      std::string text = scalar(spec[arg], name, arg);
-      node->sql = op == "filter" ? "SELECT * FROM {0} WHERE (" + text + ")"
-                  : op == "map"  ? "SELECT " + text + " FROM {0}"
-                                 : "SELECT * FROM {0} ORDER BY " + text;
-    } else if (op == "limit") {
-      if (!spec.IsMap()) fail(spec, name, "'limit' needs {input, n}");
-      check_keys(spec, name, op, {"input", "n"});
-      node->kind = NodeKind::Limit;
-      node->inputs = {input(spec["input"], name)};
-      node->limit = integer(spec["n"], name, "n");
-      if (node->limit < 0) fail(spec["n"], name, "'n' must not be negative");
     } else if (op == "consolidate") {
       if (!spec.IsMap()) fail(spec, name, "'consolidate' needs {input, dimension}");
       check_keys(spec, name, op, {"input", "dimension"});
@@ -306,10 +359,11 @@ class PipelineParser {
       if (spec["overwrite"]) node->overwrite = boolean(spec["overwrite"], name, "overwrite");
       if (spec["type"]) {
         node->sink_type = scalar(spec["type"], name, "type");
-        if (node->sink_type != "link_or_copy" && node->sink_type != "copy" &&
-            node->sink_type != "link" && node->sink_type != "manifest")
-          fail(spec["type"], name,
-               "unknown type '" + node->sink_type + "' (link_or_copy, copy, link, manifest)");
+        try {
+          check_sink_type(node->sink_type, "write_parquet");
+        } catch (const InvalidInputError& e) {
+          fail(spec["type"], name, e.what());
+        }
       }
     }
     nodes_.push_back(node);
@@ -317,6 +371,7 @@ class PipelineParser {
   }
 
   std::string base_dir_, origin_;
+  int default_executors_;
   YAML::Node current_step_;  // the step being parsed, for the line of what it lacks
   std::vector<NodePtr> nodes_;
   std::map<std::string, NodePtr> by_name_;
@@ -325,14 +380,14 @@ class PipelineParser {
 }  // namespace
 
 Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir,
-                        const std::string& origin) {
-  return PipelineParser(base_dir, origin).parse(yaml);
+                        const std::string& origin, int executors) {
+  return PipelineParser(base_dir, origin, executors).parse(yaml);
 }
 
-Pipeline load_pipeline(const std::string& path) {
+Pipeline load_pipeline(const std::string& path, int executors) {
   if (!path_exists(path)) throw InvalidInputError("pipeline file '" + path + "' does not exist");
   std::string dir = std::filesystem::path(absolute_path(path)).parent_path().string();
-  return parse_pipeline(read_file(path), dir, path);
+  return parse_pipeline(read_file(path), dir, path, executors);
 }
 
 }  // namespace smallpond

@@ -25,11 +25,12 @@ struct Pipeline {
   std::vector<NodePtr> targets;  //!< steps no other step uses: what running the file computes
 };
 
-//! Parses a pipeline file. Relative data paths resolve against the file's directory.
+//! Parses a pipeline file. Relative data paths resolve against the file's directory;
+//! executors: of the session that will run it (operations default partition counts to it).
 //! Throws InvalidInputError "FILE:LINE: step 'NAME': what is wrong".
-Pipeline load_pipeline(const std::string& path);
+Pipeline load_pipeline(const std::string& path, int executors = 1);
 //! The same for YAML text; base_dir resolves relative paths, origin names it in errors.
 Pipeline parse_pipeline(const std::string& yaml, const std::string& base_dir,
-                        const std::string& origin);
+                        const std::string& origin, int executors = 1);
 
 }  // namespace smallpond

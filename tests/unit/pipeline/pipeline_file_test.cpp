@@ -150,6 +150,15 @@ TEST(PipelineFile, ErrorsNameFileLineAndStep) {
       "choose one of");
   expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    union: a\n",
                "list of steps");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    filter: {input: a, "
+      "wher: x}\n",
+      "p.yaml:5: step 'b': unknown key 'wher' in 'filter'; did you mean 'where'?");
+  expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    filter: {input: a}\n",
+               "p.yaml:5: step 'b': filter: 'where' is missing");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    limit: {input: a, n: -1}\n",
+      "limit: n must not be negative");
 }
 
 }  // namespace

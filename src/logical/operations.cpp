@@ -1,0 +1,150 @@
+#include "logical/operations.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/strings.h"
+#include "common/suggest.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+namespace {
+
+// One SQL step over the input: `sql` with {0} for it.
+NodePtr sql_step(const NodePtr& input, const std::string& role, const std::string& sql,
+                 const BuildContext& context) {
+  auto node = context.new_node(NodeKind::SqlEngine, role);
+  node->sql = sql;
+  node->inputs = {input};
+  return node;
+}
+
+std::map<std::string, OperationSpec> make_registry() {
+  std::vector<OperationSpec> ops;
+  ops.push_back({"filter",
+                 "rows for which a SQL condition holds",
+                 {{"where", ParamType::String, true, "a SQL condition"}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   return sql_step(
+                       in, "filter",
+                       "SELECT * FROM {0} WHERE (" + p["where"].get<std::string>() + ")", c);
+                 }});
+  ops.push_back({"map",
+                 "a SQL select-list over each row",
+                 {{"select", ParamType::String, true, "SQL expressions, e.g. \"a + b AS c, d\""}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   return sql_step(in, "map",
+                                   "SELECT " + p["select"].get<std::string>() + " FROM {0}", c);
+                 }});
+  ops.push_back({"partial_sort",
+                 "each partition sorted",
+                 {{"by", ParamType::String, true, "a SQL ORDER BY list"}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   return sql_step(in, "partial_sort",
+                                   "SELECT * FROM {0} ORDER BY " + p["by"].get<std::string>(), c);
+                 }});
+  ops.push_back({"limit",
+                 "the first n rows of the whole input, as one partition",
+                 {{"n", ParamType::Integer, true, "rows"}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   int64_t n = p["n"];
+                   if (n < 0) throw InvalidInputError("limit: n must not be negative");
+                   auto node = c.new_node(NodeKind::Limit, "limit");
+                   node->limit = n;
+                   node->inputs = {in};
+                   return NodePtr(node);
+                 }});
+  std::map<std::string, OperationSpec> registry;
+  for (auto& op : ops) registry[op.name] = op;
+  return registry;
+}
+
+const std::map<std::string, OperationSpec>& registry() {
+  static const std::map<std::string, OperationSpec> r = make_registry();
+  return r;
+}
+
+const char* type_name(ParamType type) {
+  switch (type) {
+    case ParamType::String:
+      return "text";
+    case ParamType::Strings:
+      return "a list of text";
+    case ParamType::Integer:
+      return "an integer";
+    case ParamType::Boolean:
+      return "true or false";
+  }
+  return "?";
+}
+
+bool has_type(const Json& value, ParamType type) {
+  switch (type) {
+    case ParamType::String:
+      return value.is_string();
+    case ParamType::Strings:
+      return value.is_array() &&
+             std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_string(); });
+    case ParamType::Integer:
+      return value.is_number_integer();
+    case ParamType::Boolean:
+      return value.is_boolean();
+  }
+  return false;
+}
+
+}  // namespace
+
+const OperationSpec* find_operation(const std::string& name) {
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> operation_names() {
+  std::vector<std::string> out;
+  for (auto& [name, op] : registry()) out.push_back(name);
+  return out;
+}
+
+NodePtr build_operation(const std::string& name, const NodePtr& input, const Json& params,
+                        const BuildContext& context) {
+  const OperationSpec* op = find_operation(name);
+  if (!op) throw InternalError("no operation '" + name + "'");
+  if (!params.is_object()) throw InvalidInputError(name + ": parameters must be a map");
+  std::vector<std::string> known;
+  for (auto& p : op->params) known.push_back(p.name);
+  for (auto& [key, value] : params.items()) {
+    auto spec = std::find_if(op->params.begin(), op->params.end(),
+                             [&](const ParamSpec& p) { return p.name == key; });
+    if (spec == op->params.end()) {
+      std::string guess = closest_word(key, known);
+      throw InvalidInputError(name + ": unknown parameter '" + key + "'" +
+                              (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                              " (parameters: " + join(known, ", ") + ")");
+    }
+    if (!has_type(value, spec->type))
+      throw InvalidInputError(name + ": '" + key + "' must be " + type_name(spec->type) + " (" +
+                              spec->help + "), not " + value.dump());
+  }
+  for (auto& p : op->params)
+    if (p.required && !params.contains(p.name))
+      throw InvalidInputError(name + ": '" + p.name + "' is missing (" + p.help + ")");
+  if (!input) throw InvalidInputError(name + ": no input");
+  return op->build(input, params, context);
+}
+
+void check_generated_columns(const std::vector<std::string>& columns, const std::string& where) {
+  for (auto& c : columns)
+    if (c != "filename" && c != "file_row_number")
+      throw InvalidInputError(where + ": unknown generated column '" + c +
+                              "' (filename, file_row_number)");
+}
+
+void check_sink_type(const std::string& type, const std::string& where) {
+  if (type != "link_or_copy" && type != "copy" && type != "link" && type != "manifest")
+    throw InvalidInputError(where + ": unknown type '" + type +
+                            "' (link_or_copy, copy, link, manifest)");
+}
+
+}  // namespace smallpond
