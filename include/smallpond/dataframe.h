@@ -118,6 +118,11 @@ class DataFrame {
   DataFrame partial_sort(const std::string& by) const;
   //! The first n rows of the whole frame (not per partition), as one partition.
   DataFrame limit(int64_t n) const;
+  //! Rows equal on `columns` (all columns when empty) kept once, in npartitions partitions
+  //! (0: one per executor): rows are hash partitioned by those columns, and of each key the
+  //! first row in the order of all columns is kept (the same row however the data was split).
+  DataFrame drop_duplicates(const std::vector<std::string>& columns = {},
+                            int npartitions = 0) const;
   //! Merges the partitions that differ only in `dimension` (the nested 3 × 5 back to 3).
   DataFrame consolidate(const std::string& dimension) const;
   //! This frame's partitions followed by those of the others.

@@ -128,6 +128,12 @@ DataFrame DataFrame::limit(int64_t n) const {
   return session_->operation("limit", node_, {{"n", n}});
 }
 
+DataFrame DataFrame::drop_duplicates(const std::vector<std::string>& columns,
+                                     int npartitions) const {
+  return session_->operation("drop_duplicates", node_,
+                             {{"columns", columns}, {"npartitions", npartitions}});
+}
+
 DataFrame DataFrame::consolidate(const std::string& dimension) const {
   auto node = session_->new_node(NodeKind::Consolidate, "consolidate");
   node->dimension = dimension;

@@ -11,6 +11,12 @@ namespace smallpond {
 
 namespace {
 
+std::string quoted_identifiers(const std::vector<std::string>& columns) {
+  std::vector<std::string> out;
+  for (auto& c : columns) out.push_back(sql_identifier(c));
+  return join(out, ", ");
+}
+
 // One SQL step over the input: `sql` with {0} for it.
 NodePtr sql_step(const NodePtr& input, const std::string& role, const std::string& sql,
                  const BuildContext& context) {
@@ -54,6 +60,34 @@ std::map<std::string, OperationSpec> make_registry() {
                    node->limit = n;
                    node->inputs = {in};
                    return NodePtr(node);
+                 }});
+  // Rows equal on the columns (all columns when none are named) kept once: rows are hash
+  // partitioned by those columns, so that equal keys meet, and each partition keeps, of each
+  // key, its first row in the order of all columns (the same row whatever the partitioning).
+  ops.push_back({"drop_duplicates",
+                 "rows equal on the given columns (default: all) kept once",
+                 {{"columns", ParamType::Strings, false, "the key columns; none: all columns"},
+                  {"npartitions", ParamType::Integer, false,
+                   "partitions of the result (default: one per executor)"}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   auto columns = p.value("columns", std::vector<std::string>{});
+                   int64_t n = p.value("npartitions", int64_t(0));
+                   if (n < 0)
+                     throw InvalidInputError("drop_duplicates: npartitions must not be negative");
+                   if (n == 0) n = c.executors;
+                   auto shuffle = c.new_node(NodeKind::HashPartition, "drop_duplicates_shuffle");
+                   shuffle->npartitions = static_cast<int>(n);
+                   shuffle->inputs = {in};
+                   std::string sql;
+                   if (columns.empty()) {
+                     shuffle->partition_by = "hash(*COLUMNS(*)) % " + std::to_string(n);
+                     sql = "SELECT DISTINCT * FROM {0}";
+                   } else {
+                     shuffle->hash_columns = columns;
+                     sql = "SELECT DISTINCT ON (" + quoted_identifiers(columns) +
+                           ") * FROM {0} ORDER BY ALL";
+                   }
+                   return sql_step(shuffle, "drop_duplicates", sql, c);
                  }});
   std::map<std::string, OperationSpec> registry;
   for (auto& op : ops) registry[op.name] = op;

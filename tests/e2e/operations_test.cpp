@@ -109,6 +109,28 @@ TEST_F(Operations, UnionConcatenatesPartitions) {
   EXPECT_EQ(u.count(), 1010);
 }
 
+// drop_duplicates against DuckDB on the unpartitioned data: by key columns (the first row in
+// the order of all columns is kept), and by all columns; NULL and non-ASCII keys included.
+TEST_F(Operations, DropDuplicatesEqualsDuckDB) {
+  make_dirs(dir / "dups");
+  for (int f = 0; f < 3; f++)
+    duckdb_query(
+        "COPY (SELECT CASE WHEN range % 7 = 0 THEN NULL ELSE ['a', 'ß', 'é'][range % 3 + 1] "
+        "END AS k, range % 5 AS j, (range * " +
+        std::to_string(f + 1) + ") % 4 AS v FROM range(200)) TO '" +
+        dir / ("dups/" + std::to_string(f) + ".parquet") + "' (FORMAT parquet)");
+  std::string all = "read_parquet('" + dir / "dups/*.parquet" + "')";
+  auto df = sp->read_parquet(dir / "dups/*.parquet").repartition(3);
+  Table by_key = sorted(df.drop_duplicates({"k", "j"}, 4).to_table());
+  Table want = sorted(duckdb_query("SELECT DISTINCT ON (k, j) * FROM " + all + " ORDER BY ALL"));
+  EXPECT_EQ(by_key.rows, want.rows);
+  EXPECT_EQ(by_key.num_rows(), 20u);  // 4 k values (NULL too) x 5 j values
+  Table whole = sorted(df.drop_duplicates().to_table());
+  EXPECT_EQ(whole.rows, sorted(duckdb_query("SELECT DISTINCT * FROM " + all)).rows);
+  EXPECT_EQ(df.drop_duplicates({"k"}).num_partitions(), 2);  // one per executor by default
+  EXPECT_THROW(df.drop_duplicates({"k"}, -1), InvalidInputError);
+}
+
 TEST_F(Operations, RepartitionByABracedListOfColumns) {
   // `repartition(n, {"a", "b"})` was ambiguous (a string can be built from two pointers).
   auto df =

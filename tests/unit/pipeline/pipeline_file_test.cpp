@@ -113,6 +113,28 @@ TEST(PipelineFile, SqlShorthandsLimitUnionAndPartitioningModes) {
   ASSERT_EQ(p.targets.size(), 3u);
 }
 
+// Registered operations (logical/operations.h) are pipeline steps at once, built as the C++
+// API builds them: drop_duplicates is a hash partition under the step's name plus a query.
+TEST(PipelineFile, RegisteredOperationsAreSteps) {
+  Pipeline p = parse_pipeline(R"(steps:
+  - {name: a, read_parquet: "x"}
+  - {name: d, drop_duplicates: {input: a, columns: [k, j], npartitions: 8}}
+  - {name: e, drop_duplicates: {input: d}}
+)",
+                              "/base", "p.yaml", /*executors=*/3);
+  ASSERT_EQ(p.steps.size(), 5u);
+  EXPECT_EQ(p.steps[1]->name, "d_drop_duplicates_shuffle");
+  EXPECT_EQ(p.steps[1]->kind, NodeKind::HashPartition);
+  EXPECT_EQ(p.steps[1]->hash_columns, (std::vector<std::string>{"k", "j"}));
+  EXPECT_EQ(p.steps[1]->npartitions, 8);
+  EXPECT_EQ(p.steps[2]->name, "d");
+  EXPECT_EQ(p.steps[2]->sql, R"(SELECT DISTINCT ON ("k", "j") * FROM {0} ORDER BY ALL)");
+  EXPECT_EQ(p.steps[3]->npartitions, 3);  // the session's executors
+  EXPECT_EQ(p.steps[4]->inputs[0]->name, "e_drop_duplicates_shuffle");
+  ASSERT_EQ(p.targets.size(), 1u);
+  EXPECT_EQ(p.targets[0]->name, "e");
+}
+
 void expect_error(const std::string& yaml, const std::string& fragment) {
   try {
     parse_pipeline(yaml, "/base", "p.yaml");
@@ -154,6 +176,10 @@ TEST(PipelineFile, ErrorsNameFileLineAndStep) {
       "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    filter: {input: a, "
       "wher: x}\n",
       "p.yaml:5: step 'b': unknown key 'wher' in 'filter'; did you mean 'where'?");
+  expect_error(
+      "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    drop_duplicates: {input: a, "
+      "npartitions: -2}\n",
+      "p.yaml:5: step 'b': drop_duplicates: npartitions must not be negative");
   expect_error("steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    filter: {input: a}\n",
                "p.yaml:5: step 'b': filter: 'where' is missing");
   expect_error(
