@@ -1,13 +1,17 @@
 #include "exec/executor_loop.h"
 
+#include "exec/messages.h"
+
 namespace smallpond {
 
 void serve_executor(MessageChannel& channel, TaskRunner& runner) {
   while (auto message = channel.receive()) {
-    const std::string type = message->value("type", "");
-    if (type == "shutdown") return;
-    if (type == "export") {
-      Json reply = {{"type", "exported"}, {"tables", Json::object()}, {"missing", Json::array()}};
+    MessageType type = message_type(*message);
+    if (type == MessageType::Shutdown) return;
+    if (type == MessageType::Export) {
+      Json reply = message_of(MessageType::Exported);
+      reply["tables"] = Json::object();
+      reply["missing"] = Json::array();
       for (auto& table : message->at("tables")) {
         try {
           reply["tables"][table.get<std::string>()] =
@@ -20,13 +24,13 @@ void serve_executor(MessageChannel& channel, TaskRunner& runner) {
       channel.send(reply);
       continue;
     }
-    if (type == "drop") {
+    if (type == MessageType::Drop) {
       runner.drop_tables(message->at("tables").get<std::vector<std::string>>());
       continue;
     }
-    if (type != "run") continue;  // unknown messages are ignored, for forward compatibility
+    if (type != MessageType::Run) continue;  // others are ignored, for forward compatibility
     TaskOutcome outcome = runner.run(TaskAssignment::from_json(message->at("task")));
-    channel.send({{"type", "result"}, {"outcome", outcome.to_json()}});
+    channel.send(result_message(outcome));
   }
 }
 

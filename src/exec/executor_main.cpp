@@ -12,6 +12,7 @@
 #include "exec/duckdb_task_runner.h"
 #include "exec/fault_injection.h"
 #include "exec/local_process_pool.h"
+#include "exec/messages.h"
 #include "exec/socket_channel.h"
 
 namespace smallpond {
@@ -29,7 +30,7 @@ void run_executor_process() {
     std::thread heartbeat([&] {
       while (!done) {
         try {
-          channel.send({{"type", "heartbeat"}});
+          channel.send(message_of(MessageType::Heartbeat));
         } catch (const std::exception&) {
           return;  // the scheduler is gone; the serving loop notices too
         }

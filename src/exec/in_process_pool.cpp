@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "exec/messages.h"
+
 namespace smallpond {
 
 namespace {
@@ -66,7 +68,7 @@ void InProcessPool::start(int executor) {
   e.channel = std::make_unique<QueueChannel>([this, executor](const Json& message) {
     ExecutorEvent event;
     event.executor = executor;
-    if (message.value("type", "") == "exported") {
+    if (message_type(message) == MessageType::Exported) {
       event.type = ExecutorEvent::Type::Reply;
       event.message = message;
     } else {
@@ -91,7 +93,7 @@ void InProcessPool::start(int executor) {
 }
 
 void InProcessPool::assign(int executor, const TaskAssignment& task) {
-  executors_.at(executor)->channel->push({{"type", "run"}, {"task", task.to_json()}});
+  executors_.at(executor)->channel->push(run_message(task));
 }
 
 void InProcessPool::send_control(int executor, const Json& message) {

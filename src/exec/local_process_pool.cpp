@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/system.h"
+#include "exec/messages.h"
 #include "smallpond/error.h"
 
 extern char** environ;
@@ -70,7 +71,7 @@ void LocalProcessPool::start(int executor) {
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
   executors_.at(executor).oom_kills = oom_kill_count();
-  send_control(executor, {{"type", "run"}, {"task", task.to_json()}});
+  send_control(executor, run_message(task));
 }
 
 void LocalProcessPool::send_control(int executor, const Json& message) {
@@ -117,12 +118,13 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
       return event;
     }
     executors_[id].last_seen = monotonic_seconds();
-    if (message->value("type", "") == "exported") {
+    MessageType type = message_type(*message);
+    if (type == MessageType::Exported) {
       event.type = ExecutorEvent::Type::Reply;
       event.message = std::move(*message);
       return event;
     }
-    if (message->value("type", "") != "result") continue;
+    if (type != MessageType::Result) continue;
     event.type = ExecutorEvent::Type::Result;
     event.outcome = TaskOutcome::from_json(message->at("outcome"));
     return event;
@@ -167,7 +169,7 @@ void LocalProcessPool::shutdown() {
   for (auto& e : executors_) {
     if (e.channel) {
       try {
-        e.channel->send({{"type", "shutdown"}});
+        e.channel->send(message_of(MessageType::Shutdown));
       } catch (const Error&) {
       }
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/system.h"
+#include "exec/messages.h"
 #include "exec/progress.h"
 #include "exec/task_manifest.h"
 #include "exec/task_trace.h"
@@ -181,7 +182,7 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
 }
 
 void Scheduler::handle_reply(int e, const Json& message) {
-  if (message.value("type", "") != "exported") return;
+  if (message_type(message) != MessageType::Exported) return;
   MemoryLedger::Exported got = ledger_.on_exported(e, message);
   if (got.missing) {
     lose_memory(e);  // the owner no longer has them: recompute
@@ -205,7 +206,9 @@ void Scheduler::release_consumer(int id) {
 void Scheduler::send_drop(const MemoryLedger::Drop& drop) {
   if (drop.tables.empty()) return;
   for (int x : drop.holders)
-    if (pool_.alive(x)) pool_.send_control(x, {{"type", "drop"}, {"tables", drop.tables}});
+    if (pool_.alive(x))
+      pool_.send_control(x,
+                         {{"type", message_type_name(MessageType::Drop)}, {"tables", drop.tables}});
 }
 
 void Scheduler::lose_memory(int e) {
@@ -514,7 +517,8 @@ bool Scheduler::dispatch_one() {
       by_owner[memory_owner(p)].push_back(table);
     }
     for (auto& [owner, list] : by_owner) {
-      Json request = {{"type", "export"}, {"tables", list}};
+      Json request = message_of(MessageType::Export);
+      request["tables"] = list;
       if (pool_.direct_transfer()) request["to"] = e;  // straight to the executor that runs it
       pool_.send_control(owner, request);
     }

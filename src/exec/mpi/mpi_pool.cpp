@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/system.h"
+#include "exec/messages.h"
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/mpi/mpi_runtime.h"
 
@@ -24,9 +25,7 @@ class MpiPool : public ExecutorPool {
   bool direct_transfer() const override { return true; }  // ranks send tables to each other
   bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
 
-  void assign(int e, const TaskAssignment& task) override {
-    send_control(e, {{"type", "run"}, {"task", task.to_json()}});
-  }
+  void assign(int e, const TaskAssignment& task) override { send_control(e, run_message(task)); }
 
   void send_control(int e, const Json& message) override {
     // A stopped or dead rank never takes a large message: give up after the heartbeat timeout
@@ -42,14 +41,15 @@ class MpiPool : public ExecutorPool {
         int e = from - 1;
         if (e < 0 || e >= size() || !alive_[e]) continue;
         last_seen_[e] = monotonic_seconds();
-        if (message->value("type", "") == "exported") {
+        MessageType type = message_type(*message);
+        if (type == MessageType::Exported) {
           ExecutorEvent event;
           event.type = ExecutorEvent::Type::Reply;
           event.executor = e;
           event.message = std::move(*message);
           return event;
         }
-        if (message->value("type", "") != "result") continue;  // heartbeat
+        if (type != MessageType::Result) continue;  // heartbeat
         ExecutorEvent event;
         event.executor = e;
         event.outcome = TaskOutcome::from_json(message->at("outcome"));
@@ -76,16 +76,16 @@ class MpiPool : public ExecutorPool {
   void replace(int e) override {  // a rank cannot be restarted: retire it
     alive_[e] = false;
     mpi::note_rank_lost();
-    mpi::post({{"type", "retired"}}, e + 1);  // if it wakes up, it leaves
+    mpi::post(message_of(MessageType::Retired), e + 1);  // if it wakes up, it leaves
   }
 
   void cancel(int e) override {
-    if (alive_[e]) send_control(e, {{"type", "abandon"}});
+    if (alive_[e]) send_control(e, message_of(MessageType::Abandon));
   }
 
   void abandon() override {
     for (int e = 0; e < size(); e++)
-      if (alive_[e]) send_control(e, {{"type", "abandon"}});
+      if (alive_[e]) send_control(e, message_of(MessageType::Abandon));
   }
 
   void shutdown() override {}  // ranks stop when MPI is finalised at exit

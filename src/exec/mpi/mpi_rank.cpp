@@ -14,6 +14,7 @@
 
 #include "common/system.h"
 #include "exec/local_process_pool.h"
+#include "exec/messages.h"
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/mpi/mpi_runtime.h"
 
@@ -49,7 +50,7 @@ class RankRelay {
         leave("rank 0 (the scheduler) has been silent for " +
               std::to_string(static_cast<int>(now - last_from_scheduler_)) + "s");
       if (!stop_ && now - last_heartbeat >= kHeartbeatSeconds) {
-        to_scheduler({{"type", "heartbeat"}});
+        to_scheduler(message_of(MessageType::Heartbeat));
         last_heartbeat = now;
       }
     }
@@ -97,38 +98,38 @@ class RankRelay {
   }
 
   void from_scheduler(Json& message) {
-    std::string type = message.value("type", "");
-    if (type == "alive") return;
-    if (type == "retired") {
+    MessageType type = message_type(message);
+    if (type == MessageType::Alive) return;
+    if (type == MessageType::Retired) {
       // Rank 0 counted this rank as lost (it was stopped, or too slow to answer) and runs its
       // tasks elsewhere: it is not part of the job any more.
       leave("retired by rank 0 after missing its heartbeats", /*scheduler_lost=*/false);
       return;
     }
-    if (type == "shutdown") {
+    if (type == MessageType::Shutdown) {
       if (!message.value("finalize", true)) mpi::note_rank_lost();
       stop_ = true;
-    } else if (type == "abandon") {  // the job failed: what it asked for is not wanted
+    } else if (type == MessageType::Abandon) {  // the job failed: what it asked for is not wanted
       exports_.clear();
       if (running_) replace_executor();
       running_.reset();
       waiting_.reset();
       store_.clear();
-    } else if (type == "run") {
+    } else if (type == MessageType::Run) {
       waiting_ = TaskAssignment::from_json(message.at("task"));
       start_if_ready();
-    } else if (type == "export") {
+    } else if (type == MessageType::Export) {
       exports_.push_back({message.value("to", -1), message.at("tables")});
       local_.send_control(0, message);
     } else {
-      if (type == "drop")  // copies sent here and not used go too
+      if (type == MessageType::Drop)  // copies sent here and not used go too
         for (auto& t : message.at("tables")) store_.erase(t.get<std::string>());
       local_.send_control(0, message);
     }
   }
 
   void from_peer(Json& message) {
-    if (message.value("type", "") != "tables") return;
+    if (message_type(message) != MessageType::Tables) return;
     for (auto& [name, data] : message.at("tables").items()) store_[name] = std::move(data);
     start_if_ready();
   }
@@ -152,7 +153,7 @@ class RankRelay {
     if (event.type == ExecutorEvent::Type::Reply) {
       Json& reply = event.message;
       int to = -1;
-      if (reply.value("type", "") == "exported" && !exports_.empty()) {
+      if (message_type(reply) == MessageType::Exported && !exports_.empty()) {
         to = exports_.front().to;
         exports_.pop_front();
       }
@@ -164,7 +165,8 @@ class RankRelay {
       for (auto& [name, data] : reply["tables"].items()) names.push_back(name);
       // While it waits it receives, so two ranks sending each other tables do not deadlock.
       // Tables that did not get there count as missing (rank 0 recomputes them).
-      bool sent = mpi::send_within({{"type", "tables"}, {"tables", std::move(reply["tables"])}},
+      bool sent = mpi::send_within({{"type", message_type_name(MessageType::Tables)},
+                                    {"tables", std::move(reply["tables"])}},
                                    to + 1, mpi::scheduler_timeout(), [this] {
                                      drain();
                                      return false;
@@ -172,7 +174,7 @@ class RankRelay {
       Json missing = reply.value("missing", Json::array());
       if (!sent)
         for (auto& n : names) missing.push_back(n);
-      Json ack = {{"type", "exported"},
+      Json ack = {{"type", message_type_name(MessageType::Exported)},
                   {"tables", Json::object()},
                   {"delivered", sent ? names : Json::array()},
                   {"delivered_to", to},
@@ -182,7 +184,7 @@ class RankRelay {
     } else if (event.type == ExecutorEvent::Type::Result) {
       if (running_ && event.outcome.job == running_->job &&
           event.outcome.task_id == running_->task_id) {
-        to_scheduler({{"type", "result"}, {"outcome", event.outcome.to_json()}});
+        to_scheduler(result_message(event.outcome));
         running_.reset();
       }
     } else {
@@ -195,7 +197,7 @@ class RankRelay {
         lost.error =
             running_->label + ": " + event.reason + " on MPI rank " + std::to_string(mpi_rank());
         lost.code = event.out_of_memory ? ErrorCode::OutOfMemory : ErrorCode::ExecutorLost;
-        to_scheduler({{"type", "result"}, {"outcome", lost.to_json()}});
+        to_scheduler(result_message(lost));
         running_.reset();
       }
     }
@@ -206,7 +208,9 @@ class RankRelay {
   void replace_executor() {
     local_.replace(0);
     for (auto& pending : exports_)
-      to_scheduler({{"type", "exported"}, {"tables", Json::object()}, {"missing", pending.tables}});
+      to_scheduler({{"type", message_type_name(MessageType::Exported)},
+                    {"tables", Json::object()},
+                    {"missing", pending.tables}});
     exports_.clear();
   }
 

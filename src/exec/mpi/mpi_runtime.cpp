@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/system.h"
+#include "exec/messages.h"
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/protocol.h"
 #include "smallpond/error.h"
@@ -87,7 +88,8 @@ class SchedulerHeartbeat {
   void start() {
     thread_ = std::thread([this] {
       // One buffer for every send, never freed: MPI may still hold it after the thread ends.
-      static const std::string* beat = new std::string(encode_message({{"type", "alive"}}));
+      static const std::string* beat =
+          new std::string(encode_message(message_of(MessageType::Alive)));
       std::vector<MPI_Request> in_flight(g_size, MPI_REQUEST_NULL);
       std::unique_lock<std::mutex> lock(mutex_);
       while (!stop_) {
@@ -128,7 +130,9 @@ void finalize_at_exit() {
   // (mpirun --enable-recovery tolerates that).
   if (g_rank == 0) {
     for (int r = 1; r < g_size; r++)
-      mpi::post({{"type", "shutdown"}, {"finalize", !g_rank_lost.load()}}, r);
+      mpi::post(
+          {{"type", message_type_name(MessageType::Shutdown)}, {"finalize", !g_rank_lost.load()}},
+          r);
   }
   if (!g_rank_lost) MPI_Finalize();
 }

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "exec/messages.h"
 #include "exec/socket_channel.h"
 
 namespace smallpond {
@@ -81,4 +82,26 @@ TEST(Protocol, BinaryValuesTravelRawBesideTheJsonHeader) {
   EXPECT_EQ(*got, message);
 }
 
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+TEST(Messages, TypesAreReadOnceAndUnknownOnesAreKnownAsSuch) {
+  for (MessageType t :
+       {MessageType::Run, MessageType::Result, MessageType::Heartbeat, MessageType::Export,
+        MessageType::Exported, MessageType::Drop, MessageType::Abandon, MessageType::Shutdown,
+        MessageType::Tables, MessageType::Retired, MessageType::Alive})
+    EXPECT_EQ(message_type(message_of(t)), t) << message_type_name(t);
+  EXPECT_EQ(message_type({{"type", "teleport"}}), MessageType::Unknown);
+  EXPECT_EQ(message_type({{"kind", "run"}}), MessageType::Unknown);
+  EXPECT_EQ(message_type({{"type", 3}}), MessageType::Unknown);
+  TaskOutcome o;
+  o.task_id = 9;
+  Json m = result_message(o);
+  EXPECT_EQ(message_type(m), MessageType::Result);
+  EXPECT_EQ(TaskOutcome::from_json(m["outcome"]).task_id, 9);
+}
+
+}  // namespace
 }  // namespace smallpond
