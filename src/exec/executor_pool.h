@@ -43,10 +43,12 @@ class ExecutorPool {
   virtual void replace(int executor) = 0;
   //! False for a retired executor: it takes no more tasks.
   virtual bool alive(int executor) const { return executor >= 0 && executor < size(); }
-  //! Stops the attempt running on one executor (its result, if any, is ignored); the
-  //! executor stays usable.
+  //! Cancels the attempt running on one executor, with one meaning in every pool: its result
+  //! never arrives (a pool that cannot stop it at once lets it finish and drops the result),
+  //! the in-memory tables the executor held may be gone (the scheduler counts them lost), and
+  //! the executor takes the next task.
   virtual void cancel(int executor) = 0;
-  //! Stops the running attempts (after a failed job); executors stay usable.
+  //! cancel() of every running attempt (after a failed job).
   virtual void abandon() = 0;
   //! Stops every executor.
   virtual void shutdown() = 0;

@@ -48,7 +48,8 @@ struct InProcessPool::Executor {
   std::thread thread;
 };
 
-InProcessPool::InProcessPool(int executors, RunnerFactory factory) : factory_(std::move(factory)) {
+InProcessPool::InProcessPool(int executors, RunnerFactory factory)
+    : factory_(std::move(factory)), running_(executors) {
   for (int i = 0; i < executors; i++) {
     executors_.push_back(std::make_unique<Executor>());
     start(i);
@@ -73,6 +74,14 @@ void InProcessPool::start(int executor) {
       event.message = message;
     } else {
       event.outcome = TaskOutcome::from_json(message.at("outcome"));
+      std::tuple<int64_t, int, int> attempt{event.outcome.job, event.outcome.task_id,
+                                            event.outcome.attempt};
+      std::lock_guard<std::mutex> lock(mutex_);
+      running_[executor].erase(attempt);
+      if (cancelled_.erase(attempt)) return;  // cancelled: its result never arrives
+      events_.push_back(std::move(event));
+      changed_.notify_all();
+      return;
     }
     post(std::move(event));
   });
@@ -93,7 +102,21 @@ void InProcessPool::start(int executor) {
 }
 
 void InProcessPool::assign(int executor, const TaskAssignment& task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.at(executor).insert({task.job, task.task_id, task.attempt});
+  }
   executors_.at(executor)->channel->push(run_message(task));
+}
+
+void InProcessPool::cancel(int executor) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& attempt : running_.at(executor)) cancelled_.insert(attempt);
+  running_.at(executor).clear();
+}
+
+void InProcessPool::abandon() {
+  for (int e = 0; e < size(); e++) cancel(e);
 }
 
 void InProcessPool::send_control(int executor, const Json& message) {
@@ -111,6 +134,10 @@ std::optional<ExecutorEvent> InProcessPool::wait(double timeout_seconds) {
 }
 
 void InProcessPool::replace(int executor) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.at(executor).clear();  // a lost attempt's result never comes
+  }
   auto& e = *executors_.at(executor);
   if (e.thread.joinable()) {
     e.channel->close();

@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "exec/executor_loop.h"
@@ -32,8 +34,9 @@ class InProcessPool : public ExecutorPool {
   void send_control(int executor, const Json& message) override;
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
-  void cancel(int) override {}  // the thread finishes its attempt; the result is ignored
-  void abandon() override {}    // threads cannot be stopped mid-task; stale results are ignored
+  //! A thread cannot be stopped mid-task: it finishes the attempt, whose result is dropped.
+  void cancel(int executor) override;
+  void abandon() override;
   void shutdown() override;
 
  private:
@@ -46,6 +49,9 @@ class InProcessPool : public ExecutorPool {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<ExecutorEvent> events_;
+  // Attempts given to each executor and not finished (job, task, attempt), and those cancelled.
+  std::vector<std::set<std::tuple<int64_t, int, int>>> running_;
+  std::set<std::tuple<int64_t, int, int>> cancelled_;
 };
 
 }  // namespace smallpond

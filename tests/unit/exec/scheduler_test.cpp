@@ -432,3 +432,47 @@ TEST(Scheduler, RecomputesPublishedOutputsThatChanged) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// cancel() has one meaning in every pool: the cancelled attempt's result never arrives, and
+// the executor takes the next task.
+TEST(InProcessPool, ACancelledAttemptsResultNeverArrives) {
+  std::atomic<bool> release{false};
+  InProcessPool pool(1, [&](int) {
+    struct Slow : TaskRunner {
+      std::atomic<bool>& release;
+      explicit Slow(std::atomic<bool>& r) : release(r) {}
+      TaskOutcome run(const TaskAssignment& a) override {
+        while (a.task_id == 1 && !release) usleep(1000);
+        TaskOutcome o;
+        o.job = a.job;
+        o.task_id = a.task_id;
+        o.attempt = a.attempt;
+        o.ok = true;
+        return o;
+      }
+      std::string export_table(const std::string&) override { return ""; }
+      void drop_tables(const std::vector<std::string>&) override {}
+    };
+    return std::make_unique<Slow>(release);
+  });
+  TaskAssignment first;
+  first.task_id = 1;
+  first.attempt = 1;
+  pool.assign(0, first);
+  pool.cancel(0);
+  release = true;  // it finishes now, cancelled
+  TaskAssignment second;
+  second.task_id = 2;
+  second.attempt = 1;
+  pool.assign(0, second);
+  auto event = pool.wait(30);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->outcome.task_id, 2);
+  EXPECT_FALSE(pool.wait(0.2).has_value()) << "the cancelled attempt's result arrived";
+}
+
+}  // namespace
+}  // namespace smallpond
