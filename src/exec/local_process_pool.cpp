@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/system.h"
+#include "exec/liveness.h"
 #include "exec/messages.h"
 #include "smallpond/error.h"
 
@@ -23,7 +24,7 @@ const char* const kExecutorFdVariable = "SMALLPOND_EXECUTOR_FD";
 const char* const kExecutorIdVariable = "SMALLPOND_EXECUTOR_ID";
 
 LocalProcessPool::LocalProcessPool(int executors, double heartbeat_timeout)
-    : heartbeat_timeout_(heartbeat_timeout), executors_(executors) {
+    : liveness_(executors, heartbeat_timeout), executors_(executors) {
   for (int i = 0; i < executors; i++) start(i);
 }
 
@@ -66,7 +67,7 @@ void LocalProcessPool::start(int executor) {
   ::close(fds[1]);
   executors_[executor].pid = pid;
   executors_[executor].channel = std::make_unique<SocketChannel>(fds[0]);
-  executors_[executor].last_seen = monotonic_seconds();
+  liveness_.heard(executor);
 }
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
@@ -93,15 +94,13 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
     ids.push_back(static_cast<int>(i));
   }
   if (fds.empty()) return std::nullopt;
-  double now = monotonic_seconds();
-  for (int id : ids) {
-    if (now - executors_[id].last_seen <= heartbeat_timeout_) continue;
+  int silent = liveness_.next_silent(monotonic_seconds());
+  if (silent >= 0 && executors_[silent].channel) {
     ExecutorEvent event;
     event.type = ExecutorEvent::Type::Lost;
-    event.executor = id;
-    reap(id);
-    event.reason = "executor process stopped answering (no heartbeat for " +
-                   std::to_string(static_cast<int>(heartbeat_timeout_)) + "s)";
+    event.executor = silent;
+    reap(silent);
+    event.reason = liveness_.silence("executor process");
     return event;
   }
   int rc = ::poll(fds.data(), fds.size(), static_cast<int>(timeout_seconds * 1000));
@@ -117,17 +116,8 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
       event.reason = reap(id, &event.out_of_memory);
       return event;
     }
-    executors_[id].last_seen = monotonic_seconds();
-    MessageType type = message_type(*message);
-    if (type == MessageType::Exported) {
-      event.type = ExecutorEvent::Type::Reply;
-      event.message = std::move(*message);
-      return event;
-    }
-    if (type != MessageType::Result) continue;
-    event.type = ExecutorEvent::Type::Result;
-    event.outcome = TaskOutcome::from_json(message->at("outcome"));
-    return event;
+    liveness_.heard(id);
+    if (auto event = event_of(id, std::move(*message))) return event;
   }
   return std::nullopt;
 }

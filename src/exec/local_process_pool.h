@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exec/executor_pool.h"
+#include "exec/liveness.h"
 #include "exec/socket_channel.h"
 
 namespace smallpond {
@@ -31,10 +32,9 @@ class LocalProcessPool : public ExecutorPool {
   struct Executor {
     int pid = -1;
     std::unique_ptr<SocketChannel> channel;
-    double last_seen = 0;    // monotonic seconds of its last message
     int64_t oom_kills = -1;  // the system's OOM kill count when its current attempt started
   };
-  double heartbeat_timeout_;
+  Liveness liveness_;
   void start(int executor);
   //! Waits for the process; returns how it ended. *oom: the kernel's OOM killer ended it (a
   //! SIGKILL while the OOM kill count grew).

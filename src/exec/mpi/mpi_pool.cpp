@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/system.h"
+#include "exec/liveness.h"
 #include "exec/messages.h"
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/mpi/mpi_runtime.h"
@@ -14,11 +15,9 @@ namespace {
 
 class MpiPool : public ExecutorPool {
  public:
-  explicit MpiPool(double heartbeat_timeout) : timeout_(heartbeat_timeout) {
-    int n = mpi_size() - 1;
-    last_seen_.assign(n, monotonic_seconds());
-    alive_.assign(n, true);
-    reported_.assign(n, false);
+  explicit MpiPool(double heartbeat_timeout)
+      : timeout_(heartbeat_timeout), liveness_(mpi_size() - 1, heartbeat_timeout) {
+    alive_.assign(mpi_size() - 1, true);
   }
 
   int size() const override { return static_cast<int>(alive_.size()); }
@@ -30,7 +29,7 @@ class MpiPool : public ExecutorPool {
   void send_control(int e, const Json& message) override {
     // A stopped or dead rank never takes a large message: give up after the heartbeat timeout
     // rather than block the scheduler; the rank is then reported lost by wait().
-    if (!alive_[e] || !mpi::send_within(message, e + 1, timeout_)) last_seen_[e] = -1e18;
+    if (!alive_[e] || !mpi::send_within(message, e + 1, timeout_)) liveness_.unreachable(e);
   }
 
   std::optional<ExecutorEvent> wait(double timeout_seconds) override {
@@ -40,33 +39,16 @@ class MpiPool : public ExecutorPool {
       while (auto message = mpi::try_receive(MPI_ANY_SOURCE, &from)) {
         int e = from - 1;
         if (e < 0 || e >= size() || !alive_[e]) continue;
-        last_seen_[e] = monotonic_seconds();
-        MessageType type = message_type(*message);
-        if (type == MessageType::Exported) {
-          ExecutorEvent event;
-          event.type = ExecutorEvent::Type::Reply;
-          event.executor = e;
-          event.message = std::move(*message);
-          return event;
-        }
-        if (type != MessageType::Result) continue;  // heartbeat
-        ExecutorEvent event;
-        event.executor = e;
-        event.outcome = TaskOutcome::from_json(message->at("outcome"));
-        return event;
+        liveness_.heard(e);
+        if (auto event = event_of(e, std::move(*message))) return event;
       }
-      double now = monotonic_seconds();
-      for (int e = 0; e < size(); e++) {
-        if (alive_[e] && !reported_[e] && now - last_seen_[e] > timeout_) {
-          reported_[e] = true;
-          ExecutorEvent event;
-          event.type = ExecutorEvent::Type::Lost;
-          event.executor = e;
-          event.reason = "MPI rank " + std::to_string(e + 1) +
-                         " stopped answering (no heartbeat for " +
-                         std::to_string(static_cast<int>(timeout_)) + "s)";
-          return event;
-        }
+      int e = liveness_.next_silent(monotonic_seconds());
+      if (e >= 0 && alive_[e]) {
+        ExecutorEvent event;
+        event.type = ExecutorEvent::Type::Lost;
+        event.executor = e;
+        event.reason = liveness_.silence("MPI rank " + std::to_string(e + 1));
+        return event;
       }
       ::usleep(250);
     } while (monotonic_seconds() < deadline);
@@ -92,8 +74,8 @@ class MpiPool : public ExecutorPool {
 
  private:
   double timeout_;
-  std::vector<double> last_seen_;
-  std::vector<bool> alive_, reported_;
+  Liveness liveness_;
+  std::vector<bool> alive_;
 };
 
 }  // namespace

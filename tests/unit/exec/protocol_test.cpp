@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "common/system.h"
+#include "exec/liveness.h"
 #include "exec/messages.h"
 #include "exec/socket_channel.h"
 
@@ -101,6 +103,43 @@ TEST(Messages, TypesAreReadOnceAndUnknownOnesAreKnownAsSuch) {
   Json m = result_message(o);
   EXPECT_EQ(message_type(m), MessageType::Result);
   EXPECT_EQ(TaskOutcome::from_json(m["outcome"]).task_id, 9);
+}
+
+}  // namespace
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+TEST(Liveness, ASilentExecutorIsReportedOnceUntilHeardAgain) {
+  Liveness live(3, /*timeout_seconds=*/5);
+  double now = monotonic_seconds();
+  EXPECT_EQ(live.next_silent(now + 1), -1);
+  live.heard(0);
+  live.heard(2);
+  live.unreachable(1);  // a message it did not take: lost at the next look
+  EXPECT_EQ(live.next_silent(now + 1), 1);
+  EXPECT_EQ(live.next_silent(now + 1), -1) << "reported twice";
+  EXPECT_EQ(live.next_silent(now + 60), 0);
+  EXPECT_EQ(live.next_silent(now + 60), 2);
+  live.heard(1);
+  EXPECT_EQ(live.next_silent(monotonic_seconds() + 1), -1);
+  EXPECT_EQ(live.silence("MPI rank 2"), "MPI rank 2 stopped answering (no heartbeat for 5s)");
+}
+
+TEST(Liveness, MessagesBecomeEventsAndHeartbeatsDoNot) {
+  EXPECT_FALSE(event_of(1, message_of(MessageType::Heartbeat)));
+  auto reply = event_of(1, message_of(MessageType::Exported));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->type, ExecutorEvent::Type::Reply);
+  TaskOutcome o;
+  o.task_id = 4;
+  auto result = event_of(2, result_message(o));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->type, ExecutorEvent::Type::Result);
+  EXPECT_EQ(result->executor, 2);
+  EXPECT_EQ(result->outcome.task_id, 4);
+  EXPECT_FALSE(event_of(1, {{"type", "teleport"}}));
 }
 
 }  // namespace
