@@ -42,31 +42,16 @@ DataFrame DataFrame::repartition_by_rows(int npartitions) const {
 }
 
 DataFrame DataFrame::repartition(int npartitions, const RepartitionOptions& options) const {
-  if (npartitions < 1)
-    throw InvalidInputError("repartition: npartitions must be at least 1, not " +
-                            std::to_string(npartitions));
-  int chosen = !options.hash_by.empty() + !options.by.empty() + options.by_rows;
-  if (chosen > 1) throw InvalidInputError("repartition: choose one of hash_by, by and by_rows");
-  bool hashed = !options.hash_by.empty() || !options.by.empty();
-  auto node =
-      session_->new_node(hashed ? NodeKind::HashPartition : NodeKind::EvenPartition, "repartition");
-  node->npartitions = npartitions;
-  node->hash_columns = options.hash_by;
-  node->partition_by = options.by;
-  node->by_rows = options.by_rows;
-  node->nested = options.nested;
-  node->dimension = options.dimension;
-  check_step_name(options.dimension);  // an identifier: it names a placeholder
-  node->inputs = {node_};
-  return DataFrame(session_, node);
+  Json params = {{"npartitions", npartitions}, {"dimension", options.dimension}};
+  if (!options.hash_by.empty()) params["hash_by"] = options.hash_by;
+  if (!options.by.empty()) params["by"] = options.by;
+  if (options.by_rows) params["by_rows"] = true;
+  if (options.nested) params["nested"] = true;
+  return session_->operation("repartition", node_, params);
 }
 
 DataFrame DataFrame::random_shuffle(int npartitions) const {
-  int n = npartitions > 0 ? npartitions : session_->options.executors;
-  RepartitionOptions options;
-  options.by = "floor(random() * " + std::to_string(n) + ")";
-  return session_->sql_node("random_shuffle", "SELECT * FROM {0} ORDER BY random()",
-                            {repartition(n, options)});
+  return session_->operation("random_shuffle", node_, {{"npartitions", npartitions}});
 }
 
 DataFrame DataFrame::filter(const std::string& condition) const {

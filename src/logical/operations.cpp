@@ -26,6 +26,8 @@ NodePtr sql_step(const NodePtr& input, const std::string& role, const std::strin
   return node;
 }
 
+const OperationSpec& registry_entry(const std::string& name);
+
 std::map<std::string, OperationSpec> make_registry() {
   std::vector<OperationSpec> ops;
   ops.push_back({"filter",
@@ -89,6 +91,54 @@ std::map<std::string, OperationSpec> make_registry() {
                    }
                    return sql_step(shuffle, "drop_duplicates", sql, c);
                  }});
+  ops.push_back(
+      {"repartition",
+       "rows redistributed into npartitions partitions",
+       {{"npartitions", ParamType::Integer, true, "partitions"},
+        {"hash_by", ParamType::Strings, false, "key columns: equal keys share a partition"},
+        {"by", ParamType::String, false, "a SQL expression giving each row's partition"},
+        {"by_rows", ParamType::Boolean, false, "split rows evenly instead of files"},
+        {"random", ParamType::Boolean, false, "spread rows at random"},
+        {"nested", ParamType::Boolean, false, "partition each partition on its own"},
+        {"dimension", ParamType::String, false, "the name of the partition dimension"}},
+       [](const NodePtr& in, const Json& p, const BuildContext& c) {
+         int64_t n = p["npartitions"];
+         if (n < 1)
+           throw InvalidInputError("repartition: npartitions must be at least 1, not " +
+                                   std::to_string(n));
+         auto hash_by = p.value("hash_by", std::vector<std::string>{});
+         std::string by = p.value("by", "");
+         bool by_rows = p.value("by_rows", false), random = p.value("random", false);
+         if (!hash_by.empty() + !by.empty() + by_rows + random > 1)
+           throw InvalidInputError("repartition: choose one of hash_by, by, by_rows and random");
+         if (random) by = "floor(random() * " + std::to_string(n) + ")";
+         bool hashed = !hash_by.empty() || !by.empty();
+         auto node =
+             c.new_node(hashed ? NodeKind::HashPartition : NodeKind::EvenPartition, "repartition");
+         node->npartitions = static_cast<int>(n);
+         node->hash_columns = hash_by;
+         node->partition_by = by;
+         node->by_rows = by_rows;
+         node->nested = p.value("nested", false);
+         if (p.contains("dimension")) {
+           node->dimension = p["dimension"];
+           check_step_name(node->dimension);  // an identifier: it names a placeholder
+         }
+         node->inputs = {in};
+         return NodePtr(node);
+       }});
+  ops.push_back(
+      {"random_shuffle",
+       "rows in random order, spread at random over npartitions partitions",
+       {{"npartitions", ParamType::Integer, false, "partitions (default: one per executor)"}},
+       [](const NodePtr& in, const Json& p, const BuildContext& c) {
+         int64_t n = p.value("npartitions", int64_t(0));
+         if (n < 0) throw InvalidInputError("random_shuffle: npartitions must not be negative");
+         if (n == 0) n = c.executors;
+         NodePtr spread =
+             registry_entry("repartition").build(in, {{"npartitions", n}, {"random", true}}, c);
+         return sql_step(spread, "random_shuffle", "SELECT * FROM {0} ORDER BY random()", c);
+       }});
   std::map<std::string, OperationSpec> registry;
   for (auto& op : ops) registry[op.name] = op;
   return registry;
@@ -98,6 +148,8 @@ const std::map<std::string, OperationSpec>& registry() {
   static const std::map<std::string, OperationSpec> r = make_registry();
   return r;
 }
+
+const OperationSpec& registry_entry(const std::string& name) { return registry().at(name); }
 
 const char* type_name(ParamType type) {
   switch (type) {

@@ -18,7 +18,7 @@ namespace {
 
 // Operations with a syntax of their own; the others are logical/operations.h's registered ones.
 const std::vector<std::string> kSpecialOperations = {
-    "read_parquet", "read_csv", "read_json",   "read_partitioned", "repartition",
+    "read_parquet", "read_csv", "read_json",   "read_partitioned",
     "sql",          "union",    "consolidate", "write_parquet"};
 
 std::vector<std::string> all_operations() {
@@ -307,31 +307,6 @@ class PipelineParser {
         fail(spec["npartitions"], name, "'npartitions' must be at least 1");
       if (spec["column"]) node->partition_column = scalar(spec["column"], name, "column");
       if (spec["dimension"]) node->dimension = dimension(spec["dimension"], name);
-    } else if (op == "repartition") {
-      if (!spec.IsMap())
-        fail(spec, name,
-             "'repartition' needs {input, npartitions[, hash_by | by | by_rows | random]}");
-      check_keys(
-          spec, name, op,
-          {"input", "npartitions", "hash_by", "by", "by_rows", "random", "nested", "dimension"});
-      if (spec["nested"]) node->nested = boolean(spec["nested"], name, "nested");
-      if (spec["dimension"]) node->dimension = dimension(spec["dimension"], name);
-      node->inputs = {input(spec["input"], name)};
-      node->npartitions = integer(spec["npartitions"], name, "npartitions");
-      if (node->npartitions < 1)
-        fail(spec["npartitions"], name, "'npartitions' must be at least 1");
-      if (spec["hash_by"]) node->hash_columns = strings(spec["hash_by"], name, "hash_by");
-      if (spec["by"]) node->partition_by = scalar(spec["by"], name, "by");
-      if (spec["by_rows"]) node->by_rows = boolean(spec["by_rows"], name, "by_rows");
-      bool random = spec["random"] && boolean(spec["random"], name, "random");
-      if (random)
-        node->partition_by = "floor(random() * " + std::to_string(node->npartitions) + ")";
-      if (int(!node->hash_columns.empty()) + int(spec["by"].IsDefined()) + int(node->by_rows) +
-              int(random) >
-          1)
-        fail(spec, name, "choose one of 'hash_by', 'by', 'by_rows' and 'random'");
-      bool hashed = !node->hash_columns.empty() || !node->partition_by.empty();
-      node->kind = hashed ? NodeKind::HashPartition : NodeKind::EvenPartition;
     } else if (op == "consolidate") {
       if (!spec.IsMap()) fail(spec, name, "'consolidate' needs {input, dimension}");
       check_keys(spec, name, op, {"input", "dimension"});

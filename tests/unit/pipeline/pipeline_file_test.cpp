@@ -188,4 +188,30 @@ TEST(PipelineFile, ErrorsNameFileLineAndStep) {
 }
 
 }  // namespace
+// repartition and random_shuffle come from the same registry: random_shuffle is a random
+// repartition (one partition per executor by default) plus an ORDER BY random() query.
+TEST(PipelineFile, RandomShuffleIsARandomRepartitionAndAQuery) {
+  Pipeline p = parse_pipeline(R"(steps:
+  - {name: a, read_parquet: "x"}
+  - {name: r, repartition: {input: a, npartitions: 4, hash_by: [k]}}
+  - {name: s, random_shuffle: {input: r}}
+)",
+                              "/base", "p.yaml", /*executors=*/3);
+  ASSERT_EQ(p.steps.size(), 4u);
+  EXPECT_EQ(p.steps[1]->name, "r");
+  EXPECT_EQ(p.steps[1]->kind, NodeKind::HashPartition);
+  EXPECT_EQ(p.steps[1]->hash_columns, std::vector<std::string>{"k"});
+  EXPECT_EQ(p.steps[2]->kind, NodeKind::HashPartition);
+  EXPECT_EQ(p.steps[2]->name, "s_repartition");
+  EXPECT_EQ(p.steps[2]->npartitions, 3);  // the session's executors
+  EXPECT_EQ(p.steps[2]->partition_by, "floor(random() * 3)");
+  EXPECT_EQ(p.steps[3]->name, "s");
+  EXPECT_EQ(p.steps[3]->sql, "SELECT * FROM {0} ORDER BY random()");
+  expect_error(R"(steps:
+  - {name: a, read_parquet: "x"}
+  - {name: r, repartition: {input: a, npartitions: 4, hash_by: k, by_rows: true}}
+)",
+               "step 'r': repartition: choose one of hash_by, by, by_rows and random");
+}
+
 }  // namespace smallpond
