@@ -36,64 +36,78 @@ const char* node_kind_name(NodeKind kind) {
   return "?";
 }
 
+NodeKind node_kind_from_name(const std::string& name) {
+  for (int k = 0; k <= static_cast<int>(NodeKind::DataSink); ++k)
+    if (name == node_kind_name(static_cast<NodeKind>(k))) return static_cast<NodeKind>(k);
+  throw InvalidInputError("unknown node kind '" + name + "'");
+}
+
+namespace {
+
+// Field values to and from JSON: nlohmann's conversions, and the data set's own form.
+template <class T>
+Json encode(const T& value) {
+  return Json(value);
+}
+Json encode(const DataSet& value) { return value.to_json(); }
+template <class T>
+void decode(const Json& json, T& value) {
+  value = json.get<T>();
+}
+void decode(const Json& json, DataSet& value) { value = DataSet::from_json(json); }
+void decode(const Json& json, Json& value) { value = json; }
+
+const Node& defaults() {
+  static const Node node;
+  return node;
+}
+
+}  // namespace
+
+// Both lists are walked by the same macro: a parameter declared in node.h is in the definition
+// (or, for a setting, in to_json only) without being named here.
+#define SMALLPOND_NODE_ENCODE(type, field, default_value) \
+  if (encode(field) != encode(defaults().field)) j[#field] = encode(field);
+
 Json Node::definition() const {
-  Json j;
+  Json j = Json::object();
   j["kind"] = node_kind_name(kind);
-  switch (kind) {
-    case NodeKind::DataSource:
-      j["patterns"] = patterns;
-      j["options"] = source_options.to_json();
-      if (recursive) j["recursive"] = true;
-      if (load_partitioned)
-        j["load_partitioned"] = {
-            {"n", npartitions}, {"column", partition_column}, {"dimension", dimension}};
-      break;
-    case NodeKind::EvenPartition:
-      j["npartitions"] = npartitions;
-      j["by_rows"] = by_rows;
-      if (nested) j["nested"] = true;
-      j["dimension"] = dimension;
-      break;
-    case NodeKind::HashPartition:
-      j["npartitions"] = npartitions;
-      j["hash_columns"] = hash_columns;
-      if (!partition_by.empty()) j["by"] = partition_by;
-      if (!function.is_null()) j["function"] = function;
-      if (nested) j["nested"] = true;
-      j["dimension"] = dimension;
-      break;
-    case NodeKind::Consolidate:
-      j["dimension"] = dimension;
-      break;
-    case NodeKind::RowFunction:
-    case NodeKind::Compute:
-      j["function_kind"] = function_kind;
-      j["function"] = function;
-      if (!function_params.is_null()) j["function_params"] = function_params;
-      if (batch_size) j["batch_size"] = batch_size;
-      // checkpoint_seconds only decides when progress is saved, not what the output is.
-      break;
-    case NodeKind::Projection:
-      j["columns"] = columns;
-      if (!generated_columns.empty()) j["generated_columns"] = generated_columns;
-      if (union_by_name) j["union_by_name"] = true;
-      break;
-    case NodeKind::Limit:
-      j["limit"] = limit;
-      break;
-    case NodeKind::Union:
-      break;
-    case NodeKind::SqlEngine:
-      j["sql"] = sql;
-      if (!udfs.empty()) j["udfs"] = udfs;
-      break;
-    case NodeKind::DataSink:
-      j["path"] = path;
-      j["type"] = sink_type;
-      break;
-  }
-  if (!recompute_nonce.empty()) j["recompute"] = recompute_nonce;
+  SMALLPOND_NODE_DEFINITION(SMALLPOND_NODE_ENCODE)
   return j;
+}
+
+Json Node::to_json() const {
+  Json j = Json::object();
+  j["kind"] = node_kind_name(kind);
+  j["name"] = name;
+  SMALLPOND_NODE_DEFINITION(SMALLPOND_NODE_ENCODE)
+  SMALLPOND_NODE_SETTINGS(SMALLPOND_NODE_ENCODE)
+  return j;
+}
+#undef SMALLPOND_NODE_ENCODE
+
+Node Node::from_json(const Json& json) {
+  Node node;
+  for (auto& [key, value] : json.items()) {
+    if (key == "kind") {
+      node.kind = node_kind_from_name(value.get<std::string>());
+      continue;
+    }
+    if (key == "name") {
+      node.name = value.get<std::string>();
+      continue;
+    }
+#define SMALLPOND_NODE_DECODE(type, field, default_value) \
+  if (key == #field) {                                    \
+    decode(value, node.field);                            \
+    continue;                                             \
+  }
+    SMALLPOND_NODE_DEFINITION(SMALLPOND_NODE_DECODE)
+    SMALLPOND_NODE_SETTINGS(SMALLPOND_NODE_DECODE)
+#undef SMALLPOND_NODE_DECODE
+    throw InvalidInputError("unknown node field '" + key + "'");
+  }
+  return node;
 }
 
 void check_step_name(const std::string& name) {
