@@ -86,4 +86,8 @@ struct DataSet {
   static DataSet concat(const std::vector<DataSet>& parts);
 };
 
+//! nlohmann's conversions (found by argument lookup), for data sets inside other JSON forms.
+inline void to_json(Json& json, const DataSet& ds) { json = ds.to_json(); }
+inline void from_json(const Json& json, DataSet& ds) { ds = DataSet::from_json(json); }
+
 }  // namespace smallpond

@@ -18,6 +18,7 @@
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "logical/optimizer.h"
+#include "plan/task_params.h"
 #include "planner/planner.h"
 #include "smallpond/error.h"
 
@@ -100,14 +101,14 @@ void JobRunner::check_queries(const TaskGraph& graph) {
   std::unique_ptr<EngineConnection> con;
   for (auto& t : graph.tasks) {
     if (t.kind != TaskKind::Sql) continue;
-    std::string sql = t.params.value("sql", "");
+    SqlParams params = SqlParams::from_json(t.params);
+    const std::string& sql = params.sql;
     if (!seen.insert(t.step + '\0' + sql).second) continue;
-    size_t inputs = t.params.value("concat", false) ? 1 : std::max<size_t>(1, t.deps.size());
+    size_t inputs = params.concat ? 1 : std::max<size_t>(1, t.deps.size());
     std::vector<std::string> views;
     for (size_t i = 0; i < inputs; i++) views.push_back("__input_" + std::to_string(i));
     std::map<std::string, std::string> names;
-    if (t.params.contains("names"))
-      for (auto& [name, value] : t.params["names"].items()) names[name] = value.dump();
+    for (auto& [name, value] : params.names.items()) names[name] = value.dump();
     if (!con) con = local_engine().connect();
     try {
       con->split_statements(expand_sql_template(sql, views, names));

@@ -12,6 +12,7 @@
 #include "driver/sink_publisher.h"
 #include "io/filesystem.h"
 #include "io/publish.h"
+#include "plan/task_params.h"
 #include "smallpond/error.h"
 
 namespace fs = std::filesystem;
@@ -91,9 +92,11 @@ void check_output_paths(const TaskGraph& graph, const OutputGuardContext& contex
   if (graph.sinks.empty()) return;
   std::vector<std::pair<fs::path, std::string>> inputs;  // canonical file, step
   for (auto& t : graph.tasks) {
-    if (t.kind != TaskKind::Source || !t.params.contains("dataset")) continue;
-    for (auto& f : DataSet::from_json(t.params.at("dataset")).files)
-      inputs.push_back({canonical(f.path), t.step});
+    if (t.kind != TaskKind::Source) continue;
+    SourceParams params = SourceParams::from_json(t.params);
+    params.partitions.push_back(std::move(params.dataset));
+    for (auto& part : params.partitions)
+      for (auto& f : part.files) inputs.push_back({canonical(f.path), t.step});
   }
   auto guarded = protected_dirs(context);
   std::vector<fs::path> targets;

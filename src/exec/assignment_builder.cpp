@@ -1,5 +1,7 @@
 #include "exec/assignment_builder.h"
 
+#include "plan/task_params.h"
+
 namespace smallpond {
 
 TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
@@ -15,15 +17,16 @@ TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
   a.params = task.params;
   // SQL reads {0}, {1}, ... as separate inputs unless it gathers partitions ("concat"); other
   // kinds read one concatenated input unless they take their inputs apart.
-  bool separate = task.kind == TaskKind::Sql ? !task.params.value("concat", false)
-                                             : task.params.value("separate_inputs", false);
+  bool separate = task.kind == TaskKind::Sql ? !SqlParams::from_json(task.params).concat
+                  : task.kind == TaskKind::Function
+                      ? FunctionParams::from_json(task.params).separate_inputs
+                      : false;
   if (separate || inputs.empty())
     a.inputs = inputs;
   else
     a.inputs.push_back(DataSet::concat(inputs));
   a.final_dir = job_dir_.task_dir(task.step, task.name(), task.key);
-  if (task.params.value("function_kind", "") == "stream")
-    a.params["checkpoint_dir"] = job_dir_.checkpoint_dir(task.name(), task.key);
+  if (is_stream(task)) a.checkpoint_dir = job_dir_.checkpoint_dir(task.name(), task.key);
   a.staging_dir = job_dir_.staging_dir(task.name(), task.key, attempt);
   a.limits = options_.limits;
   a.limits.memory_limit *= memory_factor;

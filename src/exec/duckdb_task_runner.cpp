@@ -28,7 +28,7 @@ const char* const kBucketColumn = "__smallpond_bucket";
 // "in step X" details appended to an engine message.
 std::string describe_failure(const TaskAssignment& task, const std::string& message) {
   std::string out = task.label + ": " + message;
-  if (task.kind == TaskKind::Sql) out += "\n  query: " + task.params.value("sql", "");
+  if (task.kind == TaskKind::Sql) out += "\n  query: " + SqlParams::from_json(task.params).sql;
   return out;
 }
 
@@ -53,9 +53,21 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     if (limits.sandbox) confine(task, limits);
     auto con = engine().connect(limits);
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
-    int64_t rows = task.kind == TaskKind::Sql           ? run_sql(*con, task, outputs)
-                   : task.kind == TaskKind::HashProduce ? run_hash_produce(*con, task, outputs)
-                                                        : run_function(*con, task, outputs);
+    int64_t rows = 0;
+    switch (task.kind) {
+      case TaskKind::Sql:
+        rows = run_sql(*con, task, SqlParams::from_json(task.params), outputs);
+        break;
+      case TaskKind::HashProduce:
+        rows = run_hash_produce(*con, task, HashProduceParams::from_json(task.params), outputs);
+        break;
+      case TaskKind::Function:
+        rows = run_function(*con, task, FunctionParams::from_json(task.params), outputs);
+        break;
+      default:
+        throw InternalError(std::string("a ") + task_kind_name(task.kind) +
+                            " task does not run in an executor");
+    }
     con.reset();
     check_inputs_unchanged(task);  // a file replaced while it was read would mix two versions
     if (kept_in_memory_) {
@@ -108,8 +120,7 @@ void DuckDBTaskRunner::confine(const TaskAssignment& task, EngineLimits& limits)
       limits.readable.push_back(input.schema_file);
   }
   limits.writable.push_back(task.staging_dir);
-  if (task.params.contains("checkpoint_dir"))
-    limits.writable.push_back(task.params["checkpoint_dir"].get<std::string>());
+  if (!task.checkpoint_dir.empty()) limits.writable.push_back(task.checkpoint_dir);
 }
 
 void DuckDBTaskRunner::prepare_staging(const TaskAssignment& task) {
@@ -158,8 +169,8 @@ void DuckDBTaskRunner::register_functions(const Json& udfs) {
 }
 
 int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& task,
-                                  std::vector<DataSet>& outputs) {
-  if (task.params.contains("udfs")) register_functions(task.params["udfs"]);
+                                  const SqlParams& params, std::vector<DataSet>& outputs) {
+  register_functions(params.udfs);
   std::vector<std::string> views;
   for (size_t i = 0; i < task.inputs.size(); i++) {
     std::string view = "__input_" + std::to_string(i);
@@ -167,9 +178,8 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
     views.push_back(view);
   }
   std::map<std::string, std::string> names;
-  if (task.params.contains("names"))
-    for (auto& [name, value] : task.params["names"].items()) names[name] = value.dump();
-  std::string sql = expand_sql_template(task.params.at("sql"), views, names);
+  for (auto& [name, value] : params.names.items()) names[name] = value.dump();
+  std::string sql = expand_sql_template(params.sql, views, names);
   auto statements = con.split_statements(sql);
   if (statements.empty()) throw InvalidInputError("the query is empty");
   if (task.limits.sandbox) {
@@ -186,8 +196,7 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   }
   for (size_t i = 0; i + 1 < statements.size(); i++) con.execute(statements[i]);
   std::string file = task.staging_dir + "/part-0.parquet";
-  if (memory_output_bytes_ > 0 &&
-      (!task.params.value("udfs", Json::array()).empty() || con.is_volatile(sql))) {
+  if (memory_output_bytes_ > 0 && (!params.udfs.empty() || con.is_volatile(sql))) {
     // An in-memory output is recomputed if its executor dies; a query that may give another
     // result then (random(), a sample, a C++ function) writes a file, which stays.
     memory_output_bytes_ = 0;
@@ -223,18 +232,19 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
 }
 
 int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssignment& task,
+                                           const HashProduceParams& params,
                                            std::vector<DataSet>& outputs) {
-  const int n = task.params.at("n");
+  const int n = params.n;
   std::vector<std::string> cols;
-  for (auto& c : task.params.at("columns")) cols.push_back(sql_identifier(c.get<std::string>()));
+  for (auto& c : params.columns) cols.push_back(sql_identifier(c));
   const DataSet& input = task.inputs.at(0);
   std::string dir = task.staging_dir + "/buckets";
   std::string bucket = "(hash(" + join(cols, ", ") + ") % " + std::to_string(n) + ")::INTEGER";
-  if (task.params.contains("by")) {
+  if (!params.by.empty()) {
     // A user expression: its value is the partition index, which must be in range. It is
     // pasted into our COPY, so it must be one expression and nothing else (no statement of its
     // own after a closing parenthesis).
-    std::string by = task.params["by"].get<std::string>();
+    const std::string& by = params.by;
     std::vector<std::string> types;
     try {
       types = con.statement_types("SELECT (" + by + ")");
@@ -282,9 +292,10 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
 }
 
 int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignment& task,
+                                       const FunctionParams& params,
                                        std::vector<DataSet>& outputs) {
-  const std::string kind = task.params.at("function_kind");
-  FunctionTask t{task, con, outputs};
+  const std::string& kind = params.function_kind;
+  FunctionTask t{task, params, con, outputs};
   if (kind == "partition") return run_partition_function(t);
   if (kind == "table") return run_table_function(t);
   if (kind == "script") return run_script(t);

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "exec/executor_loop.h"
+#include "plan/task_params.h"
 
 namespace smallpond {
 
@@ -18,11 +19,12 @@ class DuckDBTaskRunner : public TaskRunner {
   void drop_tables(const std::vector<std::string>& tables) override;
 
  private:
-  int64_t run_sql(EngineConnection& con, const TaskAssignment& task, std::vector<DataSet>& outputs);
+  int64_t run_sql(EngineConnection& con, const TaskAssignment& task, const SqlParams& params,
+                  std::vector<DataSet>& outputs);
   int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
-                           std::vector<DataSet>& outputs);
+                           const HashProduceParams& params, std::vector<DataSet>& outputs);
   int64_t run_function(EngineConnection& con, const TaskAssignment& task,
-                       std::vector<DataSet>& outputs);
+                       const FunctionParams& params, std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
   void prepare_staging(const TaskAssignment& task);                       // an empty staging_dir

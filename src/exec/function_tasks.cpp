@@ -46,8 +46,8 @@ int64_t finish(FunctionTask& t, RowWriter& writer) {
 }  // namespace
 
 int64_t run_row_function(FunctionTask t) {
-  const std::string kind = t.task.params.at("function_kind");
-  const void* fn = resolve_code(t.task.params.at("function"));
+  const std::string& kind = t.params.function_kind;
+  const void* fn = resolve_code(t.params.function);
   const DataSet& input = t.task.inputs.at(0);
   std::unique_ptr<RowWriter> writer;
   if (!readable(input)) {
@@ -57,14 +57,14 @@ int64_t run_row_function(FunctionTask t) {
   if (kind == "map_batches") {
     writer = std::make_unique<RowWriter>(t.con);
     auto batch_fn = reinterpret_cast<BatchFunction>(fn);
-    t.con.scan_batches(input.sql(), t.task.params.at("batch_size").get<size_t>(),
+    t.con.scan_batches(input.sql(), static_cast<size_t>(t.params.batch_size),
                        [&](const Batch& batch) { writer->add(batch_fn(batch)); });
     return finish(t, *writer);
   }
   if (kind == "map_batches_arrow") {
     auto arrow_fn = reinterpret_cast<ArrowBatchFunction>(fn);
     auto sink = t.con.create_arrow_sink();
-    t.con.scan_batches(input.sql(), t.task.params.at("batch_size").get<size_t>(),
+    t.con.scan_batches(input.sql(), static_cast<size_t>(t.params.batch_size),
                        [&](const Batch& batch) {
                          ArrowSchema schema{};
                          ArrowArray array{};
@@ -81,8 +81,8 @@ int64_t run_row_function(FunctionTask t) {
     return rows;
   }
   // With parameters, the function takes them as a second argument in every call.
-  const bool with_params = t.task.params.contains("function_params");
-  const Row params = with_params ? row_from_json(t.task.params["function_params"]) : Row();
+  const bool with_params = !t.params.function_params.is_null();
+  const Row params = with_params ? row_from_json(t.params.function_params) : Row();
   std::vector<Row> out;
   t.con.scan(input.sql(), 4096, [&](Table& batch) {
     // A filter keeps its input's columns, also when nothing passes.
@@ -113,8 +113,8 @@ int64_t run_row_function(FunctionTask t) {
 }
 
 int64_t run_partition_function(FunctionTask t) {
-  auto fn = reinterpret_cast<PartitionFunction>(resolve_code(t.task.params.at("function")));
-  const int64_t n = t.task.params.at("n");
+  auto fn = reinterpret_cast<PartitionFunction>(resolve_code(t.params.function));
+  const int64_t n = t.params.n;
   const DataSet& input = t.task.inputs.at(0);
   std::vector<std::unique_ptr<RowSink>> buckets(n);
   std::vector<int64_t> counts(n, 0);
@@ -158,7 +158,7 @@ int64_t run_partition_function(FunctionTask t) {
 }
 
 int64_t run_table_function(FunctionTask t) {
-  auto fn = reinterpret_cast<TableFunction>(resolve_code(t.task.params.at("function")));
+  auto fn = reinterpret_cast<TableFunction>(resolve_code(t.params.function));
   std::vector<std::unique_ptr<Batch>> batches;
   std::vector<const Batch*> inputs;
   for (auto& input : t.task.inputs) {
@@ -186,7 +186,7 @@ class TaskScriptContext : public ScriptContext {
   size_t num_inputs() const override { return files_.size(); }
   const std::string& output_dir() const override { return output_dir_; }
   int partition(const std::string& dimension) const override {
-    auto& names = t_.task.params.at("names");
+    auto& names = t_.params.names;
     return names.contains(dimension) ? names[dimension].get<int>() : -1;
   }
   Table query(const std::string& sql) override { return t_.con.query(sql); }
@@ -211,7 +211,7 @@ class TaskScriptContext : public ScriptContext {
 }  // namespace
 
 int64_t run_script(FunctionTask t) {
-  auto fn = reinterpret_cast<ScriptFunction>(resolve_code(t.task.params.at("function")));
+  auto fn = reinterpret_cast<ScriptFunction>(resolve_code(t.params.function));
   // Inputs that are not whole Parquet files as they are (row ranges, projections, in-memory
   // tables, other formats) are written to files first: a script sees exact files.
   std::string inputs_dir = t.task.staging_dir + "/.inputs";

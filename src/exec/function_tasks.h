@@ -9,13 +9,16 @@
 #include "dataset/dataset.h"
 #include "engine/engine.h"
 #include "exec/protocol.h"
+#include "plan/task_params.h"
 
 namespace smallpond {
 
-//! What a function task works with: the task, its connection (limits applied) and the output
-//! data sets it fills (files under task.staging_dir). Each returns the rows written.
+//! What a function task works with: the task and its parameters, its connection (limits
+//! applied) and the output data sets it fills (files under task.staging_dir). Each returns the
+//! rows written.
 struct FunctionTask {
   const TaskAssignment& task;
+  const FunctionParams& params;
   EngineConnection& con;
   std::vector<DataSet>& outputs;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dataset/split.h"
+#include "plan/task_params.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -40,21 +41,21 @@ std::vector<DataSet> run_metadata_task(const Task& task,
                                        const RowCounter& count_rows) {
   switch (task.kind) {
     case TaskKind::Source: {
-      if (!task.params.contains("partitions"))
-        return {DataSet::from_json(task.params.at("dataset"))};
-      std::vector<DataSet> parts;
-      for (auto& p : task.params["partitions"]) parts.push_back(DataSet::from_json(p));
-      return parts;
+      SourceParams params = SourceParams::from_json(task.params);
+      if (params.partitions.empty()) return {std::move(params.dataset)};
+      return std::move(params.partitions);
     }
     case TaskKind::Pick: {
-      DataSet ds = concat_part(dep_outputs, task.params.at("index").get<size_t>());
-      if (task.params.contains("project")) project(task, task.params["project"], ds);
+      PickParams params = PickParams::from_json(task.params);
+      DataSet ds = concat_part(dep_outputs, params.index);
+      if (!params.project.is_null()) project(task, params.project, ds);
       return {ds};
     }
     case TaskKind::Split: {
       DataSet input = concat_part(dep_outputs, 0);
-      int n = task.params.at("n");
-      std::string mode = task.params.at("mode");
+      SplitParams params = SplitParams::from_json(task.params);
+      const int n = params.n;
+      const std::string& mode = params.mode;
       bool parquet = input.format == FileFormat::Parquet;
       if (mode == "rows" && !parquet)
         throw InvalidInputError("step '" + task.step +

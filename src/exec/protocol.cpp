@@ -27,6 +27,8 @@ Json TaskAssignment::to_json() const {
           {"inputs", datasets_to_json(inputs)},
           {"staging_dir", staging_dir},
           {"final_dir", final_dir},
+          {"checkpoint_dir", checkpoint_dir},
+          {"delivered", delivered},
           {"threads", limits.threads},
           {"memory_limit", limits.memory_limit},
           {"temp_directory", limits.temp_directory},
@@ -48,6 +50,8 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.inputs = datasets_from_json(j.at("inputs"));
   a.staging_dir = j.at("staging_dir");
   a.final_dir = j.at("final_dir");
+  a.checkpoint_dir = j.value("checkpoint_dir", "");
+  a.delivered = j.value("delivered", std::vector<std::string>{});
   a.limits.threads = j.at("threads");
   a.limits.memory_limit = j.at("memory_limit");
   a.limits.temp_directory = j.at("temp_directory");

@@ -26,12 +26,14 @@ struct TaskAssignment {
   TaskKind kind = TaskKind::Sql;
   std::string label;  //!< "step[partition]", for messages
   std::string key;
+  //! The task kind's parameters (plan/task_params.h), in their wire form.
   Json params;
   //! Sql: one data set per input ({0}, {1}, ...). HashProduce, Function: one, all inputs
   //! concatenated.
   std::vector<DataSet> inputs;
-  std::string staging_dir;  //!< where to write (the executor creates it)
-  std::string final_dir;    //!< where to publish by renaming staging_dir
+  std::string staging_dir;     //!< where to write (the executor creates it)
+  std::string final_dir;       //!< where to publish by renaming staging_dir
+  std::string checkpoint_dir;  //!< stream functions: where progress is saved (else empty)
   EngineLimits limits;
   double fault_probability = 0;  //!< testing: fail this attempt with this probability
   //! Keep the output in the executor's memory when it is at most this many bytes (0: never).
@@ -39,6 +41,9 @@ struct TaskAssignment {
   //! In-memory inputs that live on other executors: table name -> exported bytes (a binary
   //! value, see binary_value).
   Json attachments = Json::object();
+  //! In-memory inputs already sent to this executor by their owner (MPI ranks send tables to
+  //! each other): the executor's side attaches its copy.
+  std::vector<std::string> delivered;
 
   Json to_json() const;
   static TaskAssignment from_json(const Json& j);

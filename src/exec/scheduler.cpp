@@ -9,6 +9,7 @@
 #include "exec/task_manifest.h"
 #include "exec/task_trace.h"
 #include "io/filesystem.h"
+#include "plan/task_params.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -369,8 +370,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
     release_consumer(id);
     // A stream's checkpoints are removed by the attempt that publishes; one that lost to a
     // speculative twin (or crashed after publishing) may have left them.
-    if (task.params.value("function_kind", "") == "stream")
-      remove_all(job_dir_.checkpoint_dir(task.name(), task.key));
+    if (is_stream(task)) remove_all(job_dir_.checkpoint_dir(task.name(), task.key));
     StepReport& r = step_report(task.step);
     (reused ? r.reused : r.executed)++;
     observer_->task_finished(task);
@@ -456,7 +456,7 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
     if (memory_owner(path) == executor) continue;
     std::string table = memory_table(path);
     if (ledger_.delivered_at(table, executor))
-      a.params["delivered"].push_back(table);  // the executor's side attaches its copy
+      a.delivered.push_back(table);  // the executor's side attaches its copy
     else
       a.attachments[table] = ledger_.fetched_bytes(table);
   }
@@ -538,8 +538,7 @@ void Scheduler::start_attempt(int id, int e) {
   running_on_[e] = Running{id, s.attempts};
   TaskAssignment a = assignment(graph_.tasks[id], s.attempts, e);
   // A delivered copy is handed to this attempt (and used up): another needs a new one.
-  for (auto& t : a.params.value("delivered", Json::array()))
-    ledger_.used_delivery(t.get<std::string>(), e);
+  for (auto& t : a.delivered) ledger_.used_delivery(t, e);
   pool_.assign(e, a);
 }
 

@@ -100,10 +100,10 @@ class OrderedReads {
 }  // namespace
 
 int64_t run_stream(FunctionTask t) {
-  auto fn = reinterpret_cast<BatchFunction>(resolve_code(t.task.params.at("function")));
+  auto fn = reinterpret_cast<BatchFunction>(resolve_code(t.params.function));
   const DataSet& input = t.task.inputs.at(0);
-  const double interval = t.task.params.value("checkpoint_seconds", 60.0);
-  CheckpointDir checkpoints(t.task.params.at("checkpoint_dir"));
+  const double interval = t.params.checkpoint_seconds;
+  CheckpointDir checkpoints(t.task.checkpoint_dir);
   StreamState state;
   if (checkpoints.locked()) state = checkpoints.load();
 
@@ -134,7 +134,7 @@ int64_t run_stream(FunctionTask t) {
     std::string sql = input.sql();
     if (state.consumed > 0)
       sql = "SELECT * FROM (" + sql + ") OFFSET " + std::to_string(state.consumed);
-    t.con.scan_batches(sql, t.task.params.at("batch_size").get<size_t>(), [&](const Batch& batch) {
+    t.con.scan_batches(sql, static_cast<size_t>(t.params.batch_size), [&](const Batch& batch) {
       writer.add(fn(batch));
       since += static_cast<int64_t>(batch.num_rows());
       if (monotonic_seconds() - last >= interval) checkpoint();

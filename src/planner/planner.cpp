@@ -10,6 +10,7 @@
 #include "engine/sql_template.h"
 #include "io/file_fingerprint.h"
 #include "io/filesystem.h"
+#include "plan/task_params.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -61,7 +62,7 @@ class Planner {
     switch (node.kind) {
       case NodeKind::DataSource:
         if (node.load_partitioned) return plan_load_partitioned(node);
-        return {add(node, TaskKind::Source, 0, {}, resolve_source(node))};
+        return {add(node, TaskKind::Source, 0, {}, source_params(resolve_source(node)))};
       case NodeKind::EvenPartition:
         return plan_even(node);
       case NodeKind::HashPartition:
@@ -69,19 +70,22 @@ class Planner {
       case NodeKind::SqlEngine:
         return plan_sql(node);
       case NodeKind::RowFunction: {
-        Json params = {{"function_kind", node.function_kind},
-                       {"function", node.function},
-                       {"batch_size", node.batch_size}};
-        if (node.function_kind == "stream") params["checkpoint_seconds"] = node.checkpoint_seconds;
-        if (!node.function_params.is_null()) params["function_params"] = node.function_params;
-        return per_partition(node, TaskKind::Function, params);
+        FunctionParams params;
+        params.function_kind = node.function_kind;
+        params.function = node.function;
+        params.batch_size = node.batch_size;
+        if (node.function_kind == "stream") params.checkpoint_seconds = node.checkpoint_seconds;
+        params.function_params = node.function_params;
+        return per_partition(node, TaskKind::Function, params.to_json());
       }
-      case NodeKind::Compute:
+      case NodeKind::Compute: {
         // Several inputs, each given on its own (not concatenated) like SQL's {0}, {1}.
-        return plan_aligned(node, TaskKind::Function,
-                            {{"function_kind", node.function_kind},
-                             {"function", node.function},
-                             {"separate_inputs", true}});
+        FunctionParams params;
+        params.function_kind = node.function_kind;
+        params.function = node.function;
+        params.separate_inputs = true;
+        return plan_aligned(node, TaskKind::Function, params.to_json());
+      }
       case NodeKind::Projection:
         return plan_projection(node);
       case NodeKind::Consolidate:
@@ -99,7 +103,32 @@ class Planner {
     throw InternalError("unknown node kind");
   }
 
-  Json resolve_source(const Node& node) {
+  static Json source_params(DataSet dataset) {
+    SourceParams params;
+    params.dataset = std::move(dataset);
+    return params.to_json();
+  }
+  static Json split_params(int n, const char* mode) {
+    SplitParams params;
+    params.n = n;
+    params.mode = mode;
+    return params.to_json();
+  }
+  static Json pick_params(int index, Json project = nullptr) {
+    PickParams params;
+    params.index = index;
+    params.project = std::move(project);
+    return params.to_json();
+  }
+  static Json sql_params(const std::string& sql, bool concat = false) {
+    SqlParams params;
+    params.sql = sql;
+    params.concat = concat;
+    return params.to_json();
+  }
+
+  // The source's data set: its files (found now, with their fingerprints) and reading options.
+  DataSet resolve_source(const Node& node) {
     DataSet ds = node.source_options;
     ds.files.clear();
     for (auto& pattern : node.patterns) {
@@ -116,7 +145,7 @@ class Planner {
     // reads the same columns (each reader sniffing its own file could disagree).
     if (ds.format == FileFormat::Csv && !ds.header && !ds.files.empty())
       ds.header = csv_has_header(ds.files.front().path, ds.delimiter);
-    return {{"dataset", ds.to_json()}};
+    return ds;
   }
 
   static bool csv_has_header(const std::string& path, const std::string& delimiter) {
@@ -132,8 +161,7 @@ class Planner {
 
   // The files of an already-partitioned data set, grouped by the partition their path names.
   std::vector<int> plan_load_partitioned(const Node& node) {
-    Json resolved = resolve_source(node);
-    DataSet all = DataSet::from_json(resolved["dataset"]);
+    DataSet all = resolve_source(node);
     int n = node.npartitions;
     std::vector<DataSet> parts(n, all.without_files());
     for (auto& p : parts) {
@@ -147,10 +175,9 @@ class Planner {
                                 f.path + "')");
       parts[k].files.push_back(f);
     }
-    Json partitions = Json::array();
-    for (auto& p : parts) partitions.push_back(p.to_json());
-    resolved["partitions"] = partitions;
-    int source = add(node, TaskKind::Source, 0, {}, resolved);
+    SourceParams params;
+    params.partitions = std::move(parts);
+    int source = add(node, TaskKind::Source, 0, {}, params.to_json());
     return picks(node, {source}, {});
   }
 
@@ -182,7 +209,7 @@ class Planner {
   }
 
   std::vector<int> plan_even(const Node& node) {
-    Json params = {{"n", node.npartitions}, {"mode", node.by_rows ? "rows" : "files"}};
+    Json params = split_params(node.npartitions, node.by_rows ? "rows" : "files");
     if (!node.nested)
       return picks(node, {add(node, TaskKind::Split, 0, all_input_tasks(node), params)}, {});
     // Nested: every input partition is split on its own; the new dimension goes under its dims.
@@ -197,14 +224,20 @@ class Planner {
 
   std::vector<int> plan_hash(const Node& node) {
     std::vector<int> inputs = all_input_tasks(node);
-    Json params = {{"columns", node.hash_columns}, {"n", node.npartitions}};
-    if (!node.partition_by.empty()) params["by"] = node.partition_by;
+    HashProduceParams hash;
+    hash.columns = node.hash_columns;
+    hash.n = node.npartitions;
+    hash.by = node.partition_by;
+    Json params = hash.to_json();
     // A C++ partition function runs as a function task that writes one file per partition.
     TaskKind producer_kind = TaskKind::HashProduce;
     if (!node.function.is_null()) {
       producer_kind = TaskKind::Function;
-      params = {
-          {"function_kind", "partition"}, {"function", node.function}, {"n", node.npartitions}};
+      FunctionParams function;
+      function.function_kind = "partition";
+      function.function = node.function;
+      function.n = node.npartitions;
+      params = function.to_json();
     }
     if (node.nested) {
       // One producer per input partition; its buckets become that partition's sub-partitions.
@@ -220,9 +253,9 @@ class Planner {
     std::vector<std::vector<int>> groups;
     if (inputs.size() == 1 && producers > 1) {
       // One input task: split it (by files, or rows when there are too few files) first.
-      int split = add(node, TaskKind::Split, 0, inputs, {{"n", producers}, {"mode", "auto"}});
+      int split = add(node, TaskKind::Split, 0, inputs, split_params(producers, "auto"));
       for (int i = 0; i < producers; i++)
-        groups.push_back({add(node, TaskKind::Pick, i, {split}, {{"index", i}})});
+        groups.push_back({add(node, TaskKind::Pick, i, {split}, pick_params(i))});
     } else {
       int n = std::min<int>(producers, inputs.size());
       size_t next = 0;
@@ -247,7 +280,7 @@ class Planner {
                                 node.dimension + "'; nest under another dimension name");
     std::vector<int> out;
     for (int i = 0; i < node.npartitions; i++) {
-      int t = add(node, TaskKind::Pick, first_partition + i, deps, {{"index", i}});
+      int t = add(node, TaskKind::Pick, first_partition + i, deps, pick_params(i));
       graph_.tasks[t].dims = outer;
       graph_.tasks[t].dims.push_back({node.dimension, i, node.npartitions});
       out.push_back(t);
@@ -281,7 +314,7 @@ class Planner {
     }
     std::vector<int> out;
     for (size_t g = 0; g < groups.size(); g++) {
-      int t = add(node, TaskKind::Pick, g, groups[g], {{"index", 0}});
+      int t = add(node, TaskKind::Pick, g, groups[g], pick_params(0));
       graph_.tasks[t].dims = kept[g];
       out.push_back(t);
     }
@@ -354,9 +387,10 @@ class Planner {
       throw InvalidInputError("step '" + node.name + "': the query uses {" +
                               std::to_string(used - 1) + "} but the step has " +
                               std::to_string(node.inputs.size()) + " input(s)");
-    Json params = {{"sql", node.sql}};
-    if (!node.udfs.empty()) params["udfs"] = node.udfs;
-    return plan_aligned(node, TaskKind::Sql, params);
+    SqlParams params;
+    params.sql = node.sql;
+    params.udfs = node.udfs;
+    return plan_aligned(node, TaskKind::Sql, params.to_json());
   }
 
   // One task of `kind` per aligned partition of the inputs (see plan_sql), with `params` and
@@ -418,8 +452,7 @@ class Planner {
     Json project = {{"generated_columns", node.generated_columns},
                     {"union_by_name", node.union_by_name}};
     if (names_only) project["columns"] = node.columns;
-    std::vector<int> out =
-        per_partition(node, TaskKind::Pick, {{"index", 0}, {"project", project}});
+    std::vector<int> out = per_partition(node, TaskKind::Pick, pick_params(0, project));
     if (names_only) return out;
     // Expressions: a query over the projected input, which keeps the generated columns after
     // the listed ones, as a projection by names does.
@@ -429,7 +462,7 @@ class Planner {
     std::string sql = "SELECT " + join(select, ", ") + " FROM {0}";
     std::vector<int> queried;
     for (size_t p = 0; p < out.size(); p++) {
-      queried.push_back(add(node, TaskKind::Sql, p, {out[p]}, {{"sql", sql}}));
+      queried.push_back(add(node, TaskKind::Sql, p, {out[p]}, sql_params(sql)));
       graph_.tasks[queried.back()].dims = graph_.tasks[out[p]].dims;
     }
     return queried;
@@ -452,12 +485,12 @@ class Planner {
   std::vector<int> plan_limit(const Node& node) {
     std::string sql = "SELECT * FROM {0} LIMIT " + std::to_string(node.limit);
     const auto& in = input_tasks(node, 0);
-    if (in.size() == 1) return {add(node, TaskKind::Sql, 0, in, {{"sql", sql}})};
+    if (in.size() == 1) return {add(node, TaskKind::Sql, 0, in, sql_params(sql))};
     std::vector<int> partial;
     for (size_t p = 0; p < in.size(); p++)
-      partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, {{"sql", sql}}));
+      partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, sql_params(sql)));
     // "concat": the task's one input is all of its deps' outputs together.
-    return {add(node, TaskKind::Sql, in.size(), partial, {{"sql", sql}, {"concat", true}})};
+    return {add(node, TaskKind::Sql, in.size(), partial, sql_params(sql, /*concat=*/true))};
   }
 
   const std::vector<int>& input_tasks(const Node& node, size_t i) {
@@ -481,7 +514,7 @@ class Planner {
     for (size_t i = 0; i < out.size(); i++) {
       if (reader_of(out[i]) == kWrittenByJob) continue;
       int in = out[i];
-      out[i] = add(node, TaskKind::Sql, static_cast<int>(i), {in}, {{"sql", "SELECT * FROM {0}"}});
+      out[i] = add(node, TaskKind::Sql, static_cast<int>(i), {in}, sql_params("SELECT * FROM {0}"));
       graph_.tasks[out[i]].dims = graph_.tasks[in].dims;
     }
     return out;
@@ -497,13 +530,17 @@ class Planner {
     const Task& t = graph_.tasks[task];
     std::string reader;
     if (t.kind == TaskKind::Source) {
-      Json ds = t.params.contains("partitions") ? t.params["partitions"][0] : t.params["dataset"];
+      SourceParams params = SourceParams::from_json(t.params);
+      Json ds = (params.partitions.empty() ? params.dataset : params.partitions[0]).to_json();
       ds.erase("files");
       ds.erase("schema_file");
       reader = ds.dump();
     } else if (t.kind == TaskKind::Pick || t.kind == TaskKind::Split) {
       reader = reader_of(t.deps.front());  // all deps alike (all_input_tasks sees to it)
-      if (t.params.contains("project")) reader += t.params["project"].dump();
+      if (t.kind == TaskKind::Pick) {
+        Json project = PickParams::from_json(t.params).project;
+        if (!project.is_null()) reader += project.dump();
+      }
     } else {
       reader = kWrittenByJob;
     }
@@ -522,8 +559,11 @@ class Planner {
     t.partition = partition;
     t.deps = std::move(deps);
     t.params = std::move(params);
+    auto definition = definitions_.find(&node);
+    if (definition == definitions_.end())
+      definition = definitions_.emplace(&node, node.definition()).first;
     Json identity = {{"kind", task_kind_name(kind)},
-                     {"node", node.definition()},
+                     {"node", definition->second},
                      {"partition", partition},
                      {"params", t.params}};
     Json dep_keys = Json::array();
@@ -538,6 +578,7 @@ class Planner {
   TaskGraph graph_;
   std::map<const Node*, std::vector<int>> node_tasks_;
   std::map<int, std::string> readers_;
+  std::map<const Node*, Json> definitions_;  // each node's, computed once
 };
 
 }  // namespace

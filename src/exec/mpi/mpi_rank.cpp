@@ -137,10 +137,10 @@ class RankRelay {
   // Starts the waiting task once every table delivered for it has arrived.
   void start_if_ready() {
     if (!waiting_) return;
-    for (auto& t : waiting_->params.value("delivered", Json::array()))
-      if (!store_.count(t.get<std::string>())) return;
-    for (auto& t : waiting_->params.value("delivered", Json::array())) {
-      auto it = store_.find(t.get<std::string>());
+    for (auto& t : waiting_->delivered)
+      if (!store_.count(t)) return;
+    for (auto& t : waiting_->delivered) {
+      auto it = store_.find(t);
       waiting_->attachments[it->first] = std::move(it->second);
       store_.erase(it);
     }

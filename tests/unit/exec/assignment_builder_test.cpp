@@ -59,9 +59,9 @@ TEST(AssignmentBuilder, PathsComeFromTheJobDirectoryByKey) {
   EXPECT_EQ(first.staging_dir.rfind(f.job->root() + "/staging/sql-2-k123.1.", 0), 0u)
       << first.staging_dir;
   EXPECT_NE(first.staging_dir, second.staging_dir);
-  EXPECT_FALSE(first.params.contains("checkpoint_dir"));
+  EXPECT_TRUE(first.checkpoint_dir.empty());
   TaskAssignment stream = f.build(task(TaskKind::Function, {{"function_kind", "stream"}}));
-  EXPECT_EQ(stream.params["checkpoint_dir"], f.job->checkpoint_dir("function-2", "k123"));
+  EXPECT_EQ(stream.checkpoint_dir, f.job->checkpoint_dir("function-2", "k123"));
   EXPECT_EQ(first.limits.temp_directory, f.job->tmp_dir());
   EXPECT_EQ(first.job, 7);
   EXPECT_EQ(first.label, "stats[2]");

@@ -1,0 +1,81 @@
+#pragma once
+// The parameters of each task kind, one struct each, with its wire form beside it
+// (common/json_fields.h): the planner fills them, Task::params carries their JSON form, and the
+// executor or scheduler reads them back once with from_json.
+
+#include <string>
+#include <vector>
+
+#include "common/json_fields.h"
+#include "dataset/dataset.h"
+#include "plan/task.h"
+
+namespace smallpond {
+
+// Source: the resolved data set of a source step, or (loading partitioned data) one per
+// partition.
+#define SMALLPOND_SOURCE_PARAMS(FIELD) \
+  FIELD(DataSet, dataset, {})          \
+  FIELD(std::vector<DataSet>, partitions, {})
+struct SourceParams {
+  SMALLPOND_JSON_FIELDS(SourceParams, SMALLPOND_SOURCE_PARAMS)
+};
+
+// Split: the concatenated inputs into n parts; mode "files", "rows" or "auto".
+#define SMALLPOND_SPLIT_PARAMS(FIELD) \
+  FIELD(int, n, 1)                    \
+  FIELD(std::string, mode, "files")
+struct SplitParams {
+  SMALLPOND_JSON_FIELDS(SplitParams, SMALLPOND_SPLIT_PARAMS)
+};
+
+// Pick: part `index` of every input, concatenated; with `project`, read differently
+// ({columns, generated_columns, union_by_name}).
+#define SMALLPOND_PICK_PARAMS(FIELD) \
+  FIELD(int, index, 0)               \
+  FIELD(Json, project, nullptr)
+struct PickParams {
+  SMALLPOND_JSON_FIELDS(PickParams, SMALLPOND_PICK_PARAMS)
+};
+
+// Sql: the query; the C++ scalar functions it may call; the values of its {NAME} placeholders
+// (partition indexes by dimension); concat: all inputs are one {0} (otherwise one per input).
+#define SMALLPOND_SQL_PARAMS(FIELD)  \
+  FIELD(std::string, sql, "")        \
+  FIELD(Json, udfs, Json::array())   \
+  FIELD(Json, names, Json::object()) \
+  FIELD(bool, concat, false)
+struct SqlParams {
+  SMALLPOND_JSON_FIELDS(SqlParams, SMALLPOND_SQL_PARAMS)
+};
+
+// HashProduce: one bucket per partition, by hash(columns) % n or by the expression `by`.
+#define SMALLPOND_HASH_PRODUCE_PARAMS(FIELD)   \
+  FIELD(std::vector<std::string>, columns, {}) \
+  FIELD(int, n, 1)                             \
+  FIELD(std::string, by, "")
+struct HashProduceParams {
+  SMALLPOND_JSON_FIELDS(HashProduceParams, SMALLPOND_HASH_PRODUCE_PARAMS)
+};
+
+// Function: a C++ function (function_kind: filter, map, flat_map, map_batches, stream,
+// partition, table, script) at `function` (common/code_location.h), the parameters given to
+// every call, batch size (map_batches, stream), checkpoint period (stream), partitions
+// (partition), {NAME} values and whether the inputs are given one by one (table, script).
+#define SMALLPOND_FUNCTION_PARAMS(FIELD)  \
+  FIELD(std::string, function_kind, "")   \
+  FIELD(Json, function, nullptr)          \
+  FIELD(Json, function_params, nullptr)   \
+  FIELD(int64_t, batch_size, 0)           \
+  FIELD(double, checkpoint_seconds, 60.0) \
+  FIELD(int, n, 0)                        \
+  FIELD(Json, names, Json::object())      \
+  FIELD(bool, separate_inputs, false)
+struct FunctionParams {
+  SMALLPOND_JSON_FIELDS(FunctionParams, SMALLPOND_FUNCTION_PARAMS)
+};
+
+//! A stream function's task: it saves progress in a checkpoint directory.
+bool is_stream(const Task& task);
+
+}  // namespace smallpond
