@@ -5,6 +5,7 @@
 
 #include "dataset/dataset.h"
 #include "io/filesystem.h"
+#include "plan/task_params.h"
 #include "smallpond/error.h"
 #include "support/test_env.h"
 
@@ -62,6 +63,22 @@ TEST_F(OutputGuard, RefusesPathsThatHoldWhatTheJobNeeds) {
   EXPECT_TRUE(has(check(dir / "link/"), "an input of step 'src'"));
   // and nothing was touched
   EXPECT_EQ(read_file(dir / "project/data/in.parquet"), "input");
+}
+
+// Data read back as partitions (read_partitioned: one data set per partition) is an input too.
+TEST_F(OutputGuard, RefusesTheDirectoryOfPartitionedInput) {
+  make_dirs(dir / "saved/k=1");
+  testing::write_text(dir / "saved/k=1/part-0.parquet", "saved");
+  Task loaded;
+  loaded.kind = TaskKind::Source;
+  loaded.step = "loaded";
+  SourceParams params;
+  params.partitions.resize(2);
+  params.partitions[1].files = {{dir / "saved/k=1/part-0.parquet", 0, -1}};
+  loaded.params = params.to_json();
+  graph.tasks.push_back(loaded);
+  EXPECT_TRUE(has(check(dir / "saved"), "an input of step 'loaded'"));
+  EXPECT_EQ(read_file(dir / "saved/k=1/part-0.parquet"), "saved");
 }
 
 TEST_F(OutputGuard, ExistingPathsNeedOverwriteUnlessSmallpondWroteThem) {
