@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -148,8 +147,12 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;
   sched.limits.sandbox = options_.sandbox;
+  // Progress, notices, the task trace and the final summary all go through one observer.
+  std::unique_ptr<JobObserver> observer =
+      standard_observer(graph, options_.progress, job_dir.root() + "/log");
   Scheduler scheduler(
-      graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched);
+      graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched,
+      observer.get());
 
   JobResult result;
   std::vector<std::vector<DataSet>> outputs;
@@ -171,13 +174,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   write_step_index(job_dir.root(), graph, outputs, step_index_);
   mark_run_active(job_dir.root(), false);
   job_dir.clear_scratch();
-  if (options_.progress) {
-    if (result.report.executed_tasks() > 0)
-      std::fprintf(stderr, "%s", result.report.to_string().c_str());
-    else
-      std::fprintf(stderr, "[smallpond] 0 tasks ran, %d reused from %s\n",
-                   result.report.reused_tasks(), options_.job_dir.c_str());
-  }
+  observer->job_succeeded(result.report, options_.job_dir);
   return result;
 }
 

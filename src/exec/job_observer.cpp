@@ -19,6 +19,14 @@ class StandardObserver : public JobObserver {
   }
   void tick() override { progress_.tick(); }
   void finish() override { progress_.finish(); }
+  void job_succeeded(const JobReport& report, const std::string& job_dir) override {
+    if (!enabled_) return;
+    if (report.executed_tasks() > 0)
+      std::fprintf(stderr, "%s", report.to_string().c_str());
+    else
+      std::fprintf(stderr, "[smallpond] 0 tasks ran, %d reused from %s\n", report.reused_tasks(),
+                   job_dir.c_str());
+  }
 
  private:
   ProgressReporter progress_;

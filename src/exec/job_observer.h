@@ -10,6 +10,7 @@
 
 #include "exec/task_trace.h"
 #include "plan/task.h"
+#include "smallpond/report.h"
 
 namespace smallpond {
 
@@ -26,6 +27,9 @@ class JobObserver {
   virtual void tick() = 0;
   //! The run ended (successfully or not).
   virtual void finish() = 0;
+  //! The job succeeded and its outputs are published: its report (job_dir: where reused outputs
+  //! came from).
+  virtual void job_succeeded(const JobReport& report, const std::string& job_dir) = 0;
 };
 
 //! Progress and notices on stderr when `progress`, and the task trace in log_dir.

@@ -116,6 +116,7 @@ struct RecordingObserver : JobObserver {
   void notice(const std::string& message) override { notices.push_back(message); }
   void tick() override {}
   void finish() override { finishes++; }
+  void job_succeeded(const JobReport&, const std::string&) override {}
 };
 
 struct Harness {
