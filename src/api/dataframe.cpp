@@ -182,7 +182,7 @@ static Table read_rows(Engine& engine, const std::vector<DataSet>& partitions, i
   auto con = engine.connect();
   Table table;
   for (auto& part : partitions) {
-    bool known_schema = !part.empty() || !part.schema_file.empty() || !part.schema.empty();
+    bool known_schema = part.schema_known();
     if (!known_schema) continue;
     int64_t left = limit - static_cast<int64_t>(table.rows.size());
     if (limit >= 0 && left <= 0 && !table.column_names.empty()) break;

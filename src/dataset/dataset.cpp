@@ -27,30 +27,18 @@ static FileFormat parse_format(const std::string& name) {
   throw InternalError("unknown file format '" + name + "'");
 }
 
-bool is_memory_path(const std::string& path) { return path.compare(0, 7, "memory:") == 0; }
-
-std::string memory_path(int executor, const std::string& table) {
-  return "memory:" + std::to_string(executor) + ":" + table;
-}
-
-int memory_owner(const std::string& path) {
-  return std::stoi(path.substr(7, path.find(':', 7) - 7));
-}
-
 // The engine's table function over in-memory tables (engine/memory_tables_internal.h).
 static std::string memory_scan(const std::vector<std::string>& tables) {
   return "__smallpond_memory(" + sql_string_list(tables) + ")";
 }
 
-std::string memory_table(const std::string& path) { return path.substr(path.find(':', 7) + 1); }
-
-std::vector<std::string> DataSet::memory_paths() const {
+std::vector<std::string> DataSet::memory_tables() const {
   std::vector<std::string> out;
-  auto add = [&](const std::string& p) {
-    if (is_memory_path(p) && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  auto add = [&](const std::string& t) {
+    if (!t.empty() && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
   };
-  for (auto& f : files) add(f.path);
-  add(schema_file);
+  for (auto& f : files) add(f.memory_table);
+  add(schema_table);
   return out;
 }
 
@@ -119,9 +107,8 @@ std::string DataSet::sql() const {
     projection = join(quoted, ", ");
   }
   if (files.empty()) {
-    if (is_memory_path(schema_file))
-      return "SELECT " + projection + " FROM " + memory_scan({memory_table(schema_file)}) +
-             " LIMIT 0";
+    if (!schema_table.empty())
+      return "SELECT " + projection + " FROM " + memory_scan({schema_table}) + " LIMIT 0";
     if (!schema_file.empty())  // a file of the same data set: its columns, none of its rows
       return "SELECT " + projection + " FROM (" +
              shaped(reader_call(*this, {schema_file}, false), false) + ") LIMIT 0";
@@ -136,12 +123,12 @@ std::string DataSet::sql() const {
   // Whole files are read by one reader call; row ranges (Parquet only) each by their own.
   std::vector<std::string> whole, parts, in_memory;
   for (auto& f : files) {
-    if (is_memory_path(f.path)) {
+    if (f.in_memory()) {
       // By name, each table is its own part; otherwise one scan reads them all.
       if (union_by_name)
-        parts.push_back("SELECT * FROM " + memory_scan({memory_table(f.path)}));
+        parts.push_back("SELECT * FROM " + memory_scan({f.memory_table}));
       else
-        in_memory.push_back(memory_table(f.path));
+        in_memory.push_back(f.memory_table);
       continue;
     }
     if (f.whole()) {
@@ -171,11 +158,22 @@ DataSet DataSet::parquet_files(const std::vector<std::string>& paths,
   return ds;
 }
 
+DataSet DataSet::in_memory_table(const std::string& name) {
+  DataSet ds;
+  ds.files = {FileSlice::in_memory_table(name)};
+  ds.schema_table = name;
+  return ds;
+}
+
 Json DataSet::to_json() const {
   Json j;
   j["format"] = format_name(format);
   Json fs = Json::array();
   for (auto& f : files) {
+    if (f.in_memory()) {
+      fs.push_back({{"memory_table", f.memory_table}});
+      continue;
+    }
     if (f.whole() && f.fingerprint.empty()) {
       fs.push_back(f.path);
       continue;
@@ -194,6 +192,7 @@ Json DataSet::to_json() const {
     if (header) j["header"] = *header;
   }
   if (!schema_file.empty()) j["schema_file"] = schema_file;
+  if (!schema_table.empty()) j["schema_table"] = schema_table;
   return j;
 }
 
@@ -203,6 +202,8 @@ DataSet DataSet::from_json(const Json& j) {
   for (auto& f : j.at("files")) {
     if (f.is_string())
       ds.files.push_back({f.get<std::string>(), 0, -1});
+    else if (f.contains("memory_table"))
+      ds.files.push_back(FileSlice::in_memory_table(f.at("memory_table")));
     else
       ds.files.push_back(
           {f.at("path"), f.at("begin"), f.at("end"), f.value("fingerprint", std::string())});
@@ -216,17 +217,17 @@ DataSet DataSet::from_json(const Json& j) {
   ds.delimiter = j.value("delimiter", std::string(","));
   if (j.contains("header") && !j["header"].is_null()) ds.header = j["header"].get<bool>();
   ds.schema_file = j.value("schema_file", std::string());
+  ds.schema_table = j.value("schema_table", std::string());
   return ds;
 }
 
 static std::string relative(const std::string& path, const std::string& dir) {
-  if (path.empty() || is_memory_path(path)) return path;
+  if (path.empty()) return path;
   return std::filesystem::path(path).lexically_relative(dir).string();
 }
 
 static std::string resolved(const std::string& path, const std::string& dir) {
-  if (path.empty() || is_memory_path(path) || std::filesystem::path(path).is_absolute())
-    return path;
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
@@ -254,12 +255,21 @@ DataSet DataSet::without_files() const {
   out.delimiter = delimiter;
   out.header = header;
   out.schema_file = schema_file;
+  out.schema_table = schema_table;
   return out;
+}
+
+void DataSet::adopt_schema_of(const FileSlice& slice) {
+  if (has_schema_source()) return;
+  if (slice.in_memory())
+    schema_table = slice.memory_table;
+  else
+    schema_file = slice.path;
 }
 
 DataSet DataSet::empty_with_schema_of(const DataSet& other) const {
   DataSet out = other.without_files();
-  if (out.schema_file.empty() && !other.files.empty()) out.schema_file = other.files.front().path;
+  if (!other.files.empty()) out.adopt_schema_of(other.files.front());
   return out;
 }
 
@@ -268,11 +278,15 @@ DataSet DataSet::concat(const std::vector<DataSet>& parts) {
   DataSet out = parts[0];
   out.files.clear();
   out.schema_file.clear();
+  out.schema_table.clear();
   for (auto& p : parts) {
     out.files.insert(out.files.end(), p.files.begin(), p.files.end());
-    if (out.schema_file.empty()) out.schema_file = p.schema_file;
+    if (!out.has_schema_source()) {
+      out.schema_file = p.schema_file;
+      out.schema_table = p.schema_table;
+    }
   }
-  if (out.schema_file.empty() && !out.files.empty()) out.schema_file = out.files.front().path;
+  if (!out.files.empty()) out.adopt_schema_of(out.files.front());
   return out;
 }
 

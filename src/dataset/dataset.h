@@ -16,27 +16,30 @@ namespace smallpond {
 enum class FileFormat { Parquet, Csv, Json };
 const char* format_name(FileFormat format);
 
-//! An in-memory task output stands where a file would: path "memory:<executor>:<table>", the
-//! table living in that executor's DuckDB (executor -1: not yet known, set by the scheduler).
-bool is_memory_path(const std::string& path);
-std::string memory_path(int executor, const std::string& table);
-int memory_owner(const std::string& path);
-std::string memory_table(const std::string& path);
-
-//! A whole file, or rows [begin, end) of it.
+//! A whole file, or rows [begin, end) of it; or a whole in-memory table (a small task output
+//! kept in the DuckDB of the executor that computed it). Which executor holds a table is the
+//! scheduler's knowledge (exec/memory_ledger.h), not the data set's: an executor reads the
+//! tables it was given under their names.
 struct FileSlice {
   FileSlice() = default;
   FileSlice(std::string path, int64_t begin = 0, int64_t end = -1, std::string fingerprint = "")
       : path(std::move(path)), begin(begin), end(end), fingerprint(std::move(fingerprint)) {}
-  std::string path;
+  static FileSlice in_memory_table(std::string name) {
+    FileSlice s;
+    s.memory_table = std::move(name);
+    return s;
+  }
+  std::string path;          //!< the file; empty for an in-memory table
+  std::string memory_table;  //!< the in-memory table; empty for a file
   int64_t begin = 0;
   int64_t end = -1;  //!< -1: to the end of the file
   //! A source file's content when the plan was made ("<size>:<hash>", io/file_fingerprint.h),
   //! checked by the tasks that read it; empty for files the job wrote itself.
   std::string fingerprint;
+  bool in_memory() const { return !memory_table.empty(); }
   bool whole() const { return begin == 0 && end < 0; }
   bool operator==(const FileSlice& o) const {
-    return path == o.path && begin == o.begin && end == o.end;
+    return path == o.path && memory_table == o.memory_table && begin == o.begin && end == o.end;
   }
 };
 
@@ -55,15 +58,23 @@ struct DataSet {
   //! A file whose schema an empty data set has (files empty), read with the same options;
   //! empty when unknown.
   std::string schema_file;
+  //! Or an in-memory table with that schema.
+  std::string schema_table;
 
   //! Whole Parquet files (a task's output), with the file that has their schema.
   static DataSet parquet_files(const std::vector<std::string>& paths,
                                const std::string& schema_file);
+  //! One in-memory table (a task's output kept in memory).
+  static DataSet in_memory_table(const std::string& name);
 
   bool empty() const { return files.empty(); }
+  //! Whether it names a file or table with its columns (schema_file or schema_table).
+  bool has_schema_source() const { return !schema_file.empty() || !schema_table.empty(); }
+  //! Takes its columns from this slice (of the same data set) unless it has a schema source.
+  void adopt_schema_of(const FileSlice& slice);
   //! Whether its columns are known: it has files, a schema file or a declared schema. (A C++
   //! function that produced no rows leaves its output without.)
-  bool schema_known() const { return !files.empty() || !schema_file.empty() || !schema.empty(); }
+  bool schema_known() const { return !files.empty() || has_schema_source() || !schema.empty(); }
   //! The same reading options, no files (without copying the file list: a split of a large
   //! input makes one per part).
   DataSet without_files() const;
@@ -78,8 +89,8 @@ struct DataSet {
   DataSet relative_to(const std::string& dir) const;
   //! ... and back to absolute.
   DataSet resolved_against(const std::string& dir) const;
-  //! The in-memory tables this data set reads (files and schema_file), each once.
-  std::vector<std::string> memory_paths() const;
+  //! The in-memory tables this data set reads (files and schema_table), each once.
+  std::vector<std::string> memory_tables() const;
   //! A reader call as a SELECT with the columns in their fixed order (see generated_columns).
   std::string shaped(const std::string& reader, bool has_row_number) const;
   //! All files of the parts, in order; reading options come from the first part.

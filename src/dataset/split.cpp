@@ -14,7 +14,7 @@ std::vector<int64_t> split_sizes(int64_t total, int n) {
 static DataSet empty_like(const DataSet& input) {
   DataSet part = input.without_files();
   // An empty part reads its columns from a file of the input, in any format.
-  if (part.schema_file.empty() && !input.files.empty()) part.schema_file = input.files.front().path;
+  if (!input.files.empty()) part.adopt_schema_of(input.files.front());
   return part;
 }
 
@@ -48,6 +48,7 @@ std::vector<DataSet> split_by_rows(const DataSet& input, int n,
       const FileSlice& f = input.files[file];
       int64_t left = file_rows[file] - offset;
       int64_t take = std::min(want, left);
+      if (f.in_memory()) throw InternalError("split_by_rows of an in-memory table");
       FileSlice s{f.path, f.begin + offset, f.begin + offset + take, f.fingerprint};
       if (s.begin == 0 && offset + take == file_rows[file] && f.end < 0) s.end = -1;  // whole file
       if (take > 0) part.files.push_back(s);

@@ -14,7 +14,7 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
   for (auto& [step, tasks] : graph.step_outputs) {
     std::vector<DataSet> parts;
     for (int t : tasks) {
-      if (outputs.at(t).empty() || !outputs.at(t)[0].memory_paths().empty()) {
+      if (outputs.at(t).empty() || !outputs.at(t)[0].memory_tables().empty()) {
         parts.clear();
         break;
       }

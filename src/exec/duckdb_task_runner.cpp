@@ -115,9 +115,8 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
 void DuckDBTaskRunner::confine(const TaskAssignment& task, EngineLimits& limits) {
   for (auto& input : task.inputs) {
     for (auto& f : input.files)
-      if (!is_memory_path(f.path)) limits.readable.push_back(f.path);
-    if (!input.schema_file.empty() && !is_memory_path(input.schema_file))
-      limits.readable.push_back(input.schema_file);
+      if (!f.in_memory()) limits.readable.push_back(f.path);
+    if (!input.schema_file.empty()) limits.readable.push_back(input.schema_file);
   }
   limits.writable.push_back(task.staging_dir);
   if (!task.checkpoint_dir.empty()) limits.writable.push_back(task.checkpoint_dir);
@@ -137,8 +136,7 @@ Engine& DuckDBTaskRunner::engine() {
 // same name (kept for later tasks until dropped).
 void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
   for (auto& input : task.inputs) {
-    for (auto& path : input.memory_paths()) {
-      std::string table = memory_table(path);
+    for (auto& table : input.memory_tables()) {
       if (engine().has_memory_table(table)) continue;
       if (!task.attachments.contains(table))
         throw Error("in-memory input " + table +
@@ -215,11 +213,7 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
                             &bytes)) {
       kept_in_memory_ = true;
       memory_output_bytes_ = bytes;
-      std::string path = memory_path(-1, table);
-      DataSet ds;
-      ds.files = {{path, 0, -1}};
-      ds.schema_file = path;
-      outputs.push_back(ds);
+      outputs.push_back(DataSet::in_memory_table(table));
       return rows;
     }
     outputs.push_back(DataSet::parquet_files({file}, file));

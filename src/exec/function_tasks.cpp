@@ -219,7 +219,7 @@ int64_t run_script(FunctionTask t) {
   for (size_t i = 0; i < t.task.inputs.size(); i++) {
     const DataSet& ds = t.task.inputs[i];
     bool as_is = ds.format == FileFormat::Parquet && ds.columns.empty() &&
-                 ds.generated_columns.empty() && ds.memory_paths().empty();
+                 ds.generated_columns.empty() && ds.memory_tables().empty();
     for (auto& f : ds.files) as_is = as_is && f.whole();
     files.emplace_back();
     if (as_is) {

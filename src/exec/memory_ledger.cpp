@@ -12,6 +12,7 @@ void MemoryLedger::plan(const TaskGraph& graph, const std::vector<std::vector<in
   owner_.assign(n, -1);
   dropped_.assign(n, false);
   tables_.assign(n, {});
+  table_task_.clear();
   fetched_.clear();
   requested_.clear();
   delivered_.clear();
@@ -47,7 +48,13 @@ void MemoryLedger::plan(const TaskGraph& graph, const std::vector<std::vector<in
 void MemoryLedger::kept(int task, int executor, std::vector<std::string> tables) {
   owner_[task] = executor;
   dropped_[task] = false;
+  for (auto& t : tables) table_task_[t] = task;
   tables_[task] = std::move(tables);
+}
+
+int MemoryLedger::holder(const std::string& table) const {
+  auto it = table_task_.find(table);
+  return it == table_task_.end() ? -1 : owner_[it->second];
 }
 
 bool MemoryLedger::request(const std::string& table, int owner) {
@@ -141,6 +148,7 @@ std::vector<int> MemoryLedger::rerun(int task, bool on_executor,
     delivered_.erase(table);
   }
   owner_[task] = -1;
+  for (auto& t : tables_[task]) table_task_.erase(t);
   tables_[task].clear();
   std::vector<int> recompute;
   if (!on_executor) return recompute;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
@@ -34,6 +35,8 @@ class MemoryLedger {
   void kept(int task, int executor, std::vector<std::string> tables);
   //! The executor holding the task's in-memory output; -1 when none does (any more).
   int owner(int task) const { return owner_[task]; }
+  //! The executor holding an in-memory table (the output of a task); -1 when none does.
+  int holder(const std::string& table) const;
   bool dropped(int task) const { return dropped_[task]; }
 
   // Moving tables to the executor that runs a consumer.
@@ -76,10 +79,11 @@ class MemoryLedger {
   std::vector<int> pending_;
   std::vector<int> owner_;
   std::vector<bool> dropped_;
-  std::vector<std::vector<std::string>> tables_;    // task -> its in-memory tables
-  std::map<std::string, Json> fetched_;             // table -> exported bytes (binary)
-  std::map<std::string, int> requested_;            // table -> executor asked for it
-  std::map<std::string, std::set<int>> delivered_;  // table -> executors sent a copy directly
+  std::vector<std::vector<std::string>> tables_;     // task -> its in-memory tables
+  std::unordered_map<std::string, int> table_task_;  // in-memory table -> the task it is from
+  std::map<std::string, Json> fetched_;              // table -> exported bytes (binary)
+  std::map<std::string, int> requested_;             // table -> executor asked for it
+  std::map<std::string, std::set<int>> delivered_;   // table -> executors sent a copy directly
 };
 
 }  // namespace smallpond

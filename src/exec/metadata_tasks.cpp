@@ -21,7 +21,7 @@ static void project(const Task& task, const Json& spec, DataSet& ds) {
     if (c != "filename" && c != "file_row_number")
       throw InvalidInputError("step '" + task.step + "': unknown generated column '" + c +
                               "' (filename, file_row_number)");
-    if (ds.format != FileFormat::Parquet || !ds.memory_paths().empty())
+    if (ds.format != FileFormat::Parquet || !ds.memory_tables().empty())
       throw InvalidInputError("step '" + task.step + "': generated column '" + c +
                               "' needs Parquet files as input");
     if (std::find(ds.generated_columns.begin(), ds.generated_columns.end(), c) ==
@@ -63,7 +63,7 @@ std::vector<DataSet> run_metadata_task(const Task& task,
                                 format_name(input.format));
       // "auto" (hash producers): split by files when there are enough, else by rows.
       // In-memory outputs have no row counts to split by: they are split as whole parts.
-      bool in_memory = !input.memory_paths().empty();
+      bool in_memory = !input.memory_tables().empty();
       bool by_rows = !in_memory && (mode == "rows" ||
                                     (mode == "auto" && parquet && input.files.size() < size_t(n)));
       if (by_rows) return split_by_rows(input, n, count_rows(input));

@@ -151,22 +151,13 @@ void Scheduler::handle(ExecutorEvent& event) {
     lose_memory(other);  // a cancelled executor may have been replaced, tables and all
   }
   auto outputs = std::move(event.outcome.outputs);
-  bool in_memory = false;
-  for (auto& ds : outputs) {  // the executor does not know its own number: stamp it
-    for (auto& f : ds.files)
-      if (is_memory_path(f.path)) {
-        f.path = memory_path(e, memory_table(f.path));
-        in_memory = true;
-      }
-    if (is_memory_path(ds.schema_file))
-      ds.schema_file = memory_path(e, memory_table(ds.schema_file));
-  }
+  std::vector<std::string> tables;  // kept in the executor's memory
+  for (auto& ds : outputs)
+    for (auto& t : ds.memory_tables()) tables.push_back(t);
+  bool in_memory = !tables.empty();
   trace(r.task, r.attempt, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes,
         o.seconds);
   if (in_memory) {
-    std::vector<std::string> tables;
-    for (auto& ds : outputs)
-      for (auto& path : ds.memory_paths()) tables.push_back(memory_table(path));
     ledger_.kept(r.task, e, std::move(tables));
     step_report(graph_.tasks[r.task].step).in_memory++;
   }
@@ -177,8 +168,8 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
   std::vector<std::string> out;
   for (int d : graph_.tasks[id].deps)
     for (auto& ds : outputs_[d])
-      for (auto& p : ds.memory_paths())
-        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+      for (auto& t : ds.memory_tables())
+        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
   return out;
 }
 
@@ -228,7 +219,7 @@ void Scheduler::invalidate(int p) {
   if (donor != schema_donor_.end() && donor->second == p) schema_donor_.erase(donor);
   std::vector<std::string> tables;
   for (auto& ds : outputs_[p])
-    for (auto& path : ds.memory_paths()) tables.push_back(memory_table(path));
+    for (auto& t : ds.memory_tables()) tables.push_back(t);
   outputs_[p].clear();
   // An executor task reads its producers again: those whose in-memory outputs were dropped
   // are computed again first.
@@ -261,9 +252,8 @@ void Scheduler::speculate() {
     int other = pick_executor(s, e);
     if (other < 0 || other == e) return;  // no idle executor: nothing to do now
     bool inputs_at_hand = true;
-    for (auto& p : memory_inputs(id))
-      inputs_at_hand =
-          inputs_at_hand && (memory_owner(p) == other || ledger_.fetched(memory_table(p)));
+    for (auto& t : memory_inputs(id))
+      inputs_at_hand = inputs_at_hand && (ledger_.holder(t) == other || ledger_.fetched(t));
     if (!inputs_at_hand) continue;
     s.speculated = true;
     step_report(task.step).speculative++;
@@ -357,7 +347,7 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
   TaskState& s = states_[id];
   s.state = State::Done;
   unfinished_in_step_[task.step]--;
-  if (!outputs.empty() && outputs[0].schema_known() && outputs[0].memory_paths().empty() &&
+  if (!outputs.empty() && outputs[0].schema_known() && outputs[0].memory_tables().empty() &&
       !schema_donor_.count(task.step))
     schema_donor_[task.step] = id;
   if (s.exclusive) {  // done: the others may run again
@@ -452,9 +442,8 @@ TaskAssignment Scheduler::assignment(const Task& task, int attempt, int executor
   for (int d : task.deps) inputs.push_back(input_of(d));
   TaskAssignment a = assignments_.build(task, attempt, inputs, states_[task.id].memory_factor,
                                         !ledger_.must_persist(task.id));
-  for (auto& path : memory_inputs(task.id)) {
-    if (memory_owner(path) == executor) continue;
-    std::string table = memory_table(path);
+  for (auto& table : memory_inputs(task.id)) {
+    if (ledger_.holder(table) == executor) continue;
     if (ledger_.delivered_at(table, executor))
       a.delivered.push_back(table);  // the executor's side attaches its copy
     else
@@ -489,7 +478,7 @@ bool Scheduler::dispatch_one() {
       for (int x = 0; x < pool_.size(); x++) {
         if (running_on_[x].task >= 0 || !pool_.alive(x)) continue;
         int held = 0;
-        for (auto& p : tables) held += memory_owner(p) == x;
+        for (auto& t : tables) held += ledger_.holder(t) == x;
         if (held > best) best = held, e = x;
       }
       // Every holder is busy: wait for one (it is running a task that will end) rather than
@@ -500,10 +489,9 @@ bool Scheduler::dispatch_one() {
     }
     if (e < 0) return false;  // no idle executor
     std::vector<std::string> missing;
-    for (auto& p : tables)
-      if (memory_owner(p) != e && !ledger_.fetched(memory_table(p)) &&
-          !ledger_.delivered_at(memory_table(p), e))
-        missing.push_back(p);
+    for (auto& t : tables)
+      if (ledger_.holder(t) != e && !ledger_.fetched(t) && !ledger_.delivered_at(t, e))
+        missing.push_back(t);
     ready_.erase(ready_.begin() + i);
     if (missing.empty()) {
       start_attempt(id, e);
@@ -511,10 +499,12 @@ bool Scheduler::dispatch_one() {
     }
     // Fetch from the owners, one request per owner for all its tables; the task waits.
     std::map<int, std::vector<std::string>> by_owner;
-    for (auto& p : missing) {
-      std::string table = memory_table(p);
-      if (!ledger_.request(table, memory_owner(p))) continue;  // asked for already
-      by_owner[memory_owner(p)].push_back(table);
+    for (auto& table : missing) {
+      int owner = ledger_.holder(table);
+      // A ready task's in-memory inputs are held: losing a holder makes their readers wait.
+      if (owner < 0) throw InternalError("in-memory table " + table + " has no holder");
+      if (!ledger_.request(table, owner)) continue;  // asked for already
+      by_owner[owner].push_back(table);
     }
     for (auto& [owner, list] : by_owner) {
       Json request = message_of(MessageType::Export);

@@ -73,7 +73,7 @@ class Scheduler {
   void handle(ExecutorEvent& event);
   void handle_reply(int executor, const Json& message);
   void plan_needed();  // which tasks this run must compute, given what the job directory holds
-  std::vector<std::string> memory_inputs(int task) const;  // memory paths the task reads
+  std::vector<std::string> memory_inputs(int task) const;  // in-memory tables it reads
   void release_consumer(int task);  // a consumer of in-memory outputs is done
   void send_drop(const MemoryLedger::Drop& drop);
   void lose_memory(int executor);  // its in-memory outputs are gone: recompute what is needed

@@ -129,7 +129,7 @@ int64_t run_stream(FunctionTask t) {
     last = monotonic_seconds();
   };
 
-  bool known_columns = !input.empty() || !input.schema_file.empty() || !input.schema.empty();
+  bool known_columns = input.schema_known();
   if (known_columns) {
     std::string sql = input.sql();
     if (state.consumed > 0)

@@ -22,8 +22,8 @@ std::set<std::string> relative_files(const std::vector<DataSet>& outputs) {
   std::set<std::string> out;
   for (auto& d : outputs) {
     for (auto& f : d.files)
-      if (!is_memory_path(f.path)) out.insert(f.path);
-    if (!d.schema_file.empty() && !is_memory_path(d.schema_file)) out.insert(d.schema_file);
+      if (!f.in_memory()) out.insert(f.path);
+    if (!d.schema_file.empty()) out.insert(d.schema_file);
   }
   return out;
 }

@@ -165,7 +165,7 @@ class Planner {
     int n = node.npartitions;
     std::vector<DataSet> parts(n, all.without_files());
     for (auto& p : parts) {
-      if (!all.files.empty()) p.schema_file = all.files.front().path;
+      if (!all.files.empty()) p.adopt_schema_of(all.files.front());
     }
     for (auto& f : all.files) {
       int k = partition_of(node, f.path);
@@ -534,6 +534,7 @@ class Planner {
       Json ds = (params.partitions.empty() ? params.dataset : params.partitions[0]).to_json();
       ds.erase("files");
       ds.erase("schema_file");
+      ds.erase("schema_table");
       reader = ds.dump();
     } else if (t.kind == TaskKind::Pick || t.kind == TaskKind::Split) {
       reader = reader_of(t.deps.front());  // all deps alike (all_input_tasks sees to it)

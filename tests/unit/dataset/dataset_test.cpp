@@ -92,4 +92,29 @@ TEST(DataSet, JsonRoundTripAndRelativePaths) {
   EXPECT_EQ(rel.resolved_against("/job/data").to_json(), ds.to_json());
 }
 
+// An in-memory table is a slice of its own kind, not a path: it has no file to read, relocate
+// or check, and it travels by name only (who holds it is the scheduler's business).
+TEST(DataSet, InMemoryTablesAreTypedSlicesThatKeepTheirNames) {
+  DataSet ds = DataSet::concat({DataSet::in_memory_table("__mem_a"),
+                                DataSet::parquet_files({"/job/data/x/b.parquet"}, ""),
+                                DataSet::in_memory_table("__mem_c")});
+  ASSERT_EQ(ds.files.size(), 3u);
+  EXPECT_TRUE(ds.files[0].in_memory());
+  EXPECT_TRUE(ds.files[0].path.empty());
+  EXPECT_FALSE(ds.files[1].in_memory());
+  EXPECT_EQ(ds.schema_table, "__mem_a");
+  EXPECT_EQ(ds.memory_tables(), (std::vector<std::string>{"__mem_a", "__mem_c"}));
+  DataSet back = DataSet::from_json(ds.relative_to("/job/data").to_json());
+  EXPECT_EQ(back.files[0], FileSlice::in_memory_table("__mem_a"));
+  EXPECT_EQ(back.files[1].path, "x/b.parquet");
+  EXPECT_EQ(back.resolved_against("/job/data").to_json(), ds.to_json());
+  EXPECT_NE(ds.sql().find("__smallpond_memory(['__mem_a', '__mem_c'])"), std::string::npos)
+      << ds.sql();
+  // An empty part of it reads its columns from the table.
+  DataSet empty = DataSet::in_memory_table("__mem_a").without_files();
+  EXPECT_TRUE(empty.schema_known());
+  EXPECT_NE(empty.sql().find("__smallpond_memory(['__mem_a']) LIMIT 0"), std::string::npos)
+      << empty.sql();
+}
+
 }  // namespace smallpond

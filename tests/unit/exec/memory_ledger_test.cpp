@@ -102,6 +102,23 @@ TEST(MemoryLedger, ALostExecutorsStillNeededOutputsAreComputedAgain) {
   EXPECT_TRUE(f.ledger.lose_executor(1).empty());
 }
 
+TEST(MemoryLedger, ATablesHolderIsTheExecutorThatKeptItsTaskUntilThatIsLost) {
+  Fixture f;
+  EXPECT_EQ(f.ledger.holder("t0"), -1);
+  f.ledger.kept(Fixture::kA0, 0, {"t0", "t0b"});
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  EXPECT_EQ(f.ledger.holder("t0b"), 0);
+  EXPECT_EQ(f.ledger.holder("t1"), 1);
+  f.ledger.lose_executor(1);
+  EXPECT_EQ(f.ledger.holder("t1"), -1);
+  EXPECT_EQ(f.ledger.holder("t0"), 0);
+  // Run again, the task's old tables are no one's; its new attempt keeps new ones.
+  f.ledger.rerun(Fixture::kA0, true, {"t0", "t0b"});
+  EXPECT_EQ(f.ledger.holder("t0"), -1);
+  f.ledger.kept(Fixture::kA0, 1, {"t0-again"});
+  EXPECT_EQ(f.ledger.holder("t0-again"), 1);
+}
+
 TEST(MemoryLedger, AConsumerRunAgainRecomputesTheProducersItsFirstRunReleased) {
   Fixture f;
   f.ledger.kept(Fixture::kA0, 0, {"t0"});
