@@ -55,15 +55,12 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     std::vector<DataSet> outputs;  // paths under staging_dir while writing
     int64_t rows = 0;
     switch (task.kind) {
-      case TaskKind::Sql:
-        rows = run_sql(*con, task, SqlParams::from_json(task.params), outputs);
-        break;
-      case TaskKind::HashProduce:
-        rows = run_hash_produce(*con, task, HashProduceParams::from_json(task.params), outputs);
-        break;
-      case TaskKind::Function:
-        rows = run_function(*con, task, FunctionParams::from_json(task.params), outputs);
-        break;
+#define SMALLPOND_EXECUTOR_TASK(kind, name, Params)                      \
+  case TaskKind::kind:                                                   \
+    rows = execute(*con, task, Params::from_json(task.params), outputs); \
+    break;
+      SMALLPOND_EXECUTOR_TASK_KINDS(SMALLPOND_EXECUTOR_TASK)
+#undef SMALLPOND_EXECUTOR_TASK
       default:
         throw InternalError(std::string("a ") + task_kind_name(task.kind) +
                             " task does not run in an executor");
@@ -166,7 +163,7 @@ void DuckDBTaskRunner::register_functions(const Json& udfs) {
   }
 }
 
-int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& task,
+int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
                                   const SqlParams& params, std::vector<DataSet>& outputs) {
   register_functions(params.udfs);
   std::vector<std::string> views;
@@ -225,9 +222,8 @@ int64_t DuckDBTaskRunner::run_sql(EngineConnection& con, const TaskAssignment& t
   return rows;
 }
 
-int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssignment& task,
-                                           const HashProduceParams& params,
-                                           std::vector<DataSet>& outputs) {
+int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
+                                  const HashProduceParams& params, std::vector<DataSet>& outputs) {
   const int n = params.n;
   std::vector<std::string> cols;
   for (auto& c : params.columns) cols.push_back(sql_identifier(c));
@@ -285,9 +281,8 @@ int64_t DuckDBTaskRunner::run_hash_produce(EngineConnection& con, const TaskAssi
   return rows;
 }
 
-int64_t DuckDBTaskRunner::run_function(EngineConnection& con, const TaskAssignment& task,
-                                       const FunctionParams& params,
-                                       std::vector<DataSet>& outputs) {
+int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
+                                  const FunctionParams& params, std::vector<DataSet>& outputs) {
   const std::string& kind = params.function_kind;
   FunctionTask t{task, params, con, outputs};
   if (kind == "partition") return run_partition_function(t);

@@ -1,7 +1,8 @@
 #pragma once
-// Runs executor tasks in DuckDB: Sql and HashProduce here (inputs become temporary views),
-// Function tasks in exec/function_tasks. Outputs are written as Parquet into the staging
-// directory, which is then published (renamed) to the task's final directory with its manifest.
+// Runs executor tasks in DuckDB (plan/task.h's SMALLPOND_EXECUTOR_TASK_KINDS): Sql and
+// HashProduce here (inputs become temporary views), Function tasks in exec/function_tasks. Outputs
+// are written as Parquet into the staging directory, which is then published (renamed) to the
+// task's final directory with its manifest.
 
 #include <map>
 #include <memory>
@@ -19,12 +20,15 @@ class DuckDBTaskRunner : public TaskRunner {
   void drop_tables(const std::vector<std::string>& tables) override;
 
  private:
-  int64_t run_sql(EngineConnection& con, const TaskAssignment& task, const SqlParams& params,
+  // One handler per executor task kind, chosen by its parameter struct (plan/task.h's list);
+  // each fills outputs (files under task.staging_dir, or an in-memory table) and returns the
+  // rows written.
+  int64_t execute(EngineConnection& con, const TaskAssignment& task, const SqlParams& params,
                   std::vector<DataSet>& outputs);
-  int64_t run_hash_produce(EngineConnection& con, const TaskAssignment& task,
-                           const HashProduceParams& params, std::vector<DataSet>& outputs);
-  int64_t run_function(EngineConnection& con, const TaskAssignment& task,
-                       const FunctionParams& params, std::vector<DataSet>& outputs);
+  int64_t execute(EngineConnection& con, const TaskAssignment& task,
+                  const HashProduceParams& params, std::vector<DataSet>& outputs);
+  int64_t execute(EngineConnection& con, const TaskAssignment& task, const FunctionParams& params,
+                  std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
   void prepare_staging(const TaskAssignment& task);                       // an empty staging_dir

@@ -36,39 +36,59 @@ static void project(const Task& task, const Json& spec, DataSet& ds) {
   ds.columns = columns;
 }
 
+namespace {
+
+// What a scheduler task reads: the outputs of its dependencies, and row counts on demand.
+struct MetadataInputs {
+  const std::vector<const std::vector<DataSet>*>& deps;
+  const RowCounter& count_rows;
+};
+
+// One handler per scheduler task kind, chosen by its parameter struct (plan/task.h's list).
+
+std::vector<DataSet> outputs_of(const Task&, SourceParams params, const MetadataInputs&) {
+  if (params.partitions.empty()) return {std::move(params.dataset)};
+  return std::move(params.partitions);
+}
+
+std::vector<DataSet> outputs_of(const Task& task, const PickParams& params,
+                                const MetadataInputs& in) {
+  DataSet ds = concat_part(in.deps, params.index);
+  if (!params.project.is_null()) project(task, params.project, ds);
+  return {ds};
+}
+
+std::vector<DataSet> outputs_of(const Task& task, const SplitParams& params,
+                                const MetadataInputs& in) {
+  DataSet input = concat_part(in.deps, 0);
+  const int n = params.n;
+  const std::string& mode = params.mode;
+  bool parquet = input.format == FileFormat::Parquet;
+  if (mode == "rows" && !parquet)
+    throw InvalidInputError("step '" + task.step +
+                            "': splitting by rows needs Parquet input, not " +
+                            format_name(input.format));
+  // "auto" (hash producers): split by files when there are enough, else by rows.
+  // In-memory outputs have no row counts to split by: they are split as whole parts.
+  bool in_memory = !input.memory_tables().empty();
+  bool by_rows = !in_memory &&
+                 (mode == "rows" || (mode == "auto" && parquet && input.files.size() < size_t(n)));
+  if (by_rows) return split_by_rows(input, n, in.count_rows(input));
+  return split_by_files(input, n);
+}
+
+}  // namespace
+
 std::vector<DataSet> run_metadata_task(const Task& task,
                                        const std::vector<const std::vector<DataSet>*>& dep_outputs,
                                        const RowCounter& count_rows) {
+  MetadataInputs in{dep_outputs, count_rows};
   switch (task.kind) {
-    case TaskKind::Source: {
-      SourceParams params = SourceParams::from_json(task.params);
-      if (params.partitions.empty()) return {std::move(params.dataset)};
-      return std::move(params.partitions);
-    }
-    case TaskKind::Pick: {
-      PickParams params = PickParams::from_json(task.params);
-      DataSet ds = concat_part(dep_outputs, params.index);
-      if (!params.project.is_null()) project(task, params.project, ds);
-      return {ds};
-    }
-    case TaskKind::Split: {
-      DataSet input = concat_part(dep_outputs, 0);
-      SplitParams params = SplitParams::from_json(task.params);
-      const int n = params.n;
-      const std::string& mode = params.mode;
-      bool parquet = input.format == FileFormat::Parquet;
-      if (mode == "rows" && !parquet)
-        throw InvalidInputError("step '" + task.step +
-                                "': splitting by rows needs Parquet input, not " +
-                                format_name(input.format));
-      // "auto" (hash producers): split by files when there are enough, else by rows.
-      // In-memory outputs have no row counts to split by: they are split as whole parts.
-      bool in_memory = !input.memory_tables().empty();
-      bool by_rows = !in_memory && (mode == "rows" ||
-                                    (mode == "auto" && parquet && input.files.size() < size_t(n)));
-      if (by_rows) return split_by_rows(input, n, count_rows(input));
-      return split_by_files(input, n);
-    }
+#define SMALLPOND_METADATA_TASK(kind, name, Params) \
+  case TaskKind::kind:                              \
+    return outputs_of(task, Params::from_json(task.params), in);
+    SMALLPOND_SCHEDULER_TASK_KINDS(SMALLPOND_METADATA_TASK)
+#undef SMALLPOND_METADATA_TASK
     default:
       throw InternalError("task " + task.label() + " is not a metadata task");
   }

@@ -1,6 +1,7 @@
 #pragma once
-// Tasks that only reshape data set descriptions (Source, Split, Pick). They read no rows, so
-// the scheduler runs them itself, at once, instead of sending them to an executor.
+// Tasks that only reshape data set descriptions (plan/task.h's SMALLPOND_SCHEDULER_TASK_KINDS).
+// They read no rows, so the scheduler runs them itself, at once, instead of sending them to an
+// executor.
 
 #include <functional>
 #include <vector>

@@ -1,8 +1,6 @@
 #pragma once
 // Tasks: what the planner makes of nodes, and what the scheduler and executors run (this
 // module sits below both). A task processes one partition of one step.
-// Some tasks only reshape data set descriptions (no data is read) and run in the scheduler;
-// the others run SQL on executors.
 
 #include <map>
 #include <string>
@@ -12,15 +10,32 @@
 
 namespace smallpond {
 
-enum class TaskKind {
-  Source,       //!< the data set of a source step (resolved at planning)            [scheduler]
-  Split,        //!< split the concatenated inputs into n parts, by files or rows      [scheduler]
-  Pick,         //!< part `index` of every input, concatenated                         [scheduler]
-  Sql,          //!< run the step's SQL over its inputs, write Parquet                 [executor]
-  HashProduce,  //!< read the inputs, write one bucket per hash partition              [executor]
-  Function,     //!< run a C++ row function over the input, write Parquet              [executor]
-};
+// Every task kind, declared once: KIND(enumerator, wire name, parameter struct). The struct is
+// in plan/task_params.h; the kind's handler is an overload for that struct, found by the
+// dispatch these lists generate (exec/metadata_tasks.cpp for the scheduler's kinds,
+// exec/duckdb_task_runner.h for the executors'): a kind without a handler does not compile.
+//
+// Kinds that only reshape data set descriptions (no data is read) run in the scheduler:
+#define SMALLPOND_SCHEDULER_TASK_KINDS(KIND)                                                  \
+  KIND(Source, "source", SourceParams) /* the data set of a source step (resolved at plan) */ \
+  KIND(Split, "split", SplitParams)    /* the concatenated inputs in n parts (files, rows) */ \
+  KIND(Pick, "pick", PickParams)       /* part `index` of every input, concatenated */
+// Kinds that read and write data run on executors:
+#define SMALLPOND_EXECUTOR_TASK_KINDS(KIND)                                                \
+  KIND(Sql, "sql", SqlParams) /* the step's SQL over its inputs, written as Parquet */     \
+  KIND(HashProduce, "hash_produce", HashProduceParams) /* one bucket per hash partition */ \
+  KIND(Function, "function", FunctionParams)           /* a C++ function over the input */
+#define SMALLPOND_TASK_KINDS(KIND)     \
+  SMALLPOND_SCHEDULER_TASK_KINDS(KIND) \
+  SMALLPOND_EXECUTOR_TASK_KINDS(KIND)
+
+#define SMALLPOND_TASK_KIND_ENUMERATOR(kind, name, Params) kind,
+enum class TaskKind { SMALLPOND_TASK_KINDS(SMALLPOND_TASK_KIND_ENUMERATOR) };
+#undef SMALLPOND_TASK_KIND_ENUMERATOR
+
 const char* task_kind_name(TaskKind kind);
+//! Whether tasks of this kind run on executors (else in the scheduler).
+bool runs_on_executor(TaskKind kind);
 //! The kind of a name from task_kind_name; InternalError for an unknown name.
 TaskKind task_kind_from_name(const std::string& name);
 
@@ -45,9 +60,7 @@ struct Task {
   std::string key;
   std::vector<PartitionDim> dims;  //!< empty for tasks of unpartitioned data
 
-  bool on_executor() const {
-    return kind == TaskKind::Sql || kind == TaskKind::HashProduce || kind == TaskKind::Function;
-  }
+  bool on_executor() const { return runs_on_executor(kind); }
   //! "stats[2]": how messages name the task.
   std::string label() const { return step + "[" + std::to_string(partition) + "]"; }
   //! "sql-2": how the job directory names the task (with its key; see io/job_dir.h).

@@ -75,6 +75,17 @@ struct FunctionParams {
   SMALLPOND_JSON_FIELDS(FunctionParams, SMALLPOND_FUNCTION_PARAMS)
 };
 
+//! The kind of task whose parameters are a Params (task_kind_of<SqlParams>() is TaskKind::Sql).
+template <class Params>
+constexpr TaskKind task_kind_of();
+#define SMALLPOND_TASK_KIND_OF(kind, name, Params) \
+  template <>                                      \
+  constexpr TaskKind task_kind_of<Params>() {      \
+    return TaskKind::kind;                         \
+  }
+SMALLPOND_TASK_KINDS(SMALLPOND_TASK_KIND_OF)
+#undef SMALLPOND_TASK_KIND_OF
+
 //! A stream function's task: it saves progress in a checkpoint directory.
 bool is_stream(const Task& task);
 

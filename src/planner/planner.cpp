@@ -62,7 +62,7 @@ class Planner {
     switch (node.kind) {
       case NodeKind::DataSource:
         if (node.load_partitioned) return plan_load_partitioned(node);
-        return {add(node, TaskKind::Source, 0, {}, source_params(resolve_source(node)))};
+        return {add(node, 0, {}, source_params(resolve_source(node)))};
       case NodeKind::EvenPartition:
         return plan_even(node);
       case NodeKind::HashPartition:
@@ -76,7 +76,7 @@ class Planner {
         params.batch_size = node.batch_size;
         if (node.function_kind == "stream") params.checkpoint_seconds = node.checkpoint_seconds;
         params.function_params = node.function_params;
-        return per_partition(node, TaskKind::Function, params.to_json());
+        return per_partition(node, params);
       }
       case NodeKind::Compute: {
         // Several inputs, each given on its own (not concatenated) like SQL's {0}, {1}.
@@ -84,7 +84,7 @@ class Planner {
         params.function_kind = node.function_kind;
         params.function = node.function;
         params.separate_inputs = true;
-        return plan_aligned(node, TaskKind::Function, params.to_json());
+        return plan_aligned(node, params);
       }
       case NodeKind::Projection:
         return plan_projection(node);
@@ -103,28 +103,28 @@ class Planner {
     throw InternalError("unknown node kind");
   }
 
-  static Json source_params(DataSet dataset) {
+  static SourceParams source_params(DataSet dataset) {
     SourceParams params;
     params.dataset = std::move(dataset);
-    return params.to_json();
+    return params;
   }
-  static Json split_params(int n, const char* mode) {
+  static SplitParams split_params(int n, const char* mode) {
     SplitParams params;
     params.n = n;
     params.mode = mode;
-    return params.to_json();
+    return params;
   }
-  static Json pick_params(int index, Json project = nullptr) {
+  static PickParams pick_params(int index, Json project = nullptr) {
     PickParams params;
     params.index = index;
     params.project = std::move(project);
-    return params.to_json();
+    return params;
   }
-  static Json sql_params(const std::string& sql, bool concat = false) {
+  static SqlParams sql_params(const std::string& sql, bool concat = false) {
     SqlParams params;
     params.sql = sql;
     params.concat = concat;
-    return params.to_json();
+    return params;
   }
 
   // The source's data set: its files (found now, with their fingerprints) and reading options.
@@ -177,7 +177,7 @@ class Planner {
     }
     SourceParams params;
     params.partitions = std::move(parts);
-    int source = add(node, TaskKind::Source, 0, {}, params.to_json());
+    int source = add(node, 0, {}, params);
     return picks(node, {source}, {});
   }
 
@@ -209,13 +209,12 @@ class Planner {
   }
 
   std::vector<int> plan_even(const Node& node) {
-    Json params = split_params(node.npartitions, node.by_rows ? "rows" : "files");
-    if (!node.nested)
-      return picks(node, {add(node, TaskKind::Split, 0, all_input_tasks(node), params)}, {});
+    SplitParams params = split_params(node.npartitions, node.by_rows ? "rows" : "files");
+    if (!node.nested) return picks(node, {add(node, 0, all_input_tasks(node), params)}, {});
     // Nested: every input partition is split on its own; the new dimension goes under its dims.
     std::vector<int> out;
     for (int in : all_input_tasks(node)) {
-      int split = add(node, TaskKind::Split, static_cast<int>(out.size()), {in}, params);
+      int split = add(node, static_cast<int>(out.size()), {in}, params);
       for (int t : picks(node, {split}, graph_.tasks[in].dims, static_cast<int>(out.size())))
         out.push_back(t);
     }
@@ -228,22 +227,20 @@ class Planner {
     hash.columns = node.hash_columns;
     hash.n = node.npartitions;
     hash.by = node.partition_by;
-    Json params = hash.to_json();
     // A C++ partition function runs as a function task that writes one file per partition.
-    TaskKind producer_kind = TaskKind::HashProduce;
-    if (!node.function.is_null()) {
-      producer_kind = TaskKind::Function;
-      FunctionParams function;
-      function.function_kind = "partition";
-      function.function = node.function;
-      function.n = node.npartitions;
-      params = function.to_json();
-    }
+    FunctionParams function;
+    function.function_kind = "partition";
+    function.function = node.function;
+    function.n = node.npartitions;
+    auto produce = [&](int partition, std::vector<int> deps) {
+      if (node.function.is_null()) return add(node, partition, std::move(deps), hash);
+      return add(node, partition, std::move(deps), function);
+    };
     if (node.nested) {
       // One producer per input partition; its buckets become that partition's sub-partitions.
       std::vector<int> out;
       for (int in : inputs) {
-        int producer = add(node, producer_kind, static_cast<int>(out.size()), {in}, params);
+        int producer = produce(static_cast<int>(out.size()), {in});
         for (int t : picks(node, {producer}, graph_.tasks[in].dims, static_cast<int>(out.size())))
           out.push_back(t);
       }
@@ -253,9 +250,8 @@ class Planner {
     std::vector<std::vector<int>> groups;
     if (inputs.size() == 1 && producers > 1) {
       // One input task: split it (by files, or rows when there are too few files) first.
-      int split = add(node, TaskKind::Split, 0, inputs, split_params(producers, "auto"));
-      for (int i = 0; i < producers; i++)
-        groups.push_back({add(node, TaskKind::Pick, i, {split}, pick_params(i))});
+      int split = add(node, 0, inputs, split_params(producers, "auto"));
+      for (int i = 0; i < producers; i++) groups.push_back({add(node, i, {split}, pick_params(i))});
     } else {
       int n = std::min<int>(producers, inputs.size());
       size_t next = 0;
@@ -265,8 +261,7 @@ class Planner {
       }
     }
     std::vector<int> produced;
-    for (size_t g = 0; g < groups.size(); g++)
-      produced.push_back(add(node, producer_kind, g, groups[g], params));
+    for (size_t g = 0; g < groups.size(); g++) produced.push_back(produce(g, groups[g]));
     return picks(node, produced, {});
   }
 
@@ -280,7 +275,7 @@ class Planner {
                                 node.dimension + "'; nest under another dimension name");
     std::vector<int> out;
     for (int i = 0; i < node.npartitions; i++) {
-      int t = add(node, TaskKind::Pick, first_partition + i, deps, pick_params(i));
+      int t = add(node, first_partition + i, deps, pick_params(i));
       graph_.tasks[t].dims = outer;
       graph_.tasks[t].dims.push_back({node.dimension, i, node.npartitions});
       out.push_back(t);
@@ -314,7 +309,7 @@ class Planner {
     }
     std::vector<int> out;
     for (size_t g = 0; g < groups.size(); g++) {
-      int t = add(node, TaskKind::Pick, g, groups[g], pick_params(0));
+      int t = add(node, g, groups[g], pick_params(0));
       graph_.tasks[t].dims = kept[g];
       out.push_back(t);
     }
@@ -390,12 +385,13 @@ class Planner {
     SqlParams params;
     params.sql = node.sql;
     params.udfs = node.udfs;
-    return plan_aligned(node, TaskKind::Sql, params.to_json());
+    return plan_aligned(node, params);
   }
 
-  // One task of `kind` per aligned partition of the inputs (see plan_sql), with `params` and
-  // the partition's dimension values as "names".
-  std::vector<int> plan_aligned(const Node& node, TaskKind kind, const Json& base_params) {
+  // One task per aligned partition of the inputs (see plan_sql), with `base_params` and the
+  // partition's dimension values as "names" (SqlParams, FunctionParams).
+  template <class Params>
+  std::vector<int> plan_aligned(const Node& node, const Params& base_params) {
     size_t driver = 0;
     for (size_t i = 0; i < node.inputs.size(); i++)
       if (dims_of(node, i).size() > dims_of(node, driver).size()) driver = i;
@@ -424,21 +420,22 @@ class Planner {
       }
       Json names = {{"__data_partition__", p}, {"partition", p}, {"npartitions", drivers.size()}};
       for (auto& d : dims) names[d.name] = d.index;
-      Json params = base_params;
-      params["names"] = names;
-      int t = add(node, kind, p, deps, params);
+      Params params = base_params;
+      params.names = std::move(names);
+      int t = add(node, p, deps, params);
       graph_.tasks[t].dims = dims;
       out.push_back(t);
     }
     return out;
   }
 
-  // One task of `kind` per partition of the (single) input, in the same dimensions.
-  std::vector<int> per_partition(const Node& node, TaskKind kind, const Json& params) {
+  // One task per partition of the (single) input, in the same dimensions.
+  template <class Params>
+  std::vector<int> per_partition(const Node& node, const Params& params) {
     std::vector<int> out;
     const auto& in = input_tasks(node, 0);
     for (size_t p = 0; p < in.size(); p++) {
-      out.push_back(add(node, kind, p, {in[p]}, params));
+      out.push_back(add(node, p, {in[p]}, params));
       graph_.tasks[out.back()].dims = graph_.tasks[in[p]].dims;
     }
     return out;
@@ -452,7 +449,7 @@ class Planner {
     Json project = {{"generated_columns", node.generated_columns},
                     {"union_by_name", node.union_by_name}};
     if (names_only) project["columns"] = node.columns;
-    std::vector<int> out = per_partition(node, TaskKind::Pick, pick_params(0, project));
+    std::vector<int> out = per_partition(node, pick_params(0, project));
     if (names_only) return out;
     // Expressions: a query over the projected input, which keeps the generated columns after
     // the listed ones, as a projection by names does.
@@ -462,7 +459,7 @@ class Planner {
     std::string sql = "SELECT " + join(select, ", ") + " FROM {0}";
     std::vector<int> queried;
     for (size_t p = 0; p < out.size(); p++) {
-      queried.push_back(add(node, TaskKind::Sql, p, {out[p]}, sql_params(sql)));
+      queried.push_back(add(node, p, {out[p]}, sql_params(sql)));
       graph_.tasks[queried.back()].dims = graph_.tasks[out[p]].dims;
     }
     return queried;
@@ -485,12 +482,12 @@ class Planner {
   std::vector<int> plan_limit(const Node& node) {
     std::string sql = "SELECT * FROM {0} LIMIT " + std::to_string(node.limit);
     const auto& in = input_tasks(node, 0);
-    if (in.size() == 1) return {add(node, TaskKind::Sql, 0, in, sql_params(sql))};
+    if (in.size() == 1) return {add(node, 0, in, sql_params(sql))};
     std::vector<int> partial;
     for (size_t p = 0; p < in.size(); p++)
-      partial.push_back(add(node, TaskKind::Sql, p, {in[p]}, sql_params(sql)));
+      partial.push_back(add(node, p, {in[p]}, sql_params(sql)));
     // "concat": the task's one input is all of its deps' outputs together.
-    return {add(node, TaskKind::Sql, in.size(), partial, sql_params(sql, /*concat=*/true))};
+    return {add(node, in.size(), partial, sql_params(sql, /*concat=*/true))};
   }
 
   const std::vector<int>& input_tasks(const Node& node, size_t i) {
@@ -514,7 +511,7 @@ class Planner {
     for (size_t i = 0; i < out.size(); i++) {
       if (reader_of(out[i]) == kWrittenByJob) continue;
       int in = out[i];
-      out[i] = add(node, TaskKind::Sql, static_cast<int>(i), {in}, sql_params("SELECT * FROM {0}"));
+      out[i] = add(node, static_cast<int>(i), {in}, sql_params("SELECT * FROM {0}"));
       graph_.tasks[out[i]].dims = graph_.tasks[in].dims;
     }
     return out;
@@ -548,7 +545,13 @@ class Planner {
     return readers_[task] = reader;
   }
 
-  int add(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
+  // A task of the kind whose parameters these are (plan/task.h's list pairs them).
+  template <class Params>
+  int add(const Node& node, int partition, std::vector<int> deps, const Params& params) {
+    return add_task(node, task_kind_of<Params>(), partition, std::move(deps), params.to_json());
+  }
+
+  int add_task(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
     if (graph_.tasks.size() >= kMaxTasks)
       throw InvalidInputError("step '" + node.name + "': the plan would have more than " +
                               std::to_string(kMaxTasks) +

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -54,6 +56,30 @@ TEST(TaskParams, AStreamTaskIsAFunctionTaskOfKindStream) {
   task.kind = TaskKind::Sql;
   task.params = SqlParams().to_json();
   EXPECT_FALSE(is_stream(task));
+}
+
+// The kinds come from one list: each has a wire name that reads back, a side (scheduler or
+// executor) and a parameter struct that names it.
+TEST(TaskKinds, EachKindIsListedOnceWithItsNameSideAndParameters) {
+  std::vector<std::string> names;
+#define CHECK_KIND(kind, name, Params)                                        \
+  EXPECT_EQ(task_kind_from_name(name), TaskKind::kind);                       \
+  EXPECT_STREQ(task_kind_name(TaskKind::kind), name);                         \
+  EXPECT_EQ(task_kind_of<Params>(), TaskKind::kind);                          \
+  EXPECT_EQ(Params::from_json(Params().to_json()).to_json(), Json::object()); \
+  names.push_back(name);
+  SMALLPOND_TASK_KINDS(CHECK_KIND)
+#undef CHECK_KIND
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end()) << "a wire name twice";
+#define ON_EXECUTOR(kind, name, Params) EXPECT_TRUE(runs_on_executor(TaskKind::kind)) << name;
+  SMALLPOND_EXECUTOR_TASK_KINDS(ON_EXECUTOR)
+#undef ON_EXECUTOR
+#define IN_SCHEDULER(kind, name, Params) EXPECT_FALSE(runs_on_executor(TaskKind::kind)) << name;
+  SMALLPOND_SCHEDULER_TASK_KINDS(IN_SCHEDULER)
+#undef IN_SCHEDULER
+  EXPECT_THROW(task_kind_from_name("sqlx"), InternalError);
 }
 
 }  // namespace
