@@ -1,36 +1,34 @@
 #include "exec/executor_loop.h"
 
-#include "exec/messages.h"
-
 namespace smallpond {
+
+namespace {
+
+ExportedMessage export_tables(TaskRunner& runner, const ExportMessage& request) {
+  ExportedMessage reply;
+  for (auto& table : request.tables) {
+    try {
+      reply.tables[table] = binary_value(runner.export_table(table));
+    } catch (const std::exception& e) {
+      reply.missing.push_back(table);
+      if (reply.error.empty()) reply.error = e.what();
+    }
+  }
+  return reply;
+}
+
+}  // namespace
 
 void serve_executor(MessageChannel& channel, TaskRunner& runner) {
   while (auto message = channel.receive()) {
-    MessageType type = message_type(*message);
-    if (type == MessageType::Shutdown) return;
-    if (type == MessageType::Export) {
-      Json reply = message_of(MessageType::Exported);
-      reply["tables"] = Json::object();
-      reply["missing"] = Json::array();
-      for (auto& table : message->at("tables")) {
-        try {
-          reply["tables"][table.get<std::string>()] =
-              binary_value(runner.export_table(table.get<std::string>()));
-        } catch (const std::exception& e) {
-          reply["missing"].push_back(table);
-          if (!reply.contains("error")) reply["error"] = e.what();
-        }
-      }
-      channel.send(reply);
-      continue;
-    }
-    if (type == MessageType::Drop) {
-      runner.drop_tables(message->at("tables").get<std::vector<std::string>>());
-      continue;
-    }
-    if (type != MessageType::Run) continue;  // others are ignored, for forward compatibility
-    TaskOutcome outcome = runner.run(TaskAssignment::from_json(message->at("task")));
-    channel.send(result_message(outcome));
+    if (std::holds_alternative<ShutdownMessage>(*message)) return;
+    if (auto* run = std::get_if<RunMessage>(&*message))
+      channel.send(ResultMessage{runner.run(run->task)});
+    else if (auto* request = std::get_if<ExportMessage>(&*message))
+      channel.send(export_tables(runner, *request));
+    else if (auto* drop = std::get_if<DropMessage>(&*message))
+      runner.drop_tables(drop->tables);
+    // others are ignored, for forward compatibility
   }
 }
 

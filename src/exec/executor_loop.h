@@ -1,14 +1,12 @@
 #pragma once
 // The executor side of the protocol: receive assignments, run them, answer with outcomes; and
-// between tasks, control messages about in-memory outputs:
-//   {"type": "export", "tables": [T, ...]}  ->  {"type": "exported", "tables": {T: bytes, ...},
-//                                               "missing": [T, ...], "error": "..."}
-//   {"type": "drop", "tables": [...]}
-// One export answers for every table a consumer needs from this executor: one round trip per
-// owner, not per table. "missing" (with the first error) lists tables that are not here.
+// between tasks, control messages about in-memory outputs: an ExportMessage is answered by one
+// ExportedMessage with the bytes of every table asked for (one round trip per owner, not per
+// table), those that are not here listed as missing with the first error; a DropMessage frees
+// tables.
 // The same loop serves executor processes, executor threads (tests) and MPI ranks.
 
-#include "exec/protocol.h"
+#include "exec/messages.h"
 
 namespace smallpond {
 

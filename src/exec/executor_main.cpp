@@ -30,7 +30,7 @@ void run_executor_process() {
     std::thread heartbeat([&] {
       while (!done) {
         try {
-          channel.send(message_of(MessageType::Heartbeat));
+          channel.send(HeartbeatMessage{});
         } catch (const std::exception&) {
           return;  // the scheduler is gone; the serving loop notices too
         }

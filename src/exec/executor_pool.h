@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "exec/protocol.h"
+#include "exec/messages.h"
 
 namespace smallpond {
 
@@ -13,14 +13,14 @@ struct ExecutorEvent {
   enum class Type {
     Result,  //!< the executor finished a task attempt (outcome says how)
     Lost,    //!< the executor is gone (crashed, killed); its running attempt is lost
-    Reply,   //!< an answer to a control message (e.g. "exported"), in `message`
+    Reply,   //!< the answer to an ExportMessage, in `exported`
   };
   Type type = Type::Result;
   int executor = 0;
   TaskOutcome outcome;         //!< Result only
   std::string reason;          //!< Lost only: e.g. "killed by signal 9"
   bool out_of_memory = false;  //!< Lost only: the kernel's out-of-memory killer ended it
-  Json message;                //!< Reply only
+  ExportedMessage exported;    //!< Reply only
 };
 
 //! Not thread safe: one scheduler thread drives it.
@@ -34,8 +34,9 @@ class ExecutorPool {
   //! tables there directly (MPI ranks, point to point) and tells the scheduler only which
   //! tables it delivered. Otherwise the tables come back to the scheduler, which attaches them.
   virtual bool direct_transfer() const { return false; }
-  //! Sends a control message ("export", "drop"); the executor handles it between tasks.
-  virtual void send_control(int executor, const Json& message) = 0;
+  //! Sends a control message (ExportMessage, DropMessage); the executor handles it between
+  //! tasks.
+  virtual void send_control(int executor, const Message& message) = 0;
   //! The next event, or nullopt when none arrives within timeout_seconds.
   virtual std::optional<ExecutorEvent> wait(double timeout_seconds) = 0;
   //! After a Lost event: replaces the executor by a fresh one where the pool can (local

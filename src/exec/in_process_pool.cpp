@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "exec/messages.h"
+#include "exec/liveness.h"
 
 namespace smallpond {
 
@@ -11,9 +11,9 @@ namespace {
 // The executor's end: assignments come from `inbox`; results go to the pool as events.
 class QueueChannel : public MessageChannel {
  public:
-  QueueChannel(std::function<void(const Json&)> deliver) : deliver_(std::move(deliver)) {}
+  QueueChannel(std::function<void(Message)> deliver) : deliver_(std::move(deliver)) {}
 
-  void push(Json message) {
+  void push(Message message) {
     std::lock_guard<std::mutex> lock(mutex_);
     inbox_.push_back(std::move(message));
     ready_.notify_one();
@@ -23,21 +23,21 @@ class QueueChannel : public MessageChannel {
     closed_ = true;
     ready_.notify_one();
   }
-  void send(const Json& message) override { deliver_(message); }
-  std::optional<Json> receive() override {
+  void send(const Message& message) override { deliver_(message); }
+  std::optional<Message> receive() override {
     std::unique_lock<std::mutex> lock(mutex_);
     ready_.wait(lock, [&] { return closed_ || !inbox_.empty(); });
     if (inbox_.empty()) return std::nullopt;
-    Json m = std::move(inbox_.front());
+    Message m = std::move(inbox_.front());
     inbox_.pop_front();
     return m;
   }
 
  private:
-  std::function<void(const Json&)> deliver_;
+  std::function<void(Message)> deliver_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<Json> inbox_;
+  std::deque<Message> inbox_;
   bool closed_ = false;
 };
 
@@ -66,14 +66,11 @@ void InProcessPool::post(ExecutorEvent event) {
 
 void InProcessPool::start(int executor) {
   auto& e = *executors_[executor];
-  e.channel = std::make_unique<QueueChannel>([this, executor](const Json& message) {
-    ExecutorEvent event;
-    event.executor = executor;
-    if (message_type(message) == MessageType::Exported) {
-      event.type = ExecutorEvent::Type::Reply;
-      event.message = message;
-    } else {
-      event.outcome = TaskOutcome::from_json(message.at("outcome"));
+  e.channel = std::make_unique<QueueChannel>([this, executor](Message message) {
+    auto decoded = event_of(executor, std::move(message));
+    if (!decoded) return;
+    ExecutorEvent event = std::move(*decoded);
+    if (event.type == ExecutorEvent::Type::Result) {
       std::tuple<int64_t, int, int> attempt{event.outcome.job, event.outcome.task_id,
                                             event.outcome.attempt};
       std::lock_guard<std::mutex> lock(mutex_);
@@ -106,7 +103,7 @@ void InProcessPool::assign(int executor, const TaskAssignment& task) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.at(executor).insert({task.job, task.task_id, task.attempt});
   }
-  executors_.at(executor)->channel->push(run_message(task));
+  executors_.at(executor)->channel->push(RunMessage{task});
 }
 
 void InProcessPool::cancel(int executor) {
@@ -119,7 +116,7 @@ void InProcessPool::abandon() {
   for (int e = 0; e < size(); e++) cancel(e);
 }
 
-void InProcessPool::send_control(int executor, const Json& message) {
+void InProcessPool::send_control(int executor, const Message& message) {
   executors_.at(executor)->channel->push(message);
 }
 

@@ -31,7 +31,7 @@ class InProcessPool : public ExecutorPool {
 
   int size() const override { return static_cast<int>(executors_.size()); }
   void assign(int executor, const TaskAssignment& task) override;
-  void send_control(int executor, const Json& message) override;
+  void send_control(int executor, const Message& message) override;
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
   //! A thread cannot be stopped mid-task: it finishes the attempt, whose result is dropped.

@@ -31,21 +31,20 @@ std::string Liveness::silence(const std::string& who) const {
          std::to_string(static_cast<int>(timeout_)) + "s)";
 }
 
-std::optional<ExecutorEvent> event_of(int executor, Json message) {
+std::optional<ExecutorEvent> event_of(int executor, Message message) {
   ExecutorEvent event;
   event.executor = executor;
-  switch (message_type(message)) {
-    case MessageType::Exported:
-      event.type = ExecutorEvent::Type::Reply;
-      event.message = std::move(message);
-      return event;
-    case MessageType::Result:
-      event.type = ExecutorEvent::Type::Result;
-      event.outcome = TaskOutcome::from_json(message.at("outcome"));
-      return event;
-    default:  // a heartbeat, or what a newer executor sends and this scheduler does not take
-      return std::nullopt;
+  if (auto* reply = std::get_if<ExportedMessage>(&message)) {
+    event.type = ExecutorEvent::Type::Reply;
+    event.exported = std::move(*reply);
+    return event;
   }
+  if (auto* result = std::get_if<ResultMessage>(&message)) {
+    event.type = ExecutorEvent::Type::Result;
+    event.outcome = std::move(result->outcome);
+    return event;
+  }
+  return std::nullopt;  // a heartbeat, or what a newer executor sends and this one does not take
 }
 
 }  // namespace smallpond

@@ -33,6 +33,6 @@ class Liveness {
 
 //! The event a message from an executor stands for: a result or a reply; nullopt for a
 //! heartbeat or a type the scheduler does not take.
-std::optional<ExecutorEvent> event_of(int executor, Json message);
+std::optional<ExecutorEvent> event_of(int executor, Message message);
 
 }  // namespace smallpond

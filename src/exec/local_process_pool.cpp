@@ -13,7 +13,6 @@
 
 #include "common/system.h"
 #include "exec/liveness.h"
-#include "exec/messages.h"
 #include "smallpond/error.h"
 
 extern char** environ;
@@ -72,10 +71,10 @@ void LocalProcessPool::start(int executor) {
 
 void LocalProcessPool::assign(int executor, const TaskAssignment& task) {
   executors_.at(executor).oom_kills = oom_kill_count();
-  send_control(executor, run_message(task));
+  send_control(executor, RunMessage{task});
 }
 
-void LocalProcessPool::send_control(int executor, const Json& message) {
+void LocalProcessPool::send_control(int executor, const Message& message) {
   auto& e = executors_.at(executor);
   if (!e.channel) return;
   try {
@@ -159,7 +158,7 @@ void LocalProcessPool::shutdown() {
   for (auto& e : executors_) {
     if (e.channel) {
       try {
-        e.channel->send(message_of(MessageType::Shutdown));
+        e.channel->send(ShutdownMessage{});
       } catch (const Error&) {
       }
     }

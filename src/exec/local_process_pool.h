@@ -21,7 +21,7 @@ class LocalProcessPool : public ExecutorPool {
 
   int size() const override { return static_cast<int>(executors_.size()); }
   void assign(int executor, const TaskAssignment& task) override;
-  void send_control(int executor, const Json& message) override;
+  void send_control(int executor, const Message& message) override;
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int executor) override;
   void cancel(int executor) override { replace(executor); }

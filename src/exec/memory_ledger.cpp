@@ -61,30 +61,26 @@ bool MemoryLedger::request(const std::string& table, int owner) {
   return requested_.emplace(table, owner).second;
 }
 
-MemoryLedger::Exported MemoryLedger::on_exported(int executor, const Json& message) {
+MemoryLedger::Exported MemoryLedger::on_exported(int executor, ExportedMessage& message) {
   Exported out;
-  static const Json kNone = Json::object();
-  const Json& tables = message.contains("tables") ? message.at("tables") : kNone;
-  for (auto& [table, data] : tables.items()) {
+  for (auto& [table, data] : message.tables) {
     auto it = requested_.find(table);
     if (it == requested_.end() || it->second != executor) continue;  // not asked for (any more)
     requested_.erase(it);
-    fetched_[table] = data;
+    fetched_[table] = std::move(data);
     out.arrived = true;
   }
   // Sent straight to the executor that asked (direct transfer): only the names come here.
-  if (message.contains("delivered_to")) {
-    int to = message.at("delivered_to");
-    for (auto& t : message.value("delivered", Json::array())) {
-      std::string table = t.get<std::string>();
+  if (message.delivered_to >= 0) {
+    for (auto& table : message.delivered) {
       auto it = requested_.find(table);
       if (it == requested_.end() || it->second != executor) continue;
       requested_.erase(it);
-      delivered_[table].insert(to);
+      delivered_[table].insert(message.delivered_to);
       out.arrived = true;
     }
   }
-  out.missing = !message.value("missing", Json::array()).empty();
+  out.missing = !message.missing.empty();
   return out;
 }
 

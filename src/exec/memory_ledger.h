@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "exec/messages.h"
 #include "plan/task.h"
 
 namespace smallpond {
@@ -47,8 +48,9 @@ class MemoryLedger {
     bool arrived = false;  //!< a table that was asked of this executor came (or was delivered)
     bool missing = false;  //!< the executor no longer has some table it was asked for
   };
-  //! An "exported" reply from `executor`: fetched bytes are kept, deliveries recorded.
-  Exported on_exported(int executor, const Json& message);
+  //! An exported reply from `executor`: fetched bytes are kept (moved out of the message),
+  //! deliveries recorded.
+  Exported on_exported(int executor, ExportedMessage& message);
   bool fetched(const std::string& table) const { return fetched_.count(table) > 0; }
   const Json& fetched_bytes(const std::string& table) const { return fetched_.at(table); }
   bool delivered_at(const std::string& table, int executor) const;

@@ -1,10 +1,7 @@
 #pragma once
-// The scheduler <-> executor protocol. Messages are JSON objects; the transport (a socket to
-// a local process, an in-process queue, later MPI) only moves them.
-//
-//   scheduler -> executor   {"type": "run", "task": TaskAssignment}
-//                           {"type": "shutdown"}
-//   executor -> scheduler   {"type": "result", "outcome": TaskOutcome}
+// What the scheduler and executors exchange: a task attempt (TaskAssignment) and its outcome
+// (TaskOutcome), and the framing of messages on the wire. The messages themselves, one struct
+// per type, are in exec/messages.h.
 
 #include <cstdint>
 #include <optional>
@@ -76,14 +73,5 @@ Json decode_message(const std::string& bytes);
 //! Bytes as a binary value of a message, and back.
 Json binary_value(const std::string& bytes);
 std::string binary_bytes(const Json& value);
-
-//! A bidirectional, message-oriented link between a scheduler and one executor.
-class MessageChannel {
- public:
-  virtual ~MessageChannel() = default;
-  virtual void send(const Json& message) = 0;
-  //! Blocks for the next message; nullopt when the other side is gone.
-  virtual std::optional<Json> receive() = 0;
-};
 
 }  // namespace smallpond

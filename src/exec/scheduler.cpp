@@ -112,7 +112,7 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
 void Scheduler::handle(ExecutorEvent& event) {
   const int e = event.executor;
   if (event.type == ExecutorEvent::Type::Reply) {
-    handle_reply(e, event.message);
+    handle_reply(e, event.exported);
     return;
   }
   Running r = running_on_.at(e);
@@ -173,8 +173,7 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
   return out;
 }
 
-void Scheduler::handle_reply(int e, const Json& message) {
-  if (message_type(message) != MessageType::Exported) return;
+void Scheduler::handle_reply(int e, ExportedMessage& message) {
   MemoryLedger::Exported got = ledger_.on_exported(e, message);
   if (got.missing) {
     lose_memory(e);  // the owner no longer has them: recompute
@@ -198,9 +197,7 @@ void Scheduler::release_consumer(int id) {
 void Scheduler::send_drop(const MemoryLedger::Drop& drop) {
   if (drop.tables.empty()) return;
   for (int x : drop.holders)
-    if (pool_.alive(x))
-      pool_.send_control(x,
-                         {{"type", message_type_name(MessageType::Drop)}, {"tables", drop.tables}});
+    if (pool_.alive(x)) pool_.send_control(x, DropMessage{drop.tables});
 }
 
 void Scheduler::lose_memory(int e) {
@@ -507,9 +504,8 @@ bool Scheduler::dispatch_one() {
       by_owner[owner].push_back(table);
     }
     for (auto& [owner, list] : by_owner) {
-      Json request = message_of(MessageType::Export);
-      request["tables"] = list;
-      if (pool_.direct_transfer()) request["to"] = e;  // straight to the executor that runs it
+      ExportMessage request{list};
+      if (pool_.direct_transfer()) request.to = e;  // straight to the executor that runs it
       pool_.send_control(owner, request);
     }
     fetching_.push_back(id);

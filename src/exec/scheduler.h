@@ -71,7 +71,7 @@ class Scheduler {
   };
 
   void handle(ExecutorEvent& event);
-  void handle_reply(int executor, const Json& message);
+  void handle_reply(int executor, ExportedMessage& message);
   void plan_needed();  // which tasks this run must compute, given what the job directory holds
   std::vector<std::string> memory_inputs(int task) const;  // in-memory tables it reads
   void release_consumer(int task);  // a consumer of in-memory outputs is done

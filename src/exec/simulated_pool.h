@@ -28,7 +28,7 @@ class SimulatedPool : public ExecutorPool {
   explicit SimulatedPool(SimulationOptions options);
   int size() const override { return options_.executors; }
   void assign(int executor, const TaskAssignment& task) override;
-  void send_control(int, const Json&) override {}
+  void send_control(int, const Message&) override {}
   std::optional<ExecutorEvent> wait(double timeout_seconds) override;
   void replace(int) override {}
   void cancel(int executor) override;

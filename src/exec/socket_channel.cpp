@@ -38,8 +38,8 @@ static bool read_all(int fd, char* data, size_t size) {
   return true;
 }
 
-void SocketChannel::send(const Json& message) {
-  std::string body = encode_message(message);
+void SocketChannel::send(const Message& message) {
+  std::string body = encode(message);
   std::lock_guard<std::mutex> lock(send_mutex_);
   uint64_t len = body.size();
   char header[8];
@@ -48,14 +48,14 @@ void SocketChannel::send(const Json& message) {
     throw Error("the other side of the executor channel is gone");
 }
 
-std::optional<Json> SocketChannel::receive() {
+std::optional<Message> SocketChannel::receive() {
   unsigned char header[8];
   if (!read_all(fd_, reinterpret_cast<char*>(header), 8)) return std::nullopt;
   uint64_t len = 0;
   for (int i = 0; i < 8; i++) len |= uint64_t(header[i]) << (8 * i);
   std::string body(len, '\0');
   if (!read_all(fd_, body.data(), len)) return std::nullopt;
-  return decode_message(body);
+  return decode(body);
 }
 
 }  // namespace smallpond

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "exec/protocol.h"
+#include "exec/messages.h"
 
 namespace smallpond {
 
@@ -17,8 +17,8 @@ class SocketChannel : public MessageChannel {
   SocketChannel& operator=(const SocketChannel&) = delete;
 
   //! Throws Error when the peer is gone. Safe to call from several threads.
-  void send(const Json& message) override;
-  std::optional<Json> receive() override;
+  void send(const Message& message) override;
+  std::optional<Message> receive() override;
   int fd() const { return fd_; }
 
  private:

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "common/system.h"
+#include "exec/messages.h"
 #include "exec/mpi/mpi_messages_internal.h"
 #include "exec/mpi/mpi_runtime.h"
-#include "exec/protocol.h"
 
 namespace sp = smallpond;
 
@@ -29,12 +29,14 @@ int main() {
     return 2;
   }
   int rank = sp::mpi_rank(), other = 1 - rank;
-  sp::Json message = {{"type", "tables"}, {"tables", {{"t", sp::binary_value(payload_of(rank))}}}};
-  std::optional<sp::Json> got;
+  sp::TablesMessage message;
+  message.tables["t"] = sp::binary_value(payload_of(rank));
+  std::optional<sp::TablesMessage> got;
   auto receive = [&] {
     int from = -1;
     while (auto m = sp::mpi::try_receive(other, &from))
-      if (m->value("type", "") == "tables") got = std::move(*m);  // ("alive" beats aside)
+      if (auto* tables = std::get_if<sp::TablesMessage>(&*m))
+        got = std::move(*tables);  // ("alive" beats aside)
     return false;
   };
   double start = sp::monotonic_seconds();
@@ -47,7 +49,7 @@ int main() {
     std::fprintf(stderr, "rank %d: nothing received within 120 s\n", rank);
     return 1;
   }
-  if (sp::binary_bytes((*got)["tables"]["t"]) != payload_of(other)) {
+  if (sp::binary_bytes(got->tables.at("t")) != payload_of(other)) {
     std::fprintf(stderr, "rank %d: the received bytes differ\n", rank);
     return 1;
   }

@@ -294,7 +294,9 @@ TEST_F(Mpi, AStoppedRankIsRetiredAndLeavesWhenContinued) {
   ASSERT_EQ(stopped, 1);
   EXPECT_NE(status, 124) << "mpirun did not end:\n" << out;
   EXPECT_NE(out.find("stopped answering"), std::string::npos) << out;
-  EXPECT_NE(out.find("smallpond executor rank 2: retired by rank 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("smallpond executor on MPI rank 2: retired by rank 0 (the scheduler)"),
+            std::string::npos)
+      << out;
   Table got = sorted(duckdb_query("SELECT ticker, sum(n)::BIGINT AS n FROM read_parquet('" +
                                   dir / "out/*.parquet" + "') GROUP BY ticker"));
   EXPECT_EQ(got.rows, truth("SELECT ticker, count(*) AS n").rows);

@@ -9,7 +9,7 @@
 #include <functional>
 #include <optional>
 
-#include "common/json.h"
+#include "exec/messages.h"
 
 namespace smallpond::mpi {
 
@@ -23,10 +23,10 @@ void note_rank_lost();
 //! calls while_waiting() (if given), which should receive what arrives (a peer sending to us at
 //! the same time must not wait for us) and return true to wait on past the timeout (the peer
 //! is known to be alive, only busy).
-bool send_within(const Json& message, int rank, double timeout_seconds,
+bool send_within(const Message& message, int rank, double timeout_seconds,
                  const std::function<bool()>& while_waiting = {});
 //! Sends a small message without waiting for it at all (fire and forget).
-void post(const Json& message, int rank);
+void post(const Message& message, int rank);
 
 //! Whether rank 0 sends "alive" messages from a thread of its own (MPI_THREAD_MULTIPLE was
 //! granted): only then can an executor rank take rank 0's silence for its death.
@@ -35,6 +35,6 @@ bool scheduler_heartbeats();
 //! SMALLPOND_SCHEDULER_TIMEOUT, default 30.
 double scheduler_timeout();
 //! The next message from `source` (MPI_ANY_SOURCE for any), if one is waiting; fills from.
-std::optional<Json> try_receive(int source, int* from);
+std::optional<Message> try_receive(int source, int* from);
 
 }  // namespace smallpond::mpi

@@ -24,9 +24,9 @@ class MpiPool : public ExecutorPool {
   bool direct_transfer() const override { return true; }  // ranks send tables to each other
   bool alive(int e) const override { return e >= 0 && e < size() && alive_[e]; }
 
-  void assign(int e, const TaskAssignment& task) override { send_control(e, run_message(task)); }
+  void assign(int e, const TaskAssignment& task) override { send_control(e, RunMessage{task}); }
 
-  void send_control(int e, const Json& message) override {
+  void send_control(int e, const Message& message) override {
     // A stopped or dead rank never takes a large message: give up after the heartbeat timeout
     // rather than block the scheduler; the rank is then reported lost by wait().
     if (!alive_[e] || !mpi::send_within(message, e + 1, timeout_)) liveness_.unreachable(e);
@@ -58,16 +58,16 @@ class MpiPool : public ExecutorPool {
   void replace(int e) override {  // a rank cannot be restarted: retire it
     alive_[e] = false;
     mpi::note_rank_lost();
-    mpi::post(message_of(MessageType::Retired), e + 1);  // if it wakes up, it leaves
+    mpi::post(RetiredMessage{}, e + 1);  // if it wakes up, it leaves
   }
 
   void cancel(int e) override {
-    if (alive_[e]) send_control(e, message_of(MessageType::Abandon));
+    if (alive_[e]) send_control(e, AbandonMessage{});
   }
 
   void abandon() override {
     for (int e = 0; e < size(); e++)
-      if (alive_[e]) send_control(e, message_of(MessageType::Abandon));
+      if (alive_[e]) send_control(e, AbandonMessage{});
   }
 
   void shutdown() override {}  // ranks stop when MPI is finalised at exit

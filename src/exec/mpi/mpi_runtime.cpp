@@ -22,9 +22,9 @@ namespace smallpond {
 
 namespace mpi {
 
-bool send_within(const Json& message, int rank, double timeout_seconds,
+bool send_within(const Message& message, int rank, double timeout_seconds,
                  const std::function<bool()>& while_waiting) {
-  std::string body = encode_message(message);
+  std::string body = encode(message);
   MPI_Request request;
   if (MPI_Isend(body.data(), static_cast<int>(body.size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD,
                 &request) != MPI_SUCCESS)
@@ -46,17 +46,17 @@ bool send_within(const Json& message, int rank, double timeout_seconds,
   }
 }
 
-void post(const Json& message, int rank) {
+void post(const Message& message, int rank) {
   // The buffer lives until MPI is done with it, which for a dead peer is never: leaked (a few
   // dozen bytes per message; used for one-off messages only: retired, shutdown).
-  auto* body = new std::string(encode_message(message));
+  auto* body = new std::string(encode(message));
   MPI_Request request;
   if (MPI_Isend(body->data(), static_cast<int>(body->size()), MPI_CHAR, rank, kTag, MPI_COMM_WORLD,
                 &request) == MPI_SUCCESS)
     MPI_Request_free(&request);
 }
 
-std::optional<Json> try_receive(int source, int* from) {
+std::optional<Message> try_receive(int source, int* from) {
   int flag = 0;
   MPI_Status status;
   if (MPI_Iprobe(source, kTag, MPI_COMM_WORLD, &flag, &status) != MPI_SUCCESS || !flag)
@@ -68,7 +68,7 @@ std::optional<Json> try_receive(int source, int* from) {
                MPI_STATUS_IGNORE) != MPI_SUCCESS)
     return std::nullopt;
   if (from) *from = status.MPI_SOURCE;
-  return decode_message(body);
+  return decode(body);
 }
 
 }  // namespace mpi
@@ -88,8 +88,7 @@ class SchedulerHeartbeat {
   void start() {
     thread_ = std::thread([this] {
       // One buffer for every send, never freed: MPI may still hold it after the thread ends.
-      static const std::string* beat =
-          new std::string(encode_message(message_of(MessageType::Alive)));
+      static const std::string* beat = new std::string(encode(AliveMessage{}));
       std::vector<MPI_Request> in_flight(g_size, MPI_REQUEST_NULL);
       std::unique_lock<std::mutex> lock(mutex_);
       while (!stop_) {
@@ -129,10 +128,7 @@ void finalize_at_exit() {
   // MPI_Finalize waits for every rank; after one died it would hang, so then nobody calls it
   // (mpirun --enable-recovery tolerates that).
   if (g_rank == 0) {
-    for (int r = 1; r < g_size; r++)
-      mpi::post(
-          {{"type", message_type_name(MessageType::Shutdown)}, {"finalize", !g_rank_lost.load()}},
-          r);
+    for (int r = 1; r < g_size; r++) mpi::post(ShutdownMessage{!g_rank_lost.load()}, r);
   }
   if (!g_rank_lost) MPI_Finalize();
 }

@@ -70,10 +70,13 @@ TEST(MemoryLedger, FetchesAndDeliveriesAreRecordedOnlyWhenAskedOfThatExecutor) {
   f.ledger.kept(Fixture::kA1, 1, {"t1"});
   EXPECT_TRUE(f.ledger.request("t1", 1));
   EXPECT_FALSE(f.ledger.request("t1", 1)) << "asked twice";
-  Json from_other = {{"type", "exported"}, {"tables", {{"t1", "bytes"}}}};
+  ExportedMessage from_other;
+  from_other.tables["t1"] = binary_value("bytes");
   EXPECT_FALSE(f.ledger.on_exported(0, from_other).arrived);
   EXPECT_FALSE(f.ledger.fetched("t1"));
-  Json delivered = {{"type", "exported"}, {"delivered_to", 2}, {"delivered", {"t1"}}};
+  ExportedMessage delivered;
+  delivered.delivered_to = 2;
+  delivered.delivered = {"t1"};
   EXPECT_TRUE(f.ledger.on_exported(1, delivered).arrived);
   EXPECT_FALSE(f.ledger.any_requested());
   EXPECT_TRUE(f.ledger.delivered_at("t1", 2));
@@ -83,7 +86,8 @@ TEST(MemoryLedger, FetchesAndDeliveriesAreRecordedOnlyWhenAskedOfThatExecutor) {
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_EQ(drops[0].holders, (std::set<int>{1, 2}));
   EXPECT_FALSE(f.ledger.delivered_at("t1", 2));
-  Json missing = {{"type", "exported"}, {"missing", {"t9"}}};
+  ExportedMessage missing;
+  missing.missing = {"t9"};
   EXPECT_TRUE(f.ledger.on_exported(1, missing).missing);
 }
 
