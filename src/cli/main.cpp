@@ -4,6 +4,8 @@
 //   smallpond explain PIPELINE.yaml [--executors N] [--job-dir DIR]
 //   smallpond show PATH [--limit N]
 //   smallpond generate prices DIR [--rows N] [--files N] [--tickers N]
+//   smallpond generate gensort DIR [--records N] [--files N] [--ascii]
+//   smallpond validate-sort DIR [--input DIR]
 
 #include <signal.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 
 #include "cli/inspect.h"
 #include "common/suggest.h"
+#include "datagen/gensort.h"
 #include "datagen/prices.h"
 #include "driver/job_runner.h"
 #include "engine/engine.h"
@@ -25,6 +28,32 @@
 #include "smallpond/session.h"
 
 namespace sp = smallpond;
+
+// valsort's report: the records, their checksum, duplicates, and whether they are in order
+// (and, given the input, the same records). Exit status 0 only when all of it holds.
+static int validate_sort_command(const std::string& dir, const std::string& input) {
+  sp::SortCheck out = sp::check_sorted(dir);
+  std::printf("Records: %lld\nChecksum: %s\nDuplicate keys: %lld\n",
+              static_cast<long long>(out.records), out.checksum.c_str(),
+              static_cast<long long>(out.duplicate_keys));
+  bool ok = out.ordered && out.malformed == 0;
+  if (out.malformed > 0)
+    std::printf("ERROR - %lld rows are not a 10-byte key and a 90-byte payload\n",
+                static_cast<long long>(out.malformed));
+  if (!out.ordered) std::printf("ERROR - out of order: first at %s\n", out.first_unordered.c_str());
+  if (!input.empty()) {
+    sp::SortCheck in = sp::check_sorted(input, /*check_order=*/false);
+    if (in.records != out.records || in.checksum != out.checksum) {
+      std::printf("ERROR - the input has %lld records, checksum %s: not the same records\n",
+                  static_cast<long long>(in.records), in.checksum.c_str());
+      ok = false;
+    }
+  }
+  if (ok)
+    std::printf("SUCCESS - all records are in order%s\n",
+                input.empty() ? "" : ", the same as the input's");
+  return ok ? 0 : 1;
+}
 
 // Ctrl-C: the run stops where it is, which is safe (every publish is atomic); say how to go on.
 static void on_interrupt(int) {
@@ -167,14 +196,27 @@ int main(int argc, char** argv) {
 
   std::string what, gen_dir;
   sp::PricesSpec prices;
+  sp::GensortSpec gensort;
+  int gen_files = 0;  // 0: the data set's default
   auto* gen = app.add_subcommand("generate", "Generate sample data");
-  gen->add_option("dataset", what, "Dataset to generate")
+  gen->add_option("dataset", what, "Dataset to generate: prices, or gensort (GraySort records)")
       ->required()
-      ->check(CLI::IsMember({"prices"}));
+      ->check(CLI::IsMember({"prices", "gensort"}));
   gen->add_option("dir", gen_dir, "Output directory")->required();
-  gen->add_option("--rows", prices.rows, "Rows")->default_val(prices.rows);
-  gen->add_option("--files", prices.files, "Parquet files")->default_val(prices.files);
-  gen->add_option("--tickers", prices.tickers, "Distinct tickers")->default_val(prices.tickers);
+  gen->add_option("--files", gen_files, "Parquet files (prices: 10, gensort: 16)");
+  gen->add_option("--rows", prices.rows, "prices: rows")->default_val(prices.rows);
+  gen->add_option("--tickers", prices.tickers, "prices: distinct tickers")
+      ->default_val(prices.tickers);
+  gen->add_option("--records", gensort.records, "gensort: 100-byte records")
+      ->default_val(gensort.records);
+  gen->add_flag("--ascii", gensort.ascii, "gensort: printable records (gensort -a)");
+
+  std::string sorted_dir, sorted_input;
+  auto* validate_cmd = app.add_subcommand(
+      "validate-sort", "Check that gensort records are sorted across a directory's files in order");
+  validate_cmd->add_option("dir", sorted_dir, "The sorted output (Parquet files)")->required();
+  validate_cmd->add_option("--input", sorted_input,
+                           "The unsorted input: its records must be the same (count, checksum)");
 
   try {
     app.parse(argc, argv);
@@ -199,7 +241,16 @@ int main(int argc, char** argv) {
     }
     if (*show_cmd) return sp::show_command(show_path, show_step, show_limit);
     if (*clean_cmd) return sp::clean_command(clean_path, clean_dry_run);
+    if (*validate_cmd) return validate_sort_command(sorted_dir, sorted_input);
+    if (*gen && what == "gensort") {
+      if (gen_files > 0) gensort.files = gen_files;
+      bool made = sp::generate_gensort(gen_dir, gensort);
+      std::fprintf(stderr, "%s %lld records in %d files in %s\n", made ? "generated" : "kept",
+                   static_cast<long long>(gensort.records), gensort.files, gen_dir.c_str());
+      return 0;
+    }
     if (*gen) {
+      if (gen_files > 0) prices.files = gen_files;
       if (!sp::generate_prices(gen_dir, prices)) {
         std::fprintf(stderr, "%s holds these prices already (%lld rows in %d files); kept\n",
                      gen_dir.c_str(), static_cast<long long>(prices.rows), prices.files);

@@ -215,13 +215,16 @@ TEST_F(FaultOptions, AStragglerIsRunAgainElsewhere) {
 int stop_executor(int id) {
   int stopped = 0;
   std::string parent = std::to_string(getpid());
-  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code ec;  // processes come and go while /proc is read: skip those that went
+  for (auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     std::string pid = entry.path().filename();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream stat(entry.path() / "stat");
     std::string line;
     std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    size_t name_end = line.rfind(')');
+    if (name_end == std::string::npos || name_end + 2 > line.size()) continue;  // it ended
+    std::istringstream fields(line.substr(name_end + 2));
     std::string state, ppid;
     fields >> state >> ppid;
     if (ppid != parent) continue;
