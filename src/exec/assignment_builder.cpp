@@ -33,6 +33,7 @@ TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
   // The executor spills into a directory of its own under it (JobDir::executor_tmp_dir).
   a.limits.temp_directory = job_dir_.tmp_dir();
   a.fault_probability = options_.fault_probability;
+  a.intermediate = may_keep_in_memory;
   if (task.kind == TaskKind::Sql && may_keep_in_memory)
     a.memory_output_bytes = options_.memory_output_bytes;
   return a;

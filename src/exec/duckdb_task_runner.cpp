@@ -14,6 +14,7 @@
 #include "engine/sql_template.h"
 #include "exec/function_tasks.h"
 #include "exec/input_check.h"
+#include "exec/parquet_output.h"
 #include "exec/task_manifest.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
@@ -216,8 +217,8 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
     outputs.push_back(DataSet::parquet_files({file}, file));
     return rows;
   }
-  int64_t rows = con.query_int("COPY (" + statements.back() + ") TO " + sql_string(file) +
-                               " (FORMAT parquet)");
+  int64_t rows = con.query_int("COPY (" + statements.back() + ") TO " + sql_string(file) + " " +
+                               parquet_copy_options(task.intermediate));
   outputs.push_back(DataSet::parquet_files({file}, file));
   return rows;
 }
@@ -254,8 +255,9 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   int64_t rows = 0;
   if (!input.empty()) {
     rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
-                         input.sql() + ")) TO " + sql_string(dir) +
-                         " (FORMAT parquet, PARTITION_BY (" + kBucketColumn + "))");
+                         input.sql() + ")) TO " + sql_string(dir) + " " +
+                         parquet_copy_options(task.intermediate,
+                                              std::string("PARTITION_BY (") + kBucketColumn + ")"));
   }
   // Files land in buckets/<column>=<k>/...; group them by k.
   std::map<int, std::vector<std::string>> buckets;

@@ -35,6 +35,7 @@ Json TaskAssignment::to_json() const {
           {"sandbox", limits.sandbox},
           {"fault_probability", fault_probability},
           {"memory_output_bytes", memory_output_bytes},
+          {"intermediate", intermediate},
           {"attachments", attachments}};
 }
 
@@ -58,6 +59,7 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.limits.sandbox = j.value("sandbox", false);
   a.fault_probability = j.value("fault_probability", 0.0);
   a.memory_output_bytes = j.value("memory_output_bytes", int64_t(0));
+  a.intermediate = j.value("intermediate", false);
   a.attachments = j.value("attachments", Json::object());
   return a;
 }

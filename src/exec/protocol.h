@@ -35,6 +35,9 @@ struct TaskAssignment {
   double fault_probability = 0;  //!< testing: fail this attempt with this probability
   //! Keep the output in the executor's memory when it is at most this many bytes (0: never).
   int64_t memory_output_bytes = 0;
+  //! Its output is read only by later tasks (no sink publishes it, the program does not read
+  //! it): written without compression (exec/parquet_output.h).
+  bool intermediate = false;
   //! In-memory inputs that live on other executors: table name -> exported bytes (a binary
   //! value, see binary_value).
   Json attachments = Json::object();

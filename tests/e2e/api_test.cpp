@@ -56,6 +56,29 @@ TEST(Api, QuickstartEqualsDuckDB) {
   EXPECT_EQ(df.num_partitions(), 3);
 }
 
+// The shuffle's buckets are read only by later tasks: written uncompressed. What write_parquet
+// publishes keeps DuckDB's default codec (snappy).
+TEST(Api, IntermediateFilesAreUncompressedAndPublishedOnesAreNot) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.partial_sql("SELECT * FROM {0} WHERE volume >= 0",
+                           sp.read_parquet(prices_glob()).repartition(3, "ticker"));
+  df.write_parquet(dir / "out");
+  auto codecs = [&](const std::string& glob, const std::string& name_like = "%") {
+    Table t = duckdb_query("SELECT DISTINCT compression FROM parquet_metadata('" + glob +
+                           "') WHERE file_name LIKE '" + name_like + "' ORDER BY 1");
+    std::vector<std::string> out;
+    for (auto& row : t.rows) out.push_back(row[0].as_string());
+    return out;
+  };
+  EXPECT_EQ(codecs(dir / "job/data/**/*.parquet", "%__smallpond_bucket=%"),
+            std::vector<std::string>{"UNCOMPRESSED"});
+  EXPECT_EQ(codecs(dir / "out/*.parquet"), std::vector<std::string>{"SNAPPY"});
+  // The rows are all there.
+  EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / "out/*.parquet")).rows,
+            duckdb_query(kFingerprint + read_all(prices_glob())).rows);
+}
+
 TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));

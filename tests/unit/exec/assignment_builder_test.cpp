@@ -73,6 +73,9 @@ TEST(AssignmentBuilder, MemoryLimitAndInMemoryThreshold) {
   EXPECT_EQ(f.build(task(TaskKind::Sql)).memory_output_bytes, 64);
   EXPECT_EQ(f.build(task(TaskKind::Sql), 1, 1, /*keep=*/false).memory_output_bytes, 0);
   EXPECT_EQ(f.build(task(TaskKind::HashProduce)).memory_output_bytes, 0);
+  // What no sink publishes and the program does not read is intermediate (uncompressed).
+  EXPECT_TRUE(f.build(task(TaskKind::HashProduce)).intermediate);
+  EXPECT_FALSE(f.build(task(TaskKind::Sql), 1, 1, /*keep=*/false).intermediate);
 }
 
 }  // namespace
