@@ -52,10 +52,13 @@ std::string trim(const std::string& text) {
 
 std::string stable_hash(const std::string& text) {
   XXH128_hash_t h = XXH3_128bits(text.data(), text.size());
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return buf;
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(32, '0');  // high then low 64 bits, 16 hex digits each
+  for (int i = 0; i < 16; i++) {
+    out[15 - i] = kDigits[(h.high64 >> (4 * i)) & 0xf];
+    out[31 - i] = kDigits[(h.low64 >> (4 * i)) & 0xf];
+  }
+  return out;
 }
 
 std::string format_seconds(double seconds) {

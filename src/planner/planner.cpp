@@ -565,15 +565,17 @@ class Planner {
     t.params = std::move(params);
     auto definition = definitions_.find(&node);
     if (definition == definitions_.end())
-      definition = definitions_.emplace(&node, node.definition()).first;
-    Json identity = {{"kind", task_kind_name(kind)},
-                     {"node", definition->second},
-                     {"partition", partition},
-                     {"params", t.params}};
-    Json dep_keys = Json::array();
-    for (int d : t.deps) dep_keys.push_back(graph_.tasks[d].key);
-    identity["deps"] = dep_keys;
-    t.key = stable_hash(identity.dump());
+      definition = definitions_.emplace(&node, node.definition().dump()).first;
+    // The identity, one field a line (the JSON texts hold no raw line breaks): kind, the node's
+    // definition, partition, parameters, then the inputs' keys.
+    std::string identity = task_kind_name(kind);
+    identity += '\n';
+    identity += definition->second;
+    identity += '\n' + std::to_string(partition) + '\n';
+    identity += t.params.dump();
+    identity += '\n';
+    for (int d : t.deps) identity += graph_.tasks[d].key + ',';
+    t.key = stable_hash(identity);
     graph_.tasks.push_back(std::move(t));
     return graph_.tasks.back().id;
   }
@@ -582,7 +584,7 @@ class Planner {
   TaskGraph graph_;
   std::map<const Node*, std::vector<int>> node_tasks_;
   std::map<int, std::string> readers_;
-  std::map<const Node*, Json> definitions_;  // each node's, computed once
+  std::map<const Node*, std::string> definitions_;  // each node's, as JSON text, made once
 };
 
 }  // namespace
