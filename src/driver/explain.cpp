@@ -76,6 +76,8 @@ std::string describe(const Node& n) {
       break;
   }
   if (!n.fused.empty()) out += "   [fused: " + join(n.fused, ", ") + "]";
+  if (!n.pre_aggregate.empty())
+    out += "   [combiner: partial aggregate before the shuffle: " + one_line(n.pre_aggregate) + "]";
   return out;
 }
 

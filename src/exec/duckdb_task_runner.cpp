@@ -252,10 +252,16 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
              "::INTEGER ELSE error('partition key ' || coalesce(" + expr +
              "::VARCHAR, 'NULL') || ' is out of range 0-" + top + "') END";
   }
+  // What is shuffled: the input's rows, or the partial aggregate of them (a combiner).
+  auto rows_of = [&] {
+    std::string in = input.sql();
+    if (params.pre_sql.empty()) return in;
+    return substitute_sql_input(params.pre_sql, 0, "(" + in + ")");
+  };
   int64_t rows = 0;
   if (!input.empty()) {
     rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
-                         input.sql() + ")) TO " + sql_string(dir) + " " +
+                         rows_of() + ")) TO " + sql_string(dir) + " " +
                          parquet_copy_options(task.intermediate,
                                               std::string("PARTITION_BY (") + kBucketColumn + ")"));
   }
@@ -276,8 +282,8 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   } else {
     // No rows: keep a schema-only file so consumers know the columns.
     schema_file = task.staging_dir + "/schema.parquet";
-    con.query_int("COPY (SELECT * FROM (" + input.sql() + ") LIMIT 0) TO " +
-                  sql_string(schema_file) + " (FORMAT parquet)");
+    con.query_int("COPY (SELECT * FROM (" + rows_of() + ") LIMIT 0) TO " + sql_string(schema_file) +
+                  " (FORMAT parquet)");
   }
   for (int k = 0; k < n; k++) outputs.push_back(DataSet::parquet_files(buckets[k], schema_file));
   return rows;

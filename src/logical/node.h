@@ -55,6 +55,9 @@ using NodePtr = std::shared_ptr<const Node>;
   /* a C++ function does) */                                                                   \
   FIELD(std::string, partition_by, "")                                                         \
   FIELD(bool, by_rows, false)                                                                  \
+  /* HashPartition: a partial aggregate each producer runs before the shuffle (set by the */   \
+  /* optimizer's combiner, logical/aggregate_split.h), a query over {0} */                     \
+  FIELD(std::string, pre_aggregate, "")                                                        \
   /* Nested: partition each input partition on its own (3 x 5 gives 15), adding a dimension */ \
   FIELD(bool, nested, false)                                                                   \
   /* The partition dimension this node creates (partition nodes) or removes (Consolidate). */  \

@@ -4,7 +4,9 @@
 #include <map>
 #include <set>
 
+#include "engine/engine.h"
 #include "engine/sql_template.h"
+#include "logical/aggregate_split.h"
 
 namespace smallpond {
 
@@ -16,6 +18,16 @@ bool fusable_parent(const Node& n) {
 
 bool fusable_child(const Node& n) {
   return n.kind == NodeKind::SqlEngine && is_single_sql_statement(n.sql);
+}
+
+// The combiner's case: a SQL step over a hash partition by columns that only it reads.
+bool combinable(const Node& sql, const Node& partition, int partition_consumers,
+                bool partition_is_target) {
+  return sql.kind == NodeKind::SqlEngine && sql.inputs.size() == 1 && sql.udfs.empty() &&
+         is_single_sql_statement(sql.sql) && partition.kind == NodeKind::HashPartition &&
+         !partition.nested && partition.function.is_null() && partition.partition_by.empty() &&
+         !partition.hash_columns.empty() && partition.pre_aggregate.empty() &&
+         partition_consumers == 1 && !partition_is_target;
 }
 
 std::string strip_semicolons(std::string sql) {
@@ -36,10 +48,25 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
   for (auto& t : targets) target_set.insert(t.get());
 
   std::map<const Node*, NodePtr> rewritten;  // original -> optimized
+  std::unique_ptr<Engine> engine;            // DuckDB's parser, for the combiner
+  std::unique_ptr<EngineConnection> con;
   for (auto& n : order) {
     auto copy = std::make_shared<Node>(*n);
     for (auto& in : copy->inputs) in = rewritten.at(in.get());
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
+    if (child && combinable(*n, *child, consumers[child], target_set.count(child) > 0)) {
+      if (!con) {
+        engine = std::make_unique<Engine>();
+        con = engine->connect();
+      }
+      if (auto split = split_aggregate(*con, strip_semicolons(n->sql), child->hash_columns)) {
+        auto partition = std::make_shared<Node>(*copy->inputs[0]);
+        partition->pre_aggregate = split->partial;
+        copy->inputs[0] = partition;
+        copy->sql = split->final;
+        rewritten[child] = partition;
+      }
+    }
     if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 &&
         !target_set.count(child)) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused

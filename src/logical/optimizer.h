@@ -1,7 +1,11 @@
 #pragma once
-// Plan rewriting before planning. One rule: a single-input SQL step that reads the output of
-// another SQL step, which nothing else uses, is fused with it into one step (the child's query
-// becomes a subquery in place of {0}), so the intermediate result is never written.
+// Plan rewriting before planning. Two rules:
+// - the combiner: a GROUP BY step over a hash partition by columns among its group keys, which
+//   nothing else reads, gets a partial aggregate in the partition's producers before the
+//   shuffle and the final aggregate in its own query (logical/aggregate_split.h);
+// - fusion: a single-input SQL step that reads the output of another SQL step, which nothing
+//   else uses, is fused with it into one step (the child's query becomes a subquery in place of
+//   {0}), so the intermediate result is never written.
 // Placeholders, escaped braces and limits keep their meaning: limits are their own node kind
 // and are never fused; multi-statement queries are not fused.
 

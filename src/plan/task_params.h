@@ -49,11 +49,13 @@ struct SqlParams {
   SMALLPOND_JSON_FIELDS(SqlParams, SMALLPOND_SQL_PARAMS)
 };
 
-// HashProduce: one bucket per partition, by hash(columns) % n or by the expression `by`.
+// HashProduce: one bucket per partition, by hash(columns) % n or by the expression `by`, of
+// the input or (with `pre_sql`, a query over {0}) of a partial aggregate of it.
 #define SMALLPOND_HASH_PRODUCE_PARAMS(FIELD)   \
   FIELD(std::vector<std::string>, columns, {}) \
   FIELD(int, n, 1)                             \
-  FIELD(std::string, by, "")
+  FIELD(std::string, by, "")                   \
+  FIELD(std::string, pre_sql, "")
 struct HashProduceParams {
   SMALLPOND_JSON_FIELDS(HashProduceParams, SMALLPOND_HASH_PRODUCE_PARAMS)
 };

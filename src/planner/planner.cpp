@@ -227,6 +227,7 @@ class Planner {
     hash.columns = node.hash_columns;
     hash.n = node.npartitions;
     hash.by = node.partition_by;
+    hash.pre_sql = node.pre_aggregate;
     // A C++ partition function runs as a function task that writes one file per partition.
     FunctionParams function;
     function.function_kind = "partition";

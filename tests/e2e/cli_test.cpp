@@ -67,11 +67,21 @@ TEST_F(Cli, QuickstartPipelineEqualsDuckDBAndResumes) {
   ASSERT_EQ(second.status, 0) << second.output;
   EXPECT_TRUE(contains(second.output, "0 tasks ran")) << second.output;
 
-  // A changed query recomputes the stats step only; the shuffle is reused.
+  // A changed query is computed again, and so is the shuffle: its producers run the query's
+  // partial aggregate (the combiner), which changed with it.
   pipeline(quickstart_yaml("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker"));
   CliRun third = smallpond_cli("run " + file + " --executors 2");
   ASSERT_EQ(third.status, 0) << third.output;
-  EXPECT_TRUE(contains(third.output, "3 tasks ran, 4 reused")) << third.output;
+  EXPECT_TRUE(contains(third.output, "7 tasks ran, 0 reused")) << third.output;
+  // A query the combiner leaves alone reads the raw shuffle: its producers run again too (the
+  // shuffle is no longer the partial aggregate), then a further change of such a query
+  // recomputes the query's step only.
+  pipeline(quickstart_yaml("SELECT ticker, count(DISTINCT price) AS n FROM {0} GROUP BY ticker"));
+  ASSERT_EQ(smallpond_cli("run " + file + " --executors 2").status, 0);
+  pipeline(quickstart_yaml("SELECT ticker, count(DISTINCT date) AS n FROM {0} GROUP BY ticker"));
+  CliRun fifth = smallpond_cli("run " + file + " --executors 2");
+  ASSERT_EQ(fifth.status, 0) << fifth.output;
+  EXPECT_TRUE(contains(fifth.output, "3 tasks ran, 4 reused")) << fifth.output;
   Table counts =
       duckdb_query("SELECT count(*) FROM read_parquet('" + dir / "out/stats/*.parquet" + "')");
   EXPECT_EQ(counts.rows[0][0].as_int(), 50);
@@ -269,7 +279,9 @@ TEST_F(Cli, ShowByStepAndCleanOldOutputs) {
   EXPECT_TRUE(contains(step.output, "T00049")) << step.output;  // all 50 tickers shown
   CliRun by_dir = smallpond_cli("show " + (dir / ".smallpond/pipeline") + " by_ticker -n 3");
   ASSERT_EQ(by_dir.status, 0) << by_dir.output;
-  EXPECT_TRUE(contains(by_dir.output, "120000 rows")) << by_dir.output;
+  // The shuffle holds the stats query's partial aggregate (the combiner): one row per ticker
+  // from each of its 4 producers.
+  EXPECT_TRUE(contains(by_dir.output, "200 rows")) << by_dir.output;
   CliRun unknown = smallpond_cli("show " + file + " stat");
   EXPECT_EQ(unknown.status, 1);
   EXPECT_TRUE(contains(unknown.output, "no step 'stat'")) << unknown.output;
@@ -288,7 +300,7 @@ TEST_F(Cli, ShowByStepAndCleanOldOutputs) {
   ASSERT_EQ(smallpond_cli("run " + file + " --quiet").status, 0);
   CliRun clean = smallpond_cli("clean " + file);
   ASSERT_EQ(clean.status, 0) << clean.output;
-  EXPECT_TRUE(contains(clean.output, "removed 3 task outputs")) << clean.output;
+  EXPECT_TRUE(contains(clean.output, "removed 7 task outputs")) << clean.output;
   CliRun again = smallpond_cli("run " + file);
   EXPECT_TRUE(contains(again.output, "0 tasks ran")) << again.output;
   // After a run that reused everything, every step is still known, and cleaning keeps it all.

@@ -1,0 +1,253 @@
+#include "logical/aggregate_split.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "common/json.h"
+#include "common/strings.h"
+#include "engine/engine.h"
+
+namespace smallpond {
+
+namespace {
+
+const char* const kInput = "__sp_in0";  // {0} while DuckDB reads the query
+const char* const kPartial = "__sp_p";  // partial results: __sp_p0, __sp_p1, ...
+
+struct CannotSplit {
+  std::string why;
+};
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Splitter {
+ public:
+  Splitter(EngineConnection& con, const std::vector<std::string>& keys) : con_(con) {
+    for (auto& k : keys) keys_.insert(lower(k));
+  }
+
+  AggregateSplit run(const std::string& sql) {
+    // Braces other than {0} are other placeholders or escapes: their text is not SQL yet.
+    size_t inputs = 0;
+    for (size_t at = sql.find("{0}"); at != std::string::npos; at = sql.find("{0}", at + 3))
+      inputs++;
+    if (std::count(sql.begin(), sql.end(), '{') != static_cast<long>(inputs) ||
+        std::count(sql.begin(), sql.end(), '}') != static_cast<long>(inputs) || inputs != 1)
+      throw CannotSplit{"the query has placeholders other than one {0}"};
+    std::string text = sql;
+    text.replace(text.find("{0}"), 3, kInput);
+    Json parsed = parse(text);
+    if (parsed.value("error", true) || parsed["statements"].size() != 1)
+      throw CannotSplit{"the query is not one statement DuckDB can parse"};
+    Json node = parsed["statements"][0]["node"];
+    check_shape(node);
+
+    Json partial = node, final = node;
+    Json keys = Json::array();  // the partial's group columns, as the query names them
+    for (auto& g : node["group_expressions"]) keys.push_back(g);
+    Json final_list = Json::array();
+    for (auto& item : node["select_list"]) {
+      bool is_key = item["class"] == "COLUMN_REF" && group_column(item).size() > 0;
+      Json rewritten = rewrite(item);
+      std::string alias = item.value("alias", "");
+      if (!alias.empty())
+        rewritten["alias"] = alias;
+      else if (!is_key)
+        rewritten["alias"] = output_name(item);
+      final_list.push_back(rewritten);
+    }
+    if (aggregates_.empty()) throw CannotSplit{"the query has no aggregate"};
+    final["select_list"] = final_list;
+    final["where_clause"] = nullptr;
+    if (!node["having"].is_null()) final["having"] = rewrite(node["having"]);
+    for (auto& m : final["modifiers"])
+      if (m["type"] == "ORDER_MODIFIER")
+        for (auto& o : m["orders"]) o["expression"] = rewrite(o["expression"]);
+
+    Json partial_list = keys;
+    for (auto& a : aggregates_) partial_list.push_back(a);
+    partial["select_list"] = partial_list;
+    partial["having"] = nullptr;
+    partial["modifiers"] = Json::array();
+    AggregateSplit out;
+    out.partial = print(partial);
+    out.final = print(final);
+    return out;
+  }
+
+ private:
+  Json parse(const std::string& sql) {
+    Table t = con_.query("SELECT json_serialize_sql(" + sql_string(sql) + ")::VARCHAR");
+    return Json::parse(t.rows.at(0).at(0).as_string());
+  }
+
+  // The statement's SQL, with {0} back in place of the input's name.
+  std::string print(const Json& node) {
+    Json statement = {
+        {"error", false},
+        {"statements", Json::array({{{"node", node}, {"named_param_map", Json::array()}}})}};
+    Table t = con_.query("SELECT json_deserialize_sql(" + sql_string(statement.dump()) + "::JSON)");
+    std::string sql = t.rows.at(0).at(0).as_string();
+    if (sql.find('{') != std::string::npos || sql.find('}') != std::string::npos)
+      throw CannotSplit{"the rewritten query has braces (they would read as placeholders)"};
+    size_t at = 0, found = 0;
+    while ((at = sql.find(kInput, at)) != std::string::npos) {
+      sql.replace(at, std::string(kInput).size(), "{0}");
+      found++;
+    }
+    if (found != 1) throw CannotSplit{"the input's name appears other than once"};
+    return sql;
+  }
+
+  void check_shape(const Json& node) {
+    if (node.value("type", "") != "SELECT_NODE") throw CannotSplit{"not a plain SELECT"};
+    if (!node["cte_map"]["map"].empty()) throw CannotSplit{"a WITH clause"};
+    const Json& from = node["from_table"];
+    if (from.value("type", "") != "BASE_TABLE" || from.value("table_name", "") != kInput ||
+        !from.value("schema_name", "").empty() || !from["sample"].is_null())
+      throw CannotSplit{"it does not read {0} alone"};
+    alias_ = lower(from.value("alias", ""));
+    if (!node["qualify"].is_null() || !node["sample"].is_null())
+      throw CannotSplit{"QUALIFY or a sample"};
+    if (node.value("aggregate_handling", "") != "STANDARD_HANDLING")
+      throw CannotSplit{"GROUP BY ALL"};
+    const Json& groups = node["group_expressions"];
+    if (groups.empty()) throw CannotSplit{"no GROUP BY"};
+    std::set<std::string> grouped;
+    for (auto& g : groups) {
+      std::string column = group_column(g);
+      if (column.empty()) throw CannotSplit{"a GROUP BY item that is not a column"};
+      grouped.insert(column);
+    }
+    Json all = Json::array();
+    for (size_t i = 0; i < groups.size(); i++) all.push_back(i);
+    if (node["group_sets"] != Json::array({all})) throw CannotSplit{"GROUPING SETS"};
+    for (auto& k : keys_)
+      if (!grouped.count(k)) throw CannotSplit{"it does not group by the partition key " + k};
+    for (auto& m : node["modifiers"]) {
+      std::string type = m.value("type", "");
+      if (type != "ORDER_MODIFIER" && type != "LIMIT_MODIFIER")
+        throw CannotSplit{"a " + type + " clause"};
+    }
+  }
+
+  // The column a group expression names (lower case), or "" when it is not a plain column.
+  std::string group_column(const Json& e) const {
+    if (e.value("class", "") != "COLUMN_REF") return "";
+    const Json& names = e["column_names"];
+    if (names.size() == 1) return lower(names[0]);
+    if (names.size() == 2 && !alias_.empty() && lower(names[0]) == alias_) return lower(names[1]);
+    if (names.size() == 2 && lower(names[0]) == kInput) return lower(names[1]);
+    return "";
+  }
+
+  bool is_aggregate(const std::string& name) {
+    if (aggregate_names_.empty()) {
+      Table t = con_.query(
+          "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = "
+          "'aggregate'");
+      for (auto& row : t.rows) aggregate_names_.insert(lower(row[0].as_string()));
+    }
+    return aggregate_names_.count(lower(name)) > 0;
+  }
+
+  // The expression with every aggregate replaced by its final step over a partial result.
+  Json rewrite(const Json& e) {
+    if (e.is_array()) {
+      Json out = Json::array();
+      for (auto& x : e) out.push_back(rewrite(x));
+      return out;
+    }
+    if (!e.is_object()) return e;
+    std::string cls = e.value("class", "");
+    if (cls == "SUBQUERY" || cls == "WINDOW" || cls == "STAR" || cls == "LAMBDA" ||
+        cls == "PARAMETER")
+      throw CannotSplit{"a " + lower(cls) + " expression"};
+    if (cls == "FUNCTION" && is_aggregate(e.value("function_name", ""))) return combine(e);
+    Json out = e;
+    for (auto& [k, v] : out.items())
+      if (v.is_structured()) v = rewrite(e[k]);
+    return out;
+  }
+
+  Json combine(const Json& agg) {
+    std::string name = lower(agg.value("function_name", ""));
+    size_t args = agg["children"].size();
+    if (agg.value("distinct", false) || !agg["filter"].is_null() ||
+        !agg["order_bys"]["orders"].empty() || agg.value("export_state", false) ||
+        !agg.value("schema", "").empty())
+      throw CannotSplit{name + " with DISTINCT, FILTER or ORDER BY"};
+    std::string final_text;
+    std::string partial_name = kPartial + std::to_string(aggregates_.size());
+    if ((name == "count_star" && args == 0) || (name == "count" && args <= 1))
+      final_text = "CAST(sum(" + partial_name + ") AS BIGINT)";
+    else if ((name == "min" || name == "max") && args == 1)
+      final_text = name + "(" + partial_name + ")";
+    else
+      throw CannotSplit{"the aggregate " + name + " does not combine"};
+    for (auto& child : agg["children"]) no_aggregate_in(child);
+    Json partial = agg;
+    partial["alias"] = partial_name;
+    aggregates_.push_back(partial);
+    Json final = parse("SELECT " + final_text)["statements"][0]["node"]["select_list"][0];
+    final["alias"] = "";
+    return final;
+  }
+
+  void no_aggregate_in(const Json& e) {
+    if (e.is_array())
+      for (auto& x : e) no_aggregate_in(x);
+    if (!e.is_object()) return;
+    if (e.value("class", "") == "FUNCTION" && is_aggregate(e.value("function_name", "")))
+      throw CannotSplit{"nested aggregates"};
+    if (e.value("class", "") == "SUBQUERY" || e.value("class", "") == "WINDOW")
+      throw CannotSplit{"a subquery or window in an aggregate"};
+    for (auto& [k, v] : e.items())
+      if (v.is_structured()) no_aggregate_in(v);
+  }
+
+  // The name DuckDB gives an output column without an alias: its expression as DuckDB prints
+  // it (the original expression, before rewriting).
+  std::string output_name(const Json& item) {
+    Json probe = parse("SELECT 1")["statements"][0]["node"];
+    probe["select_list"] = Json::array({item});
+    Json statement = {
+        {"error", false},
+        {"statements", Json::array({{{"node", probe}, {"named_param_map", Json::array()}}})}};
+    Table t = con_.query("SELECT json_deserialize_sql(" + sql_string(statement.dump()) + "::JSON)");
+    std::string text = t.rows.at(0).at(0).as_string();
+    if (text.compare(0, 7, "SELECT ") != 0) throw CannotSplit{"cannot name a column"};
+    return text.substr(7);
+  }
+
+  EngineConnection& con_;
+  std::set<std::string> keys_;
+  std::string alias_;
+  std::set<std::string> aggregate_names_;
+  std::vector<Json> aggregates_;  // the partial results, in order (aliased __sp_pN)
+};
+
+}  // namespace
+
+std::optional<AggregateSplit> split_aggregate(EngineConnection& con, const std::string& sql,
+                                              const std::vector<std::string>& keys,
+                                              std::string* why) {
+  if (keys.empty()) {
+    if (why) *why = "the input is not hash-partitioned by columns";
+    return std::nullopt;
+  }
+  try {
+    return Splitter(con, keys).run(sql);
+  } catch (const CannotSplit& e) {
+    if (why) *why = e.why;
+  } catch (const std::exception& e) {  // DuckDB could not parse or print it: leave it
+    if (why) *why = e.what();
+  }
+  return std::nullopt;
+}
+
+}  // namespace smallpond
