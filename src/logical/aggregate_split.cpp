@@ -45,6 +45,15 @@ class Splitter {
       throw CannotSplit{"the query is not one statement DuckDB can parse"};
     Json node = parsed["statements"][0]["node"];
     check_shape(node);
+    // Names the query's own select list gives (a reference to one is not an input column).
+    for (auto& item : node["select_list"]) {
+      std::string alias = lower(item.value("alias", ""));
+      if (alias.empty()) continue;
+      if (grouped_.count(alias) && group_column(item) != alias)
+        throw CannotSplit{"a GROUP BY name that is the alias of an expression"};
+      aliases_.insert(alias);
+    }
+    if (!node["where_clause"].is_null()) input_columns_only(node["where_clause"]);
 
     Json partial = node, final = node;
     Json keys = Json::array();  // the partial's group columns, as the query names them
@@ -117,17 +126,16 @@ class Splitter {
       throw CannotSplit{"GROUP BY ALL"};
     const Json& groups = node["group_expressions"];
     if (groups.empty()) throw CannotSplit{"no GROUP BY"};
-    std::set<std::string> grouped;
     for (auto& g : groups) {
       std::string column = group_column(g);
       if (column.empty()) throw CannotSplit{"a GROUP BY item that is not a column"};
-      grouped.insert(column);
+      grouped_.insert(column);
     }
     Json all = Json::array();
     for (size_t i = 0; i < groups.size(); i++) all.push_back(i);
     if (node["group_sets"] != Json::array({all})) throw CannotSplit{"GROUPING SETS"};
     for (auto& k : keys_)
-      if (!grouped.count(k)) throw CannotSplit{"it does not group by the partition key " + k};
+      if (!grouped_.count(k)) throw CannotSplit{"it does not group by the partition key " + k};
     for (auto& m : node["modifiers"]) {
       std::string type = m.value("type", "");
       if (type != "ORDER_MODIFIER" && type != "LIMIT_MODIFIER")
@@ -168,6 +176,15 @@ class Splitter {
         cls == "PARAMETER")
       throw CannotSplit{"a " + lower(cls) + " expression"};
     if (cls == "FUNCTION" && is_aggregate(e.value("function_name", ""))) return combine(e);
+    if (cls == "COLUMN_REF") {
+      // Outside aggregates: a group column (the partial rows have it) or a name of the select
+      // list (HAVING, ORDER BY); anything else is not valid in the query anyway: leave it.
+      std::string column = group_column(e);
+      bool alias = e["column_names"].size() == 1 && aliases_.count(lower(e["column_names"][0]));
+      if (!(grouped_.count(column) || alias))
+        throw CannotSplit{"a column outside aggregates that is not grouped"};
+      return e;
+    }
     Json out = e;
     for (auto& [k, v] : out.items())
       if (v.is_structured()) v = rewrite(e[k]);
@@ -196,6 +213,20 @@ class Splitter {
     Json final = parse("SELECT " + final_text)["statements"][0]["node"]["select_list"][0];
     final["alias"] = "";
     return final;
+  }
+
+  // WHERE runs in the partial aggregate, over the input's columns: a name of the select list
+  // there would not exist.
+  void input_columns_only(const Json& e) {
+    if (e.is_array())
+      for (auto& x : e) input_columns_only(x);
+    if (!e.is_object()) return;
+    if (e.value("class", "") == "COLUMN_REF" && e["column_names"].size() == 1 &&
+        aliases_.count(lower(e["column_names"][0])))
+      throw CannotSplit{"WHERE names a column of the select list"};
+    if (e.value("class", "") == "SUBQUERY") throw CannotSplit{"a subquery in WHERE"};
+    for (auto& [k, v] : e.items())
+      if (v.is_structured()) input_columns_only(v);
   }
 
   void no_aggregate_in(const Json& e) {
@@ -227,6 +258,8 @@ class Splitter {
   EngineConnection& con_;
   std::set<std::string> keys_;
   std::string alias_;
+  std::set<std::string> grouped_;  // the group columns, lower case
+  std::set<std::string> aliases_;  // the select list's aliases, lower case
   std::set<std::string> aggregate_names_;
   std::vector<Json> aggregates_;  // the partial results, in order (aliased __sp_pN)
 };

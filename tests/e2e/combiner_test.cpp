@@ -94,8 +94,11 @@ TEST(Combiner, WhatItCannotProveEqualIsLeftAlone) {
            "SELECT k, count(DISTINCT w) AS d FROM {0} GROUP BY k",  // DISTINCT
            "SELECT k, count(*) FILTER (WHERE w > 50) FROM {0} GROUP BY k",  // FILTER
            "SELECT k, max(w) AS m, string_agg(k2::VARCHAR, ',' ORDER BY k2) AS l FROM {0} "
-           "GROUP BY k",                                                  // another aggregate
-           "SELECT k, count(*) AS n, '{{' AS brace FROM {0} GROUP BY k",  // an escaped brace
+           "GROUP BY k",  // another aggregate
+           "SELECT k, count(*) AS n, '{{' AS brace FROM {0} GROUP BY k",
+           // WHERE names an expression of the select list; GROUP BY names one:
+           "SELECT k, upper(k) AS uk, count(*) AS n FROM {0} WHERE uk <> 'A' GROUP BY k",
+           "SELECT k, w % 2 AS odd, count(*) AS n FROM {0} GROUP BY k, odd",  // an escaped brace
        })
     expect_same_as_duckdb(data, query, {"k"}, 4, false);
   // Not grouped by the partition key: each partition's groups are its own (what partial_sql
