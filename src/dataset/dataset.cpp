@@ -20,6 +20,18 @@ const char* format_name(FileFormat format) {
   return "?";
 }
 
+const char* file_extension(FileFormat format) {
+  switch (format) {
+    case FileFormat::Parquet:
+      return ".parquet";
+    case FileFormat::Csv:
+      return ".csv";
+    case FileFormat::Json:
+      return ".json";
+  }
+  return "";
+}
+
 static FileFormat parse_format(const std::string& name) {
   if (name == "parquet") return FileFormat::Parquet;
   if (name == "csv") return FileFormat::Csv;

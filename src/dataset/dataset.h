@@ -15,6 +15,8 @@ namespace smallpond {
 
 enum class FileFormat { Parquet, Csv, Json };
 const char* format_name(FileFormat format);
+//! ".parquet", ".csv", ".json": the files a directory stands for.
+const char* file_extension(FileFormat format);
 
 //! A whole file, or rows [begin, end) of it; or a whole in-memory table (a small task output
 //! kept in the DuckDB of the executor that computed it). Which executor holds a table is the

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include "common/json.h"
 #include "common/strings.h"
 #include "engine/engine.h"
+#include "engine/sql_template.h"
+#include "io/filesystem.h"
 
 namespace smallpond {
 
@@ -26,7 +30,9 @@ std::string lower(std::string s) {
 
 class Splitter {
  public:
-  Splitter(EngineConnection& con, const std::vector<std::string>& keys) : con_(con) {
+  Splitter(EngineConnection& con, const std::vector<std::string>& keys,
+           const std::string& input_relation)
+      : con_(con), input_relation_(input_relation) {
     for (auto& k : keys) keys_.insert(lower(k));
   }
 
@@ -45,6 +51,7 @@ class Splitter {
       throw CannotSplit{"the query is not one statement DuckDB can parse"};
     Json node = parsed["statements"][0]["node"];
     check_shape(node);
+    node_ = node;
     // Names the query's own select list gives (a reference to one is not an input column).
     for (auto& item : node["select_list"]) {
       std::string alias = lower(item.value("alias", ""));
@@ -85,6 +92,7 @@ class Splitter {
     AggregateSplit out;
     out.partial = print(partial);
     out.final = print(final);
+    if (!input_relation_.empty()) same_result_as(text, out);
     return out;
   }
 
@@ -200,19 +208,91 @@ class Splitter {
       throw CannotSplit{name + " with DISTINCT, FILTER or ORDER BY"};
     std::string final_text;
     std::string partial_name = kPartial + std::to_string(aggregates_.size());
-    if ((name == "count_star" && args == 0) || (name == "count" && args <= 1))
-      final_text = "CAST(sum(" + partial_name + ") AS BIGINT)";
-    else if ((name == "min" || name == "max") && args == 1)
-      final_text = name + "(" + partial_name + ")";
-    else
-      throw CannotSplit{"the aggregate " + name + " does not combine"};
-    for (auto& child : agg["children"]) no_aggregate_in(child);
     Json partial = agg;
+    for (auto& child : agg["children"]) no_aggregate_in(child);
+    if ((name == "count_star" && args == 0) || (name == "count" && args <= 1)) {
+      final_text = "CAST(sum(" + partial_name + ") AS BIGINT)";
+    } else if ((name == "min" || name == "max") && args == 1) {
+      final_text = name + "(" + partial_name + ")";
+    } else if (name == "sum" && args == 1 && !input_relation_.empty()) {
+      // Exact sums only: of integers (a HUGEINT, which Parquet cannot hold: carried as
+      // DECIMAL(38,0)) and of decimals (DECIMAL(38,s) as it is). Floating-point sums depend
+      // on the order of addition.
+      std::string type = type_of(agg);
+      if (type == "HUGEINT") {
+        partial = parse(
+            "SELECT CAST(__sp_x AS DECIMAL(38,0))")["statements"][0]["node"]["select_list"][0];
+        replace_placeholder(partial, agg);
+        final_text = "CAST(sum(" + partial_name + ") AS HUGEINT)";
+      } else if (type.compare(0, 8, "DECIMAL(") == 0) {
+        final_text = "sum(" + partial_name + ")";
+      } else {
+        throw CannotSplit{"a sum of " + type + " (not exact)"};
+      }
+    } else {
+      throw CannotSplit{"the aggregate " + name + " does not combine"};
+    }
     partial["alias"] = partial_name;
     aggregates_.push_back(partial);
     Json final = parse("SELECT " + final_text)["statements"][0]["node"]["select_list"][0];
     final["alias"] = "";
     return final;
+  }
+
+  // The SQL type of an aggregate of the query over the input's (empty) rows.
+  std::string type_of(const Json& agg) {
+    Json probe = node_;
+    probe["select_list"] = Json::array({agg});
+    for (const char* clause : {"where_clause", "having"}) probe[clause] = nullptr;
+    probe["group_expressions"] = Json::array();
+    probe["group_sets"] = Json::array();
+    probe["modifiers"] = Json::array();
+    Table t = con_.query("DESCRIBE " + over_input(print(probe)));
+    return t.rows.at(0).at(1).as_string();
+  }
+
+  std::string over_input(const std::string& query) const {
+    return substitute_sql_input(query, 0, "(" + input_relation_ + ")");
+  }
+
+  // Where the parsed probe has the column __sp_x, puts `e`.
+  static void replace_placeholder(Json& tree, const Json& e) {
+    if (tree.is_object() && tree.value("class", "") == "COLUMN_REF" &&
+        tree["column_names"] == Json::array({"__sp_x"})) {
+      tree = e;
+      return;
+    }
+    if (tree.is_structured())
+      for (auto& [k, v] : tree.items()) replace_placeholder(v, e);
+  }
+
+  // The final query over the partial rows, after they crossed the shuffle as Parquet, has the
+  // columns (names and types) the query has: checked on the input's empty rows.
+  void same_result_as(const std::string& original, const AggregateSplit& split) {
+    auto columns = [&](const std::string& query) {
+      std::vector<std::pair<std::string, std::string>> out;
+      for (auto& row : con_.query("DESCRIBE " + query).rows)
+        out.emplace_back(row.at(0).as_string(), row.at(1).as_string());
+      return out;
+    };
+    std::string sql = original;
+    sql.replace(sql.find(kInput), std::string(kInput).size(), "(" + input_relation_ + ")");
+    auto want = columns(sql);
+    std::string file = (std::filesystem::temp_directory_path() /
+                        ("smallpond-combiner-" + unique_suffix() + ".parquet"))
+                           .string();
+    std::vector<std::pair<std::string, std::string>> got;
+    try {
+      con_.query_int("COPY (" + over_input(split.partial) + ") TO " + sql_string(file) +
+                     " (FORMAT parquet)");
+      got = columns(substitute_sql_input(split.final, 0,
+                                         "(SELECT * FROM read_parquet(" + sql_string(file) + "))"));
+    } catch (...) {
+      std::remove(file.c_str());
+      throw;
+    }
+    std::remove(file.c_str());
+    if (got != want) throw CannotSplit{"the split query's columns would differ"};
   }
 
   // WHERE runs in the partial aggregate, over the input's columns: a name of the select list
@@ -256,6 +336,8 @@ class Splitter {
   }
 
   EngineConnection& con_;
+  std::string input_relation_;  // the input's columns, no rows; empty: unknown
+  Json node_;                   // the query's SELECT node
   std::set<std::string> keys_;
   std::string alias_;
   std::set<std::string> grouped_;  // the group columns, lower case
@@ -268,13 +350,13 @@ class Splitter {
 
 std::optional<AggregateSplit> split_aggregate(EngineConnection& con, const std::string& sql,
                                               const std::vector<std::string>& keys,
-                                              std::string* why) {
+                                              const std::string& input_relation, std::string* why) {
   if (keys.empty()) {
     if (why) *why = "the input is not hash-partitioned by columns";
     return std::nullopt;
   }
   try {
-    return Splitter(con, keys).run(sql);
+    return Splitter(con, keys, input_relation).run(sql);
   } catch (const CannotSplit& e) {
     if (why) *why = e.why;
   } catch (const std::exception& e) {  // DuckDB could not parse or print it: leave it

@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 #include "engine/sql_template.h"
+#include "io/filesystem.h"
 #include "logical/aggregate_split.h"
 
 namespace smallpond {
@@ -28,6 +29,24 @@ bool combinable(const Node& sql, const Node& partition, int partition_consumers,
          !partition.nested && partition.function.is_null() && partition.partition_by.empty() &&
          !partition.hash_columns.empty() && partition.pre_aggregate.empty() &&
          partition_consumers == 1 && !partition_is_target;
+}
+
+// The columns of a source step, as a query that reads none of its rows (its first file's, with
+// the step's reading options): what the combiner checks its rewrite against. "" when not known
+// here (another kind of input, files of differing columns, no file).
+std::string source_columns(const Node& input) {
+  if (input.kind != NodeKind::DataSource || input.load_partitioned || input.patterns.empty() ||
+      input.source_options.union_by_name)
+    return "";
+  DataSet ds = input.source_options;
+  auto files = expand_path(input.patterns.front(), file_extension(ds.format), "", input.recursive);
+  if (files.empty()) return "";
+  ds.files = {FileSlice(files.front().path)};
+  try {
+    return ds.sql() + " LIMIT 0";
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 std::string strip_semicolons(std::string sql) {
@@ -59,7 +78,9 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
         engine = std::make_unique<Engine>();
         con = engine->connect();
       }
-      if (auto split = split_aggregate(*con, strip_semicolons(n->sql), child->hash_columns)) {
+      std::string columns = child->inputs.size() == 1 ? source_columns(*child->inputs[0]) : "";
+      if (auto split =
+              split_aggregate(*con, strip_semicolons(n->sql), child->hash_columns, columns)) {
         auto partition = std::make_shared<Node>(*copy->inputs[0]);
         partition->pre_aggregate = split->partial;
         copy->inputs[0] = partition;

@@ -17,18 +17,6 @@ namespace smallpond {
 
 namespace {
 
-const char* extension_of(FileFormat format) {
-  switch (format) {
-    case FileFormat::Parquet:
-      return ".parquet";
-    case FileFormat::Csv:
-      return ".csv";
-    case FileFormat::Json:
-      return ".json";
-  }
-  return "";
-}
-
 // Bounds that keep a mistyped partition count from exhausting the driver's memory (a task
 // costs about a kilobyte in the plan and in the scheduler).
 constexpr int kMaxPartitions = 1000000;
@@ -132,7 +120,7 @@ class Planner {
     DataSet ds = node.source_options;
     ds.files.clear();
     for (auto& pattern : node.patterns) {
-      auto files = expand_path(pattern, extension_of(ds.format), "", node.recursive);
+      auto files = expand_path(pattern, file_extension(ds.format), "", node.recursive);
       if (files.empty())
         throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
       for (auto& f : files) {
