@@ -4,6 +4,8 @@
 //              vs. one DuckDB COPY (SELECT ... GROUP BY ticker) TO file
 //   partition: read_parquet -> repartition(16, "ticker") -> Parquet
 //              vs. one DuckDB COPY (SELECT *, hash(ticker) % 16 ...) TO dir (PARTITION_BY)
+//   filter:    read_parquet -> filter(price > 500) -> Parquet (one task per input file)
+//              vs. one DuckDB COPY (SELECT * ... WHERE price > 500) TO file
 //
 // usage: shuffle_bench [--rows N] [--data DIR] [--work DIR] [--partitions P] [--executors N]
 //                      [--repeat N] [--verbose]
@@ -103,6 +105,23 @@ bool check_groupby(sp::EngineConnection& con, const std::string& smallpond_out,
   return ok;
 }
 
+// filter: the same rows on both sides.
+bool check_filter(sp::EngineConnection& con, const std::string& smallpond_out,
+                  const std::string& duckdb_out) {
+  auto stats = [&](const std::string& files) {
+    return one_row(con,
+                   "SELECT count(*), sum(hash(ticker, date, price, volume))::HUGEINT FROM "
+                   "read_parquet(" +
+                       files + ")");
+  };
+  auto sa = stats(sp::sql_string(smallpond_out + "/*.parquet"));
+  auto sb = stats(sp::sql_string(duckdb_out));
+  bool ok = sa == sb;
+  std::printf("check filter:    %s (rows, row hash) smallpond %s, duckdb %s\n",
+              ok ? "ok" : "MISMATCH", text(sa).c_str(), text(sb).c_str());
+  return ok;
+}
+
 // partition: the partitioners hash differently, so compare content sums, and check that each
 // side keeps every ticker in a single partition.
 bool check_partition(sp::EngineConnection& con, const std::string& smallpond_out,
@@ -179,6 +198,8 @@ int run_bench(sp::Session& session, const Args& args) {
   const std::string groupby_duck = work + "/groupby-duckdb.parquet";
   const std::string partition_sp = work + "/partition-smallpond";
   const std::string partition_duck = work + "/partition-duckdb";
+  const std::string filter_sp = work + "/filter-smallpond";
+  const std::string filter_duck = work + "/filter-duckdb.parquet";
   auto fresh = [&](const std::string& out) {
     return [&job_dir, out] {
       sp::remove_all(job_dir);
@@ -210,6 +231,17 @@ int run_bench(sp::Session& session, const Args& args) {
                    " AS bucket FROM read_parquet(" + file_list + ")) TO " +
                    sp::sql_string(partition_duck) + " (FORMAT parquet, PARTITION_BY (bucket))");
   });
+  double filter_sp_s = best_of(args, "filter smallpond", fresh(filter_sp), [&] {
+    // One partition per input file (a split of the file list: no data moves).
+    report(session.read_parquet(glob)
+               .repartition(static_cast<int>(files.size()))
+               .filter("price > 500")
+               .write_parquet(filter_sp));
+  });
+  double filter_duck_s = best_of(args, "filter duckdb", fresh(filter_duck), [&] {
+    con->query_int("COPY (SELECT * FROM read_parquet(" + file_list + ") WHERE price > 500) TO " +
+                   sp::sql_string(filter_duck) + " (FORMAT parquet)");
+  });
   sp::remove_all(job_dir);  // the shuffle's intermediate files; the outputs stay for inspection
 
   const auto& o = session.options();
@@ -224,11 +256,14 @@ int run_bench(sp::Session& session, const Args& args) {
   std::printf("%-26s %12s %10s %7s\n", "case", "smallpond_s", "duckdb_s", "ratio");
   std::printf("%-26s %12.3f %10.3f %7.2f\n", groupby_case.c_str(), groupby_sp_s, groupby_duck_s,
               groupby_sp_s / groupby_duck_s);
-  std::printf("%-26s %12.3f %10.3f %7.2f\n\n", partition_case.c_str(), partition_sp_s,
+  std::printf("%-26s %12.3f %10.3f %7.2f\n", partition_case.c_str(), partition_sp_s,
               partition_duck_s, partition_sp_s / partition_duck_s);
+  std::printf("%-26s %12.3f %10.3f %7.2f\n\n", "filter (price > 500)", filter_sp_s, filter_duck_s,
+              filter_sp_s / filter_duck_s);
 
   bool ok = check_groupby(*con, groupby_sp, groupby_duck, input_rows);
   ok = check_partition(*con, partition_sp, partition_duck, input_rows) && ok;
+  ok = check_filter(*con, filter_sp, filter_duck) && ok;
   return ok ? 0 : 1;
 }
 
