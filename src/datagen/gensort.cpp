@@ -7,7 +7,6 @@
 #include "common/strings.h"
 #include "common/system.h"
 #include "datagen/generated_dir.h"
-#include "dataset/split.h"
 #include "engine/engine.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
@@ -80,22 +79,11 @@ bool generate_gensort(const std::string& dir, const GensortSpec& spec) {
   out.marker = ".gensort-spec";
   out.settings = "records " + std::to_string(spec.records) + ", files " +
                  std::to_string(spec.files) + (spec.ascii ? ", ascii" : ", binary");
-  return generate_dir(out, [&](const std::string& staging) {
-    Engine engine;
-    EngineLimits limits;
-    limits.threads = cpu_count();
-    auto con = engine.connect(limits);
-    int64_t begin = 0;
-    auto sizes = split_sizes(spec.records, spec.files);
-    for (int f = 0; f < spec.files; f++) {
-      char name[64];
-      std::snprintf(name, sizeof name, "/gensort-%05d.parquet", f);
-      int64_t end = begin + sizes[f];
-      con->query_int("COPY (" + records_sql(spec.ascii, begin, end) + ") TO " +
-                     sql_string(staging + name) + " (FORMAT parquet)");
-      begin = end;
-    }
-  });
+  out.file_prefix = "gensort";
+  out.rows = spec.records;
+  out.files = spec.files;
+  return generate_dir(
+      out, [&](int64_t begin, int64_t end) { return records_sql(spec.ascii, begin, end); });
 }
 
 SortCheck check_sorted(const std::string& dir, bool check_order) {

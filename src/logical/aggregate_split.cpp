@@ -102,13 +102,18 @@ class Splitter {
     return Json::parse(t.rows.at(0).at(0).as_string());
   }
 
-  // The statement's SQL, with {0} back in place of the input's name.
-  std::string print(const Json& node) {
+  // A SELECT node as DuckDB prints it.
+  std::string deserialize(const Json& node) {
     Json statement = {
         {"error", false},
         {"statements", Json::array({{{"node", node}, {"named_param_map", Json::array()}}})}};
     Table t = con_.query("SELECT json_deserialize_sql(" + sql_string(statement.dump()) + "::JSON)");
-    std::string sql = t.rows.at(0).at(0).as_string();
+    return t.rows.at(0).at(0).as_string();
+  }
+
+  // The statement's SQL, with {0} back in place of the input's name.
+  std::string print(const Json& node) {
+    std::string sql = deserialize(node);
     if (sql.find('{') != std::string::npos || sql.find('}') != std::string::npos)
       throw CannotSplit{"the rewritten query has braces (they would read as placeholders)"};
     size_t at = 0, found = 0;
@@ -324,13 +329,10 @@ class Splitter {
   // The name DuckDB gives an output column without an alias: its expression as DuckDB prints
   // it (the original expression, before rewriting).
   std::string output_name(const Json& item) {
-    Json probe = parse("SELECT 1")["statements"][0]["node"];
+    if (select_only_.is_null()) select_only_ = parse("SELECT 1")["statements"][0]["node"];
+    Json probe = select_only_;
     probe["select_list"] = Json::array({item});
-    Json statement = {
-        {"error", false},
-        {"statements", Json::array({{{"node", probe}, {"named_param_map", Json::array()}}})}};
-    Table t = con_.query("SELECT json_deserialize_sql(" + sql_string(statement.dump()) + "::JSON)");
-    std::string text = t.rows.at(0).at(0).as_string();
+    std::string text = deserialize(probe);
     if (text.compare(0, 7, "SELECT ") != 0) throw CannotSplit{"cannot name a column"};
     return text.substr(7);
   }
@@ -338,6 +340,7 @@ class Splitter {
   EngineConnection& con_;
   std::string input_relation_;  // the input's columns, no rows; empty: unknown
   Json node_;                   // the query's SELECT node
+  Json select_only_;            // a SELECT node without FROM, to print expressions with
   std::set<std::string> keys_;
   std::string alias_;
   std::set<std::string> grouped_;  // the group columns, lower case
