@@ -116,6 +116,11 @@ class DataFrame {
   DataFrame map_batches(ArrowBatchFunction fn, int64_t batch_size = 122880) const;
   //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
   DataFrame partial_sort(const std::string& by) const;
+  //! All rows sorted by `by` (a SQL ORDER BY list: columns or expressions, ASC/DESC, NULLS
+  //! FIRST/LAST) into npartitions partitions (0: one per executor), partition i before i + 1:
+  //! the input is sampled, cut into ranges of about equal size (ties spread by a row hash) and
+  //! each range is sorted. Read in partition order, the rows are in order.
+  DataFrame sort(const std::string& by, int npartitions = 0) const;
   //! The first n rows of the whole frame (not per partition), as one partition.
   DataFrame limit(int64_t n) const;
   //! Rows equal on `columns` (all columns when empty) kept once, in npartitions partitions

@@ -109,6 +109,10 @@ DataFrame DataFrame::partial_sort(const std::string& by) const {
   return session_->operation("partial_sort", node_, {{"by", by}});
 }
 
+DataFrame DataFrame::sort(const std::string& by, int npartitions) const {
+  return session_->operation("sort", node_, {{"by", by}, {"npartitions", npartitions}});
+}
+
 DataFrame DataFrame::limit(int64_t n) const {
   return session_->operation("limit", node_, {{"n", n}});
 }

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "smallpond/error.h"
+
 namespace smallpond {
 
 static std::string quote(const std::string& text, char q) {
@@ -68,6 +70,20 @@ std::string format_seconds(double seconds) {
   else
     std::snprintf(buf, sizeof buf, "%.2fs", seconds);
   return buf;
+}
+
+std::string from_hex(const std::string& hex) {
+  auto digit = [&](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw InternalError("not a hex digit in '" + hex + "'");
+  };
+  if (hex.size() % 2) throw InternalError("odd number of hex digits in '" + hex + "'");
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); i++)
+    out[i] = static_cast<char>(digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]));
+  return out;
 }
 
 }  // namespace smallpond

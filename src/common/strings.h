@@ -18,6 +18,8 @@ bool ends_with(const std::string& text, const std::string& suffix);
 std::string trim(const std::string& text);
 //! Stable 128-bit hash of the text, as 32 hex digits (XXH3).
 std::string stable_hash(const std::string& text);
+//! The bytes that hex digits spell ("4142" -> "AB"); InternalError for anything else.
+std::string from_hex(const std::string& hex);
 //! Seconds as "1.23s" / "45ms".
 std::string format_seconds(double seconds);
 

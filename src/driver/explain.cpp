@@ -51,6 +51,9 @@ std::string describe(const Node& n) {
       else
         out += partitions("by hash(" + join(n.hash_columns, ", ") + ")");
       break;
+    case NodeKind::RangePartition:
+      out += partitions("by ranges of " + n.order_by + " (boundaries from a sample)");
+      break;
     case NodeKind::SqlEngine:
       out += ": " + one_line(n.sql);
       break;

@@ -2,6 +2,12 @@
 // smallpond/batch.h declares under the same guard.
 #include "engine/engine.h"
 
+#include <algorithm>
+
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/common/vector_operations/unary_executor.hpp"
+#include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
+
 #include "common/strings.h"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
@@ -55,6 +61,17 @@ duckdb::unique_ptr<duckdb::DataChunk> next_chunk(duckdb::QueryResult& result) {
 }
 
 }  // namespace
+
+// A scalar function in the system catalog, replacing one of the same name (DuckDB's own
+// registration only adds overloads, and fails on the same arguments).
+void create_or_replace_function(duckdb::DuckDB& db, duckdb::ScalarFunction function) {
+  duckdb::Connection con(db);
+  duckdb::CreateScalarFunctionInfo info(std::move(function));
+  info.on_conflict = duckdb::OnCreateConflict::REPLACE_ON_CONFLICT;
+  con.context->RunFunctionInTransaction([&] {
+    duckdb::Catalog::GetSystemCatalog(*con.context).CreateFunction(*con.context, info);
+  });
+}
 
 Value to_value(const duckdb::Value& v) {
   if (v.IsNull()) return Value();
@@ -416,14 +433,39 @@ void Engine::register_scalar_function(const std::string& name,
         result.SetValue(row, to_duck(fn(values)).DefaultCastAs(ret));
       }
     };
-    duckdb::Connection con(*impl_->db);
-    con.CreateVectorizedFunction(name, args, ret, body);
+    create_or_replace_function(*impl_->db, duckdb::ScalarFunction(name, args, ret, body));
   } catch (const Error&) {
     throw;
   } catch (std::exception& e) {
     duckdb::ErrorData error(e);
     throw EngineError("cannot register function '" + name + "': " + error.Message(),
                       ErrorCode::InvalidInput);
+  }
+}
+
+void Engine::register_range_function(const std::string& name,
+                                     std::vector<std::string> boundaries) {
+  std::sort(boundaries.begin(), boundaries.end());  // std::string compares bytes as unsigned
+  auto bounds = std::make_shared<const std::vector<std::string>>(std::move(boundaries));
+  duckdb::scalar_function_t body = [bounds](duckdb::DataChunk& input, duckdb::ExpressionState&,
+                                            duckdb::Vector& result) {
+    duckdb::UnaryExecutor::Execute<duckdb::string_t, int32_t>(
+        input.data[0], result, input.size(), [&](duckdb::string_t key) {
+          std::string_view k(key.GetData(), key.GetSize());
+          auto above = std::upper_bound(
+              bounds->begin(), bounds->end(), k,
+              [](std::string_view a, const std::string& b) { return a < std::string_view(b); });
+          return static_cast<int32_t>(above - bounds->begin());
+        });
+  };
+  try {
+    create_or_replace_function(*impl_->db, duckdb::ScalarFunction(name, {duckdb::LogicalType::BLOB},
+                                                                   duckdb::LogicalType::INTEGER,
+                                                                   body));
+  } catch (std::exception& e) {
+    duckdb::ErrorData error(e);
+    throw EngineError("cannot register function '" + name + "': " + error.Message(),
+                      ErrorCode::Internal);
   }
 }
 

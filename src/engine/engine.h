@@ -134,6 +134,11 @@ class Engine {
   void register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
                                 const std::string& return_type, ScalarFn fn);
 
+  //! Registers `name(BLOB) -> INTEGER` for every connection: how many of `boundaries` are <=
+  //! the argument, compared bytewise (the range of a sort key; see plan RangeProduce). Again
+  //! with the same name replaces it.
+  void register_range_function(const std::string& name, std::vector<std::string> boundaries);
+
   //! In-memory tables: query results kept by name outside DuckDB's catalog (small task outputs
   //! of an executor). SQL reads them with `__smallpond_memory(['a', 'b', ...])`: the named
   //! tables one after another as one relation (columns named as in the first).

@@ -121,4 +121,13 @@ int count_sql_template_inputs(const std::string& query) {
   return n;
 }
 
+std::string escape_sql_template(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '{' || c == '}') out += c;
+  }
+  return out;
+}
+
 }  // namespace smallpond

@@ -18,6 +18,9 @@ std::string expand_sql_template(const std::string& query, const std::vector<std:
 std::string substitute_sql_input(const std::string& query, int index,
                                  const std::string& replacement);
 
+//! Text as template text that expands to itself: braces doubled.
+std::string escape_sql_template(const std::string& text);
+
 //! True when the query is one statement (a trailing ';' allowed): ';' inside quotes, quoted
 //! identifiers and comments do not count.
 bool is_single_sql_statement(const std::string& query);

@@ -21,10 +21,15 @@ TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
                   : task.kind == TaskKind::Function
                       ? FunctionParams::from_json(task.params).separate_inputs
                       : false;
-  if (separate || inputs.empty())
+  if (separate || inputs.empty()) {
     a.inputs = inputs;
-  else
+  } else if (task.kind == TaskKind::RangeProduce) {
+    // The rows (every input but the last, together), then the boundaries.
+    a.inputs.push_back(DataSet::concat({inputs.begin(), inputs.end() - 1}));
+    a.inputs.push_back(inputs.back());
+  } else {
     a.inputs.push_back(DataSet::concat(inputs));
+  }
   a.final_dir = job_dir_.task_dir(task.step, task.name(), task.key);
   if (is_stream(task)) a.checkpoint_dir = job_dir_.checkpoint_dir(task.name(), task.key);
   a.staging_dir = job_dir_.staging_dir(task.name(), task.key, attempt);

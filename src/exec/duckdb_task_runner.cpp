@@ -25,6 +25,7 @@ namespace smallpond {
 namespace {
 
 const char* const kBucketColumn = "__smallpond_bucket";
+const char* const kRangeFunction = "__smallpond_range";  // the task's boundaries (RangeProduce)
 
 // "in step X" details appended to an engine message.
 std::string describe_failure(const TaskAssignment& task, const std::string& message) {
@@ -229,7 +230,6 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   std::vector<std::string> cols;
   for (auto& c : params.columns) cols.push_back(sql_identifier(c));
   const DataSet& input = task.inputs.at(0);
-  std::string dir = task.staging_dir + "/buckets";
   std::string bucket = "(hash(" + join(cols, ", ") + ") % " + std::to_string(n) + ")::INTEGER";
   if (!params.by.empty()) {
     // A user expression: its value is the partition index, which must be in range. It is
@@ -253,17 +253,40 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
              "::VARCHAR, 'NULL') || ' is out of range 0-" + top + "') END";
   }
   // What is shuffled: the input's rows, or the partial aggregate of them (a combiner).
-  auto rows_of = [&] {
-    std::string in = input.sql();
-    if (params.pre_sql.empty()) return in;
-    return substitute_sql_input(params.pre_sql, 0, "(" + in + ")");
-  };
-  int64_t rows = 0;
-  if (!input.empty()) {
-    rows = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
-                         rows_of() + ")) TO " + sql_string(dir) + " " +
-                         parquet_copy_options(task.intermediate,
-                                              std::string("PARTITION_BY (") + kBucketColumn + ")"));
+  std::string rows = input.sql();
+  if (!params.pre_sql.empty()) rows = substitute_sql_input(params.pre_sql, 0, "(" + rows + ")");
+  return write_buckets(con, task, rows, !input.empty(), bucket, n, outputs);
+}
+
+int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
+                                  const RangeProduceParams& params, std::vector<DataSet>& outputs) {
+  const DataSet& input = task.inputs.at(0);
+  const DataSet& bounds = task.inputs.at(1);
+  std::vector<std::string> boundaries;
+  if (!bounds.empty()) {
+    // As hex: a BLOB's bytes come back exactly (DuckDB would print them escaped).
+    Table t = con.query("SELECT hex(key) FROM (" + bounds.sql() + ")");
+    for (auto& row : t.rows) boundaries.push_back(from_hex(row.at(0).as_string()));
+  }
+  engine().register_range_function(kRangeFunction, std::move(boundaries));
+  std::string bucket = std::string(kRangeFunction) + "(" + params.key + ")";
+  return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
+}
+
+// The rows of `rows` (a query) into n buckets by `bucket` (an expression over them, which may
+// name the row kRangeRow): one data
+// set per bucket, files under staging_dir/buckets. Without input files, only their columns.
+int64_t DuckDBTaskRunner::write_buckets(EngineConnection& con, const TaskAssignment& task,
+                                        const std::string& rows, bool any_input,
+                                        const std::string& bucket, int n,
+                                        std::vector<DataSet>& outputs) {
+  std::string dir = task.staging_dir + "/buckets";
+  int64_t written = 0;
+  if (any_input) {
+    written = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
+                            rows + ") AS " + kRangeRow + ") TO " + sql_string(dir) + " " +
+                            parquet_copy_options(task.intermediate, std::string("PARTITION_BY (") +
+                                                                        kBucketColumn + ")"));
   }
   // Files land in buckets/<column>=<k>/...; group them by k.
   std::map<int, std::vector<std::string>> buckets;
@@ -282,11 +305,11 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   } else {
     // No rows: keep a schema-only file so consumers know the columns.
     schema_file = task.staging_dir + "/schema.parquet";
-    con.query_int("COPY (SELECT * FROM (" + rows_of() + ") LIMIT 0) TO " + sql_string(schema_file) +
+    con.query_int("COPY (SELECT * FROM (" + rows + ") LIMIT 0) TO " + sql_string(schema_file) +
                   " (FORMAT parquet)");
   }
   for (int k = 0; k < n; k++) outputs.push_back(DataSet::parquet_files(buckets[k], schema_file));
-  return rows;
+  return written;
 }
 
 int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,

@@ -1,6 +1,6 @@
 #pragma once
-// Runs executor tasks in DuckDB (plan/task.h's SMALLPOND_EXECUTOR_TASK_KINDS): Sql and
-// HashProduce here (inputs become temporary views), Function tasks in exec/function_tasks. Outputs
+// Runs executor tasks in DuckDB (plan/task.h's SMALLPOND_EXECUTOR_TASK_KINDS): Sql,
+// HashProduce and RangeProduce here (inputs become temporary views), Function tasks in exec/function_tasks. Outputs
 // are written as Parquet into the staging directory, which is then published (renamed) to the
 // task's final directory with its manifest.
 
@@ -27,8 +27,13 @@ class DuckDBTaskRunner : public TaskRunner {
                   std::vector<DataSet>& outputs);
   int64_t execute(EngineConnection& con, const TaskAssignment& task,
                   const HashProduceParams& params, std::vector<DataSet>& outputs);
+  int64_t execute(EngineConnection& con, const TaskAssignment& task,
+                  const RangeProduceParams& params, std::vector<DataSet>& outputs);
   int64_t execute(EngineConnection& con, const TaskAssignment& task, const FunctionParams& params,
                   std::vector<DataSet>& outputs);
+  int64_t write_buckets(EngineConnection& con, const TaskAssignment& task, const std::string& rows,
+                        bool any_input, const std::string& bucket, int n,
+                        std::vector<DataSet>& outputs);
   void register_functions(const Json& udfs);
   void import_memory_inputs(const TaskAssignment& task);
   void prepare_staging(const TaskAssignment& task);                       // an empty staging_dir

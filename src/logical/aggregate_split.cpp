@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/sql_template.h"
 #include "io/filesystem.h"
+#include "logical/sql_tree.h"
 
 namespace smallpond {
 
@@ -97,19 +98,8 @@ class Splitter {
   }
 
  private:
-  Json parse(const std::string& sql) {
-    Table t = con_.query("SELECT json_serialize_sql(" + sql_string(sql) + ")::VARCHAR");
-    return Json::parse(t.rows.at(0).at(0).as_string());
-  }
-
-  // A SELECT node as DuckDB prints it.
-  std::string deserialize(const Json& node) {
-    Json statement = {
-        {"error", false},
-        {"statements", Json::array({{{"node", node}, {"named_param_map", Json::array()}}})}};
-    Table t = con_.query("SELECT json_deserialize_sql(" + sql_string(statement.dump()) + "::JSON)");
-    return t.rows.at(0).at(0).as_string();
-  }
+  Json parse(const std::string& sql) { return parse_sql_tree(con_, sql); }
+  std::string deserialize(const Json& node) { return print_sql_tree(con_, node); }
 
   // The statement's SQL, with {0} back in place of the input's name.
   std::string print(const Json& node) {

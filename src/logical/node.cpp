@@ -16,6 +16,8 @@ const char* node_kind_name(NodeKind kind) {
       return "even_partition";
     case NodeKind::HashPartition:
       return "hash_partition";
+    case NodeKind::RangePartition:
+      return "range_partition";
     case NodeKind::SqlEngine:
       return "sql";
     case NodeKind::RowFunction:

@@ -15,6 +15,7 @@ enum class NodeKind {
   DataSource,     //!< files on disk: one partition
   EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
   HashPartition,  //!< redistribute rows by hash(columns) % n, or by an expression's value
+  RangePartition,  //!< redistribute rows into n ranges of a sort order (boundaries from a sample)
   SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
   RowFunction,    //!< run a C++ function (filter, map, flat_map, map_batches, stream) over each
                   //!< partition
@@ -55,6 +56,9 @@ using NodePtr = std::shared_ptr<const Node>;
   /* a C++ function does) */                                                                   \
   FIELD(std::string, partition_by, "")                                                         \
   FIELD(bool, by_rows, false)                                                                  \
+  /* RangePartition: the sort order (a SQL ORDER BY list); partition i holds rows that */      \
+  /* come before those of partition i + 1 */                                                   \
+  FIELD(std::string, order_by, "")                                                             \
   /* HashPartition: a partial aggregate each producer runs before the shuffle (set by the */   \
   /* optimizer's combiner, logical/aggregate_split.h), a query over {0} */                     \
   FIELD(std::string, pre_aggregate, "")                                                        \

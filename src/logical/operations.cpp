@@ -5,6 +5,7 @@
 
 #include "common/strings.h"
 #include "common/suggest.h"
+#include "engine/sql_template.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -51,6 +52,26 @@ std::map<std::string, OperationSpec> make_registry() {
                  [](const NodePtr& in, const Json& p, const BuildContext& c) {
                    return sql_step(in, "partial_sort",
                                    "SELECT * FROM {0} ORDER BY " + p["by"].get<std::string>(), c);
+                 }});
+  // A global sort: rows range-partitioned by the order (boundaries from a sample), then each
+  // range sorted; partition i comes before partition i + 1.
+  ops.push_back({"sort",
+                 "all rows sorted: npartitions ranges of the order, each sorted",
+                 {{"by", ParamType::String, true, "a SQL ORDER BY list"},
+                  {"npartitions", ParamType::Integer, false,
+                   "partitions of the result (default: one per executor)"}},
+                 [](const NodePtr& in, const Json& p, const BuildContext& c) {
+                   int64_t n = p.value("npartitions", int64_t(0));
+                   if (n < 0) throw InvalidInputError("sort: npartitions must not be negative");
+                   if (n == 0) n = c.executors;
+                   std::string by = p["by"];
+                   if (trim(by).empty()) throw InvalidInputError("sort: 'by' is empty");
+                   auto ranges = c.new_node(NodeKind::RangePartition, "sort_ranges");
+                   ranges->npartitions = static_cast<int>(n);
+                   ranges->order_by = by;
+                   ranges->inputs = {in};
+                   return sql_step(ranges, "sort",
+                                   "SELECT * FROM {0} ORDER BY " + escape_sql_template(by), c);
                  }});
   ops.push_back({"limit",
                  "the first n rows of the whole input, as one partition",

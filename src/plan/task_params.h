@@ -60,6 +60,19 @@ struct HashProduceParams {
   SMALLPOND_JSON_FIELDS(HashProduceParams, SMALLPOND_HASH_PRODUCE_PARAMS)
 };
 
+// RangeProduce: one bucket per range of a sort key. The task's last input holds the ranges'
+// boundaries (a column `key` of sort keys, in any order); its other inputs, together, the rows.
+// A row goes to bucket i when exactly i boundaries are <= its key: `key`, an expression over
+// the row (named kRangeRow in it) giving a BLOB that compares bytewise as the rows sort.
+#define SMALLPOND_RANGE_PRODUCE_PARAMS(FIELD) \
+  FIELD(int, n, 1)                            \
+  FIELD(std::string, key, "")
+struct RangeProduceParams {
+  SMALLPOND_JSON_FIELDS(RangeProduceParams, SMALLPOND_RANGE_PRODUCE_PARAMS)
+};
+//! The name of the input row (a struct of its columns) in range and sample keys.
+constexpr const char* kRangeRow = "__sp_row";
+
 // Function: a C++ function (function_kind: filter, map, flat_map, map_batches, stream,
 // partition, table, script) at `function` (common/code_location.h), the parameters given to
 // every call, batch size (map_batches, stream), checkpoint period (stream), partitions

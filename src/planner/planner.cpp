@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 
 #include "common/strings.h"
 #include "dataset/split.h"
@@ -10,6 +11,7 @@
 #include "engine/sql_template.h"
 #include "io/file_fingerprint.h"
 #include "io/filesystem.h"
+#include "logical/sort_order.h"
 #include "plan/task_params.h"
 #include "smallpond/error.h"
 
@@ -21,6 +23,13 @@ namespace {
 // costs about a kilobyte in the plan and in the scheduler).
 constexpr int kMaxPartitions = 1000000;
 constexpr size_t kMaxTasks = 4000000;
+// Samples of a range partition: per range, and in all. 1 000 per range keep ranges within a
+// few percent of each other; at least 100 per range when there are very many.
+constexpr int kSamplesPerRange = 1000;
+constexpr int kMinSamplesPerRange = 100;
+constexpr int64_t kMaxSamples = 1000000;
+constexpr int64_t kWeightScale = 1000000;  // sample weights, as integers (exact sums)
+// (rows x scale fits in 64 bits up to 9 x 10^12 rows per producer)
 
 class Planner {
  public:
@@ -42,6 +51,7 @@ class Planner {
   std::vector<int> plan_node(const Node& node) {
     bool partitions = node.kind == NodeKind::EvenPartition ||
                       node.kind == NodeKind::HashPartition ||
+                      node.kind == NodeKind::RangePartition ||
                       (node.kind == NodeKind::DataSource && node.load_partitioned);
     if (partitions && (node.npartitions < 1 || node.npartitions > kMaxPartitions))
       throw InvalidInputError("step '" + node.name + "': npartitions must be between 1 and " +
@@ -55,6 +65,8 @@ class Planner {
         return plan_even(node);
       case NodeKind::HashPartition:
         return plan_hash(node);
+      case NodeKind::RangePartition:
+        return plan_range(node);
       case NodeKind::SqlEngine:
         return plan_sql(node);
       case NodeKind::RowFunction: {
@@ -235,10 +247,18 @@ class Planner {
       }
       return out;
     }
+    std::vector<int> produced;
+    auto groups = producer_groups(node, inputs);
+    for (size_t g = 0; g < groups.size(); g++) produced.push_back(produce(g, groups[g]));
+    return picks(node, produced, {});
+  }
+
+  // The input tasks of a shuffle's producers, one group each (a single input task is split
+  // into parts first: by files, or rows when there are too few files).
+  std::vector<std::vector<int>> producer_groups(const Node& node, const std::vector<int>& inputs) {
     int producers = std::max(1, options_.shuffle_producers);
     std::vector<std::vector<int>> groups;
     if (inputs.size() == 1 && producers > 1) {
-      // One input task: split it (by files, or rows when there are too few files) first.
       int split = add(node, 0, inputs, split_params(producers, "auto"));
       for (int i = 0; i < producers; i++) groups.push_back({add(node, i, {split}, pick_params(i))});
     } else {
@@ -249,9 +269,62 @@ class Planner {
         next += size;
       }
     }
+    return groups;
+  }
+
+  // A range partition: each producer group is sampled (its rows with the smallest hashes, so
+  // the same sample every time), one task chooses the boundaries of n ranges of about equal
+  // weight from all samples, and the producers send each row to the range of its key. Ties
+  // of the sort order are broken by the row's hash, so that many equal keys can still be
+  // spread over several ranges.
+  std::vector<int> plan_range(const Node& node) {
+    std::vector<SortKey> keys = sort_order_of(node);
+    std::string row_hash = std::string("hash(") + kRangeRow + ")";
+    std::string key = sort_key_sql(keys, row_hash);
+    std::string n = std::to_string(node.npartitions);
+    auto groups = producer_groups(node, all_input_tasks(node));
+    // About kSamplesPerRange samples per range in all (fewer when there are very many).
+    int64_t total = std::max<int64_t>(int64_t(kMinSamplesPerRange) * node.npartitions,
+                                      std::min<int64_t>(int64_t(kSamplesPerRange) * node.npartitions,
+                                                        kMaxSamples));
+    int64_t per_group = (total + groups.size() - 1) / groups.size();
+    // Each sample row weighs (group rows) / (group samples), scaled to an exact integer.
+    std::string t_key = escape_sql_template(key);
+    std::string sample_sql = "SELECT " + t_key + " AS key, ((SELECT count(*) FROM {0}) * " +
+                             std::to_string(kWeightScale) +
+                             " // count(*) OVER ())::BIGINT AS weight FROM " +
+                             "(SELECT * FROM {0} AS " + kRangeRow + " ORDER BY " + row_hash +
+                             ", " + t_key + " LIMIT " + std::to_string(per_group) + ") AS " +
+                             kRangeRow;
+    std::vector<int> samples;
+    for (size_t g = 0; g < groups.size(); g++)
+      samples.push_back(add(node, g, groups[g], sql_params(sample_sql, /*concat=*/true)));
+    // A boundary is the first key of each range: where the weight before a sample, in ranges
+    // of total / n, reaches the next range.
+    std::string bounds_sql =
+        "SELECT DISTINCT key FROM (SELECT key, part, lag(part, 1, 0) OVER (ORDER BY key, weight) "
+        "AS previous FROM (SELECT key, weight, (coalesce(sum(weight) OVER (ORDER BY key, weight "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::HUGEINT * " +
+        n + " // sum(weight) OVER ()::HUGEINT)::BIGINT AS part FROM {0})) WHERE part > previous";
+    int bounds = add(node, groups.size(), samples, sql_params(bounds_sql, /*concat=*/true));
+    RangeProduceParams range;
+    range.n = node.npartitions;
+    range.key = key;
     std::vector<int> produced;
-    for (size_t g = 0; g < groups.size(); g++) produced.push_back(produce(g, groups[g]));
+    for (size_t g = 0; g < groups.size(); g++) {
+      std::vector<int> deps = groups[g];
+      deps.push_back(bounds);
+      produced.push_back(add(node, g, deps, range));
+    }
     return picks(node, produced, {});
+  }
+
+  std::vector<SortKey> sort_order_of(const Node& node) {
+    if (!sort_engine_) {
+      sort_engine_ = std::make_unique<Engine>();
+      sort_connection_ = sort_engine_->connect();
+    }
+    return parse_sort_order(*sort_connection_, node.order_by, "step '" + node.name + "'");
   }
 
   // The node's npartitions Pick tasks over deps, each in dims `outer` plus the node's dimension.
@@ -574,6 +647,8 @@ class Planner {
   std::map<const Node*, std::vector<int>> node_tasks_;
   std::map<int, std::string> readers_;
   std::map<const Node*, std::string> definitions_;  // each node's, as JSON text, made once
+  std::unique_ptr<Engine> sort_engine_;  // DuckDB's parser, for sort orders
+  std::unique_ptr<EngineConnection> sort_connection_;
 };
 
 }  // namespace
