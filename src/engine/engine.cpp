@@ -4,11 +4,10 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/common/vector_operations/unary_executor.hpp"
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
-
-#include "common/strings.h"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
 #include "engine/memory_tables_internal.h"
@@ -68,9 +67,8 @@ void create_or_replace_function(duckdb::DuckDB& db, duckdb::ScalarFunction funct
   duckdb::Connection con(db);
   duckdb::CreateScalarFunctionInfo info(std::move(function));
   info.on_conflict = duckdb::OnCreateConflict::REPLACE_ON_CONFLICT;
-  con.context->RunFunctionInTransaction([&] {
-    duckdb::Catalog::GetSystemCatalog(*con.context).CreateFunction(*con.context, info);
-  });
+  con.context->RunFunctionInTransaction(
+      [&] { duckdb::Catalog::GetSystemCatalog(*con.context).CreateFunction(*con.context, info); });
 }
 
 Value to_value(const duckdb::Value& v) {
@@ -443,8 +441,7 @@ void Engine::register_scalar_function(const std::string& name,
   }
 }
 
-void Engine::register_range_function(const std::string& name,
-                                     std::vector<std::string> boundaries) {
+void Engine::register_range_function(const std::string& name, std::vector<std::string> boundaries) {
   std::sort(boundaries.begin(), boundaries.end());  // std::string compares bytes as unsigned
   auto bounds = std::make_shared<const std::vector<std::string>>(std::move(boundaries));
   duckdb::scalar_function_t body = [bounds](duckdb::DataChunk& input, duckdb::ExpressionState&,
@@ -459,9 +456,9 @@ void Engine::register_range_function(const std::string& name,
         });
   };
   try {
-    create_or_replace_function(*impl_->db, duckdb::ScalarFunction(name, {duckdb::LogicalType::BLOB},
-                                                                   duckdb::LogicalType::INTEGER,
-                                                                   body));
+    create_or_replace_function(*impl_->db,
+                               duckdb::ScalarFunction(name, {duckdb::LogicalType::BLOB},
+                                                      duckdb::LogicalType::INTEGER, body));
   } catch (std::exception& e) {
     duckdb::ErrorData error(e);
     throw EngineError("cannot register function '" + name + "': " + error.Message(),

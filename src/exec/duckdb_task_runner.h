@@ -1,8 +1,8 @@
 #pragma once
 // Runs executor tasks in DuckDB (plan/task.h's SMALLPOND_EXECUTOR_TASK_KINDS): Sql,
-// HashProduce and RangeProduce here (inputs become temporary views), Function tasks in exec/function_tasks. Outputs
-// are written as Parquet into the staging directory, which is then published (renamed) to the
-// task's final directory with its manifest.
+// HashProduce and RangeProduce here (inputs become temporary views), Function tasks in
+// exec/function_tasks. Outputs are written as Parquet into the staging directory, which is then
+// published (renamed) to the task's final directory with its manifest.
 
 #include <map>
 #include <memory>

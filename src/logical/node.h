@@ -12,19 +12,19 @@
 namespace smallpond {
 
 enum class NodeKind {
-  DataSource,     //!< files on disk: one partition
-  EvenPartition,  //!< split the input into n partitions by files or rows (no data is moved)
-  HashPartition,  //!< redistribute rows by hash(columns) % n, or by an expression's value
+  DataSource,      //!< files on disk: one partition
+  EvenPartition,   //!< split the input into n partitions by files or rows (no data is moved)
+  HashPartition,   //!< redistribute rows by hash(columns) % n, or by an expression's value
   RangePartition,  //!< redistribute rows into n ranges of a sort order (boundaries from a sample)
-  SqlEngine,      //!< run SQL once per (aligned) partition of the inputs
-  RowFunction,    //!< run a C++ function (filter, map, flat_map, map_batches, stream) over each
-                  //!< partition
-  Compute,        //!< run a C++ function (table, script) once per (aligned) partition of the inputs
-  Projection,     //!< change what is read (columns, generated columns, union by name)
-  Limit,          //!< the first n rows of the whole input (one partition)
-  Union,          //!< the partitions of all inputs, one after the other
-  Consolidate,    //!< merge the partitions that differ only in one partition dimension
-  DataSink,       //!< write the input's partitions to an output directory when the job succeeds
+  SqlEngine,       //!< run SQL once per (aligned) partition of the inputs
+  RowFunction,     //!< run a C++ function (filter, map, flat_map, map_batches, stream) over each
+                   //!< partition
+  Compute,      //!< run a C++ function (table, script) once per (aligned) partition of the inputs
+  Projection,   //!< change what is read (columns, generated columns, union by name)
+  Limit,        //!< the first n rows of the whole input (one partition)
+  Union,        //!< the partitions of all inputs, one after the other
+  Consolidate,  //!< merge the partitions that differ only in one partition dimension
+  DataSink,     //!< write the input's partitions to an output directory when the job succeeds
 };
 const char* node_kind_name(NodeKind kind);
 //! The kind of a name from node_kind_name; InvalidInputError for an unknown name.

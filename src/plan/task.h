@@ -21,11 +21,11 @@ namespace smallpond {
   KIND(Split, "split", SplitParams)    /* the concatenated inputs in n parts (files, rows) */ \
   KIND(Pick, "pick", PickParams)       /* part `index` of every input, concatenated */
 // Kinds that read and write data run on executors:
-#define SMALLPOND_EXECUTOR_TASK_KINDS(KIND)                                                \
-  KIND(Sql, "sql", SqlParams) /* the step's SQL over its inputs, written as Parquet */     \
-  KIND(HashProduce, "hash_produce", HashProduceParams) /* one bucket per hash partition */ \
-  KIND(RangeProduce, "range_produce", RangeProduceParams) /* one bucket per key range */    \
-  KIND(Function, "function", FunctionParams)           /* a C++ function over the input */
+#define SMALLPOND_EXECUTOR_TASK_KINDS(KIND)                                                   \
+  KIND(Sql, "sql", SqlParams) /* the step's SQL over its inputs, written as Parquet */        \
+  KIND(HashProduce, "hash_produce", HashProduceParams)    /* one bucket per hash partition */ \
+  KIND(RangeProduce, "range_produce", RangeProduceParams) /* one bucket per key range */      \
+  KIND(Function, "function", FunctionParams)              /* a C++ function over the input */
 #define SMALLPOND_TASK_KINDS(KIND)     \
   SMALLPOND_SCHEDULER_TASK_KINDS(KIND) \
   SMALLPOND_EXECUTOR_TASK_KINDS(KIND)
@@ -55,7 +55,8 @@ struct Task {
   int partition = 0;  //!< index among the step's tasks of this kind
   std::vector<int> deps;
   //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index, project?},
-  //! Sql {sql}, HashProduce {columns, n}, RangeProduce {n, key}, Function {function_kind, function, ...}.
+  //! Sql {sql}, HashProduce {columns, n}, RangeProduce {n, key}, Function {function_kind, function,
+  //! ...}.
   Json params;
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;

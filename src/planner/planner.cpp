@@ -272,11 +272,11 @@ class Planner {
     return groups;
   }
 
-  // A range partition: each producer group is sampled (its rows with the smallest hashes, so
-  // the same sample every time), one task chooses the boundaries of n ranges of about equal
-  // weight from all samples, and the producers send each row to the range of its key. Ties
-  // of the sort order are broken by the row's hash, so that many equal keys can still be
-  // spread over several ranges.
+  // A range partition: each producer group is sampled (its rows with the smallest hashes of
+  // their hashes, so the same sample every time, and not skewed in the tie-breaking hash), one task
+  // chooses the boundaries of n ranges of about equal weight from all samples, and the producers
+  // send each row to the range of its key. Ties of the sort order are broken by the row's hash, so
+  // that many equal keys can still be spread over several ranges.
   std::vector<int> plan_range(const Node& node) {
     std::vector<SortKey> keys = sort_order_of(node);
     std::string row_hash = std::string("hash(") + kRangeRow + ")";
@@ -284,18 +284,17 @@ class Planner {
     std::string n = std::to_string(node.npartitions);
     auto groups = producer_groups(node, all_input_tasks(node));
     // About kSamplesPerRange samples per range in all (fewer when there are very many).
-    int64_t total = std::max<int64_t>(int64_t(kMinSamplesPerRange) * node.npartitions,
-                                      std::min<int64_t>(int64_t(kSamplesPerRange) * node.npartitions,
-                                                        kMaxSamples));
+    int64_t total = std::max<int64_t>(
+        int64_t(kMinSamplesPerRange) * node.npartitions,
+        std::min<int64_t>(int64_t(kSamplesPerRange) * node.npartitions, kMaxSamples));
     int64_t per_group = (total + groups.size() - 1) / groups.size();
     // Each sample row weighs (group rows) / (group samples), scaled to an exact integer.
     std::string t_key = escape_sql_template(key);
-    std::string sample_sql = "SELECT " + t_key + " AS key, ((SELECT count(*) FROM {0}) * " +
-                             std::to_string(kWeightScale) +
-                             " // count(*) OVER ())::BIGINT AS weight FROM " +
-                             "(SELECT * FROM {0} AS " + kRangeRow + " ORDER BY " + row_hash +
-                             ", " + t_key + " LIMIT " + std::to_string(per_group) + ") AS " +
-                             kRangeRow;
+    std::string sample_sql =
+        "SELECT " + t_key + " AS key, ((SELECT count(*) FROM {0}) * " +
+        std::to_string(kWeightScale) + " // count(*) OVER ())::BIGINT AS weight FROM " +
+        "(SELECT * FROM {0} AS " + kRangeRow + " ORDER BY hash(" + row_hash + ")" + ", " + t_key +
+        " LIMIT " + std::to_string(per_group) + ") AS " + kRangeRow;
     std::vector<int> samples;
     for (size_t g = 0; g < groups.size(); g++)
       samples.push_back(add(node, g, groups[g], sql_params(sample_sql, /*concat=*/true)));
@@ -647,7 +646,7 @@ class Planner {
   std::map<const Node*, std::vector<int>> node_tasks_;
   std::map<int, std::string> readers_;
   std::map<const Node*, std::string> definitions_;  // each node's, as JSON text, made once
-  std::unique_ptr<Engine> sort_engine_;  // DuckDB's parser, for sort orders
+  std::unique_ptr<Engine> sort_engine_;             // DuckDB's parser, for sort orders
   std::unique_ptr<EngineConnection> sort_connection_;
 };
 
