@@ -16,7 +16,11 @@ struct StepReport {
   int speculative = 0;  //!< second attempts started for stragglers
   int in_memory = 0;    //!< outputs passed in memory instead of files
   int64_t rows = -1;    //!< rows written by the executed and reused tasks; -1 when unknown
-  double seconds = 0;   //!< wall time from the step's first task start to its last task end
+  //! Rows of the step's largest and smallest output partition written by a task (-1 when
+  //! unknown): how even its partitions are (a sort's ranges, a query over a shuffle).
+  int64_t largest_task_rows = -1;
+  int64_t smallest_task_rows = -1;
+  double seconds = 0;  //!< wall time from the step's first task start to its last task end
 };
 
 struct JobReport {

@@ -52,6 +52,9 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   running_on_.assign(pool_.size(), Running{});
   unfinished_in_step_.clear();
   schema_donor_.clear();
+  is_partition_.assign(n, false);
+  for (auto& [step, partitions] : graph_.step_outputs)
+    for (int t : partitions) is_partition_[t] = true;
   for (auto& t : graph_.tasks) {
     unfinished_in_step_[t.step]++;
     states_[t.id].missing_deps = static_cast<int>(t.deps.size());
@@ -362,6 +365,10 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
     (reused ? r.reused : r.executed)++;
     observer_->task_finished(task);
     if (rows >= 0) r.rows = (r.rows < 0 ? 0 : r.rows) + rows;
+    if (rows >= 0 && is_partition_[id]) {
+      r.largest_task_rows = std::max(r.largest_task_rows, rows);
+      r.smallest_task_rows = r.smallest_task_rows < 0 ? rows : std::min(r.smallest_task_rows, rows);
+    }
     if (!reused) {
       size_t idx = &r - &report_->steps[0];
       double now = monotonic_seconds();

@@ -113,7 +113,8 @@ class Scheduler {
   std::map<std::string, int> unfinished_in_step_;  // step -> its tasks not done
   std::map<std::string, int> schema_donor_;        // step -> a done task whose output has columns
 
-  std::vector<bool> needed_;  // some result depends on running (or reusing) it
+  std::vector<bool> is_partition_;  // its output is one of its step's output partitions
+  std::vector<bool> needed_;        // some result depends on running (or reusing) it
   std::vector<std::optional<TaskManifest>> manifests_;  // published outputs found at the start
   MemoryLedger ledger_;        // in-memory outputs: owners, consumers, fetches, lineage
   std::vector<int> fetching_;  // tasks waiting for fetched tables

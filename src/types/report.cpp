@@ -29,13 +29,24 @@ std::string JobReport::to_string() const {
   for (auto& s : steps) w = std::max(w, s.step.size());
   char buf[256];
   std::string out;
-  std::snprintf(buf, sizeof buf, "%-*s %6s %6s %6s %7s %6s %14s %9s\n", int(w), "step", "tasks",
-                "ran", "reused", "retries", "in_mem", "rows", "seconds");
+  std::snprintf(buf, sizeof buf, "%-*s %6s %6s %6s %7s %6s %14s %9s %8s\n", int(w), "step", "tasks",
+                "ran", "reused", "retries", "in_mem", "rows", "seconds", "max/min");
   out += buf;
   for (auto& s : steps) {
     std::string rows = s.rows < 0 ? "-" : std::to_string(s.rows);
-    std::snprintf(buf, sizeof buf, "%-*s %6d %6d %6d %7d %6d %14s %9.2f\n", int(w), s.step.c_str(),
-                  s.tasks, s.executed, s.reused, s.retries, s.in_memory, rows.c_str(), s.seconds);
+    // How uneven the output partitions are: largest / smallest rows.
+    std::string spread = "-";
+    if (s.tasks > 1 && s.smallest_task_rows > 0) {
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, "%.2f",
+                    double(s.largest_task_rows) / double(s.smallest_task_rows));
+      spread = ratio;
+    } else if (s.tasks > 1 && s.largest_task_rows > 0) {
+      spread = "inf";  // some task wrote nothing
+    }
+    std::snprintf(buf, sizeof buf, "%-*s %6d %6d %6d %7d %6d %14s %9.2f %8s\n", int(w),
+                  s.step.c_str(), s.tasks, s.executed, s.reused, s.retries, s.in_memory,
+                  rows.c_str(), s.seconds, spread.c_str());
     out += buf;
   }
   std::snprintf(buf, sizeof buf, "total: %d tasks ran, %d reused, %.2fs\n", executed_tasks(),

@@ -31,7 +31,8 @@ class Sort : public ::testing::Test {
       duckdb_query(
           "COPY (SELECT i AS id, CASE WHEN i % 10 < 6 THEN 7 WHEN i % 97 = 0 THEN NULL "
           "ELSE (hash(i) % 50)::INTEGER END AS k, CASE WHEN i % 31 = 0 THEN NULL ELSE "
-          "(['Ärger', 'apfel', 'Zebra', 'écoute', 'b'])[1 + (hash(i, 1) % 5)::BIGINT] || (i % 13)::VARCHAR "
+          "(['Ärger', 'apfel', 'Zebra', 'écoute', 'b'])[1 + (hash(i, 1) % 5)::BIGINT] || (i % "
+          "13)::VARCHAR "
           "END AS s, CASE WHEN i % 53 = 0 THEN NULL WHEN i % 53 = 1 THEN -0.0 ELSE "
           "(hash(i, 2) % 1000)::BIGINT::DOUBLE / 7 - 50 END AS d, TIMESTAMP '2024-01-01' + "
           "to_seconds((hash(i, 3) % 100000)::BIGINT) AS ts FROM range(" +
@@ -52,7 +53,7 @@ class Sort : public ::testing::Test {
   // columns, read file after file, in DuckDB's order. Returns the rows per partition.
   std::vector<int64_t> check_sort(const std::string& order, const std::string& keys, int n) {
     std::string out = dir / ("out-" + std::to_string(++runs_));
-    rows().sort(order, n).write_parquet(out);
+    report = rows().sort(order, n).write_parquet(out);
     std::vector<std::string> files;
     for (auto& f : list_files_recursive(out))
       if (ends_with(f, ".parquet")) files.push_back("'" + out + "/" + f + "'");
@@ -83,6 +84,7 @@ class Sort : public ::testing::Test {
   testing::TempDir dir;
   std::unique_ptr<Session> sp;
   int runs_ = 0;
+  JobReport report;  // of the last check_sort
 };
 
 TEST_F(Sort, OneColumnWithHeavySkewIsSortedAndBalanced) {
@@ -93,6 +95,13 @@ TEST_F(Sort, OneColumnWithHeavySkewIsSortedAndBalanced) {
   int64_t smallest = *std::min_element(sizes.begin(), sizes.end());
   EXPECT_GT(smallest, 0);
   EXPECT_LE(largest, 2 * smallest) << "largest " << largest << ", smallest " << smallest;
+  // The report gives the same balance for the sort step (its tasks are the partitions).
+  auto step = std::find_if(report.steps.begin(), report.steps.end(), [](const StepReport& s) {
+    return s.step.rfind("sort_", 0) == 0 && s.step.find("ranges") == std::string::npos;
+  });
+  ASSERT_NE(step, report.steps.end()) << report.to_string();
+  EXPECT_EQ(step->largest_task_rows, largest) << report.to_string();
+  EXPECT_EQ(step->smallest_task_rows, smallest) << report.to_string();
 }
 
 TEST_F(Sort, DirectionsNullOrdersAndSeveralColumns) {
