@@ -12,7 +12,7 @@ DUCKDB_DIR="$CACHE_DIR/duckdb-$DUCKDB_VERSION"
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libxxhash-dev
-  libopenmpi-dev openmpi-bin openssl)
+  libopenmpi-dev openmpi-bin openssl patchelf)
 
 log() { echo "[setup] $*" >&2; }
 
