@@ -254,6 +254,11 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   }
   // What is shuffled: the input's rows, or the partial aggregate of them (a combiner).
   std::string rows = input.sql();
+  if (!params.keep.empty()) {
+    std::vector<std::string> kept;
+    for (auto& c : params.keep) kept.push_back(sql_identifier(c));
+    rows = "SELECT " + join(kept, ", ") + " FROM (" + rows + ")";
+  }
   if (!params.pre_sql.empty()) rows = substitute_sql_input(params.pre_sql, 0, "(" + rows + ")");
   return write_buckets(con, task, rows, !input.empty(), bucket, n, outputs);
 }

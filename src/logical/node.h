@@ -80,7 +80,8 @@ using NodePtr = std::shared_ptr<const Node>;
   FIELD(Json, function_params, nullptr)                                                        \
   /* map_batches, stream */                                                                    \
   FIELD(int64_t, batch_size, 0)                                                                \
-  /* Projection: columns (names or SQL expressions), generated columns, union by name */       \
+  /* Projection: columns (names or SQL expressions), generated columns, union by name; */      \
+  /* HashPartition: the only input columns it carries (set by the optimizer; empty: all) */    \
   FIELD(std::vector<std::string>, columns, {})                                                 \
   FIELD(std::vector<std::string>, generated_columns, {})                                       \
   FIELD(bool, union_by_name, false)                                                            \

@@ -8,6 +8,7 @@
 #include "engine/sql_template.h"
 #include "io/filesystem.h"
 #include "logical/aggregate_split.h"
+#include "logical/projection_pushdown.h"
 
 namespace smallpond {
 
@@ -49,6 +50,18 @@ std::string source_columns(const Node& input) {
   }
 }
 
+// Projection pushdown's case: a hash partition of a source whose every reader is a one-input
+// SQL step (so that each query's names can only mean the partition's columns).
+bool prunable(const Node& partition, const std::vector<const Node*>& readers,
+              bool partition_is_target) {
+  if (partition.kind != NodeKind::HashPartition || !partition.function.is_null() ||
+      partition_is_target || readers.empty() || partition.inputs.size() != 1)
+    return false;
+  return std::all_of(readers.begin(), readers.end(), [](const Node* r) {
+    return r->kind == NodeKind::SqlEngine && r->inputs.size() == 1 && r->udfs.empty();
+  });
+}
+
 std::string strip_semicolons(std::string sql) {
   while (!sql.empty() &&
          (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
@@ -61,26 +74,43 @@ std::string strip_semicolons(std::string sql) {
 std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
   auto order = topological_order(targets);
   std::map<const Node*, int> consumers;
+  std::map<const Node*, std::vector<const Node*>> readers;
   for (auto& n : order)
-    for (auto& in : n->inputs) consumers[in.get()]++;
+    for (auto& in : n->inputs) {
+      consumers[in.get()]++;
+      readers[in.get()].push_back(n.get());
+    }
   std::set<const Node*> target_set;
   for (auto& t : targets) target_set.insert(t.get());
 
   std::map<const Node*, NodePtr> rewritten;  // original -> optimized
-  std::unique_ptr<Engine> engine;            // DuckDB's parser, for the combiner
+  std::unique_ptr<Engine> engine;            // DuckDB's parser and binder, made when first needed
   std::unique_ptr<EngineConnection> con;
+  auto connection = [&]() -> EngineConnection& {
+    if (!con) {
+      engine = std::make_unique<Engine>();
+      con = engine->connect();
+    }
+    return *con;
+  };
   for (auto& n : order) {
     auto copy = std::make_shared<Node>(*n);
     for (auto& in : copy->inputs) in = rewritten.at(in.get());
+    if (prunable(*n, readers[n.get()], target_set.count(n.get()) > 0)) {
+      std::string columns = source_columns(*n->inputs[0]);
+      std::vector<std::string> queries;
+      for (const Node* r : readers[n.get()]) queries.push_back(strip_semicolons(r->sql));
+      if (!n->partition_by.empty())
+        queries.push_back("SELECT " + escape_sql_template(n->partition_by) + " FROM {0}");
+      if (!columns.empty())
+        if (auto kept = columns_read(connection(), queries, n->hash_columns, columns))
+          copy->columns = *kept;
+    }
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
     if (child && combinable(*n, *child, consumers[child], target_set.count(child) > 0)) {
-      if (!con) {
-        engine = std::make_unique<Engine>();
-        con = engine->connect();
-      }
       std::string columns = child->inputs.size() == 1 ? source_columns(*child->inputs[0]) : "";
-      if (auto split =
-              split_aggregate(*con, strip_semicolons(n->sql), child->hash_columns, columns)) {
+      if (auto split = split_aggregate(connection(), strip_semicolons(n->sql), child->hash_columns,
+                                       columns)) {
         auto partition = std::make_shared<Node>(*copy->inputs[0]);
         partition->pre_aggregate = split->partial;
         copy->inputs[0] = partition;

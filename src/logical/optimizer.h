@@ -1,5 +1,8 @@
 #pragma once
-// Plan rewriting before planning. Two rules:
+// Plan rewriting before planning. Three rules:
+// - projection pushdown: a hash partition of a file source, read only by one-input SQL steps,
+//   carries only the source columns those queries use (and its keys): its producers read and
+//   write no other (logical/projection_pushdown.h);
 // - the combiner: a GROUP BY step over a hash partition by columns among its group keys, which
 //   nothing else reads, gets a partial aggregate in the partition's producers before the
 //   shuffle and the final aggregate in its own query (logical/aggregate_split.h);

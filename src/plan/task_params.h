@@ -50,9 +50,11 @@ struct SqlParams {
 };
 
 // HashProduce: one bucket per partition, by hash(columns) % n or by the expression `by`, of
-// the input or (with `pre_sql`, a query over {0}) of a partial aggregate of it.
+// the input (only its columns `keep`, when set) or (with `pre_sql`, a query over {0}) of a
+// partial aggregate of it.
 #define SMALLPOND_HASH_PRODUCE_PARAMS(FIELD)   \
   FIELD(std::vector<std::string>, columns, {}) \
+  FIELD(std::vector<std::string>, keep, {})    \
   FIELD(int, n, 1)                             \
   FIELD(std::string, by, "")                   \
   FIELD(std::string, pre_sql, "")

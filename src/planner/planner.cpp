@@ -228,6 +228,7 @@ class Planner {
     hash.n = node.npartitions;
     hash.by = node.partition_by;
     hash.pre_sql = node.pre_aggregate;
+    hash.keep = node.columns;
     // A C++ partition function runs as a function task that writes one file per partition.
     FunctionParams function;
     function.function_kind = "partition";

@@ -4,6 +4,7 @@
 // partitions; queries it cannot prove equal are left alone.
 #include <gtest/gtest.h>
 
+#include "common/strings.h"
 #include "io/filesystem.h"
 #include "smallpond/smallpond.h"
 #include "support/test_env.h"
@@ -113,6 +114,56 @@ TEST(Combiner, WhatItCannotProveEqualIsLeftAlone) {
   JobResult without = run(data, by_other, {"k"}, 4, false, "without_other");
   EXPECT_EQ(with.table.rows, without.table.rows);
   EXPECT_EQ(with.explain.find("combiner"), std::string::npos) << with.explain;
+}
+
+}  // namespace
+}  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// Projection pushdown (logical/projection_pushdown.h): the shuffle carries only the columns its
+// readers use, with the same result as without the rule and as DuckDB.
+std::string carried(const std::string& explain) {
+  size_t at = explain.find("[carries only: ");
+  if (at == std::string::npos) return "";
+  at += std::string("[carries only: ").size();
+  return explain.substr(at, explain.find(']', at) - at);
+}
+
+TEST(ProjectionPushdown, AShuffleCarriesOnlyTheColumnsItsQueryReads) {
+  CombinerData data;
+  // No aggregate (no combiner): the shuffle carries k (its key), v and w, not k2 or d.
+  std::string query = "SELECT k, v * 2 AS twice FROM {0} WHERE w > 50";
+  expect_same_as_duckdb(data, query, {"k"}, 3, false);
+  JobResult with = run(data, query, {"k"}, 3, true, "pushdown");
+  EXPECT_EQ(carried(with.explain), "k, v, w") << with.explain;
+  // The producers' files hold those columns only.
+  int files = 0;
+  for (auto& f : list_files_recursive(data.dir / "pushdown"))
+    if (f.find("hash_produce") != std::string::npos && ends_with(f, ".parquet")) {
+      Table cols = duckdb_query("SELECT name FROM parquet_schema('" + data.dir / "pushdown" + "/" +
+                                f + "') WHERE name <> 'duckdb_schema' ORDER BY name");
+      ASSERT_EQ(cols.num_rows(), 3u) << f;
+      EXPECT_EQ(cols.rows[0][0].as_string(), "k");
+      EXPECT_EQ(cols.rows[1][0].as_string(), "v");
+      EXPECT_EQ(cols.rows[2][0].as_string(), "w");
+      files++;
+    }
+  EXPECT_GT(files, 0);
+}
+
+TEST(ProjectionPushdown, QueriesThatNeedEveryColumnOrTheRowKeepAll) {
+  CombinerData data;
+  for (std::string query :
+       {"SELECT * FROM {0} WHERE w > 90", "SELECT COLUMNS('k.*') FROM {0}",
+        "SELECT t FROM {0} AS t WHERE w > 99", "SELECT k, v, w, k2, d FROM {0} WHERE w > 99"}) {
+    JobResult with = run(data, query, {"k"}, 2, true, "keep-" + std::to_string(query.size()));
+    EXPECT_EQ(carried(with.explain), "") << query << "\n" << with.explain;
+    JobResult without =
+        run(data, query, {"k"}, 2, false, "keep-raw-" + std::to_string(query.size()));
+    EXPECT_EQ(with.table.rows, without.table.rows) << query;
+  }
 }
 
 }  // namespace
