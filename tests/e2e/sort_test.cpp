@@ -121,6 +121,19 @@ TEST_F(Sort, MorePartitionsThanDistinctKeysAndOnePartition) {
   check_sort("id DESC", "id", 1);
 }
 
+TEST_F(Sort, SamplesAndBoundariesPassedInMemory) {
+  // Samples and boundaries are small SQL outputs: with in-memory passing they stay in the
+  // executors (and reach the producers of the other executor through the scheduler).
+  Options o = sp->options();
+  o.job_dir = dir / "job-memory";
+  o.memory_passing_bytes = 64 << 20;
+  sp = std::make_unique<Session>(init(o));
+  check_sort("s DESC, id", "s, id", 4);
+  int in_memory = 0;
+  for (auto& step : report.steps) in_memory += step.in_memory;
+  EXPECT_GT(in_memory, 0) << report.to_string();
+}
+
 TEST_F(Sort, EmptyInputGivesEmptyPartitions) {
   auto df = rows().filter("id < 0").sort("k", 3);
   Table t = df.to_table();
