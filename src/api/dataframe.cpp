@@ -1,5 +1,6 @@
 #include "smallpond/dataframe.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/session_state.h"
@@ -216,11 +217,29 @@ Table DataFrame::to_table() const {
 int64_t DataFrame::count() const {
   auto result = session_->run({node_});
   auto con = session_->runner.local_engine().connect();
-  int64_t total = 0;
-  for (auto& part : result.partitions) {
-    if (part.empty()) continue;
-    total += con->query_int("SELECT count(*) FROM (" + part.sql() + ")");
+  std::vector<DataSet> parts;
+  for (auto& part : result.partitions)
+    if (!part.empty()) parts.push_back(part);
+  if (parts.empty()) return 0;
+  // One query over every partition when they are read alike: DuckDB reads the files' row
+  // counts in parallel (one query per partition cost about 0.7 ms each, 14 s for 20 000
+  // partitions). Otherwise, or when they cannot be read as one (differing columns), one by one.
+  auto reader = [](const DataSet& d) {
+    Json j = d.without_files().to_json();
+    j.erase("schema_file");
+    j.erase("schema_table");
+    return j.dump();
+  };
+  bool alike = std::all_of(parts.begin(), parts.end(),
+                           [&](const DataSet& d) { return reader(d) == reader(parts.front()); });
+  if (alike) {
+    try {
+      return con->query_int("SELECT count(*) FROM (" + DataSet::concat(parts).sql() + ")");
+    } catch (const Error&) {
+    }
   }
+  int64_t total = 0;
+  for (auto& part : parts) total += con->query_int("SELECT count(*) FROM (" + part.sql() + ")");
   return total;
 }
 
