@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the benchmark programs with every shared library they load except the C library's own
+# Packs the benchmark programs (and the smallpond command) with every shared library they load except the C library's own
 # (libc, libm, libpthread, libdl, the loader: those of a newer system serve older programs), so
 # that they run on another x86-64 Linux machine with that glibc or a newer one:
 #
@@ -16,11 +16,13 @@ command -v patchelf >/dev/null || { echo "pack.sh: patchelf is missing (scripts/
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
-for b in graysort_bench scaling_bench shuffle_bench scheduler_sim; do
-  [ -x "$build/bench/$b" ] || continue
-  strip -o "$stage/bin/$b" "$build/bench/$b"
+for program in bench/graysort_bench bench/scaling_bench bench/shuffle_bench bench/scheduler_sim \
+  src/smallpond; do
+  [ -x "$build/$program" ] || continue
+  b=$(basename "$program")
+  strip -o "$stage/bin/$b" "$build/$program"
   # Every library the program loads, found as this machine finds them.
-  ldd "$build/bench/$b" | awk '/=>/ {print $3}' | while read -r lib; do
+  ldd "$build/$program" | awk '/=>/ {print $3}' | while read -r lib; do
     name=$(basename "$lib")
     case "$name" in libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux*) continue ;; esac
     [ -f "$stage/lib/$name" ] || strip -o "$stage/lib/$name" "$lib"

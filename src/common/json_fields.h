@@ -25,8 +25,11 @@ namespace smallpond {
   ::smallpond::Json to_json() const;      \
   static Name from_json(const ::smallpond::Json& json);
 
-#define SMALLPOND_JSON_ENCODE_FIELD(type, field, default_value) \
-  if (::smallpond::Json(field) != ::smallpond::Json(defaults.field)) j[#field] = field;
+#define SMALLPOND_JSON_ENCODE_FIELD(type, field, default_value)                   \
+  {                                                                               \
+    ::smallpond::Json value(field); /* once: a data set may be large */           \
+    if (value != ::smallpond::Json(defaults.field)) j[#field] = std::move(value); \
+  }
 
 #define SMALLPOND_JSON_DECODE_FIELD(type, field, default_value) \
   if (key == #field) {                                          \

@@ -190,6 +190,10 @@ Json DataSet::to_json() const {
       fs.push_back(f.path);
       continue;
     }
+    if (f.whole()) {  // [path, fingerprint]: a third of an object's memory (1M-file sources)
+      fs.push_back(Json::array({f.path, f.fingerprint}));
+      continue;
+    }
     Json file = {{"path", f.path}, {"begin", f.begin}, {"end", f.end}};
     if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint;
     fs.push_back(std::move(file));
@@ -214,6 +218,8 @@ DataSet DataSet::from_json(const Json& j) {
   for (auto& f : j.at("files")) {
     if (f.is_string())
       ds.files.push_back({f.get<std::string>(), 0, -1});
+    else if (f.is_array())
+      ds.files.push_back({f.at(0).get<std::string>(), 0, -1, f.at(1).get<std::string>()});
     else if (f.contains("memory_table"))
       ds.files.push_back(FileSlice::in_memory_table(f.at("memory_table")));
     else

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -91,12 +92,24 @@ std::string replace_refusal(const std::string& target) {
 void check_output_paths(const TaskGraph& graph, const OutputGuardContext& context) {
   if (graph.sinks.empty()) return;
   std::vector<std::pair<fs::path, std::string>> inputs;  // canonical file, step
+  // Each directory is resolved once (a million input files share a few thousand); a file
+  // that is itself a link is resolved whole, wherever it points.
+  std::map<std::string, fs::path> resolved_dirs;
+  auto canonical_file = [&](const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return canonical(path);
+    fs::path p(path);
+    std::string dir = p.parent_path().string();
+    auto it = resolved_dirs.find(dir);
+    if (it == resolved_dirs.end()) it = resolved_dirs.emplace(dir, canonical(dir)).first;
+    return it->second / p.filename();
+  };
   for (auto& t : graph.tasks) {
     if (t.kind != TaskKind::Source) continue;
     SourceParams params = SourceParams::from_json(t.params);
     params.partitions.push_back(std::move(params.dataset));
     for (auto& part : params.partitions)
-      for (auto& f : part.files) inputs.push_back({canonical(f.path), t.step});
+      for (auto& f : part.files) inputs.push_back({canonical_file(f.path), t.step});
   }
   auto guarded = protected_dirs(context);
   std::vector<fs::path> targets;

@@ -25,13 +25,18 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
     else
       index.steps.erase(step);  // not known this time: not named at all
   }
-  Json steps = Json::object();
+  // {"steps": {STEP: [data set, ...], ...}}, one step's JSON at a time and without indents: a
+  // step of a million files is a hundred megabytes of text even so.
+  std::string text = "{\"steps\":{";
+  bool first = true;
   for (auto& [step, parts] : index.steps) {
     Json list = Json::array();
     for (auto& p : parts) list.push_back(p.to_json());
-    steps[step] = std::move(list);
+    text += (first ? "" : ",") + Json(step).dump() + ":" + list.dump() + "\n";
+    first = false;
   }
-  write_file_atomic(job_dir + "/" + kIndexFile, Json({{"steps", steps}}).dump(1));
+  text += "}}\n";
+  write_file_atomic(job_dir + "/" + kIndexFile, text);
 }
 
 void mark_run_active(const std::string& job_dir, bool active) {

@@ -5,7 +5,9 @@
 #include <map>
 #include <memory>
 
+#include "common/parallel.h"
 #include "common/strings.h"
+#include "common/system.h"
 #include "dataset/split.h"
 #include "engine/engine.h"
 #include "engine/sql_template.h"
@@ -135,12 +137,15 @@ class Planner {
       auto files = expand_path(pattern, file_extension(ds.format), "", node.recursive);
       if (files.empty())
         throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
-      for (auto& f : files) {
-        // The content, not the time: a file rewritten with other data in the same second
-        // (or restored with cp -p) is another input; one touched but unchanged is the same.
-        ds.files.push_back({f.path, 0, -1, to_string(input_fingerprint(f.path))});
-      }
+      for (auto& f : files) ds.files.push_back({f.path, 0, -1, ""});
     }
+    // The content, not the time: a file rewritten with other data in the same second (or
+    // restored with cp -p) is another input; one touched but unchanged is the same. Read on
+    // every core: a million files' footers take seconds even so.
+    parallel_ranges(ds.files.size(), cpu_count(), [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++)
+        ds.files[i].fingerprint = to_string(input_fingerprint(ds.files[i].path));
+    });
     // A CSV header is detected once, on the first file, and then fixed: every partition
     // reads the same columns (each reader sniffing its own file could disagree).
     if (ds.format == FileFormat::Csv && !ds.header && !ds.files.empty())
@@ -589,12 +594,18 @@ class Planner {
     const Task& t = graph_.tasks[task];
     std::string reader;
     if (t.kind == TaskKind::Source) {
-      SourceParams params = SourceParams::from_json(t.params);
-      Json ds = (params.partitions.empty() ? params.dataset : params.partitions[0]).to_json();
-      ds.erase("files");
-      ds.erase("schema_file");
-      ds.erase("schema_table");
-      reader = ds.dump();
+      // The data set's reading options, straight from the parameters' JSON: decoding them would
+      // copy every file of the source (a million, in the largest plans) twice.
+      const Json& partitions = t.params.contains("partitions") ? t.params["partitions"] : Json();
+      static const Json kDefault = DataSet().to_json();  // what the parameters leave out
+      const Json& ds = partitions.is_array() && !partitions.empty() ? partitions[0]
+                       : t.params.contains("dataset")               ? t.params["dataset"]
+                                                                    : kDefault;
+      Json options = Json::object();
+      for (auto& [field, value] : ds.items())
+        if (field != "files" && field != "schema_file" && field != "schema_table")
+          options[field] = value;
+      reader = options.dump();
     } else if (t.kind == TaskKind::Pick || t.kind == TaskKind::Split) {
       reader = reader_of(t.deps.front());  // all deps alike (all_input_tasks sees to it)
       if (t.kind == TaskKind::Pick) {
