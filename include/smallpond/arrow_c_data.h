@@ -51,6 +51,21 @@ struct ArrowArray {
 
 #endif  // ARROW_C_DATA_INTERFACE
 
+// The Arrow C stream interface ("The Arrow C stream interface"): a pull-based stream of
+// arrays of one schema; a record batch is a struct array with one child per column.
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
+};
+
+#endif  // ARROW_C_STREAM_INTERFACE
+
 #ifdef __cplusplus
 }
 #endif

@@ -141,6 +141,10 @@ class DataFrame {
   Table take_all() const { return to_table(); }
   //! Runs the plan and returns the first n rows.
   Table take(int64_t n) const;
+  //! Runs the plan and fills `out` with its rows as an Arrow C stream of record batches, the
+  //! partitions in order, converted as the consumer pulls them (pyarrow, polars and others
+  //! import it without a copy). The caller releases the stream; it keeps the session alive.
+  void to_arrow(ArrowArrayStream* out) const;
   //! Runs the plan and returns the number of rows.
   int64_t count() const;
   //! Number of partitions this frame has when run.

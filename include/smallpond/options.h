@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace smallpond {
 
@@ -13,6 +14,11 @@ struct Options {
   std::string job_dir;
   //! Name of the job; used for the default job directory. Default: the program's name.
   std::string job_name;
+  //! The command line of each local executor process: an absolute program path and its
+  //! arguments. Empty (the default): a copy of this program, the same binary and arguments,
+  //! in which init() serves tasks. A front end whose program is an interpreter names a module
+  //! that only serves tasks instead (the Python package: `python -m smallpond_cpp._executor`).
+  std::vector<std::string> executor_command;
   //! Number of executor processes. 0 means one per CPU core. Under mpirun/srun the executors
   //! are the MPI ranks other than rank 0, and this is ignored.
   int executors = 0;

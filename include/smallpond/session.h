@@ -61,6 +61,10 @@ class Session {
   //! rows are stored once, as a Parquet file in the job directory named by their content.
   DataFrame from_rows(const std::vector<Row>& rows) const;
   DataFrame from_table(const Table& table) const;
+  //! An Arrow C stream of record batches (pyarrow's RecordBatchReader, a polars frame, ...)
+  //! as a one-partition source, stored once as a Parquet file in the job directory named by
+  //! its content. Takes the stream and releases it, also on error.
+  DataFrame from_arrow(ArrowArrayStream* stream) const;
 
   //! Runs `query` once per partition. `{0}`, `{1}`, ... name this partition of the first,
   //! second, ... input; `{{` and `}}` are literal braces. Inputs are aligned by partition; an

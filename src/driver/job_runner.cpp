@@ -42,6 +42,8 @@ Options resolve_options(Options o) {
   require(std::isfinite(o.speculation_min_seconds) && o.speculation_min_seconds >= 0,
           "speculation_min_seconds must be >= 0");
   require(o.shuffle_producers >= 0, "shuffle_producers must be >= 0 (0: 2 x executors)");
+  require(o.executor_command.empty() || o.executor_command[0].rfind('/', 0) == 0,
+          "executor_command must start with an absolute program path");
   if (o.job_name.empty()) {
     auto args = own_command_line();
     std::string prog = args.empty() ? "smallpond" : args[0];
@@ -132,7 +134,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
     if (mpi_active())
       pool_ = make_mpi_pool(options_.heartbeat_timeout);
     else
-      pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout);
+      pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout,
+                                                 options_.executor_command);
   }
 
   SchedulerOptions sched;

@@ -70,10 +70,12 @@ class DuckArrowSink : public ArrowSink {
   int64_t append(ArrowSchema* schema, ArrowArray* array) override {
     OneArray source;
     source.schema = *schema;
-    source.array = *array;
     schema->release = nullptr;  // ours now
-    array->release = nullptr;
-    if (!source.schema.release || !source.array.release)
+    if (array) {
+      source.array = *array;
+      array->release = nullptr;
+    }
+    if (!source.schema.release || (array && !source.array.release))
       throw InvalidInputError("the function returned no Arrow array (released or not set)");
     if (source.schema.format == nullptr || std::string(source.schema.format) != "+s")
       throw InvalidInputError("the function's Arrow output must be a struct array (format '+s')");

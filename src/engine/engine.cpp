@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "duckdb/catalog/catalog.hpp"
+#include "duckdb/common/arrow/result_arrow_wrapper.hpp"
 #include "duckdb/common/vector_operations/unary_executor.hpp"
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "engine/arrow_sink.h"
@@ -327,6 +328,16 @@ class DuckConnection : public EngineConnection {
     impl->properties = con_.context->GetClientProperties();
     while (auto chunk = next_chunk(*result)) impl->chunk->Append(*chunk, /*resize=*/true);
     return std::make_unique<Batch>(std::move(impl));
+  }
+
+  void export_arrow_stream(const std::string& sql, size_t batch_rows,
+                           ArrowArrayStream* out) override {
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    // DuckDB's own exporter: it converts each chunk as it is fetched; the wrapper is freed
+    // by the stream's release.
+    auto* wrapper = new duckdb::ResultArrowArrayStreamWrapper(std::move(result), batch_rows);
+    *out = wrapper->stream;
   }
 
   std::unique_ptr<ArrowSink> create_arrow_sink() override {

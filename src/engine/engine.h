@@ -15,6 +15,7 @@
 // includes first: they are the same specification structs).
 struct ArrowSchema;
 struct ArrowArray;
+struct ArrowArrayStream;
 
 namespace smallpond {
 
@@ -67,6 +68,7 @@ class ArrowSink {
   virtual ~ArrowSink() = default;
   //! Appends a struct array (one child per column); the table takes its columns from the first
   //! schema. Takes ownership of both structs (releases them). Returns the rows appended.
+  //! A null array appends nothing but still fixes the columns (an empty table).
   virtual int64_t append(ArrowSchema* schema, ArrowArray* array) = 0;
   //! Whether anything was appended (so the columns are known).
   virtual bool has_columns() const = 0;
@@ -101,6 +103,11 @@ class EngineConnection {
   //! A query's whole result as one columnar batch that owns its rows (zero rows: the columns
   //! only).
   virtual std::unique_ptr<Batch> query_batch(const std::string& sql) = 0;
+  //! A query's rows as an Arrow C stream of record batches (struct arrays) of at most
+  //! batch_rows rows, read as the consumer pulls them. The stream needs this connection: keep
+  //! it until the stream is released.
+  virtual void export_arrow_stream(const std::string& sql, size_t batch_rows,
+                                   ArrowArrayStream* out) = 0;
   //! A sink for Arrow arrays, on a connection of its own (usable while a scan runs).
   virtual std::unique_ptr<ArrowSink> create_arrow_sink() = 0;
   //! A sink with these columns (SQL types).

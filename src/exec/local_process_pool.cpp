@@ -22,8 +22,12 @@ namespace smallpond {
 const char* const kExecutorFdVariable = "SMALLPOND_EXECUTOR_FD";
 const char* const kExecutorIdVariable = "SMALLPOND_EXECUTOR_ID";
 
-LocalProcessPool::LocalProcessPool(int executors, double heartbeat_timeout)
-    : liveness_(executors, heartbeat_timeout), executors_(executors) {
+LocalProcessPool::LocalProcessPool(int executors, double heartbeat_timeout,
+                                   std::vector<std::string> command)
+    : liveness_(executors, heartbeat_timeout), command_(std::move(command)), executors_(executors) {
+  if (!command_.empty() && command_[0].rfind('/', 0) != 0)
+    throw InvalidInputError("the executor program must be an absolute path, not '" + command_[0] +
+                            "'");
   for (int i = 0; i < executors; i++) start(i);
 }
 
@@ -34,7 +38,8 @@ void LocalProcessPool::start(int executor) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     throw Error(std::string("cannot create executor socket: ") + std::strerror(errno));
   // Everything the child needs is prepared before fork: after it, only exec-safe calls.
-  std::vector<std::string> args = own_command_line();
+  std::vector<std::string> args = command_.empty() ? own_command_line() : command_;
+  std::string program = command_.empty() ? "/proc/self/exe" : command_[0];
   std::vector<std::string> env;
   for (char** e = environ; *e; e++) {
     if (std::strncmp(*e, "SMALLPOND_EXECUTOR_", 19) != 0) env.push_back(*e);
@@ -60,7 +65,7 @@ void LocalProcessPool::start(int executor) {
     ::fcntl(fds[1], F_SETFD, 0);  // keep the executor's end across exec
     int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);  // the program's own output is the driver's
-    ::execve("/proc/self/exe", argv.data(), envp.data());
+    ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(fds[1]);

@@ -4,6 +4,7 @@
 // and is replaced on request. Executors die with the process that started them.
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "exec/executor_pool.h"
@@ -16,7 +17,10 @@ class LocalProcessPool : public ExecutorPool {
  public:
   //! An executor silent (no heartbeat, no message) for heartbeat_timeout seconds is killed and
   //! reported Lost.
-  explicit LocalProcessPool(int executors, double heartbeat_timeout = 10);
+  //! command: each executor's program (absolute path) and arguments; empty: a copy of this
+  //! program, with its own arguments.
+  explicit LocalProcessPool(int executors, double heartbeat_timeout = 10,
+                            std::vector<std::string> command = {});
   ~LocalProcessPool() override;
 
   int size() const override { return static_cast<int>(executors_.size()); }
@@ -35,6 +39,7 @@ class LocalProcessPool : public ExecutorPool {
     int64_t oom_kills = -1;  // the system's OOM kill count when its current attempt started
   };
   Liveness liveness_;
+  std::vector<std::string> command_;
   void start(int executor);
   //! Waits for the process; returns how it ended. *oom: the kernel's OOM killer ended it (a
   //! SIGKILL while the OOM kill count grew).

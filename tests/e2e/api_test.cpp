@@ -2,6 +2,7 @@
 // input, partitioning properties, resume and recomputation.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -419,6 +420,29 @@ TEST(Api, ExplainShowsFusedStepsTaskCountsAndWhatIsReused) {
   EXPECT_TRUE(contains(after, std::to_string(executed) + " on executors, " +
                                   std::to_string(executed) + " of them already in"))
       << after;
+}
+
+// Executors started from a named program (as the Python package starts its own): the job runs
+// there; a relative program path is refused when the session starts.
+TEST(Api, ExecutorCommandNamesTheExecutorProgram) {
+  testing::TempDir dir;
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  ASSERT_GT(n, 0);
+  Options o = options_in(dir);
+  // The test binary serves tasks before reading its arguments; these ones would run no test.
+  o.executor_command = {std::string(exe, n), "--gtest_filter=NoSuchTest"};
+  auto sp = init(o);
+  auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+  EXPECT_EQ(df.count(), testing::kSmallPricesRows);
+
+  o.executor_command = {"smallpond_executor"};
+  try {
+    init(o);
+    FAIL() << "a relative executor program was accepted";
+  } catch (const InvalidInputError& e) {
+    EXPECT_TRUE(contains(e.what(), "absolute")) << e.what();
+  }
 }
 
 }  // namespace
