@@ -2,7 +2,15 @@
 # prebuilt library); everything else from the system (Debian packages).
 
 if(NOT DUCKDB_ROOT)
-  message(FATAL_ERROR "DUCKDB_ROOT is not set: run scripts/setup.sh, or pass -DDUCKDB_ROOT=<dir with include/ and lib/>")
+  # A build that did not come through scripts/build.sh (`pip install .`): set up as it does.
+  message(STATUS "DUCKDB_ROOT is not set: running scripts/setup.sh")
+  execute_process(COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/setup.sh
+                  OUTPUT_VARIABLE setup_output RESULT_VARIABLE setup_failed
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(setup_failed)
+    message(FATAL_ERROR "scripts/setup.sh failed; or pass -DDUCKDB_ROOT=<dir with include/ and lib/>")
+  endif()
+  string(REGEX REPLACE ".*\n" "" DUCKDB_ROOT "${setup_output}")  # its last line
 endif()
 find_path(DUCKDB_INCLUDE_DIR duckdb.hpp PATHS ${DUCKDB_ROOT}/include NO_DEFAULT_PATH REQUIRED)
 find_library(DUCKDB_LIBRARY duckdb PATHS ${DUCKDB_ROOT}/lib NO_DEFAULT_PATH REQUIRED)

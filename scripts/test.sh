@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds everything and runs the whole test suite (ctest labels: unit, e2e, mpi, slurm).
+# Builds everything and runs the whole test suite (ctest labels: unit, e2e, mpi, slurm, install,
+# python: the pytest suite of the Python package, wheel: a wheel built and installed into a
+# fresh venv).
 # Extra arguments go to ctest, e.g. `scripts/test.sh -L unit`.
 # As root, a one-node Slurm cluster is started for the slurm tests (scripts/slurm-local.sh) and
 # stopped afterwards; SMALLPOND_TEST_SLURM=0 skips that (the slurm tests then skip themselves),

@@ -1,0 +1,18 @@
+"""An executor process of a smallpond_cpp session: serves tasks and exits.
+
+The session starts these as ``python -m smallpond_cpp._executor`` (Options.executor_command),
+not as copies of the user's script: a notebook, an interactive session or a test runner has no
+script to run again.
+"""
+import sys
+
+from smallpond_cpp import _core
+
+
+def main() -> None:
+    _core.serve_if_executor()  # returns only when this process was not started as an executor
+    sys.exit("smallpond_cpp._executor: not started by a smallpond_cpp session")
+
+
+if __name__ == "__main__":
+    main()
