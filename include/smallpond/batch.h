@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "smallpond/arrow_c_data.h"
+#include "smallpond/row.h"
 #include "smallpond/table.h"
 
 namespace smallpond {
@@ -42,8 +43,13 @@ using BatchFunction = Table (*)(const Batch&);
 //! A map_batches function with columnar output: it exports its result through the Arrow C Data
 //! Interface as a struct array (one child per column) and its schema — Arrow's
 //! ExportRecordBatch does, and input.export_arrow() passes the batch through. smallpond takes
-//! ownership of both structs and releases them; no row is converted one by one.
+//! ownership of both structs and releases them; no row is converted one by one. Leaving both
+//! unset (release == NULL) means: no rows from this batch.
 using ArrowBatchFunction = void (*)(const Batch& input, ArrowSchema* schema, ArrowArray* array);
+//! The same with parameters, given to every call (as for map(fn, params)): values that the
+//! function needs and cannot capture, since it runs in other processes.
+using ArrowBatchWithParams = void (*)(const Batch& input, const Row& params, ArrowSchema* schema,
+                                      ArrowArray* array);
 
 //! A function over whole partitions: one batch per input (all of the partition's rows; a batch
 //! with no rows still has the columns), rows out as for BatchFunction. Plain function or

@@ -114,6 +114,8 @@ class DataFrame {
   DataFrame map_batches(BatchFunction fn, int64_t batch_size = 122880) const;
   //! The same with columnar output through Arrow (see ArrowBatchFunction): the fast path.
   DataFrame map_batches(ArrowBatchFunction fn, int64_t batch_size = 122880) const;
+  DataFrame map_batches(ArrowBatchWithParams fn, const Row& params,
+                        int64_t batch_size = 122880) const;
   //! Each partition sorted: SELECT * FROM {0} ORDER BY <by>.
   DataFrame partial_sort(const std::string& by) const;
   //! All rows sorted by `by` (a SQL ORDER BY list: columns or expressions, ASC/DESC, NULLS

@@ -33,9 +33,8 @@ def _node_hints(where: str, kwargs: Dict[str, Any]) -> None:
         raise _core.InvalidInputError(f"{where}: unknown argument {', '.join(unknown)}")
 
 
-def _not_yet(what: str, instead: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"{what}: Python functions in the plan are not supported yet; {instead}")
+# Rows per batch given to row functions (filter, map, flat_map) in the executors.
+_ROW_BATCH = 4096
 
 
 class DataFrame:
@@ -73,26 +72,53 @@ class DataFrame:
 
     # Row-wise steps (consecutive ones are fused into one query).
 
+    def _python(self, kind: str, func: Any, schema: Any, batch_size: int) -> "DataFrame":
+        from smallpond_cpp import _functions
+
+        payload = _functions.pack(kind, func, schema)
+        core = self._core.map_batches_python(payload, f"{_functions.describe(func)} ({kind})",
+                                             int(batch_size))
+        # Named as the method (filter_7, map_7, ...), not as the C++ step it becomes.
+        return self._derive(core.named(f"{kind}_{core.name().rsplit('_', 1)[-1]}"))
+
     def filter(self, sql_or_func: Any, **kwargs: Any) -> "DataFrame":
-        """Keeps the rows where the SQL condition holds: ``df.filter("price > 10")``."""
+        """Keeps the rows where a SQL condition holds (``df.filter("price > 10")``) or where a
+        Python function of the row, a dict, is true (``df.filter(lambda r: r["price"] > 10)``).
+        Functions run in the executors: lambdas and closures travel with the plan."""
         _node_hints("filter", kwargs)
         if callable(sql_or_func):
-            raise _not_yet("filter(func)", "pass a SQL condition, e.g. df.filter('price > 10')")
+            return self._python("filter", sql_or_func, None, _ROW_BATCH)
         return self._derive(self._core.filter(sql_or_func))
 
     def map(self, sql_or_func: Any, *, schema: Any = None, udfs: Any = None,
             **kwargs: Any) -> "DataFrame":
-        """New columns from SQL expressions: ``df.map("a + b AS c, d")``."""
+        """New columns from SQL expressions (``df.map("a + b AS c, d")``), or a Python
+        function from a row (a dict) to a row (``df.map(lambda r: {"c": r["a"] + r["b"]})``);
+        ``schema`` (a pyarrow.Schema) fixes its output types, otherwise inferred."""
         _node_hints("map", kwargs)
-        if callable(sql_or_func) or schema is not None or udfs:
-            raise _not_yet("map(func)", "pass SQL expressions, e.g. df.map('a + b AS c')")
+        if udfs:
+            raise _core.InvalidInputError("map: udfs= is not supported; see docs/python.md")
+        if callable(sql_or_func):
+            return self._python("map", sql_or_func, schema, _ROW_BATCH)
+        if schema is not None:
+            raise _core.InvalidInputError("map: schema= applies to a function, not to SQL")
         return self._derive(self._core.map(sql_or_func))
 
-    def flat_map(self, sql_or_func: Any, **kwargs: Any) -> "DataFrame":
-        raise _not_yet("flat_map", "use partial_sql with UNNEST")
+    def flat_map(self, sql_or_func: Any, *, schema: Any = None, **kwargs: Any) -> "DataFrame":
+        """A Python function from a row (a dict) to a list of rows; ``schema`` as for map.
+        A SQL string is a query over ``{0}`` returning the rows (``UNNEST`` makes several)."""
+        _node_hints("flat_map", kwargs)
+        if callable(sql_or_func):
+            return self._python("flat_map", sql_or_func, schema, _ROW_BATCH)
+        return self._derive(self._core.map(sql_or_func))
 
     def map_batches(self, func: Any, batch_size: int = 122880, **kwargs: Any) -> "DataFrame":
-        raise _not_yet("map_batches", "use partial_sql, or to_arrow() and from_arrow()")
+        """A Python function from a pyarrow.Table of up to ``batch_size`` rows to a
+        pyarrow.Table (or RecordBatch, pandas or polars frame) of any columns."""
+        _node_hints("map_batches", kwargs)
+        if batch_size < 1:
+            raise _core.InvalidInputError("map_batches: batch_size must be at least 1")
+        return self._python("map_batches", func, None, batch_size)
 
     # Ordering, limits and combining.
 

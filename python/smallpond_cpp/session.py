@@ -188,6 +188,9 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
     # Executors are this interpreter running smallpond_cpp._executor; they must import this
     # very package, wherever it was found.
     o.executor_command = [sys.executable, "-m", "smallpond_cpp._executor"]
+    # ... and find the modules the driver finds (the functions of a plan may name them).
+    os.environ["SMALLPOND_PYTHON_PATH"] = os.pathsep.join(
+        os.path.abspath(p) if p else os.getcwd() for p in sys.path)
     path = os.environ.get("PYTHONPATH", "")
     installed = os.path.basename(_package_parent()) in ("site-packages", "dist-packages")
     if not installed and _package_parent() not in path.split(os.pathsep):

@@ -7,6 +7,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "python_functions.h"
 #include "smallpond/smallpond.h"
 
 namespace nb = nanobind;
@@ -233,6 +234,8 @@ NB_MODULE(_core, m) {
   bind_report(m);
   bind_dataframe(m);
   bind_session(m);
+  bind_python_functions(m);
   m.def("init", &smallpond::init, "options"_a, Released());
-  m.def("serve_if_executor", &smallpond::serve_if_executor);
+  // An executor serves tasks here until it exits; the GIL is free for the tasks' Python code.
+  m.def("serve_if_executor", &smallpond::serve_if_executor, Released());
 }

@@ -93,6 +93,14 @@ DataFrame DataFrame::map_batches(ArrowBatchFunction fn, int64_t batch_size) cons
   return df;
 }
 
+DataFrame DataFrame::map_batches(ArrowBatchWithParams fn, const Row& params,
+                                 int64_t batch_size) const {
+  if (batch_size < 1) throw InvalidInputError("map_batches: batch_size must be at least 1");
+  DataFrame df = row_function("map_batches_arrow", reinterpret_cast<const void*>(fn), &params);
+  std::const_pointer_cast<Node>(df.node_)->batch_size = batch_size;  // the node is new
+  return df;
+}
+
 DataFrame DataFrame::filter(FilterWithParams keep, const Row& params) const {
   return row_function("filter", reinterpret_cast<const void*>(keep), &params);
 }

@@ -61,16 +61,22 @@ int64_t run_row_function(FunctionTask t) {
                        [&](const Batch& batch) { writer->add(batch_fn(batch)); });
     return finish(t, *writer);
   }
+  // With parameters, the function takes them as an argument in every call.
+  const bool with_params = !t.params.function_params.is_null();
+  const Row params = with_params ? row_from_json(t.params.function_params) : Row();
   if (kind == "map_batches_arrow") {
-    auto arrow_fn = reinterpret_cast<ArrowBatchFunction>(fn);
     auto sink = t.con.create_arrow_sink();
-    t.con.scan_batches(input.sql(), static_cast<size_t>(t.params.batch_size),
-                       [&](const Batch& batch) {
-                         ArrowSchema schema{};
-                         ArrowArray array{};
-                         arrow_fn(batch, &schema, &array);
-                         sink->append(&schema, &array);
-                       });
+    t.con.scan_batches(
+        input.sql(), static_cast<size_t>(t.params.batch_size), [&](const Batch& batch) {
+          ArrowSchema schema{};
+          ArrowArray array{};
+          if (with_params)
+            reinterpret_cast<ArrowBatchWithParams>(fn)(batch, params, &schema, &array);
+          else
+            reinterpret_cast<ArrowBatchFunction>(fn)(batch, &schema, &array);
+          if (!schema.release && !array.release) return;  // no rows from this one
+          sink->append(&schema, &array);
+        });
     if (!sink->has_columns()) {
       t.outputs.push_back(DataSet::parquet_files({}, ""));
       return 0;
@@ -80,9 +86,6 @@ int64_t run_row_function(FunctionTask t) {
     t.outputs.push_back(DataSet::parquet_files({file}, file));
     return rows;
   }
-  // With parameters, the function takes them as a second argument in every call.
-  const bool with_params = !t.params.function_params.is_null();
-  const Row params = with_params ? row_from_json(t.params.function_params) : Row();
   std::vector<Row> out;
   t.con.scan(input.sql(), 4096, [&](Table& batch) {
     // A filter keeps its input's columns, also when nothing passes.

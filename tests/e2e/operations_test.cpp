@@ -445,6 +445,30 @@ TEST_F(Operations, MapBatchesWithArrowOutput) {
   EXPECT_EQ(thrice.rows, expected.rows);
 }
 
+void scale_items(const Batch& b, const Row& params, ArrowSchema* schema, ArrowArray* array) {
+  std::vector<int64_t> out;
+  for (size_t r = 0; r < b.num_rows(); r++)
+    out.push_back(params["factor"].as_int() * b.value(0, r).as_int());
+  ArrowColumns columns;
+  columns.add(params["name"].as_string(), std::move(out));
+  columns.export_arrow(schema, array);
+}
+
+TEST_F(Operations, MapBatchesWithArrowOutputAndParameters) {
+  Row params;
+  params["factor"] = 5;
+  params["name"] = "fivefold";
+  Table got = sorted(items().repartition(2).map_batches(scale_items, params, 300).to_table());
+  Table expected = sorted(duckdb_query("SELECT item * 5 AS fivefold FROM read_parquet('" +
+                                       dir / "items/*.parquet" + "')"));
+  EXPECT_EQ(got.column_names, expected.column_names);
+  EXPECT_EQ(got.rows, expected.rows);
+  // Other parameters, another result (the parameters are part of the step's identity).
+  params["factor"] = 7;
+  Table seven = items().repartition(2).map_batches(scale_items, params, 300).to_table();
+  EXPECT_EQ(sorted(seven).rows.back().at(0).as_int(), 7 * expected.rows.back().at(0).as_int() / 5);
+}
+
 // prices hashed by ticker into 3 (dimension "a"), each nested into 5 (dimension "b").
 DataFrame nested_3x5(Session& sp) {
   RepartitionOptions outer;

@@ -33,7 +33,7 @@ SMALLPOND_API = {
 def test_smallpond_names_and_parameters(owner):
     for name, params in SMALLPOND_API[owner].items():
         fn = getattr(owner, name)
-        assert fn.__doc__ or name in ("flat_map", "map_batches"), f"{name} has no docstring"
+        assert fn.__doc__, f"{name} has no docstring"
         accepted = inspect.signature(fn).parameters
         for p in params:
             assert p in accepted, f"{name}() has no parameter {p}"

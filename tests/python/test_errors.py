@@ -44,13 +44,3 @@ def test_missing_files_and_bad_arguments(sp, tmp_path):
         sp.from_items([1]).write_parquet(str(tmp_path / "o"), type="zip")
     with pytest.raises(smallpond.InvalidInputError, match="unknown argument"):
         sp.partial_sql("SELECT 1", cpu_limit=2, no_such=3)
-
-
-def test_python_functions_say_what_to_use(sp):
-    df = sp.from_items([{"a": 1}])
-    with pytest.raises(NotImplementedError, match="SQL condition"):
-        df.filter(lambda r: r["a"] > 0)
-    with pytest.raises(NotImplementedError, match="SQL expressions"):
-        df.map(lambda r: r)
-    with pytest.raises(NotImplementedError):
-        df.map_batches(lambda t: t)

@@ -1,0 +1,77 @@
+// Python functions in the plan. A step's function is one C++ function of this module,
+// run_python_batch, located in the executors like any function of a plan (the executors load
+// this same module); its parameters carry the Python function, packed by
+// smallpond_cpp._functions, which also applies it to each batch. Batches cross as Arrow C data
+// in capsules: no row is converted in C++.
+#include "python_functions.h"
+
+#include <nanobind/stl/string.h>
+
+#include "smallpond/smallpond.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace smallpond::python {
+namespace {
+
+void free_schema_capsule(void* p) noexcept {
+  auto* s = static_cast<ArrowSchema*>(p);
+  if (s->release) s->release(s);
+  delete s;
+}
+
+void free_array_capsule(void* p) noexcept {
+  auto* a = static_cast<ArrowArray*>(p);
+  if (a->release) a->release(a);
+  delete a;
+}
+
+template <class T>
+void move_from_capsule(nb::handle capsule, const char* name, T* out) {
+  auto* source = static_cast<T*>(PyCapsule_GetPointer(capsule.ptr(), name));
+  if (!source) throw nb::python_error();
+  *out = *source;
+  source->release = nullptr;  // ours now; the capsule only frees the struct
+}
+
+void run_python_batch(const Batch& input, const Row& params, ArrowSchema* schema,
+                      ArrowArray* array) {
+  // Executors serve tasks with the GIL released (see serve_if_executor).
+  nb::gil_scoped_acquire gil;
+  try {
+    auto* in_schema = new ArrowSchema{};
+    nb::capsule schema_capsule(in_schema, "arrow_schema", free_schema_capsule);
+    auto* in_array = new ArrowArray{};
+    nb::capsule array_capsule(in_array, "arrow_array", free_array_capsule);
+    input.export_arrow(in_schema, in_array);
+    nb::object apply = nb::module_::import_("smallpond_cpp._functions").attr("apply_batch");
+    nb::object out = apply(params["function"].as_string(), schema_capsule, array_capsule);
+    if (out.is_none()) return;  // nothing from this batch
+    nb::tuple capsules = nb::cast<nb::tuple>(out);
+    move_from_capsule(capsules[0], "arrow_schema", schema);
+    move_from_capsule(capsules[1], "arrow_array", array);
+  } catch (nb::python_error& e) {
+    // Most errors of user code come back on every try: not retried.
+    throw InvalidInputError("the Python function " + params["name"].as_string() +
+                            " raised an error:\n" + e.what());
+  }
+}
+
+}  // namespace
+
+void bind_python_functions(nb::module_& m) {
+  nb::class_<DataFrame> df = nb::borrow<nb::class_<DataFrame>>(m.attr("DataFrame"));
+  df.def(
+      "map_batches_python",
+      [](const DataFrame& self, const std::string& payload, const std::string& name,
+         int64_t batch_size) {
+        Row params;
+        params["function"] = payload;
+        params["name"] = name;
+        return self.map_batches(run_python_batch, params, batch_size);
+      },
+      "payload"_a, "name"_a, "batch_size"_a);
+}
+
+}  // namespace smallpond::python

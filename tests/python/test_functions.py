@@ -1,0 +1,75 @@
+"""Python functions in the plan (filter, map, flat_map, map_batches): run in the executors,
+results against DuckDB on the unpartitioned data; functions that cannot travel or that fail
+give errors naming them."""
+import threading
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import smallpond_cpp as smallpond
+from conftest import assert_same_rows, run_script, truth
+
+
+def test_a_script_with_functions(prices, tmp_path):
+    out = tmp_path / "out"
+    run_script("functions.py", prices, out,
+               env={"SP_DATA_ROOT": str(tmp_path / "root"), "SP_NUM_EXECUTORS": "2"})
+    src = f"'{prices}/*.parquet'"
+    assert_same_rows(
+        truth(f"SELECT * FROM '{out}/cheap/*.parquet'"),
+        truth(f"SELECT ticker, round(price * 100)::BIGINT AS cents FROM {src} WHERE price < 100"))
+    assert_same_rows(truth(f"SELECT * FROM '{out}/expensive/*.parquet'"),
+                     truth(f"SELECT * FROM {src} WHERE price > 900"))
+    assert_same_rows(truth(f"SELECT * FROM '{out}/turnover/*.parquet'"),
+                     truth(f"SELECT *, price * volume AS turnover FROM {src}"))
+    assert_same_rows(
+        truth(f"SELECT * FROM '{out}/repeated/*.parquet'"),
+        truth(f"SELECT ticker, k FROM {src}, range(volume % 3) t(k)"))
+
+
+def test_map_with_schema_and_batches_of_other_kinds(sp):
+    df = sp.from_items([{"a": i, "s": None if i % 3 == 0 else str(i)} for i in range(2000)])
+    df = df.repartition(3, by_rows=True)
+    schema = pa.schema([("a", pa.int32()), ("s", pa.string())])
+    mapped = df.map(lambda r: {"a": r["a"] * 2, "s": r["s"]}, schema=schema).to_arrow()
+    assert mapped.schema.field("a").type == pa.int32()
+    assert sorted(mapped.column("a").to_pylist()) == [2 * i for i in range(2000)]
+    assert mapped.column("s").null_count == len(range(0, 2000, 3))
+    as_pandas = df.map_batches(lambda t: t.to_pandas().assign(b=lambda x: x.a + 1), batch_size=333)
+    assert sorted(as_pandas.to_arrow().column("b").to_pylist()) == list(range(1, 2001))
+    as_polars = df.map_batches(lambda t: pl.from_arrow(t).select(pl.col("a") * 3))
+    assert sorted(as_polars.to_arrow().column("a").to_pylist()) == [3 * i for i in range(2000)]
+    # Nothing passes: the input's columns stay.
+    none = df.filter(lambda r: False).to_arrow()
+    assert none.num_rows == 0 and none.column_names == ["a", "s"]
+
+
+def test_functions_are_part_of_the_step(sp):
+    df = sp.from_items(list(range(100)))
+    factor = 2
+    assert sum(r["y"] for r in df.map(lambda r: {"y": r["item"] * factor}).take_all()) == 9900
+    factor = 3  # another closure value: another step, computed again
+    assert sum(r["y"] for r in df.map(lambda r: {"y": r["item"] * factor}).take_all()) == 14850
+    assert df.map(lambda r: {"y": 1}).name.startswith("map_")
+
+
+def test_a_function_that_cannot_travel(sp):
+    lock = threading.Lock()
+    df = sp.from_items([1])
+    with pytest.raises(smallpond.InvalidInputError, match="cannot be sent to the executors"):
+        df.filter(lambda r: lock.locked())
+
+
+def test_a_failing_function_names_itself(sp):
+    def explode(row):
+        raise KeyError("no such thing")
+
+    df = sp.from_items([1, 2])
+    with pytest.raises(smallpond.ExecutionError) as e:
+        df.map(explode).count()
+    message = str(e.value)
+    assert "explode (map)" in message and "KeyError: 'no such thing'" in message
+    with pytest.raises(smallpond.ExecutionError, match="returned a int"):
+        df.map_batches(lambda t: 5).count()
