@@ -92,6 +92,11 @@ class Session {
   const Options& options() const;
   //! Report of the most recent action (a copy: another action may replace it meanwhile).
   JobReport last_report() const;
+  //! Stops the running action, from another thread (a Ctrl-C handler, a UI): it throws
+  //! ExecutionError (code Interrupted) within a fraction of a second; the attempts still
+  //! running are cancelled, nothing is left half-written and what finished is kept (the same
+  //! action again resumes). Without a running action it does nothing.
+  void interrupt();
   //! Stops the executor processes (also done when the last Session copy goes away).
   void shutdown();
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from smallpond_cpp import _core
+from smallpond_cpp._interrupt import run_action
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -46,6 +47,10 @@ class DataFrame:
 
     def _derive(self, core: _core.DataFrame) -> "DataFrame":
         return DataFrame(self._session, core)
+
+    def _act(self, call: Any) -> Any:
+        """Runs an action so that Ctrl-C stops its job (see _interrupt)."""
+        return run_action(self._session._core, call)
 
     # Partitioning.
 
@@ -159,12 +164,13 @@ class DataFrame:
         ``.MANIFEST.txt``; ``type``: link_or_copy, copy, link or manifest."""
         import os
 
-        return self._core.write_parquet(os.fspath(path), type)
+        path = os.fspath(path)
+        return self._act(lambda: self._core.write_parquet(path, type))
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         """The Arrow PyCapsule protocol: runs the plan and hands its rows, the partitions in
         order, as an Arrow C stream (``pyarrow.table(df)``, ``polars.from_arrow(...)``)."""
-        return self._core.to_arrow_capsule()
+        return self._act(self._core.to_arrow_capsule)
 
     def to_arrow(self) -> "pyarrow.Table":
         """All rows as a pyarrow Table, the partitions in order."""
@@ -186,11 +192,11 @@ class DataFrame:
 
     def count(self) -> int:
         """The number of rows."""
-        return self._core.count()
+        return self._act(self._core.count)
 
     def compute(self) -> None:
         """Runs the plan (its outputs stay in the job directory for later actions)."""
-        self._core.count()
+        self._act(self._core.count)
 
     def recompute(self) -> "DataFrame":
         """The same frame, computed again by the next action instead of reused."""

@@ -115,7 +115,10 @@ class Session:
 
     def run_pipeline(self, path: str) -> _core.JobReport:
         """Runs a pipeline file (docs/pipeline-format.md), as ``smallpond run`` does."""
-        return self._core.run_pipeline(os.fspath(path))
+        from smallpond_cpp._interrupt import run_action
+
+        path = os.fspath(path)
+        return run_action(self._core, lambda: self._core.run_pipeline(path))
 
     def explain_pipeline(self, path: str) -> str:
         return self._core.explain_pipeline(os.fspath(path))

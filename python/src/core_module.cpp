@@ -219,6 +219,7 @@ void bind_session(nb::module_& m) {
       .def("explain_pipeline", &Session::explain_pipeline, Released())
       .def("last_report", &Session::last_report)
       .def("job_dir", [](const Session& s) { return s.options().job_dir; })
+      .def("interrupt", &Session::interrupt)
       .def("shutdown", &Session::shutdown, Released());
 }
 

@@ -109,6 +109,8 @@ Session init(const Options& options) {
 
 Session::Session(std::shared_ptr<SessionState> state) : state_(std::move(state)) {}
 
+void Session::interrupt() { state_->runner.interrupt(); }
+
 void Session::create_function(const std::string& name, ScalarFunction fn,
                               const std::vector<std::string>& arg_types,
                               const std::string& return_type) {

@@ -121,6 +121,7 @@ void JobRunner::check_queries(const TaskGraph& graph) {
 
 JobResult JobRunner::run(const std::vector<NodePtr>& targets,
                          const std::vector<std::string>& protected_dirs) {
+  interrupted_ = false;
   PlanOptions plan_options;
   plan_options.shuffle_producers = options_.shuffle_producers;
   TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
@@ -150,6 +151,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   sched.limits.threads = options_.threads_per_task;
   sched.limits.memory_limit = options_.memory_per_task;
   sched.limits.sandbox = options_.sandbox;
+  sched.interrupted = &interrupted_;
   // Progress, notices, the task trace and the final summary all go through one observer.
   std::unique_ptr<JobObserver> observer =
       standard_observer(graph, options_.progress, job_dir.root() + "/log");

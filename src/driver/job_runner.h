@@ -3,6 +3,7 @@
 // everything succeeded, and reports. Owns the executor processes and a local DuckDB for the
 // scheduler's own reads (row counts, results). Used by the C++ API and the CLI.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -38,12 +39,16 @@ class JobRunner {
   const Options& options() const { return options_; }
   //! Stops the executors.
   void shutdown();
+  //! Stops the running run() (from another thread): it throws ExecutionError with code
+  //! Interrupted. A run that starts later is not affected.
+  void interrupt() { interrupted_ = true; }
 
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
   void check_queries(const TaskGraph& graph);  // syntax of every SQL step, before anything runs
   Options options_;
   std::unique_ptr<ExecutorPool> pool_;
+  std::atomic<bool> interrupted_{false};
   std::unique_ptr<Engine> engine_;
   std::once_flag engine_once_;
   int64_t jobs_run_ = 0;

@@ -72,6 +72,11 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
     for (auto& t : graph_.tasks)
       if (t.deps.empty()) make_ready(t.id);
     while (done_ < static_cast<int>(n)) {
+      if (options_.interrupted && options_.interrupted->load())
+        throw ExecutionError(
+            "interrupted: the job stopped where it was; what finished is kept (run it again to "
+            "resume)",
+            ErrorCode::Interrupted);
       while (dispatch_one()) {
       }
       // Stragglers are measured in seconds: looking ten times a second is enough, and looking

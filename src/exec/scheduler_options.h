@@ -1,6 +1,7 @@
 #pragma once
 // What a Scheduler is told about the run (see exec/scheduler.h).
 
+#include <atomic>
 #include <cstdint>
 
 #include "engine/engine.h"
@@ -20,6 +21,9 @@ struct SchedulerOptions {
   double speculation_min_seconds = 30;
   EngineLimits limits;  //!< per task; temp_directory is set per executor
   bool progress = true;
+  //! Set from another thread to stop the run: it throws ExecutionError (code Interrupted)
+  //! within a fraction of a second; what finished is kept.
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 }  // namespace smallpond

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/system.h"
 #include "e2e/cli_run.h"
 #include "io/filesystem.h"
 #include "smallpond/smallpond.h"
@@ -443,6 +444,45 @@ TEST(Api, ExecutorCommandNamesTheExecutorProgram) {
   } catch (const InvalidInputError& e) {
     EXPECT_TRUE(contains(e.what(), "absolute")) << e.what();
   }
+}
+
+// A row function that is slow while the file params["marker"] exists: a job of it is still
+// running when it is interrupted, and the rerun is quick.
+bool slow_keep(const Row& r, const Row& params) {
+  if (::access(params["marker"].as_string().c_str(), F_OK) == 0) ::usleep(2000);
+  return r["volume"].as_int() % 2 == 0;
+}
+
+// Session::interrupt() from another thread stops the running action within a second, leaves
+// no output behind, and the same action again completes with the right result.
+TEST(Api, InterruptStopsTheRunningActionAndARerunResumes) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  Row params;
+  params["marker"] = dir / "slow";
+  testing::write_text(dir / "slow", "");
+  auto df = sp.read_parquet(prices_glob()).repartition(8, "ticker").filter(slow_keep, params);
+  double interrupted_at = 0;
+  std::thread interrupter([&] {
+    testing::wait_for_attempts(dir / "job", 2);
+    interrupted_at = monotonic_seconds();
+    sp.interrupt();
+  });
+  try {
+    df.write_parquet(dir / "out");
+    FAIL() << "the job was not interrupted";
+  } catch (const ExecutionError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Interrupted) << e.what();
+    EXPECT_LT(monotonic_seconds() - interrupted_at, 5.0);
+  }
+  interrupter.join();
+  EXPECT_FALSE(path_exists(dir / "out"));
+  remove_all(dir / "slow");
+  df.write_parquet(dir / "out");
+  Table truth =
+      duckdb_query("SELECT count(*) FROM " + read_all(prices_glob()) + " WHERE volume % 2 = 0");
+  EXPECT_EQ(duckdb_query("SELECT count(*) FROM " + read_all(dir / "out/*.parquet")).rows,
+            truth.rows);
 }
 
 }  // namespace
