@@ -51,6 +51,10 @@ using ArrowBatchFunction = void (*)(const Batch& input, ArrowSchema* schema, Arr
 using ArrowBatchWithParams = void (*)(const Batch& input, const Row& params, ArrowSchema* schema,
                                       ArrowArray* array);
 
+//! A SQL function that takes its calls in batches: one column per argument (named arg0, arg1,
+//! ...), one value per row in the result; with parameters as for map(fn, params).
+using ScalarBatchFunction = std::vector<Value> (*)(const Batch& args, const Row& params);
+
 //! A function over whole partitions: one batch per input (all of the partition's rows; a batch
 //! with no rows still has the columns), rows out as for BatchFunction. Plain function or
 //! capture-less lambda.

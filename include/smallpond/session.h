@@ -80,6 +80,10 @@ class Session {
   //! function runs in the executors: a plain function or a lambda without captures.
   void create_function(const std::string& name, ScalarFunction fn,
                        const std::vector<std::string>& arg_types, const std::string& return_type);
+  //! The same with the calls in batches (see ScalarBatchFunction) and parameters: values the
+  //! function needs and cannot capture. Each value is converted to return_type.
+  void create_function(const std::string& name, ScalarBatchFunction fn, const Row& params,
+                       const std::vector<std::string>& arg_types, const std::string& return_type);
 
   //! Runs a pipeline file (docs/pipeline-format.md), as `smallpond run` does: every step no
   //! other step uses, its write_parquet steps published. Relative paths resolve against the

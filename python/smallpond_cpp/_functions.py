@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from smallpond_cpp import _core
 
-KINDS = ("filter", "map", "flat_map", "map_batches")
+KINDS = ("filter", "map", "flat_map", "map_batches", "udf", "arrow_udf")
 
 
 def describe(func: Any) -> str:
@@ -25,7 +25,7 @@ def describe(func: Any) -> str:
     return f"{module}.{name}" if module and module != "__main__" else name
 
 
-def pack(kind: str, func: Callable, schema: Optional[pa.Schema]) -> str:
+def pack(kind: str, func: Callable, schema: Optional[pa.Schema] = None) -> str:
     """The function as text for the plan: base64 of its cloudpickle."""
     import cloudpickle
 
@@ -94,3 +94,23 @@ def apply_batch(payload: str, schema_capsule: Any, array_capsule: Any) -> Any:
     batches = out.combine_chunks().to_batches()
     batch = batches[0] if batches else pa.RecordBatch.from_pylist([], schema=out.schema)
     return batch.__arrow_c_array__()
+
+
+def apply_udf(payload: str, schema_capsule: Any, array_capsule: Any) -> list:
+    """One batch of calls of a SQL function: a value per row. A native function is called
+    once per row with Python values (a row with a NULL argument gives NULL without a call, as
+    in DuckDB); an Arrow one (use_arrow_type) once per batch with one pyarrow array per
+    argument, returning an array or list."""
+    kind, func, _ = _load(payload)
+    batch = pa.RecordBatch._import_from_c_capsule(schema_capsule, array_capsule)
+    if kind == "arrow_udf":
+        out = func(*batch.columns)
+        values = out.to_pylist() if hasattr(out, "to_pylist") else list(out)
+    else:
+        columns = [c.to_pylist() for c in batch.columns]
+        values = [None if any(a is None for a in args) else func(*args)
+                  for args in zip(*columns)]
+    if len(values) != batch.num_rows:
+        raise ValueError(f"{describe(func)} returned {len(values)} values for "
+                         f"{batch.num_rows} rows")
+    return values

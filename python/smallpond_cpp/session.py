@@ -111,6 +111,23 @@ class Session:
                     f"partial_sql: input {type(i).__name__} is not a DataFrame")
         return DataFrame(self, self._core.partial_sql(query, [i._core for i in inputs]))
 
+    def create_function(self, name: str, func: Any, params: Optional[Sequence[Any]] = None,
+                        return_type: Any = None, use_arrow_type: bool = False) -> None:
+        """Makes a Python function callable from SQL as ``name(args...)`` in the queries of
+        frames built after this call; it runs in the executors. ``params`` are the argument
+        types and ``return_type`` the result's, as SQL type names (``"BIGINT"``) or DuckDB
+        type objects. Called per row with Python values, or with ``use_arrow_type=True`` per
+        batch with a pyarrow array per argument."""
+        from smallpond_cpp import _functions
+
+        if params is None or return_type is None:
+            raise _core.InvalidInputError(
+                f"create_function '{name}': give the argument types (params=) and return_type=")
+        payload = _functions.pack("arrow_udf" if use_arrow_type else "udf", func)
+        self._core.create_python_function(
+            name, payload, f"{_functions.describe(func)} (SQL function {name})",
+            [str(t) for t in params], str(return_type))
+
     # Pipeline files and the session itself.
 
     def run_pipeline(self, path: str) -> _core.JobReport:

@@ -6,6 +6,7 @@
 #include "python_functions.h"
 
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include "smallpond/smallpond.h"
 
@@ -58,9 +59,53 @@ void run_python_batch(const Batch& input, const Row& params, ArrowSchema* schema
   }
 }
 
+// A Python object returned by a SQL function as a Value (the engine casts it to the declared
+// return type; what is neither a number, a boolean nor text goes as its text).
+Value to_value(nb::handle v) {
+  if (v.is_none()) return Value();
+  if (nb::isinstance<nb::bool_>(v)) return Value(nb::cast<bool>(v));
+  if (nb::isinstance<nb::int_>(v)) return Value(nb::cast<int64_t>(v));
+  if (nb::isinstance<nb::float_>(v)) return Value(nb::cast<double>(v));
+  if (nb::isinstance<nb::str>(v)) return Value(nb::cast<std::string>(v));
+  return Value(nb::cast<std::string>(nb::str(v)));
+}
+
+std::vector<Value> run_python_udf(const Batch& args, const Row& params) {
+  nb::gil_scoped_acquire gil;
+  try {
+    auto* in_schema = new ArrowSchema{};
+    nb::capsule schema_capsule(in_schema, "arrow_schema", free_schema_capsule);
+    auto* in_array = new ArrowArray{};
+    nb::capsule array_capsule(in_array, "arrow_array", free_array_capsule);
+    args.export_arrow(in_schema, in_array);
+    nb::object apply = nb::module_::import_("smallpond_cpp._functions").attr("apply_udf");
+    nb::list out =
+        nb::cast<nb::list>(apply(params["function"].as_string(), schema_capsule, array_capsule));
+    std::vector<Value> values;
+    values.reserve(out.size());
+    for (nb::handle v : out) values.push_back(to_value(v));
+    return values;
+  } catch (nb::python_error& e) {
+    throw InvalidInputError("the Python function " + params["name"].as_string() +
+                            " raised an error:\n" + e.what());
+  }
+}
+
 }  // namespace
 
 void bind_python_functions(nb::module_& m) {
+  nb::class_<Session> session = nb::borrow<nb::class_<Session>>(m.attr("Session"));
+  session.def(
+      "create_python_function",
+      [](Session& self, const std::string& name, const std::string& payload,
+         const std::string& label, const std::vector<std::string>& arg_types,
+         const std::string& return_type) {
+        Row params;
+        params["function"] = payload;
+        params["name"] = label;
+        self.create_function(name, run_python_udf, params, arg_types, return_type);
+      },
+      "name"_a, "payload"_a, "label"_a, "arg_types"_a, "return_type"_a);
   nb::class_<DataFrame> df = nb::borrow<nb::class_<DataFrame>>(m.attr("DataFrame"));
   df.def(
       "map_batches_python",

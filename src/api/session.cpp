@@ -123,6 +123,18 @@ void Session::create_function(const std::string& name, ScalarFunction fn,
   state_->set_udf(name, udf);
 }
 
+void Session::create_function(const std::string& name, ScalarBatchFunction fn, const Row& params,
+                              const std::vector<std::string>& arg_types,
+                              const std::string& return_type) {
+  check_step_name(name);
+  if (!fn) throw InvalidInputError("create_function '" + name + "': no function given");
+  Json udf = {
+      {"name", name},           {"args", arg_types},
+      {"returns", return_type}, {"function", locate_code(reinterpret_cast<const void*>(fn))},
+      {"batched", true},        {"params", row_to_json(params)}};
+  state_->set_udf(name, udf);
+}
+
 JobReport Session::run_pipeline(const std::string& path) const {
   Pipeline pipeline = load_pipeline(path, state_->options.executors);
   std::string dir = parent_dir(absolute_path(path));

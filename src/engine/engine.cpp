@@ -452,6 +452,43 @@ void Engine::register_scalar_function(const std::string& name,
   }
 }
 
+void Engine::register_scalar_batch_function(const std::string& name,
+                                            const std::vector<std::string>& arg_types,
+                                            const std::string& return_type, ScalarBatchFn fn,
+                                            const Row& params) {
+  try {
+    duckdb::vector<duckdb::LogicalType> args;
+    for (auto& t : arg_types) args.push_back(duckdb::TransformStringToLogicalType(t));
+    duckdb::LogicalType ret = duckdb::TransformStringToLogicalType(return_type);
+    auto shared_params = std::make_shared<const Row>(params);
+    duckdb::scalar_function_t body = [fn, ret, shared_params, name](duckdb::DataChunk& input,
+                                                                    duckdb::ExpressionState& state,
+                                                                    duckdb::Vector& result) {
+      // The chunk as a Batch, lent for the call (its columns named arg0, arg1, ...).
+      auto impl = std::make_unique<Batch::Impl>();
+      impl->chunk = &input;
+      for (duckdb::idx_t c = 0; c < input.ColumnCount(); c++)
+        impl->names.push_back("arg" + std::to_string(c));
+      impl->properties = state.GetContext().GetClientProperties();
+      Batch batch(std::move(impl));
+      std::vector<Value> values = fn(batch, *shared_params);
+      if (values.size() != input.size())
+        throw InvalidInputError("function '" + name + "' returned " +
+                                std::to_string(values.size()) + " values for " +
+                                std::to_string(input.size()) + " rows");
+      for (duckdb::idx_t row = 0; row < input.size(); row++)
+        result.SetValue(row, to_duck(values[row]).DefaultCastAs(ret));
+    };
+    create_or_replace_function(*impl_->db, duckdb::ScalarFunction(name, args, ret, body));
+  } catch (const Error&) {
+    throw;
+  } catch (std::exception& e) {
+    duckdb::ErrorData error(e);
+    throw EngineError("cannot register function '" + name + "': " + error.Message(),
+                      ErrorCode::InvalidInput);
+  }
+}
+
 void Engine::register_range_function(const std::string& name, std::vector<std::string> boundaries) {
   std::sort(boundaries.begin(), boundaries.end());  // std::string compares bytes as unsigned
   auto bounds = std::make_shared<const std::vector<std::string>>(std::move(boundaries));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "smallpond/error.h"
+#include "smallpond/row.h"
 #include "smallpond/table.h"
 
 // The Arrow C structs (smallpond/arrow_c_data.h or DuckDB's own definition, whichever a file
@@ -138,6 +139,12 @@ class Engine {
   //! Registers a scalar function for every connection of this engine; again with the same
   //! name replaces it. fn gets the argument values of one row and returns the result.
   using ScalarFn = Value (*)(const std::vector<Value>&);
+  //! A function of batches of calls (smallpond/batch.h ScalarBatchFunction) with parameters.
+  using ScalarBatchFn = std::vector<Value> (*)(const Batch&, const Row&);
+  void register_scalar_batch_function(const std::string& name,
+                                      const std::vector<std::string>& arg_types,
+                                      const std::string& return_type, ScalarBatchFn fn,
+                                      const Row& params);
   void register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
                                 const std::string& return_type, ScalarFn fn);
 

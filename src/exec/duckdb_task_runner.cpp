@@ -11,6 +11,7 @@
 #include "common/code_location.h"
 #include "common/strings.h"
 #include "common/system.h"
+#include "engine/row_json.h"
 #include "engine/sql_template.h"
 #include "exec/function_tasks.h"
 #include "exec/input_check.h"
@@ -158,9 +159,15 @@ void DuckDBTaskRunner::register_functions(const Json& udfs) {
     std::string name = udf.at("name");
     auto it = functions_.find(name);
     if (it != functions_.end() && it->second == udf) continue;  // already there
-    auto fn = reinterpret_cast<Engine::ScalarFn>(resolve_code(udf.at("function")));
-    engine().register_scalar_function(name, udf.at("args").get<std::vector<std::string>>(),
-                                      udf.at("returns"), fn);
+    const void* code = resolve_code(udf.at("function"));
+    auto args = udf.at("args").get<std::vector<std::string>>();
+    if (udf.value("batched", false))
+      engine().register_scalar_batch_function(name, args, udf.at("returns"),
+                                              reinterpret_cast<Engine::ScalarBatchFn>(code),
+                                              row_from_json(udf.at("params")));
+    else
+      engine().register_scalar_function(name, args, udf.at("returns"),
+                                        reinterpret_cast<Engine::ScalarFn>(code));
     functions_[name] = udf;
   }
 }

@@ -339,6 +339,33 @@ TEST_F(Operations, CppScalarFunctionsInSql) {
   EXPECT_NE(m.find("label"), std::string::npos) << m;
 }
 
+// A batched SQL function with parameters: arg0 * factor + offset, NULL for NULL.
+std::vector<Value> affine(const Batch& args, const Row& params) {
+  std::vector<Value> out;
+  for (size_t r = 0; r < args.num_rows(); r++) {
+    Value v = args.value(0, r);
+    out.push_back(v.is_null()
+                      ? Value()
+                      : Value(v.as_int() * params["factor"].as_int() + params["offset"].as_int()));
+  }
+  return out;
+}
+
+TEST_F(Operations, BatchedScalarFunctionsWithParametersInSql) {
+  Row params;
+  params["factor"] = 3;
+  params["offset"] = -1;
+  sp->create_function("affine", affine, params, {"BIGINT"}, "BIGINT");
+  auto df = items().repartition(3).map(
+      "item, affine(item) AS a, affine(CASE WHEN item % 2 = 0 THEN NULL ELSE item END) AS b");
+  Table got = sorted(df.to_table());
+  Table truth = sorted(duckdb_query(
+      "SELECT item, item * 3 - 1 AS a, CASE WHEN item % 2 = 0 THEN NULL ELSE item * 3 - 1 END AS "
+      "b FROM read_parquet('" +
+      dir / "items/*.parquet" + "')"));
+  EXPECT_EQ(got.rows, truth.rows);
+}
+
 TEST_F(Operations, InMemorySourcesFromRowsAndTables) {
   std::vector<Row> rows;
   for (int i = 0; i < 10; i++) {

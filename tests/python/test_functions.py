@@ -73,3 +73,29 @@ def test_a_failing_function_names_itself(sp):
     assert "explode (map)" in message and "KeyError: 'no such thing'" in message
     with pytest.raises(smallpond.ExecutionError, match="returned a int"):
         df.map_batches(lambda t: 5).count()
+
+
+def test_python_functions_callable_from_sql(sp, prices):
+    from duckdb.sqltypes import DOUBLE  # smallpond scripts pass DuckDB's type objects
+
+    sp.create_function("band", lambda price: "high" if price > 500 else "low",
+                       ["DOUBLE"], "VARCHAR")
+    tax = 0.2  # captured
+    sp.create_function("with_tax", lambda prices: [None if p is None else p * (1 + tax)
+                                                   for p in prices.to_pylist()],
+                       [DOUBLE], DOUBLE, use_arrow_type=True)
+    df = sp.read_parquet(f"{prices}/*.parquet").repartition(3, hash_by="ticker")
+    # Grouped by the partition key too: each group lies in one partition.
+    got = sp.partial_sql("SELECT ticker, band(price) AS b, count(*) AS n, "
+                         "sum(with_tax(price)) AS t FROM {0} GROUP BY ticker, b", df).to_arrow()
+    expected = truth(f"""SELECT ticker, CASE WHEN price IS NULL THEN NULL WHEN price > 500
+                           THEN 'high' ELSE 'low' END AS b, count(*) AS n, sum(price * 1.2) AS t
+                         FROM '{prices}/*.parquet' GROUP BY ticker, b""")
+    assert got.num_rows == expected.num_rows
+    got_rows = {(r["ticker"], r["b"]): (r["n"], r["t"]) for r in got.to_pylist()}
+    for r in expected.to_pylist():
+        n, t = got_rows[(r["ticker"], r["b"])]
+        assert n == r["n"]
+        assert (t is None and r["t"] is None) or abs(t - r["t"]) <= 1e-9 * abs(r["t"])
+    with pytest.raises(smallpond.InvalidInputError, match="params="):
+        sp.create_function("nothing", lambda x: x)
