@@ -23,6 +23,20 @@ struct StepReport {
   double seconds = 0;  //!< wall time from the step's first task start to its last task end
 };
 
+//! How far the running action is (Session::progress), step by step.
+struct StepProgress {
+  std::string step;
+  int done = 0;   //!< its tasks finished (run or reused)
+  int total = 0;  //!< its tasks on executors
+};
+struct JobProgress {
+  bool running = false;  //!< an action's job is running now
+  int tasks_done = 0;
+  int tasks_total = 0;
+  double seconds = 0;               //!< since the job started
+  std::vector<StepProgress> steps;  //!< in plan order
+};
+
 struct JobReport {
   std::vector<StepReport> steps;       //!< in plan order
   double seconds = 0;                  //!< wall time of the whole run

@@ -101,6 +101,9 @@ class Session {
   //! running are cancelled, nothing is left half-written and what finished is kept (the same
   //! action again resumes). Without a running action it does nothing.
   void interrupt();
+  //! How far the running action is (from another thread; a front end draws it its own way).
+  //! After the action: the last job's final counts, running == false.
+  JobProgress progress() const;
   //! Stops the executor processes (also done when the last Session copy goes away).
   void shutdown();
 

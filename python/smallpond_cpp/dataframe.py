@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from smallpond_cpp import _core
-from smallpond_cpp._interrupt import run_action
+from smallpond_cpp._actions import run_action
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -50,7 +50,7 @@ class DataFrame:
 
     def _act(self, call: Any) -> Any:
         """Runs an action so that Ctrl-C stops its job (see _interrupt)."""
-        return run_action(self._session._core, call)
+        return run_action(self._session, call)
 
     # Partitioning.
 

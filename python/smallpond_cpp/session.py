@@ -6,6 +6,7 @@ import sys
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from smallpond_cpp import _core
+from smallpond_cpp._actions import in_notebook
 from smallpond_cpp.dataframe import DataFrame, _as_list, _node_hints
 
 Paths = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
@@ -33,8 +34,9 @@ class Session:
     (or when the session is garbage collected, or the program ends).
     """
 
-    def __init__(self, core: _core.Session) -> None:
+    def __init__(self, core: _core.Session, notebook_progress: bool = False) -> None:
         self._core = core
+        self._notebook_progress = notebook_progress
 
     # Sources: each is one partition; repartition() spreads it.
 
@@ -132,10 +134,10 @@ class Session:
 
     def run_pipeline(self, path: str) -> _core.JobReport:
         """Runs a pipeline file (docs/pipeline-format.md), as ``smallpond run`` does."""
-        from smallpond_cpp._interrupt import run_action
+        from smallpond_cpp._actions import run_action
 
         path = os.fspath(path)
-        return run_action(self._core, lambda: self._core.run_pipeline(path))
+        return run_action(self, lambda: self._core.run_pipeline(path))
 
     def explain_pipeline(self, path: str) -> str:
         return self._core.explain_pipeline(os.fspath(path))
@@ -144,6 +146,11 @@ class Session:
     def job_dir(self) -> str:
         """The job directory: task outputs, logs; a rerun with the same one reuses them."""
         return self._core.job_dir()
+
+    def progress(self) -> _core.JobProgress:
+        """How far the running action is (from another thread): tasks done and in all, step
+        by step; after it, the last job's final counts."""
+        return self._core.progress()
 
     def last_report(self) -> _core.JobReport:
         """What the most recent action did, step by step."""
@@ -205,6 +212,10 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
         o.executors = int(num_executors)
     for name, value in options.items():
         setattr(o, name, value)
+    # A notebook does not show the process's stderr: the progress is drawn in the cell.
+    notebook = "progress" not in options and in_notebook()
+    if notebook:
+        o.progress = False
     # Executors are this interpreter running smallpond_cpp._executor; they must import this
     # very package, wherever it was found.
     o.executor_command = [sys.executable, "-m", "smallpond_cpp._executor"]
@@ -215,4 +226,4 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
     installed = os.path.basename(_package_parent()) in ("site-packages", "dist-packages")
     if not installed and _package_parent() not in path.split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_package_parent(), path) if p)
-    return Session(_core.init(o))
+    return Session(_core.init(o), notebook_progress=notebook)

@@ -138,6 +138,19 @@ void bind_report(nb::module_& m) {
       .def("__str__", &JobReport::to_string);
 }
 
+void bind_progress(nb::module_& m) {
+  nb::class_<StepProgress>(m, "StepProgress")
+      .def_ro("step", &StepProgress::step)
+      .def_ro("done", &StepProgress::done)
+      .def_ro("total", &StepProgress::total);
+  nb::class_<JobProgress>(m, "JobProgress")
+      .def_ro("running", &JobProgress::running)
+      .def_ro("tasks_done", &JobProgress::tasks_done)
+      .def_ro("tasks_total", &JobProgress::tasks_total)
+      .def_ro("seconds", &JobProgress::seconds)
+      .def_ro("steps", &JobProgress::steps);
+}
+
 void bind_dataframe(nb::module_& m) {
   nb::class_<DataFrame>(m, "DataFrame")
       .def(
@@ -220,6 +233,7 @@ void bind_session(nb::module_& m) {
       .def("last_report", &Session::last_report)
       .def("job_dir", [](const Session& s) { return s.options().job_dir; })
       .def("interrupt", &Session::interrupt)
+      .def("progress", &Session::progress)
       .def("shutdown", &Session::shutdown, Released());
 }
 
@@ -233,6 +247,7 @@ NB_MODULE(_core, m) {
   register_errors(m);
   bind_options(m);
   bind_report(m);
+  bind_progress(m);
   bind_dataframe(m);
   bind_session(m);
   bind_python_functions(m);

@@ -111,6 +111,8 @@ Session::Session(std::shared_ptr<SessionState> state) : state_(std::move(state))
 
 void Session::interrupt() { state_->runner.interrupt(); }
 
+JobProgress Session::progress() const { return state_->runner.progress(); }
+
 void Session::create_function(const std::string& name, ScalarFunction fn,
                               const std::vector<std::string>& arg_types,
                               const std::string& return_type) {

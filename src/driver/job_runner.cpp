@@ -154,7 +154,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   sched.interrupted = &interrupted_;
   // Progress, notices, the task trace and the final summary all go through one observer.
   std::unique_ptr<JobObserver> observer =
-      standard_observer(graph, options_.progress, job_dir.root() + "/log");
+      standard_observer(graph, options_.progress, job_dir.root() + "/log", &progress_);
   Scheduler scheduler(
       graph, *pool_, job_dir, [this](const DataSet& ds) { return count_rows(ds); }, sched,
       observer.get());

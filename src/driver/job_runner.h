@@ -11,6 +11,7 @@
 #include "driver/step_index.h"
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
+#include "exec/progress_snapshot.h"
 #include "logical/node.h"
 #include "plan/task.h"
 #include "smallpond/options.h"
@@ -42,6 +43,8 @@ class JobRunner {
   //! Stops the running run() (from another thread): it throws ExecutionError with code
   //! Interrupted. A run that starts later is not affected.
   void interrupt() { interrupted_ = true; }
+  //! How far the running job is (from any thread).
+  JobProgress progress() const { return progress_.get(); }
 
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
@@ -49,6 +52,7 @@ class JobRunner {
   Options options_;
   std::unique_ptr<ExecutorPool> pool_;
   std::atomic<bool> interrupted_{false};
+  ProgressSnapshot progress_;
   std::unique_ptr<Engine> engine_;
   std::once_flag engine_once_;
   int64_t jobs_run_ = 0;

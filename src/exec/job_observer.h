@@ -14,6 +14,8 @@
 
 namespace smallpond {
 
+class ProgressSnapshot;
+
 class JobObserver {
  public:
   virtual ~JobObserver() = default;
@@ -33,7 +35,9 @@ class JobObserver {
 };
 
 //! Progress and notices on stderr when `progress`, and the task trace in log_dir.
+//! With a snapshot, the progress is also kept there for other threads to read.
 std::unique_ptr<JobObserver> standard_observer(const TaskGraph& graph, bool progress,
-                                               const std::string& log_dir);
+                                               const std::string& log_dir,
+                                               ProgressSnapshot* snapshot = nullptr);
 
 }  // namespace smallpond

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -483,6 +484,39 @@ TEST(Api, InterruptStopsTheRunningActionAndARerunResumes) {
       duckdb_query("SELECT count(*) FROM " + read_all(prices_glob()) + " WHERE volume % 2 = 0");
   EXPECT_EQ(duckdb_query("SELECT count(*) FROM " + read_all(dir / "out/*.parquet")).rows,
             truth.rows);
+}
+
+// Session::progress() from another thread while an action runs: counts that grow to the
+// total, step by step; after the action, the final counts and running == false.
+TEST(Api, ProgressIsReadableWhileAnActionRuns) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  EXPECT_FALSE(sp.progress().running);
+  Row params;
+  params["marker"] = dir / "slow";
+  testing::write_text(dir / "slow", "");
+  auto df = sp.read_parquet(prices_glob()).repartition(4, "ticker").filter(slow_keep, params);
+  std::thread action([&] { df.count(); });
+  JobProgress seen;
+  for (int i = 0; i < 3000 && !(seen.running && seen.tasks_done > 0); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    seen = sp.progress();
+  }
+  remove_all(dir / "slow");
+  action.join();
+  ASSERT_TRUE(seen.running);
+  EXPECT_GT(seen.tasks_done, 0);
+  EXPECT_LT(seen.tasks_done, seen.tasks_total);
+  JobProgress after = sp.progress();
+  EXPECT_FALSE(after.running);
+  EXPECT_EQ(after.tasks_done, after.tasks_total);
+  int sum = 0;
+  for (auto& s : after.steps) {
+    EXPECT_EQ(s.done, s.total) << s.step;
+    sum += s.total;
+  }
+  EXPECT_EQ(sum, after.tasks_total);
+  EXPECT_EQ(after.steps.size(), 2u);  // the shuffle and the filter
 }
 
 }  // namespace
