@@ -53,20 +53,23 @@ void LocalProcessPool::start(int executor) {
   envp.push_back(nullptr);
   pid_t parent = ::getpid();
 
-  pid_t pid = ::fork();
+  pid_t pid = spawner_.spawn([&]() -> pid_t {
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the scheduler (see ProcessSpawner)
+      if (::getppid() != parent) ::_exit(1);
+      ::fcntl(fds[1], F_SETFD, 0);  // keep the executor's end across exec
+      int devnull = ::open("/dev/null", O_WRONLY);
+      if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);  // the program's output is the driver's
+      ::execve(program.c_str(), argv.data(), envp.data());
+      ::_exit(127);
+    }
+    return child < 0 ? -errno : child;  // errno is the spawner thread's
+  });
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    throw Error(std::string("cannot start an executor process: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the scheduler
-    if (::getppid() != parent) ::_exit(1);
-    ::fcntl(fds[1], F_SETFD, 0);  // keep the executor's end across exec
-    int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);  // the program's own output is the driver's
-    ::execve(program.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    throw Error(std::string("cannot start an executor process: ") + std::strerror(-pid));
   }
   ::close(fds[1]);
   executors_[executor].pid = pid;

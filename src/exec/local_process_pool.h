@@ -9,6 +9,7 @@
 
 #include "exec/executor_pool.h"
 #include "exec/liveness.h"
+#include "exec/process_spawner.h"
 #include "exec/socket_channel.h"
 
 namespace smallpond {
@@ -40,6 +41,7 @@ class LocalProcessPool : public ExecutorPool {
   };
   Liveness liveness_;
   std::vector<std::string> command_;
+  ProcessSpawner spawner_;
   void start(int executor);
   //! Waits for the process; returns how it ended. *oom: the kernel's OOM killer ended it (a
   //! SIGKILL while the OOM kill count grew).

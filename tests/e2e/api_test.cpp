@@ -519,5 +519,20 @@ TEST(Api, ProgressIsReadableWhileAnActionRuns) {
   EXPECT_EQ(after.steps.size(), 2u);  // the shuffle and the filter
 }
 
+// Executors belong to the session, not to the thread of the action that started them: an
+// action on a thread that then ends leaves them serving the next action (none is lost).
+TEST(Api, ExecutorsOutliveTheThreadThatStartedThem) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+  std::thread first([&] { EXPECT_EQ(df.count(), testing::kSmallPricesRows); });
+  first.join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(sp.partial_sql("SELECT DISTINCT ticker FROM {0}", df).count(), 50);
+  std::string trace;
+  for (auto& f : list_files_recursive(dir / "job/log")) trace += read_file(dir / "job/log/" + f);
+  EXPECT_FALSE(contains(trace, ",lost,")) << trace;
+}
+
 }  // namespace
 }  // namespace smallpond
