@@ -53,10 +53,21 @@ def assert_same_rows(got: pa.Table, expected: pa.Table) -> None:
     assert rows(got) == rows(expected)
 
 
-def run_script(name: str, *args: str, env: dict = None, cwd: Path = None) -> str:
-    """Runs tests/python/scripts/<name> as a program; returns its output."""
+def mpirun(ranks: int) -> list:
+    """The command prefix that runs a program as `ranks` MPI ranks on this machine."""
+    return ["mpirun", "-np", str(ranks), "--oversubscribe", "-x", "PYTHONPATH",
+            "-x", "SP_DATA_ROOT", "-x", "SP_NUM_EXECUTORS"]
+
+
+def run_script(name: str, *args: str, env: dict = None, cwd: Path = None,
+               launcher: list = None) -> str:
+    """Runs tests/python/scripts/<name> as a program (under `launcher`, e.g. mpirun(3));
+    returns its output."""
     full_env = dict(os.environ, **(env or {}))
-    done = subprocess.run([sys.executable, str(SCRIPTS / name), *map(str, args)], env=full_env,
+    if launcher:  # running as root, OpenMPI wants to be told it may
+        full_env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run([*(launcher or []), sys.executable, str(SCRIPTS / name),
+                           *map(str, args)], env=full_env,
                           cwd=cwd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout

@@ -1,6 +1,7 @@
 """Python functions in the plan (filter, map, flat_map, map_batches): run in the executors,
 results against DuckDB on the unpartitioned data; functions that cannot travel or that fail
 give errors naming them."""
+import shutil
 import threading
 
 import pandas as pd
@@ -9,13 +10,19 @@ import pyarrow as pa
 import pytest
 
 import smallpond_cpp as smallpond
-from conftest import assert_same_rows, run_script, truth
+from conftest import assert_same_rows, mpirun, run_script, truth
 
 
-def test_a_script_with_functions(prices, tmp_path):
+@pytest.mark.parametrize("launcher", ["local", "mpirun"])
+def test_a_script_with_functions(prices, tmp_path, launcher):
+    if launcher == "mpirun" and not shutil.which("mpirun"):
+        pytest.skip("no mpirun")
     out = tmp_path / "out"
-    run_script("functions.py", prices, out,
-               env={"SP_DATA_ROOT": str(tmp_path / "root"), "SP_NUM_EXECUTORS": "2"})
+    # Under mpirun, rank 0 runs the script and ranks 1 and 2 are its executors.
+    printed = run_script("functions.py", prices, out,
+                         env={"SP_DATA_ROOT": str(tmp_path / "root"), "SP_NUM_EXECUTORS": "2"},
+                         launcher=mpirun(3) if launcher == "mpirun" else None)
+    assert printed.count("driver done") == 1  # the other ranks only served tasks
     src = f"'{prices}/*.parquet'"
     assert_same_rows(
         truth(f"SELECT * FROM '{out}/cheap/*.parquet'"),

@@ -26,3 +26,4 @@ def with_turnover(table: pa.Table) -> pa.Table:
 df.map_batches(with_turnover, batch_size=1000).write_parquet(sys.argv[2] + "/turnover")
 df.flat_map(lambda r: [{"ticker": r["ticker"], "k": k} for k in range(r["volume"] % 3)]) \
   .write_parquet(sys.argv[2] + "/repeated")
+print("driver done")
