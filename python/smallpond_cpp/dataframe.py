@@ -111,7 +111,8 @@ class DataFrame:
 
     def flat_map(self, sql_or_func: Any, *, schema: Any = None, **kwargs: Any) -> "DataFrame":
         """A Python function from a row (a dict) to a list of rows; ``schema`` as for map.
-        A SQL string is a query over ``{0}`` returning the rows (``UNNEST`` makes several)."""
+        A SQL string is a select list, as for map (``UNNEST`` in it gives several rows per
+        row)."""
         _node_hints("flat_map", kwargs)
         if callable(sql_or_func):
             return self._python("flat_map", sql_or_func, schema, _ROW_BATCH)

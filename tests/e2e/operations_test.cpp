@@ -341,12 +341,11 @@ TEST_F(Operations, CppScalarFunctionsInSql) {
 
 // A batched SQL function with parameters: arg0 * factor + offset, NULL for NULL.
 std::vector<Value> affine(const Batch& args, const Row& params) {
-  std::vector<Value> out;
+  std::vector<Value> out(args.num_rows());  // NULL unless set
   for (size_t r = 0; r < args.num_rows(); r++) {
     Value v = args.value(0, r);
-    out.push_back(v.is_null()
-                      ? Value()
-                      : Value(v.as_int() * params["factor"].as_int() + params["offset"].as_int()));
+    if (!v.is_null())
+      out[r] = Value(v.as_int() * params["factor"].as_int() + params["offset"].as_int());
   }
   return out;
 }
