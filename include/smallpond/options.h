@@ -19,6 +19,12 @@ struct Options {
   //! in which init() serves tasks. A front end whose program is an interpreter names a module
   //! that only serves tasks instead (the Python package: `python -m smallpond_cpp._executor`).
   std::vector<std::string> executor_command;
+  //! Executors on other machines: the driver listens on this address ("HOST:PORT") and waits
+  //! for `executors` executor nodes to connect (serve_executor_node, `smallpond relay
+  //! HOST:PORT`), instead of starting local processes. Empty (the default): local processes.
+  std::string listen_address;
+  //! How long the driver waits for the executor nodes to connect.
+  double executor_connect_timeout = 60;
   //! Number of executor processes. 0 means one per CPU core. Under mpirun/srun the executors
   //! are the MPI ranks other than rank 0, and this is ignored.
   int executors = 0;

@@ -116,6 +116,14 @@ class Session {
 //! Starts a session. In an executor process (see above) this serves tasks and exits.
 Session init(const Options& options = {});
 
+//! An executor node for a driver on another machine (Options::listen_address): connects to
+//! driver_address ("HOST:PORT", retrying for connect_timeout seconds) and serves its tasks, in
+//! a local executor process started with executor_command (empty: a copy of this program),
+//! until the driver says stop or is gone. `smallpond relay HOST:PORT` is this.
+void serve_executor_node(const std::string& driver_address,
+                         const std::vector<std::string>& executor_command = {},
+                         double connect_timeout = 60);
+
 //! If this process was started as an executor, serves tasks and exits; otherwise returns.
 //! init() calls it; call it yourself first if main() does work before init().
 void serve_if_executor();

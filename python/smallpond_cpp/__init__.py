@@ -14,7 +14,7 @@ docs/python.md lists smallpond's functions and their status here.
 """
 from smallpond_cpp._core import Error, ExecutionError, InvalidInputError, JobReport, StepReport
 from smallpond_cpp.dataframe import DataFrame
-from smallpond_cpp.session import Session, init
+from smallpond_cpp.session import Session, init, serve_executor_node
 
 __version__ = "0.1.0"
 
@@ -27,4 +27,5 @@ __all__ = [
     "Session",
     "StepReport",
     "init",
+    "serve_executor_node",
 ]

@@ -16,6 +16,7 @@ _OPTION_NAMES = {
     "job_dir", "threads_per_task", "memory_per_task", "max_retry", "max_fail", "fail_fast",
     "memory_passing_bytes", "speculation", "speculation_min_seconds", "fault_probability",
     "heartbeat_timeout", "progress", "optimize", "overwrite", "sandbox", "shuffle_producers",
+    "listen_address", "executor_connect_timeout",
 }
 
 
@@ -216,14 +217,33 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
     notebook = "progress" not in options and in_notebook()
     if notebook:
         o.progress = False
-    # Executors are this interpreter running smallpond_cpp._executor; they must import this
-    # very package, wherever it was found.
-    o.executor_command = [sys.executable, "-m", "smallpond_cpp._executor"]
-    # ... and find the modules the driver finds (the functions of a plan may name them).
-    os.environ["SMALLPOND_PYTHON_PATH"] = os.pathsep.join(
-        os.path.abspath(p) if p else os.getcwd() for p in sys.path)
+    o.executor_command = executor_command()
+    _export_module_path()
+    return Session(_core.init(o), notebook_progress=notebook)
+
+
+def executor_command() -> List[str]:
+    """How this package starts an executor process: this interpreter, serving tasks."""
+    return [sys.executable, "-m", "smallpond_cpp._executor"]
+
+
+def serve_executor_node(driver_address: str, connect_timeout: float = 60) -> None:
+    """Serves as an executor node of a driver on another machine, started with
+    ``init(listen_address="HOST:PORT", num_executors=N)``: connects to it (trying for
+    ``connect_timeout`` seconds) and runs its tasks, Python functions included, until the
+    driver stops or is gone. ``smallpond relay HOST:PORT`` does the same for plans without
+    Python functions."""
+    _export_module_path()
+    _core.serve_executor_node(driver_address, executor_command(), float(connect_timeout))
+
+
+def _export_module_path() -> None:
+    """Executors are this interpreter running smallpond_cpp._executor: they must import this
+    very package, wherever it was found, and the modules the driver finds (functions of a
+    plan may name them)."""
     path = os.environ.get("PYTHONPATH", "")
     installed = os.path.basename(_package_parent()) in ("site-packages", "dist-packages")
     if not installed and _package_parent() not in path.split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_package_parent(), path) if p)
-    return Session(_core.init(o), notebook_progress=notebook)
+    os.environ["SMALLPOND_PYTHON_PATH"] = os.pathsep.join(
+        os.path.abspath(p) if p else os.getcwd() for p in sys.path)

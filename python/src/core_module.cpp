@@ -114,7 +114,9 @@ void bind_options(nb::module_& m) {
       .def_rw("optimize", &Options::optimize)
       .def_rw("overwrite", &Options::overwrite)
       .def_rw("sandbox", &Options::sandbox)
-      .def_rw("shuffle_producers", &Options::shuffle_producers);
+      .def_rw("shuffle_producers", &Options::shuffle_producers)
+      .def_rw("listen_address", &Options::listen_address)
+      .def_rw("executor_connect_timeout", &Options::executor_connect_timeout);
 }
 
 void bind_report(nb::module_& m) {
@@ -252,6 +254,8 @@ NB_MODULE(_core, m) {
   bind_session(m);
   bind_python_functions(m);
   m.def("init", &smallpond::init, "options"_a, Released());
+  m.def("serve_executor_node", &smallpond::serve_executor_node, "driver_address"_a,
+        "executor_command"_a, "connect_timeout"_a, Released());
   // An executor serves tasks here until it exits; the GIL is free for the tasks' Python code.
   m.def("serve_if_executor", &smallpond::serve_if_executor, Released());
 }

@@ -12,6 +12,7 @@
 #include "engine/row_schema.h"
 #include "exec/executor_main.h"
 #include "exec/mpi/mpi_runtime.h"
+#include "exec/tcp_pool.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
@@ -100,6 +101,11 @@ void serve_if_executor() {
     mpi_initialize();
     if (mpi_rank() > 0) run_mpi_executor_rank();
   }
+}
+
+void serve_executor_node(const std::string& driver_address,
+                         const std::vector<std::string>& executor_command, double connect_timeout) {
+  run_tcp_executor_node(driver_address, executor_command, connect_timeout);
 }
 
 Session init(const Options& options) {

@@ -162,6 +162,18 @@ int main(int argc, char** argv) {
   run->add_flag("--overwrite", options.overwrite,
                 "Let outputs replace what is at their paths even when smallpond did not write it");
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
+  run->add_option("--listen", options.listen_address,
+                  "Executors on other machines: listen on HOST:PORT for --executors nodes "
+                  "started with `smallpond relay HOST:PORT`");
+
+  std::string relay_address;
+  double relay_timeout = 60;
+  auto* relay_cmd = app.add_subcommand(
+      "relay", "Serve as an executor node of a driver run with --listen HOST:PORT");
+  relay_cmd->add_option("address", relay_address, "The driver's HOST:PORT")->required();
+  relay_cmd
+      ->add_option("--connect-timeout", relay_timeout, "Seconds to keep trying to reach the driver")
+      ->default_val(relay_timeout);
 
   sp::Options explain_options;
   std::string explain_file;
@@ -237,6 +249,10 @@ int main(int argc, char** argv) {
         explain_options.job_dir = sp::default_job_dir(explain_file);
       explain_options.progress = false;
       std::fputs(sp::init(explain_options).explain_pipeline(explain_file).c_str(), stdout);
+      return 0;
+    }
+    if (*relay_cmd) {
+      sp::serve_executor_node(relay_address, {}, relay_timeout);
       return 0;
     }
     if (*show_cmd) return sp::show_command(show_path, show_step, show_limit);

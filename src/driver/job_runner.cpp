@@ -14,6 +14,7 @@
 #include "exec/local_process_pool.h"
 #include "exec/mpi/mpi_runtime.h"
 #include "exec/scheduler.h"
+#include "exec/tcp_pool.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "logical/optimizer.h"
@@ -30,6 +31,9 @@ Options resolve_options(Options o) {
     if (!ok) throw InvalidInputError(what);
   };
   require(o.executors >= 0, "executors must be >= 0 (0: one per core)");
+  require(o.listen_address.empty() || o.executors > 0,
+          "listen_address needs executors: how many executor nodes to wait for");
+  require(o.executor_connect_timeout > 0, "executor_connect_timeout must be positive");
   require(o.threads_per_task >= 0, "threads_per_task must be >= 0 (0: cores / executors)");
   require(o.memory_per_task >= 0, "memory_per_task must be >= 0 (0: a share of the memory)");
   require(o.max_retry >= 0, "max_retry must be >= 0");
@@ -134,6 +138,9 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   if (!pool_) {
     if (mpi_active())
       pool_ = make_mpi_pool(options_.heartbeat_timeout);
+    else if (!options_.listen_address.empty())
+      pool_ = make_tcp_pool(options_.listen_address, options_.executors, options_.heartbeat_timeout,
+                            options_.executor_connect_timeout);
     else
       pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout,
                                                  options_.executor_command);

@@ -15,7 +15,8 @@ constexpr int kScheduler = RelayTransport::kScheduler;
 
 class ExecutorRelay {
  public:
-  explicit ExecutorRelay(RelayTransport& transport) : transport_(transport), local_(1) {}
+  ExecutorRelay(RelayTransport& transport, const std::vector<std::string>& command)
+      : transport_(transport), local_(1, 10, command) {}
 
   bool run() {
     const double kHeartbeatSeconds = 1.0;
@@ -217,6 +218,8 @@ class ExecutorRelay {
 
 }  // namespace
 
-bool run_executor_relay(RelayTransport& transport) { return ExecutorRelay(transport).run(); }
+bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command) {
+  return ExecutorRelay(transport, command).run();
+}
 
 }  // namespace smallpond

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "exec/messages.h"
 
@@ -51,6 +52,7 @@ class RelayTransport {
 //! Relays until the scheduler says stop or retires this executor, or is gone. Returns whether
 //! the transport may be closed in step with the others (false when an executor was lost: a
 //! collective close, like MPI_Finalize, would wait for it for ever).
-bool run_executor_relay(RelayTransport& transport);
+//! The relay's executor process runs `command` (empty: a copy of this program).
+bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command = {});
 
 }  // namespace smallpond
