@@ -38,6 +38,7 @@ class Session:
     def __init__(self, core: _core.Session, notebook_progress: bool = False) -> None:
         self._core = core
         self._notebook_progress = notebook_progress
+        self._ray_actors: list = []  # executors on Ray (init(ray_address=...))
 
     # Sources: each is one partition; repartition() spreads it.
 
@@ -158,8 +159,13 @@ class Session:
         return self._core.last_report()
 
     def shutdown(self) -> None:
-        """Stops the executor processes."""
+        """Stops the executor processes (and the executor actors on Ray)."""
         self._core.shutdown()
+        if self._ray_actors:
+            from smallpond_cpp import _ray
+
+            _ray.stop_executors(self._ray_actors)
+            self._ray_actors = []
 
     def __enter__(self) -> "Session":
         return self
@@ -182,7 +188,8 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
     rerun with the same directory reuses the outputs of finished tasks. As in smallpond, the
     environment overrides the arguments: ``SP_JOBID``, ``SP_DATA_ROOT``, ``SP_NUM_EXECUTORS``.
     ``num_executors`` (0: one per core) local executor processes run the tasks; under
-    ``mpirun`` the MPI ranks do. Other keyword arguments set the C++ session's options
+    ``mpirun`` the MPI ranks do; with ``ray_address`` (or ``SP_RAY_ADDRESS``), Ray actors on
+    the cluster's nodes do, ``num_executors`` of them (default: one per CPU of the cluster). Other keyword arguments set the C++ session's options
     (``memory_passing_bytes``, ``progress``, ``max_retry``, ``overwrite``, ... : docs/python.md).
     ``job_time`` is accepted and not used (job directories are not named by time here).
     """
@@ -191,10 +198,6 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
     if "SP_NUM_EXECUTORS" in os.environ:
         num_executors = int(os.environ["SP_NUM_EXECUTORS"])
     ray_address = os.environ.get("SP_RAY_ADDRESS", ray_address)
-    if ray_address:
-        raise _core.InvalidInputError(
-            "init: ray_address: running on Ray is not supported yet; run locally "
-            "(num_executors=) or under mpirun")
     if bind_numa_node:
         raise _core.InvalidInputError("init: bind_numa_node is not supported")
     if platform not in (None, "local"):
@@ -219,7 +222,20 @@ def init(job_id: Optional[str] = None, job_time: Any = None, job_name: Optional[
         o.progress = False
     o.executor_command = executor_command()
     _export_module_path()
-    return Session(_core.init(o), notebook_progress=notebook)
+    actors: list = []
+    if ray_address:
+        from smallpond_cpp import _ray
+
+        o.listen_address, o.executors, actors = _ray.start_executors(
+            ray_address, o.job_name, num_executors)
+    try:
+        session = Session(_core.init(o), notebook_progress=notebook)
+    except BaseException:
+        if actors:
+            _ray.stop_executors(actors)
+        raise
+    session._ray_actors = actors
+    return session
 
 
 def executor_command() -> List[str]:

@@ -36,8 +36,6 @@ def test_missing_files_and_bad_arguments(sp, tmp_path):
         sp.read_parquet(str(tmp_path / "nothing/*.parquet")).count()
     with pytest.raises(smallpond.InvalidInputError, match="unknown option"):
         smallpond.init(job_dir=str(tmp_path / "j"), no_such_option=1)
-    with pytest.raises(smallpond.InvalidInputError, match="Ray"):
-        smallpond.init(job_dir=str(tmp_path / "j"), ray_address="127.0.0.1:6379")
     with pytest.raises(smallpond.InvalidInputError, match="__arrow_c_stream__"):
         sp.from_arrow([1, 2, 3])
     with pytest.raises(smallpond.InvalidInputError, match="type must be"):
