@@ -23,6 +23,11 @@ struct Options {
   //! for `executors` executor nodes to connect (serve_executor_node, `smallpond relay
   //! HOST:PORT`), instead of starting local processes. Empty (the default): local processes.
   std::string listen_address;
+  //! Executors on a Ray cluster at this address: Ray actors (one CPU each), `executors` of
+  //! them (0: one per CPU of the cluster), started through the Python package smallpond_cpp
+  //! (`python -m smallpond_cpp._ray_launcher`; SMALLPOND_PYTHON names the interpreter) and
+  //! connected back as executor nodes over TCP. Empty (the default): not on Ray.
+  std::string ray_address;
   //! How long the driver waits for the executor nodes to connect.
   double executor_connect_timeout = 60;
   //! Number of executor processes. 0 means one per CPU core. Under mpirun/srun the executors

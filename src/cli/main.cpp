@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
   run->add_flag("--overwrite", options.overwrite,
                 "Let outputs replace what is at their paths even when smallpond did not write it");
   run->add_flag("--quiet,-q", quiet, "No progress or summary");
+  run->add_option("--ray", options.ray_address,
+                  "Run the executors on the Ray cluster at this address (e.g. \"$RAY_ADDRESS\"): "
+                  "one actor per CPU, or --executors of them; needs the smallpond_cpp Python "
+                  "package and ray (SMALLPOND_PYTHON: the interpreter)");
   run->add_option("--listen", options.listen_address,
                   "Executors on other machines: listen on HOST:PORT for --executors nodes "
                   "started with `smallpond relay HOST:PORT`");

@@ -31,6 +31,9 @@ Options resolve_options(Options o) {
     if (!ok) throw InvalidInputError(what);
   };
   require(o.executors >= 0, "executors must be >= 0 (0: one per core)");
+  require(o.ray_address.empty() || o.listen_address.empty(),
+          "ray_address and listen_address exclude each other (on Ray, the driver listens where "
+          "the actors can reach it)");
   require(o.listen_address.empty() || o.executors > 0,
           "listen_address needs executors: how many executor nodes to wait for");
   require(o.executor_connect_timeout > 0, "executor_connect_timeout must be positive");
@@ -56,6 +59,13 @@ Options resolve_options(Options o) {
   if (o.job_dir.empty()) o.job_dir = ".smallpond/" + o.job_name;
   o.job_dir = absolute_path(o.job_dir);
   if (mpi_active()) o.executors = mpi_size() - 1;  // under mpirun the ranks are the executors
+  if (!o.ray_address.empty()) {
+    // Actors of one CPU each, on machines of their own; as many as the cluster has CPUs
+    // unless executors says (known when they are started). A task's memory is left to DuckDB.
+    if (o.threads_per_task == 0) o.threads_per_task = 1;
+    if (o.shuffle_producers == 0) o.shuffle_producers = 2 * std::max(o.executors, cpu_count());
+    return o;
+  }
   if (o.executors == 0) o.executors = cpu_count();
   if (o.threads_per_task == 0) o.threads_per_task = std::max(1, cpu_count() / o.executors);
   if (o.memory_per_task == 0) o.memory_per_task = usable_memory_bytes() * 8 / 10 / o.executors;
@@ -70,6 +80,7 @@ JobRunner::~JobRunner() { shutdown(); }
 void JobRunner::shutdown() {
   if (pool_) pool_->shutdown();
   pool_.reset();
+  ray_.reset();  // the actors go with their launcher
 }
 
 Engine& JobRunner::local_engine() {
@@ -138,7 +149,12 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   if (!pool_) {
     if (mpi_active())
       pool_ = make_mpi_pool(options_.heartbeat_timeout);
-    else if (!options_.listen_address.empty())
+    else if (!options_.ray_address.empty()) {
+      ray_ = std::make_unique<RayLauncher>(options_.ray_address, options_.executors,
+                                           options_.job_name);
+      pool_ = make_tcp_pool(ray_->listen_address(), ray_->executors(), options_.heartbeat_timeout,
+                            options_.executor_connect_timeout);
+    } else if (!options_.listen_address.empty())
       pool_ = make_tcp_pool(options_.listen_address, options_.executors, options_.heartbeat_timeout,
                             options_.executor_connect_timeout);
     else

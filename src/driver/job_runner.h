@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "driver/ray_launcher.h"
 #include "driver/step_index.h"
 #include "engine/engine.h"
 #include "exec/executor_pool.h"
@@ -50,6 +51,7 @@ class JobRunner {
   std::vector<int64_t> count_rows(const DataSet& ds);
   void check_queries(const TaskGraph& graph);  // syntax of every SQL step, before anything runs
   Options options_;
+  std::unique_ptr<RayLauncher> ray_;  // before the pool: goes after it
   std::unique_ptr<ExecutorPool> pool_;
   std::atomic<bool> interrupted_{false};
   ProgressSnapshot progress_;

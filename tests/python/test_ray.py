@@ -2,6 +2,7 @@
 second node joined to it, on this machine), executors as Ray actors; results against DuckDB
 on the unpartitioned data; an actor killed mid-job; the actors' names in Ray's own list."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,3 +98,49 @@ def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
         assert n == 100000
         trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
         assert ",lost," in trace
+
+
+PIPELINE = """steps:
+  - name: prices
+    read_parquet: "{data}/*.parquet"
+  - name: by_ticker
+    repartition: {{input: prices, npartitions: 3, hash_by: ticker}}
+  - name: stats
+    sql: "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM {{0}} GROUP BY ticker"
+    inputs: [by_ticker]
+  - name: save
+    write_parquet: {{input: stats, path: "{out}"}}
+"""
+
+
+def test_a_pipeline_file_on_ray_locally_and_under_mpirun(ray_cluster, prices, tmp_path):
+    """The same pipeline file, unchanged, through `smallpond run` on Ray, locally and under
+    mpirun: the same result, DuckDB's."""
+    cli = os.environ.get("SMALLPOND_CLI")
+    if not cli:
+        pytest.skip("SMALLPOND_CLI is not set (ctest sets it)")
+    expected = truth(f"SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n "
+                     f"FROM '{prices}/*.parquet' GROUP BY ticker")
+    env = dict(os.environ, SMALLPOND_PYTHON=sys.executable, RAY_AUTH_MODE="disabled",
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    runs = {"ray": ["--ray", ray_cluster], "local": ["--executors", "2"]}
+    for name, extra in runs.items():
+        out = tmp_path / f"out-{name}"
+        (tmp_path / f"{name}.yaml").write_text(PIPELINE.format(data=prices, out=out))
+        done = subprocess.run([cli, "run", str(tmp_path / f"{name}.yaml"), "--job-dir",
+                               str(tmp_path / f"job-{name}"), "--quiet", *extra],
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert_same_rows(truth(f"SELECT * FROM '{out}/*.parquet'"), expected)
+    if shutil.which("mpirun"):
+        out = tmp_path / "out-mpi"
+        (tmp_path / "mpi.yaml").write_text(PIPELINE.format(data=prices, out=out))
+        done = subprocess.run(["mpirun", "-np", "3", "--oversubscribe", cli, "run",
+                               str(tmp_path / "mpi.yaml"), "--job-dir", str(tmp_path / "job-mpi"),
+                               "--quiet"], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert_same_rows(truth(f"SELECT * FROM '{out}/*.parquet'"), expected)
+    # The actors of the Ray run are gone with it.
+    names = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)] \
+        if ray.is_initialized() else []
+    assert not [n for n in names if n.startswith("smallpond-smallpond-")]  # job "smallpond"
