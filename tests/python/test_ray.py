@@ -83,10 +83,16 @@ def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
                         progress=False) as sp:
         df = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker").filter(keep)
 
+        def shuffled():
+            steps = sp.progress().steps
+            return bool(steps) and steps[0].total > 0 and steps[0].done == steps[0].total
+
         def kill_one():
+            # Once the shuffle is done, every actor is in a slow filter task: kill one of them.
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and sp.progress().tasks_done < 5:
+            while time.monotonic() < deadline and not shuffled():
                 time.sleep(0.05)
+            time.sleep(0.5)
             ray.kill(sp._ray_actors[0], no_restart=True)
             time.sleep(1)
             marker.unlink()
