@@ -36,27 +36,33 @@ void move_from_capsule(nb::handle capsule, const char* name, T* out) {
   source->release = nullptr;  // ours now; the capsule only frees the struct
 }
 
+// Calls smallpond_cpp._functions.<entry>(payload, schema, array) with the batch as Arrow C
+// data in capsules (no copy). The caller holds the GIL. A Python exception becomes an error
+// naming the function: most errors of user code come back on every try, so it is not retried.
+nb::object call_with_batch(const char* entry, const Batch& batch, const Row& params) {
+  try {
+    auto* schema = new ArrowSchema{};
+    nb::capsule schema_capsule(schema, "arrow_schema", free_schema_capsule);
+    auto* array = new ArrowArray{};
+    nb::capsule array_capsule(array, "arrow_array", free_array_capsule);
+    batch.export_arrow(schema, array);
+    nb::object apply = nb::module_::import_("smallpond_cpp._functions").attr(entry);
+    return apply(params["function"].as_string(), schema_capsule, array_capsule);
+  } catch (nb::python_error& e) {
+    throw InvalidInputError("the Python function " + params["name"].as_string() +
+                            " raised an error:\n" + e.what());
+  }
+}
+
 void run_python_batch(const Batch& input, const Row& params, ArrowSchema* schema,
                       ArrowArray* array) {
   // Executors serve tasks with the GIL released (see serve_if_executor).
   nb::gil_scoped_acquire gil;
-  try {
-    auto* in_schema = new ArrowSchema{};
-    nb::capsule schema_capsule(in_schema, "arrow_schema", free_schema_capsule);
-    auto* in_array = new ArrowArray{};
-    nb::capsule array_capsule(in_array, "arrow_array", free_array_capsule);
-    input.export_arrow(in_schema, in_array);
-    nb::object apply = nb::module_::import_("smallpond_cpp._functions").attr("apply_batch");
-    nb::object out = apply(params["function"].as_string(), schema_capsule, array_capsule);
-    if (out.is_none()) return;  // nothing from this batch
-    nb::tuple capsules = nb::cast<nb::tuple>(out);
-    move_from_capsule(capsules[0], "arrow_schema", schema);
-    move_from_capsule(capsules[1], "arrow_array", array);
-  } catch (nb::python_error& e) {
-    // Most errors of user code come back on every try: not retried.
-    throw InvalidInputError("the Python function " + params["name"].as_string() +
-                            " raised an error:\n" + e.what());
-  }
+  nb::object out = call_with_batch("apply_batch", input, params);
+  if (out.is_none()) return;  // nothing from this batch
+  nb::tuple capsules = nb::cast<nb::tuple>(out);
+  move_from_capsule(capsules[0], "arrow_schema", schema);
+  move_from_capsule(capsules[1], "arrow_array", array);
 }
 
 // A Python object returned by a SQL function as a Value (the engine casts it to the declared
@@ -72,23 +78,11 @@ Value to_value(nb::handle v) {
 
 std::vector<Value> run_python_udf(const Batch& args, const Row& params) {
   nb::gil_scoped_acquire gil;
-  try {
-    auto* in_schema = new ArrowSchema{};
-    nb::capsule schema_capsule(in_schema, "arrow_schema", free_schema_capsule);
-    auto* in_array = new ArrowArray{};
-    nb::capsule array_capsule(in_array, "arrow_array", free_array_capsule);
-    args.export_arrow(in_schema, in_array);
-    nb::object apply = nb::module_::import_("smallpond_cpp._functions").attr("apply_udf");
-    nb::list out =
-        nb::cast<nb::list>(apply(params["function"].as_string(), schema_capsule, array_capsule));
-    std::vector<Value> values;
-    values.reserve(out.size());
-    for (nb::handle v : out) values.push_back(to_value(v));
-    return values;
-  } catch (nb::python_error& e) {
-    throw InvalidInputError("the Python function " + params["name"].as_string() +
-                            " raised an error:\n" + e.what());
-  }
+  nb::list out = nb::cast<nb::list>(call_with_batch("apply_udf", args, params));
+  std::vector<Value> values;
+  values.reserve(out.size());
+  for (nb::handle v : out) values.push_back(to_value(v));
+  return values;
 }
 
 }  // namespace
