@@ -175,8 +175,10 @@ class TcpRelayTransport : public RelayTransport {
     auto message = channel_.receive();
     if (!message) {
       // The driver ended (or its machine is gone): nothing will come any more.
-      std::fprintf(stderr, "smallpond executor node: the driver at %s closed the connection; "
-                           "stopping\n", address_.c_str());
+      std::fprintf(stderr,
+                   "smallpond executor node: the driver at %s closed the connection; "
+                   "stopping\n",
+                   address_.c_str());
       gone_ = true;
       return std::make_pair(kScheduler, Message{ShutdownMessage{}});
     }
