@@ -41,6 +41,11 @@ struct JobReport {
   std::vector<StepReport> steps;       //!< in plan order
   double seconds = 0;                  //!< wall time of the whole run
   std::vector<std::string> published;  //!< paths its write_parquet steps published, in order
+  //! In-memory outputs read on another executor than the one holding them: the bytes that went
+  //! through the driver on the way, and the tables handed over as a reference into a cluster's
+  //! object store instead (Ray: only the reference passes through the driver).
+  int64_t memory_bytes_through_driver = 0;
+  int memory_tables_by_reference = 0;
 
   int executed_tasks() const;
   int reused_tasks() const;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smallpond/dataframe.h"
+#include "smallpond/object_store.h"
 #include "smallpond/options.h"
 #include "smallpond/row.h"
 
@@ -119,10 +120,12 @@ Session init(const Options& options = {});
 //! An executor node for a driver on another machine (Options::listen_address): connects to
 //! driver_address ("HOST:PORT", retrying for connect_timeout seconds) and serves its tasks, in
 //! a local executor process started with executor_command (empty: a copy of this program),
-//! until the driver says stop or is gone. `smallpond relay HOST:PORT` is this.
+//! until the driver says stop or is gone. `smallpond relay HOST:PORT` is this. With an
+//! object_store, in-memory outputs that another node reads go through it (only a reference
+//! passes through the driver).
 void serve_executor_node(const std::string& driver_address,
                          const std::vector<std::string>& executor_command = {},
-                         double connect_timeout = 60);
+                         double connect_timeout = 60, const ObjectStore* object_store = nullptr);
 
 //! If this process was started as an executor, serves tasks and exits; otherwise returns.
 //! init() calls it; call it yourself first if main() does work before init().

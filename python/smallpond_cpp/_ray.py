@@ -4,7 +4,8 @@ Each actor is one executor node (exec/tcp_pool.h): its process serves the driver
 through smallpond_cpp.serve_executor_node, connected to an address the driver listens on, with
 a local executor process of its own. Ray places the actors (one CPU each by default) and
 restarts one that dies; the restarted actor connects again and takes its place. Ray's
-dashboard and `ray list actors` show them as `smallpond-<job>-executor-<i>`.
+dashboard and `ray list actors` show them as `smallpond-<job>-executor-<i>`. In-memory outputs
+that another actor reads go through Ray's object store (RayObjectStore).
 """
 from __future__ import annotations
 
@@ -24,6 +25,56 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+# How long a consumer waits for an in-memory input from another actor: far less than the
+# driver's heartbeat timeout, since the node's relay sends no heartbeats meanwhile.
+_FETCH_TIMEOUT_SECONDS = 30
+
+
+class RayObjectStore:
+    """Method 1 of handing data over: an in-memory output that another executor reads is put
+    into Ray's object store by the actor that holds it, which owns the object; the driver gets
+    only a reference (this actor's name and the table's), and the consumer's actor asks the
+    owner for the ObjectRef and gets the object from Ray, which moves it between nodes. When
+    the owner dies its objects are lost; the driver notices the lost executor and computes the
+    output again (lineage)."""
+
+    def __init__(self, actor_name: str) -> None:
+        self._name = actor_name
+        self._refs: Dict[str, Any] = {}
+        self._owners: Dict[str, Any] = {}
+
+    # Called by the node's relay thread (exec/executor_relay.h).
+    def put(self, table: str, data: bytes) -> bytes:
+        import ray
+
+        self._refs[table] = ray.put(data)
+        return f"{self._name}\n{table}".encode()
+
+    def get(self, reference: bytes) -> bytes:
+        import ray
+
+        owner, table = reference.decode().split("\n", 1)
+        try:
+            handle = self._owners.get(owner) or ray.get_actor(owner)
+            self._owners[owner] = handle
+            refs = ray.get(handle.object_ref.remote(table), timeout=_FETCH_TIMEOUT_SECONDS)
+            if refs is None:
+                raise LookupError(f"{owner} no longer holds it (restarted?)")
+            return ray.get(refs[0], timeout=_FETCH_TIMEOUT_SECONDS)
+        except Exception as e:
+            self._owners.pop(owner, None)
+            raise LookupError(f"table {table} of {owner}: {type(e).__name__}: {e}") from None
+
+    def release(self, table: str) -> None:
+        # Ray frees the object once no consumer borrows it any more.
+        self._refs.pop(table, None)
+
+    # Called by Ray in the owner's actor, for a consumer.
+    def object_ref(self, table: str) -> Optional[List[Any]]:
+        ref = self._refs.get(table)
+        return None if ref is None else [ref]  # in a list: Ray hands the ObjectRef itself over
+
+
 def _actor_class() -> Any:
     import ray
 
@@ -31,7 +82,7 @@ def _actor_class() -> Any:
     class SmallpondExecutor:
         """An executor node inside a Ray actor: serves until the driver says stop."""
 
-        def __init__(self, driver_address: str, env: Dict[str, str]) -> None:
+        def __init__(self, driver_address: str, env: Dict[str, str], name: str) -> None:
             import threading
 
             os.environ.update(env)
@@ -40,13 +91,18 @@ def _actor_class() -> Any:
                     sys.path.insert(0, entry)
             import smallpond_cpp
 
+            self._store = RayObjectStore(name)
             self._thread = threading.Thread(
-                target=smallpond_cpp.serve_executor_node, args=(driver_address, 120),
+                target=smallpond_cpp.serve_executor_node,
+                args=(driver_address, 120, self._store),
                 name="smallpond executor node", daemon=True)
             self._thread.start()
 
         def serving(self) -> bool:
             return self._thread.is_alive()
+
+        def object_ref(self, table: str) -> Optional[List[Any]]:
+            return self._store.object_ref(table)
 
     return SmallpondExecutor
 
@@ -76,7 +132,7 @@ def start_executors(ray_address: str, job_name: str, num_executors: Optional[int
     cls = _actor_class()
     prefix = f"smallpond-{job_name}-{os.getpid()}-{next(_sessions)}"
     actors = [cls.options(name=f"{prefix}-executor-{i}", num_cpus=cpus_per_executor)
-              .remote(address, env)
+              .remote(address, env, f"{prefix}-executor-{i}")
               for i in range(max(1, n))]
     return address, max(1, n), actors
 

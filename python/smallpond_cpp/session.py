@@ -243,14 +243,21 @@ def executor_command() -> List[str]:
     return [sys.executable, "-m", "smallpond_cpp._executor"]
 
 
-def serve_executor_node(driver_address: str, connect_timeout: float = 60) -> None:
+def serve_executor_node(driver_address: str, connect_timeout: float = 60,
+                        object_store: Any = None) -> None:
     """Serves as an executor node of a driver on another machine, started with
     ``init(listen_address="HOST:PORT", num_executors=N)``: connects to it (trying for
     ``connect_timeout`` seconds) and runs its tasks, Python functions included, until the
     driver stops or is gone. ``smallpond relay HOST:PORT`` does the same for plans without
-    Python functions."""
+    Python functions.
+
+    ``object_store``: hands in-memory outputs to other nodes through a cluster's object store
+    instead of through the driver; an object with ``put(table, data) -> reference``,
+    ``get(reference) -> data`` (raising when lost) and ``release(table)``, bytes in and out
+    (smallpond_cpp._ray's is Ray's object store)."""
     _export_module_path()
-    _core.serve_executor_node(driver_address, executor_command(), float(connect_timeout))
+    _core.serve_executor_node(driver_address, executor_command(), float(connect_timeout),
+                              object_store)
 
 
 def _export_module_path() -> None:

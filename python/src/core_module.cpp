@@ -135,6 +135,8 @@ void bind_report(nb::module_& m) {
       .def_ro("steps", &JobReport::steps)
       .def_ro("seconds", &JobReport::seconds)
       .def_ro("published", &JobReport::published)
+      .def_ro("memory_bytes_through_driver", &JobReport::memory_bytes_through_driver)
+      .def_ro("memory_tables_by_reference", &JobReport::memory_tables_by_reference)
       .def("executed_tasks", &JobReport::executed_tasks)
       .def("reused_tasks", &JobReport::reused_tasks)
       .def("__str__", &JobReport::to_string);
@@ -239,6 +241,54 @@ void bind_session(nb::module_& m) {
       .def("shutdown", &Session::shutdown, Released());
 }
 
+// Calls store.<method>(*args), with the GIL held; Python errors become std::runtime_error
+// (the relay thread can carry them without the GIL).
+template <typename... Args>
+nb::object call_store(const nb::object& store, const char* method, Args&&... args) {
+  try {
+    return store.attr(method)(std::forward<Args>(args)...);
+  } catch (nb::python_error& e) {
+    throw std::runtime_error(e.what());
+  }
+}
+
+// With the GIL held.
+std::string bytes_of(const nb::object& value) {
+  if (!nb::isinstance<nb::bytes>(value))
+    throw std::runtime_error("the object store returned no bytes");
+  nb::bytes b = nb::borrow<nb::bytes>(value);
+  return std::string(b.c_str(), b.size());
+}
+
+// An executor node whose object store is a Python object with put(table: str, data: bytes)
+// -> bytes, get(reference: bytes) -> bytes and release(table: str) (smallpond_cpp._ray).
+void serve_executor_node_with_store(const std::string& driver_address,
+                                    const std::vector<std::string>& executor_command,
+                                    double connect_timeout, nb::object store) {
+  std::optional<ObjectStore> object_store;
+  if (!store.is_none()) {
+    object_store = ObjectStore{
+        [store](const std::string& table, const std::string& data) {
+          nb::gil_scoped_acquire gil;
+          return bytes_of(call_store(store, "put", nb::str(table.c_str(), table.size()),
+                                     nb::bytes(data.data(), data.size())));
+        },
+        [store](const std::string& reference) {
+          nb::gil_scoped_acquire gil;
+          return bytes_of(call_store(store, "get", nb::bytes(reference.data(), reference.size())));
+        },
+        [store](const std::string& table) {
+          nb::gil_scoped_acquire gil;
+          call_store(store, "release", nb::str(table.c_str(), table.size()));
+        }};
+  }
+  {
+    nb::gil_scoped_release released;
+    serve_executor_node(driver_address, executor_command, connect_timeout,
+                        object_store ? &*object_store : nullptr);
+  }
+}
+
 }  // namespace
 }  // namespace smallpond::python
 
@@ -254,8 +304,8 @@ NB_MODULE(_core, m) {
   bind_session(m);
   bind_python_functions(m);
   m.def("init", &smallpond::init, "options"_a, Released());
-  m.def("serve_executor_node", &smallpond::serve_executor_node, "driver_address"_a,
-        "executor_command"_a, "connect_timeout"_a, Released());
+  m.def("serve_executor_node", &serve_executor_node_with_store, "driver_address"_a,
+        "executor_command"_a, "connect_timeout"_a, "object_store"_a.none() = nb::none());
   // An executor serves tasks here until it exits; the GIL is free for the tasks' Python code.
   m.def("serve_if_executor", &smallpond::serve_if_executor, Released());
 }

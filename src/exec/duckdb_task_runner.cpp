@@ -141,7 +141,11 @@ void DuckDBTaskRunner::import_memory_inputs(const TaskAssignment& task) {
       if (!task.attachments.contains(table))
         throw Error("in-memory input " + table +
                     " is neither here nor attached (executor restarted?)");
-      engine().import_memory_table(table, binary_bytes(task.attachments[table]));
+      const Json& attached = task.attachments[table];
+      if (is_reference_attachment(attached))  // a relay with an object store resolves these
+        throw Error("in-memory input " + table +
+                    " came as an object store reference, but this executor has no object store");
+      engine().import_memory_table(table, binary_bytes(attached));
     }
   }
 }

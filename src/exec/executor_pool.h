@@ -44,6 +44,10 @@ class ExecutorPool {
   virtual void replace(int executor) = 0;
   //! False for a retired executor: it takes no more tasks.
   virtual bool alive(int executor) const { return executor >= 0 && executor < size(); }
+  //! Whether a retired executor may still be replaced by one that comes later (an executor
+  //! node its cluster manager restarts): with none alive, the scheduler waits for it instead
+  //! of failing the job.
+  virtual bool awaiting_executors() const { return false; }
   //! Cancels the attempt running on one executor, with one meaning in every pool: its result
   //! never arrives (a pool that cannot stop it at once lets it finish and drops the result),
   //! the in-memory tables the executor held may be gone (the scheduler counts them lost), and

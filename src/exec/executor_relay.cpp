@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "common/system.h"
 #include "exec/local_process_pool.h"
@@ -15,8 +16,9 @@ constexpr int kScheduler = RelayTransport::kScheduler;
 
 class ExecutorRelay {
  public:
-  ExecutorRelay(RelayTransport& transport, const std::vector<std::string>& command)
-      : transport_(transport), local_(1, 10, command) {}
+  ExecutorRelay(RelayTransport& transport, const std::vector<std::string>& command,
+                const ObjectStore* object_store)
+      : transport_(transport), local_(1, 10, command), object_store_(object_store) {}
 
   bool run() {
     const double kHeartbeatSeconds = 1.0;
@@ -107,7 +109,10 @@ class ExecutorRelay {
       exports_.push_back({request->to, request->tables});
       local_.send_control(0, message);
     } else if (auto* drop = std::get_if<DropMessage>(&message)) {
-      for (auto& t : drop->tables) store_.erase(t);  // copies sent here and not used go too
+      for (auto& t : drop->tables) {
+        store_.erase(t);  // copies sent here and not used go too
+        if (put_.erase(t)) release(t);
+      }
       local_.send_control(0, message);
     }
     // AliveMessage: only a sign of life; others are not for a relay
@@ -130,7 +135,65 @@ class ExecutorRelay {
     }
     running_ = std::move(waiting_);
     waiting_.reset();
+    if (std::string problem = resolve_references(*running_); !problem.empty()) {
+      TaskOutcome failed;
+      failed.job = running_->job;
+      failed.task_id = running_->task_id;
+      failed.attempt = running_->attempt;
+      failed.error = running_->label + ": " + problem + " (on " + transport_.where() + ")";
+      failed.code = ErrorCode::ExecutorLost;  // retried; the owner's loss recomputes the input
+      to_scheduler(ResultMessage{failed});
+      running_.reset();
+      return;
+    }
     local_.assign(0, *running_);
+  }
+
+  // In-memory inputs handed over as references into the object store become bytes here, on
+  // this node: the object store moved them, not the driver. "" or what went wrong.
+  std::string resolve_references(TaskAssignment& task) {
+    for (auto& item : task.attachments.items()) {
+      if (!is_reference_attachment(item.value())) continue;
+      if (!object_store_)
+        return "in-memory input " + item.key() +
+               " came as an object store reference, but this node has no object store";
+      try {
+        item.value() = binary_value(object_store_->get(attachment_reference(item.value())));
+      } catch (const std::exception& e) {
+        return "in-memory input " + item.key() + " is lost from the object store: " + e.what();
+      }
+    }
+    return "";
+  }
+
+  // Puts exported tables into the object store, replacing their bytes by references; false
+  // (bytes left as they are) when the store refuses one.
+  bool put_into_store(ExportedMessage& reply) {
+    std::map<std::string, Json> references;
+    for (auto& [name, data] : reply.tables) {
+      try {
+        references[name] = binary_value(object_store_->put(name, binary_bytes(data)));
+        put_.insert(name);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr,
+                     "smallpond executor on %s: the object store refused table %s (%s); "
+                     "sending its bytes through the driver\n",
+                     transport_.where().c_str(), name.c_str(), e.what());
+        return false;
+      }
+    }
+    for (auto& [name, data] : reply.tables) data = std::move(references[name]);
+    reply.by_reference = true;
+    return true;
+  }
+
+  void release(const std::string& table) {
+    try {
+      object_store_->release(table);
+    } catch (const std::exception& e) {  // it goes when this node ends, at the latest
+      std::fprintf(stderr, "smallpond executor on %s: releasing table %s: %s\n",
+                   transport_.where().c_str(), table.c_str(), e.what());
+    }
   }
 
   void from_executor(ExecutorEvent& event) {
@@ -166,6 +229,7 @@ class ExecutorRelay {
       exports_.pop_front();
     }
     if (to < 0) {
+      if (object_store_ && !reply.tables.empty()) put_into_store(reply);
       to_scheduler(reply);
       return;
     }
@@ -210,6 +274,8 @@ class ExecutorRelay {
   std::optional<TaskAssignment> running_, waiting_;
   std::deque<PendingExport> exports_;  // answered by the executor in order
   std::map<std::string, Json> store_;  // tables other relays sent here, until a task uses them
+  const ObjectStore* object_store_;    // null: tables go through the driver as bytes
+  std::set<std::string> put_;          // tables put into the object store, until dropped
   std::deque<std::pair<int, Message>> inbox_;  // received, not yet handled: (sender, message)
   bool stop_ = false;
   bool finalize_ = true;
@@ -218,8 +284,9 @@ class ExecutorRelay {
 
 }  // namespace
 
-bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command) {
-  return ExecutorRelay(transport, command).run();
+bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command,
+                        const ObjectStore* object_store) {
+  return ExecutorRelay(transport, command, object_store).run();
 }
 
 }  // namespace smallpond

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "exec/messages.h"
+#include "smallpond/object_store.h"
 
 namespace smallpond {
 
@@ -53,6 +54,10 @@ class RelayTransport {
 //! the transport may be closed in step with the others (false when an executor was lost: a
 //! collective close, like MPI_Finalize, would wait for it for ever).
 //! The relay's executor process runs `command` (empty: a copy of this program).
-bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command = {});
+//! With an object_store (a cluster's, smallpond/object_store.h), tables exported to the
+//! scheduler are put there and only references go to the scheduler; a task's attachments that
+//! are references are fetched from there before it starts (method 1 of handing data over).
+bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command = {},
+                        const ObjectStore* object_store = nullptr);
 
 }  // namespace smallpond

@@ -14,6 +14,7 @@ void MemoryLedger::plan(const TaskGraph& graph, const std::vector<std::vector<in
   tables_.assign(n, {});
   table_task_.clear();
   fetched_.clear();
+  referenced_.clear();
   requested_.clear();
   delivered_.clear();
   for (auto& sink : graph.sinks)
@@ -67,7 +68,13 @@ MemoryLedger::Exported MemoryLedger::on_exported(int executor, ExportedMessage& 
     auto it = requested_.find(table);
     if (it == requested_.end() || it->second != executor) continue;  // not asked for (any more)
     requested_.erase(it);
-    fetched_[table] = std::move(data);
+    if (message.by_reference) {
+      fetched_[table] = reference_attachment(std::move(data));
+      referenced_[table] = executor;
+    } else {
+      fetched_[table] = std::move(data);
+      referenced_.erase(table);
+    }
     out.arrived = true;
   }
   // Sent straight to the executor that asked (direct transfer): only the names come here.
@@ -112,6 +119,7 @@ MemoryLedger::Drop MemoryLedger::drop(int task) {
   for (auto& table : tables_[task]) {
     d.tables.push_back(table);
     fetched_.erase(table);
+    referenced_.erase(table);
     auto it = delivered_.find(table);
     if (it != delivered_.end()) {
       d.holders.insert(it->second.begin(), it->second.end());
@@ -126,6 +134,15 @@ std::vector<int> MemoryLedger::lose_executor(int executor) {
   for (auto it = requested_.begin(); it != requested_.end();)
     it = it->second == executor ? requested_.erase(it) : std::next(it);
   for (auto& [table, holders] : delivered_) holders.erase(executor);  // its copies are gone
+  // References into the object store to what it put there are dangling now.
+  for (auto it = referenced_.begin(); it != referenced_.end();) {
+    if (it->second != executor) {
+      ++it;
+      continue;
+    }
+    fetched_.erase(it->first);
+    it = referenced_.erase(it);
+  }
   std::vector<int> recompute;
   for (size_t p = 0; p < owner_.size(); p++) {
     if (owner_[p] != executor) continue;
@@ -141,6 +158,7 @@ std::vector<int> MemoryLedger::rerun(int task, bool on_executor,
                                      const std::vector<std::string>& tables) {
   for (auto& table : tables) {
     fetched_.erase(table);
+    referenced_.erase(table);
     delivered_.erase(table);
   }
   owner_[task] = -1;

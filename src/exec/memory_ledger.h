@@ -49,7 +49,8 @@ class MemoryLedger {
     bool missing = false;  //!< the executor no longer has some table it was asked for
   };
   //! An exported reply from `executor`: fetched bytes are kept (moved out of the message),
-  //! deliveries recorded.
+  //! deliveries recorded. References into an object store (by_reference) are kept as
+  //! reference attachments, and forgotten when that executor is lost.
   Exported on_exported(int executor, ExportedMessage& message);
   bool fetched(const std::string& table) const { return fetched_.count(table) > 0; }
   const Json& fetched_bytes(const std::string& table) const { return fetched_.at(table); }
@@ -83,9 +84,10 @@ class MemoryLedger {
   std::vector<bool> dropped_;
   std::vector<std::vector<std::string>> tables_;     // task -> its in-memory tables
   std::unordered_map<std::string, int> table_task_;  // in-memory table -> the task it is from
-  std::map<std::string, Json> fetched_;              // table -> exported bytes (binary)
-  std::map<std::string, int> requested_;             // table -> executor asked for it
-  std::map<std::string, std::set<int>> delivered_;   // table -> executors sent a copy directly
+  std::map<std::string, Json> fetched_;              // table -> exported bytes, or a reference
+  std::map<std::string, int> referenced_;  // fetched as a reference: table -> executor it is from
+  std::map<std::string, int> requested_;   // table -> executor asked for it
+  std::map<std::string, std::set<int>> delivered_;  // table -> executors sent a copy directly
 };
 
 }  // namespace smallpond

@@ -50,6 +50,7 @@ Json fields(const ExportedMessage& m) {
     j["delivered_to"] = m.delivered_to;
     j["delivered"] = m.delivered;
   }
+  if (m.by_reference) j["by_reference"] = true;
   return j;
 }
 void read(Json& j, ExportedMessage& m) {
@@ -58,6 +59,7 @@ void read(Json& j, ExportedMessage& m) {
   m.error = j.value("error", std::string());
   m.delivered_to = j.value("delivered_to", -1);
   m.delivered = j.value("delivered", std::vector<std::string>{});
+  m.by_reference = j.value("by_reference", false);
 }
 
 Json fields(const DropMessage& m) { return {{"tables", m.tables}}; }

@@ -47,6 +47,9 @@ struct ExportedMessage {
   std::string error;                   //!< why the first missing one is missing
   int delivered_to = -1;               //!< the executor the tables were sent to directly
   std::vector<std::string> delivered;  //!< those sent there (names only)
+  //! `tables` hold references into a cluster's object store (smallpond/object_store.h), not
+  //! bytes: valid only while the executor that put them lives.
+  bool by_reference = false;
 };
 struct DropMessage {
   std::vector<std::string> tables;

@@ -164,4 +164,14 @@ std::string binary_bytes(const Json& value) {
   return std::string(b.begin(), b.end());
 }
 
+Json reference_attachment(Json reference) { return {{"object_reference", std::move(reference)}}; }
+
+bool is_reference_attachment(const Json& attachment) {
+  return attachment.is_object() && attachment.contains("object_reference");
+}
+
+std::string attachment_reference(const Json& attachment) {
+  return binary_bytes(attachment.at("object_reference"));
+}
+
 }  // namespace smallpond

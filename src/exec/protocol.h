@@ -39,7 +39,8 @@ struct TaskAssignment {
   //! it): written without compression (exec/parquet_output.h).
   bool intermediate = false;
   //! In-memory inputs that live on other executors: table name -> exported bytes (a binary
-  //! value, see binary_value).
+  //! value, see binary_value), or a reference into a cluster's object store that the
+  //! executor's relay resolves (reference_attachment).
   Json attachments = Json::object();
   //! In-memory inputs already sent to this executor by their owner (MPI ranks send tables to
   //! each other): the executor's side attaches its copy.
@@ -76,5 +77,10 @@ Json decode_message(const std::string& bytes);
 //! Bytes as a binary value of a message, and back.
 Json binary_value(const std::string& bytes);
 std::string binary_bytes(const Json& value);
+//! An attachment that is a reference into a cluster's object store (ObjectStore::put's
+//! answer, a binary value), and back: the relay that runs the task resolves it into bytes.
+Json reference_attachment(Json reference);
+bool is_reference_attachment(const Json& attachment);
+std::string attachment_reference(const Json& attachment);
 
 }  // namespace smallpond

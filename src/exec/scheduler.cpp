@@ -90,17 +90,22 @@ std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
       if (!running && !ledger_.any_requested()) {
         bool any_alive = false;
         for (int e = 0; e < pool_.size(); e++) any_alive = any_alive || pool_.alive(e);
-        if (!any_alive)
-          throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
-        std::string detail;
-        for (size_t i = 0; i < states_.size(); i++)
-          if (states_[i].state != State::Done)
-            detail += " " + graph_.tasks[i].label() + ":" + task_kind_name(graph_.tasks[i].kind) +
-                      "/state" + std::to_string(int(states_[i].state)) + "/missing" +
-                      std::to_string(states_[i].missing_deps);
-        throw InternalError("scheduler stalled: no task can run (ready " +
-                            std::to_string(ready_.size()) + ", fetching " +
-                            std::to_string(fetching_.size()) + "):" + detail);
+        if (!any_alive) {
+          // Executors that may still come back (restarted by their cluster manager) are
+          // waited for.
+          if (!pool_.awaiting_executors())
+            throw ExecutionError("all executors are lost; the job cannot go on (rerun to resume)");
+        } else {
+          std::string detail;
+          for (size_t i = 0; i < states_.size(); i++)
+            if (states_[i].state != State::Done)
+              detail += " " + graph_.tasks[i].label() + ":" + task_kind_name(graph_.tasks[i].kind) +
+                        "/state" + std::to_string(int(states_[i].state)) + "/missing" +
+                        std::to_string(states_[i].missing_deps);
+          throw InternalError("scheduler stalled: no task can run (ready " +
+                              std::to_string(ready_.size()) + ", fetching " +
+                              std::to_string(fetching_.size()) + "):" + detail);
+        }
       }
       if (auto event = pool_.wait(0.2)) handle(*event);
       observer_->tick();
@@ -182,6 +187,12 @@ std::vector<std::string> Scheduler::memory_inputs(int id) const {
 }
 
 void Scheduler::handle_reply(int e, ExportedMessage& message) {
+  for (auto& [table, data] : message.tables) {
+    if (message.by_reference)
+      report_->memory_tables_by_reference++;
+    else
+      report_->memory_bytes_through_driver += static_cast<int64_t>(data.get_binary().size());
+  }
   MemoryLedger::Exported got = ledger_.on_exported(e, message);
   if (got.missing) {
     lose_memory(e);  // the owner no longer has them: recompute

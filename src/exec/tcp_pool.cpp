@@ -21,7 +21,10 @@ class TcpPool : public ExecutorPool {
  public:
   TcpPool(const std::string& address, int executors, double heartbeat_timeout,
           double connect_timeout)
-      : address_(address), liveness_(executors, heartbeat_timeout), slots_(executors) {
+      : address_(address),
+        connect_timeout_(connect_timeout),
+        liveness_(executors, heartbeat_timeout),
+        slots_(executors) {
     listen_fd_ = tcp_listen(address, nullptr);
     double deadline = monotonic_seconds() + connect_timeout;
     while (connected() < executors && monotonic_seconds() < deadline) {
@@ -45,6 +48,11 @@ class TcpPool : public ExecutorPool {
 
   int size() const override { return static_cast<int>(slots_.size()); }
   bool alive(int e) const override { return e >= 0 && e < size() && slots_[e] != nullptr; }
+  // A node lost lately may come back (Ray restarts actors; a person restarts a relay): as long
+  // as nodes may take connect_timeout to connect at the start.
+  bool awaiting_executors() const override {
+    return monotonic_seconds() - last_lost_ < connect_timeout_;
+  }
 
   void assign(int e, const TaskAssignment& task) override { send_control(e, RunMessage{task}); }
 
@@ -87,7 +95,10 @@ class TcpPool : public ExecutorPool {
   }
 
   // A lost node cannot be restarted from here: its slot waits for a node that connects.
-  void replace(int e) override { slots_.at(e).reset(); }
+  void replace(int e) override {
+    slots_.at(e).reset();
+    last_lost_ = monotonic_seconds();
+  }
 
   void cancel(int e) override { send_control(e, AbandonMessage{}); }
 
@@ -136,6 +147,7 @@ class TcpPool : public ExecutorPool {
 
   ExecutorEvent lost(int e, const std::string& reason) {
     slots_[e].reset();
+    last_lost_ = monotonic_seconds();
     ExecutorEvent event;
     event.type = ExecutorEvent::Type::Lost;
     event.executor = e;
@@ -144,6 +156,8 @@ class TcpPool : public ExecutorPool {
   }
 
   std::string address_;
+  double connect_timeout_;
+  double last_lost_ = -1e18;  // when a node was last lost (monotonic seconds)
   Liveness liveness_;
   std::vector<std::unique_ptr<SocketChannel>> slots_;
   int listen_fd_ = -1;
@@ -212,9 +226,9 @@ class TcpRelayTransport : public RelayTransport {
 }  // namespace
 
 void run_tcp_executor_node(const std::string& address, const std::vector<std::string>& command,
-                           double connect_timeout) {
+                           double connect_timeout, const ObjectStore* object_store) {
   TcpRelayTransport transport(address, connect_timeout);
-  run_executor_relay(transport, command);
+  run_executor_relay(transport, command, object_store);
 }
 
 }  // namespace smallpond

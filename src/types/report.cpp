@@ -51,7 +51,15 @@ std::string JobReport::to_string() const {
   }
   std::snprintf(buf, sizeof buf, "total: %d tasks ran, %d reused, %.2fs\n", executed_tasks(),
                 reused_tasks(), seconds);
-  return out + buf;
+  out += buf;
+  if (memory_bytes_through_driver > 0 || memory_tables_by_reference > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "in-memory outputs moved between executors: %lld bytes through the driver, "
+                  "%d tables by object reference\n",
+                  static_cast<long long>(memory_bytes_through_driver), memory_tables_by_reference);
+    out += buf;
+  }
+  return out;
 }
 
 }  // namespace smallpond

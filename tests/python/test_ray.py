@@ -70,6 +70,79 @@ def test_a_job_on_ray(ray_cluster, prices, tmp_path):
             "GROUP BY ticker"))
 
 
+def partial_then_total(sp, prices):
+    """Six partial aggregates, kept in the actors' memory, all read by one total task."""
+    parts = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker")
+    partial = sp.partial_sql(
+        "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker", parts)
+    return sp.partial_sql(
+        "SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} GROUP BY ticker",
+        partial.repartition(1))
+
+
+TOTAL_TRUTH = ("SELECT ticker, count(*)::BIGINT AS n, sum(volume)::BIGINT AS v "
+               "FROM '{}/*.parquet' GROUP BY ticker")
+
+
+def test_in_memory_outputs_move_as_ray_objects(ray_cluster, prices, tmp_path):
+    """Method 1: the partial aggregates that the total reads on another actor are handed over
+    through Ray's object store; only references pass through the driver."""
+    with smallpond.init(job_dir=str(tmp_path / "job"), ray_address=ray_cluster, progress=False,
+                        optimize=False, memory_passing_bytes=8 << 20) as sp:
+        got = partial_then_total(sp, prices).to_arrow()
+        report = sp.last_report()
+        assert sum(step.in_memory for step in report.steps) == 6, str(report)
+        assert report.memory_tables_by_reference > 0, str(report)
+        assert report.memory_bytes_through_driver == 0, str(report)
+    assert_same_rows(got, truth(TOTAL_TRUTH.format(prices)))
+
+
+def test_every_actor_killed_between_producer_and_consumer(ray_cluster, prices, tmp_path):
+    """Every actor is killed once the partial aggregates are in their memory (Ray objects and
+    all): Ray restarts the actors, they connect again and take their places, the lost partial
+    aggregates are computed again from their inputs, and the total is right."""
+    marker = tmp_path / "hold"
+    marker.write_text("")
+
+    def hold(row):
+        while os.path.exists(str(marker)):
+            time.sleep(0.02)
+        return True
+
+    with smallpond.init(job_dir=str(tmp_path / "job"), ray_address=ray_cluster, progress=False,
+                        optimize=False, memory_passing_bytes=8 << 20) as sp:
+        parts = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker")
+        partial = sp.partial_sql(
+            "SELECT ticker, count(*) AS n, sum(volume)::BIGINT AS v FROM {0} GROUP BY ticker",
+            parts).named("partial")
+        gate = sp.from_items([{"x": 1}]).filter(hold)  # the total waits for it
+        total = sp.partial_sql(
+            "SELECT ticker, sum(n)::BIGINT AS n, sum(v)::BIGINT AS v FROM {0} "
+            "WHERE (SELECT count(*) FROM {1}) = 1 GROUP BY ticker",
+            partial.repartition(1), gate.repartition(1))
+
+        def kill_all():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                done = [s for s in sp.progress().steps if s.step == "partial"]
+                if done and done[0].total > 0 and done[0].done == done[0].total:
+                    break
+                time.sleep(0.05)
+            for actor in sp._ray_actors:
+                ray.kill(actor, no_restart=False)  # Ray restarts it
+            marker.unlink()
+
+        killer = threading.Thread(target=kill_all)
+        killer.start()
+        got = total.to_arrow()
+        killer.join()
+    assert_same_rows(got, truth(TOTAL_TRUTH.format(prices)))
+    trace = truth(f"SELECT status, count(*) AS n FROM read_csv('{tmp_path}/job/log/*.csv') "
+                  "WHERE step = 'partial' GROUP BY status")
+    executed = {r["status"]: r["n"] for r in trace.to_pylist()}.get("executed", 0)
+    assert executed > 6, trace  # lost with the actors' memory, and computed again
+
+
 def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
     marker = tmp_path / "slow"
     marker.write_text("")

@@ -91,6 +91,33 @@ TEST(MemoryLedger, FetchesAndDeliveriesAreRecordedOnlyWhenAskedOfThatExecutor) {
   EXPECT_TRUE(f.ledger.on_exported(1, missing).missing);
 }
 
+TEST(MemoryLedger, ReferencesIntoAnObjectStoreDieWithTheExecutorThatPutThemThere) {
+  Fixture f;
+  f.ledger.kept(Fixture::kA0, 0, {"t0"});
+  f.ledger.kept(Fixture::kA1, 1, {"t1"});
+  ASSERT_TRUE(f.ledger.request("t0", 0));
+  ASSERT_TRUE(f.ledger.request("t1", 1));
+  ExportedMessage by_reference;
+  by_reference.by_reference = true;
+  by_reference.tables["t0"] = binary_value("actor-0/t0");
+  EXPECT_TRUE(f.ledger.on_exported(0, by_reference).arrived);
+  ExportedMessage bytes;
+  bytes.tables["t1"] = binary_value("bytes of t1");
+  EXPECT_TRUE(f.ledger.on_exported(1, bytes).arrived);
+  // A reference is attached as one, for the relay to resolve; bytes as bytes.
+  ASSERT_TRUE(is_reference_attachment(f.ledger.fetched_bytes("t0")));
+  EXPECT_EQ(attachment_reference(f.ledger.fetched_bytes("t0")), "actor-0/t0");
+  EXPECT_EQ(binary_bytes(f.ledger.fetched_bytes("t1")), "bytes of t1");
+  // Losing executor 1 leaves the reference from executor 0 alone; the bytes fetched from
+  // executor 1 are the scheduler's own copy and outlive it.
+  f.ledger.lose_executor(1);
+  EXPECT_TRUE(f.ledger.fetched("t0"));
+  EXPECT_TRUE(f.ledger.fetched("t1"));
+  // Losing executor 0 makes its reference dangle: forgotten, and its output computed again.
+  EXPECT_EQ(f.ledger.lose_executor(0), (std::vector<int>{Fixture::kA0}));
+  EXPECT_FALSE(f.ledger.fetched("t0"));
+}
+
 TEST(MemoryLedger, ALostExecutorsStillNeededOutputsAreComputedAgain) {
   Fixture f;
   f.ledger.kept(Fixture::kA0, 0, {"t0"});

@@ -99,9 +99,14 @@ TEST(Messages, EachTypeCrossesTheWireAsItsOwnStruct) {
   task.task_id = 7;
   task.label = "s[3]";
   task.attachments["t"] = binary_value(std::string("\0\1bytes", 7));
+  task.attachments["r"] = reference_attachment(binary_value(std::string("actor\0r", 7)));
   Message run = across(RunMessage{task});
   ASSERT_TRUE(std::holds_alternative<RunMessage>(run)) << message_name(run);
   EXPECT_EQ(std::get<RunMessage>(run).task.to_json(), task.to_json());
+  const Json& attached = std::get<RunMessage>(run).task.attachments;
+  EXPECT_FALSE(is_reference_attachment(attached["t"]));
+  ASSERT_TRUE(is_reference_attachment(attached["r"]));
+  EXPECT_EQ(attachment_reference(attached["r"]), std::string("actor\0r", 7));
 
   TaskOutcome outcome;
   outcome.task_id = 9;
@@ -130,6 +135,9 @@ TEST(Messages, EachTypeCrossesTheWireAsItsOwnStruct) {
   EXPECT_EQ(r.error, reply.error);
   EXPECT_EQ(r.delivered_to, 2);
   EXPECT_EQ(r.delivered, reply.delivered);
+  EXPECT_FALSE(r.by_reference);
+  reply.by_reference = true;
+  EXPECT_TRUE(std::get<ExportedMessage>(across(reply)).by_reference);
 
   EXPECT_EQ(std::get<DropMessage>(across(DropMessage{{"x"}})).tables,
             (std::vector<std::string>{"x"}));
