@@ -104,6 +104,10 @@ def _actor_class() -> Any:
         def object_ref(self, table: str) -> Optional[List[Any]]:
             return self._store.object_ref(table)
 
+        def where(self) -> Dict[str, Any]:
+            """The Ray node this actor runs on and its process id."""
+            return {"node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid()}
+
     return SmallpondExecutor
 
 

@@ -48,6 +48,10 @@ class ExecutorPool {
   //! node its cluster manager restarts): with none alive, the scheduler waits for it instead
   //! of failing the job.
   virtual bool awaiting_executors() const { return false; }
+  //! Whether a Lost executor is a whole node that went away (its machine, or the cluster
+  //! manager stopped it), not a process that ran the task and may have died of it: its
+  //! attempt does not count against the task's retries (RetryPolicy).
+  virtual bool losses_are_nodes() const { return false; }
   //! Cancels the attempt running on one executor, with one meaning in every pool: its result
   //! never arrives (a pool that cannot stop it at once lets it finish and drops the result),
   //! the in-memory tables the executor held may be gone (the scheduler counts them lost), and

@@ -1,5 +1,7 @@
 #include "exec/retry_policy.h"
 
+#include <algorithm>
+
 namespace smallpond {
 
 RetryDecision RetryPolicy::decide(const FailedAttempt& f) {
@@ -9,7 +11,8 @@ RetryDecision RetryPolicy::decide(const FailedAttempt& f) {
     d.action = RetryDecision::Action::WaitForTwin;
     return d;
   }
-  if (!f.retryable || f.attempts > max_retry_) {
+  int counted = f.attempts - std::min(f.node_losses, kNodeLossAllowance);
+  if (!f.retryable || counted > max_retry_) {
     std::string why = f.retryable ? "after " + std::to_string(f.attempts) +
                                         (f.attempts == 1 ? " attempt" : " attempts")
                                   : "(not retried: this error does not go away on retry)";

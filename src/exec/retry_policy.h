@@ -15,7 +15,12 @@ struct FailedAttempt {
   bool out_of_memory = false;  //!< the engine or the kernel ran out of memory
   bool oom_killed = false;     //!< the kernel's OOM killer ended the executor (machine full)
   int attempts = 0;            //!< attempts of the task started so far
-  bool twin_running = false;   //!< a speculative twin of the task is still running
+  //! Of them, attempts lost with the executor node they ran on (its connection closed: the
+  //! machine, or the cluster manager's process, went away). They say nothing about the task
+  //! and do not count against max_retry, up to kNodeLossAllowance of them (a task that takes
+  //! down every node it runs on must not retry for ever).
+  int node_losses = 0;
+  bool twin_running = false;  //!< a speculative twin of the task is still running
 };
 
 struct RetryDecision {
@@ -32,6 +37,7 @@ struct RetryDecision {
 
 class RetryPolicy {
  public:
+  static constexpr int kNodeLossAllowance = 8;
   //! max_retry: retries per task; max_fail: failed attempts the job tolerates (-1: no limit).
   RetryPolicy(int max_retry, int max_fail) : max_retry_(max_retry), max_fail_(max_fail) {}
   //! Counts the failure and decides.

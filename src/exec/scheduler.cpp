@@ -137,7 +137,7 @@ void Scheduler::handle(ExecutorEvent& event) {
       trace(r.task, r.attempt, e, "lost", "", -1, 0,
             monotonic_seconds() - states_[r.task].last_start, event.reason);
       fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true,
-                   event.out_of_memory, event.out_of_memory);
+                   event.out_of_memory, event.out_of_memory, pool_.losses_are_nodes());
     }
     lose_memory(e);
     return;
@@ -399,10 +399,11 @@ void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, boo
 }
 
 void Scheduler::fail_attempt(int id, int executor, const std::string& error, bool retryable,
-                             bool out_of_memory, bool oom_killed) {
+                             bool out_of_memory, bool oom_killed, bool node_lost) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   if (executor >= 0) s.failed_on.push_back(executor);
+  if (node_lost) s.node_losses++;
   FailedAttempt failure;
   failure.task_label = task.label();
   failure.step = task.step;
@@ -411,6 +412,7 @@ void Scheduler::fail_attempt(int id, int executor, const std::string& error, boo
   failure.out_of_memory = out_of_memory;
   failure.oom_killed = oom_killed;
   failure.attempts = s.attempts;
+  failure.node_losses = s.node_losses;
   failure.twin_running = s.running > 0;
   RetryDecision decision = retry_policy_.decide(failure);
   if (decision.action == RetryDecision::Action::WaitForTwin) return;

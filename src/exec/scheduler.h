@@ -57,6 +57,7 @@ class Scheduler {
     State state = State::Waiting;
     int missing_deps = 0;
     int attempts = 0;        // attempts started
+    int node_losses = 0;     // attempts lost with their executor node (FailedAttempt)
     int running = 0;         // attempts running now (2 while speculating)
     int memory_factor = 1;   // doubled after an out-of-memory failure
     bool exclusive = false;  // runs alone: its executor was OOM-killed (the machine was full)
@@ -83,7 +84,7 @@ class Scheduler {
   void make_ready(int task);
   void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
   void fail_attempt(int task, int executor, const std::string& error, bool retryable,
-                    bool out_of_memory = false, bool oom_killed = false);
+                    bool out_of_memory = false, bool oom_killed = false, bool node_lost = false);
   bool running_exclusive() const;  // a task that must run alone is running
   bool dispatch_one();             // starts one ready executor task; false when none could start
   int pick_executor(const TaskState& s, int avoid = -1) const;

@@ -53,6 +53,9 @@ class TcpPool : public ExecutorPool {
   bool awaiting_executors() const override {
     return monotonic_seconds() - last_lost_ < connect_timeout_;
   }
+  // Tasks run in the node's own local executor process; a crash there comes back as a
+  // failed attempt. A lost connection is the node itself going away.
+  bool losses_are_nodes() const override { return true; }
 
   void assign(int e, const TaskAssignment& task) override { send_control(e, RunMessage{task}); }
 

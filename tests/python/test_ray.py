@@ -3,6 +3,7 @@ second node joined to it, on this machine), executors as Ray actors; results aga
 on the unpartitioned data; an actor killed mid-job; the actors' names in Ray's own list."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +36,9 @@ def ports():
             "--runtime-env-agent-port", str(free_port())]
 
 
+SECOND_NODE = {}  # the second node's node manager port, for the test that stops it
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     """A head (2 CPUs) and a second node (1 CPU) on this machine; stopped afterwards."""
@@ -46,7 +50,9 @@ def ray_cluster():
     subprocess.run([RAY, "start", "--head", "--num-cpus=2", "--port", address.split(":")[1],
                     "--include-dashboard=false", "--disable-usage-stats", *ports(), *common],
                    env=env, check=True, capture_output=True, timeout=120)
-    subprocess.run([RAY, "start", "--address", address, "--num-cpus=1", *ports(), *common],
+    second = ports()
+    SECOND_NODE["node_manager_port"] = second[1]
+    subprocess.run([RAY, "start", "--address", address, "--num-cpus=1", *second, *common],
                    env=env, check=True, capture_output=True, timeout=120)
     try:
         yield address
@@ -176,7 +182,7 @@ def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
         killer.join()
         assert n == 100000
         trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
-        assert ",lost," in trace
+    assert ",lost," in trace
 
 
 PIPELINE = """steps:
@@ -223,3 +229,70 @@ def test_a_pipeline_file_on_ray_locally_and_under_mpirun(ray_cluster, prices, tm
     names = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)] \
         if ray.is_initialized() else []
     assert not [n for n in names if n.startswith("smallpond-smallpond-")]  # job "smallpond"
+
+
+def test_a_rerun_on_ray_reuses_what_the_job_directory_holds(ray_cluster, prices, tmp_path):
+    """run_on_ray's resume: a second run with the same job directory runs nothing again."""
+    query = "SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker"
+    results = []
+    for run in range(2):
+        with smallpond.init(job_dir=str(tmp_path / "job"), ray_address=ray_cluster,
+                            progress=False) as sp:
+            df = sp.partial_sql(query, sp.read_parquet(f"{prices}/*.parquet")
+                                .repartition(3, hash_by="ticker"))
+            df.write_parquet(str(tmp_path / "out"))
+            report = sp.last_report()
+            results.append((report.executed_tasks(), report.reused_tasks()))
+    assert results[0][0] > 0 and results[0][1] == 0, results
+    # Nothing ran again; the last step's outputs were reused (what they read is not visited).
+    assert results[1][0] == 0 and results[1][1] > 0, results
+    assert_same_rows(truth(f"SELECT * FROM '{tmp_path}/out/*.parquet'"),
+                     truth(f"SELECT ticker, count(*) AS n FROM '{prices}/*.parquet' "
+                           "GROUP BY ticker"))
+
+
+# Last in this file: the cluster has only its head afterwards.
+def test_a_ray_node_stopped_mid_job(ray_cluster, prices, tmp_path):
+    """The second Ray node dies (its raylet and workers SIGKILLed) while every actor is in a
+    task: the task of its actor runs again on the head's, and the job finishes right."""
+    marker = tmp_path / "slow"
+    marker.write_text("")
+
+    def keep(row):
+        if os.path.exists(str(marker)):
+            time.sleep(0.001)
+        return True
+
+    with smallpond.init(job_dir=str(tmp_path / "job"), ray_address=ray_cluster,
+                        progress=False) as sp:
+        df = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker").filter(keep)
+
+        def stop_second_node():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                steps = sp.progress().steps
+                if steps and steps[0].total > 0 and steps[0].done == steps[0].total:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.5)
+            port = int(SECOND_NODE["node_manager_port"])
+            node = [n["NodeID"] for n in ray.nodes() if n["NodeManagerPort"] == port][0]
+            places = ray.get([a.where.remote() for a in sp._ray_actors])
+            victims = [p["pid"] for p in places if p["node_id"] == node]
+            seen.append(len(victims))
+            # Its raylet (--node_manager_port=P) and the actors' processes on it.
+            subprocess.run(["pkill", "-9", "-f", f"node_manager_port={port}"])
+            for pid in victims:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(1)
+            marker.unlink()
+
+        seen = []
+        stopper = threading.Thread(target=stop_second_node)
+        stopper.start()
+        n = df.count()
+        stopper.join()
+    assert n == 100000
+    trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
+    assert seen == [1], seen  # one actor per CPU: one on the second node
+    assert ",lost," in trace

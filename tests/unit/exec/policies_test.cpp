@@ -26,6 +26,28 @@ TEST(RetryPolicy, RetriesUpToMaxRetryThenFailsNamingTheStepAndAttempts) {
   EXPECT_EQ(policy.failures(), 3);
 }
 
+TEST(RetryPolicy, AttemptsLostWithTheirNodeDoNotCountUpToAnAllowance) {
+  RetryPolicy policy(/*max_retry=*/1, /*max_fail=*/-1);
+  FailedAttempt f = failure(3);
+  f.node_losses = 2;  // two nodes went away under it, one attempt failed on its own
+  EXPECT_EQ(policy.decide(f).action, RetryDecision::Action::Retry);
+  f = failure(4);
+  f.node_losses = 2;
+  EXPECT_EQ(policy.decide(f).action, RetryDecision::Action::Fail);
+  // A task that takes down every node it runs on is not retried for ever.
+  const int allowance = RetryPolicy::kNodeLossAllowance;
+  f = failure(allowance + 1);
+  f.node_losses = allowance + 1;
+  EXPECT_EQ(policy.decide(f).action, RetryDecision::Action::Retry);
+  f = failure(allowance + 2);
+  f.node_losses = allowance + 2;
+  RetryDecision last = policy.decide(f);
+  EXPECT_EQ(last.action, RetryDecision::Action::Fail);
+  EXPECT_NE(last.error.find("after " + std::to_string(allowance + 2) + " attempts"),
+            std::string::npos)
+      << last.error;
+}
+
 TEST(RetryPolicy, AnErrorThatCannotPassIsNotRetried) {
   RetryPolicy policy(3, -1);
   RetryDecision d = policy.decide(failure(1, /*retryable=*/false));
