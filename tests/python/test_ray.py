@@ -103,6 +103,16 @@ def test_in_memory_outputs_move_as_ray_objects(ray_cluster, prices, tmp_path):
     assert_same_rows(got, truth(TOTAL_TRUTH.format(prices)))
 
 
+def wait_until_done(sp, step):
+    """Until every task of the step (None: the first step) is done, for at most a minute."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        steps = [s for s in sp.progress().steps if step is None or s.step == step][:1]
+        if steps and steps[0].total > 0 and steps[0].done == steps[0].total:
+            return
+        time.sleep(0.05)
+
+
 def test_every_actor_killed_between_producer_and_consumer(ray_cluster, prices, tmp_path):
     """Every actor is killed once the partial aggregates are in their memory (Ray objects and
     all): Ray restarts the actors, they connect again and take their places, the lost partial
@@ -128,12 +138,7 @@ def test_every_actor_killed_between_producer_and_consumer(ray_cluster, prices, t
             partial.repartition(1), gate.repartition(1))
 
         def kill_all():
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                done = [s for s in sp.progress().steps if s.step == "partial"]
-                if done and done[0].total > 0 and done[0].done == done[0].total:
-                    break
-                time.sleep(0.05)
+            wait_until_done(sp, "partial")
             for actor in sp._ray_actors:
                 ray.kill(actor, no_restart=False)  # Ray restarts it
             marker.unlink()
@@ -149,7 +154,10 @@ def test_every_actor_killed_between_producer_and_consumer(ray_cluster, prices, t
     assert executed > 6, trace  # lost with the actors' memory, and computed again
 
 
-def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
+def disrupted_job(ray_cluster, prices, tmp_path, disrupt):
+    """Counts the rows of a shuffle followed by a slow Python filter; once the shuffle is done
+    (every actor is then inside a slow filter task) calls disrupt(session), then lets the
+    filter go fast. Returns the count and the task trace."""
     marker = tmp_path / "slow"
     marker.write_text("")
 
@@ -162,26 +170,25 @@ def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
                         progress=False) as sp:
         df = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker").filter(keep)
 
-        def shuffled():
-            steps = sp.progress().steps
-            return bool(steps) and steps[0].total > 0 and steps[0].done == steps[0].total
-
-        def kill_one():
-            # Once the shuffle is done, every actor is in a slow filter task: kill one of them.
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not shuffled():
-                time.sleep(0.05)
+        def disrupt_once_shuffled():
+            wait_until_done(sp, None)
             time.sleep(0.5)
-            ray.kill(sp._ray_actors[0], no_restart=True)
+            disrupt(sp)
             time.sleep(1)
             marker.unlink()
 
-        killer = threading.Thread(target=kill_one)
-        killer.start()
+        disruptor = threading.Thread(target=disrupt_once_shuffled)
+        disruptor.start()
         n = df.count()
-        killer.join()
-        assert n == 100000
-        trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
+        disruptor.join()
+    trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
+    return n, trace
+
+
+def test_an_actor_killed_mid_job(ray_cluster, prices, tmp_path):
+    n, trace = disrupted_job(ray_cluster, prices, tmp_path,
+                             lambda sp: ray.kill(sp._ray_actors[0], no_restart=True))
+    assert n == 100000
     assert ",lost," in trace
 
 
@@ -253,46 +260,20 @@ def test_a_rerun_on_ray_reuses_what_the_job_directory_holds(ray_cluster, prices,
 
 # Last in this file: the cluster has only its head afterwards.
 def test_a_ray_node_stopped_mid_job(ray_cluster, prices, tmp_path):
-    """The second Ray node dies (its raylet and workers SIGKILLed) while every actor is in a
-    task: the task of its actor runs again on the head's, and the job finishes right."""
-    marker = tmp_path / "slow"
-    marker.write_text("")
+    """The second Ray node dies (its raylet and the actors' processes on it SIGKILLed) while
+    every actor is in a task: its actor's task runs again on the head's, the job is right."""
+    victims = []
 
-    def keep(row):
-        if os.path.exists(str(marker)):
-            time.sleep(0.001)
-        return True
+    def stop_second_node(sp):
+        port = int(SECOND_NODE["node_manager_port"])
+        node = [n["NodeID"] for n in ray.nodes() if n["NodeManagerPort"] == port][0]
+        places = ray.get([a.where.remote() for a in sp._ray_actors])
+        victims.extend(p["pid"] for p in places if p["node_id"] == node)
+        subprocess.run(["pkill", "-9", "-f", f"node_manager_port={port}"])  # its raylet
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL)
 
-    with smallpond.init(job_dir=str(tmp_path / "job"), ray_address=ray_cluster,
-                        progress=False) as sp:
-        df = sp.read_parquet(f"{prices}/*.parquet").repartition(6, hash_by="ticker").filter(keep)
-
-        def stop_second_node():
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                steps = sp.progress().steps
-                if steps and steps[0].total > 0 and steps[0].done == steps[0].total:
-                    break
-                time.sleep(0.05)
-            time.sleep(0.5)
-            port = int(SECOND_NODE["node_manager_port"])
-            node = [n["NodeID"] for n in ray.nodes() if n["NodeManagerPort"] == port][0]
-            places = ray.get([a.where.remote() for a in sp._ray_actors])
-            victims = [p["pid"] for p in places if p["node_id"] == node]
-            seen.append(len(victims))
-            # Its raylet (--node_manager_port=P) and the actors' processes on it.
-            subprocess.run(["pkill", "-9", "-f", f"node_manager_port={port}"])
-            for pid in victims:
-                os.kill(pid, signal.SIGKILL)
-            time.sleep(1)
-            marker.unlink()
-
-        seen = []
-        stopper = threading.Thread(target=stop_second_node)
-        stopper.start()
-        n = df.count()
-        stopper.join()
+    n, trace = disrupted_job(ray_cluster, prices, tmp_path, stop_second_node)
+    assert len(victims) == 1, victims  # one actor per CPU: one on the second node
     assert n == 100000
-    trace = "".join(p.read_text() for p in (tmp_path / "job" / "log").glob("*.csv"))
-    assert seen == [1], seen  # one actor per CPU: one on the second node
     assert ",lost," in trace
