@@ -81,6 +81,8 @@ std::string describe(const Node& n) {
   if (!n.fused.empty()) out += "   [fused: " + join(n.fused, ", ") + "]";
   if (n.kind == NodeKind::HashPartition && !n.columns.empty())
     out += "   [carries only: " + join(n.columns, ", ") + "]";
+  if (!n.pre_map.empty())
+    out += "   [row-local query in each producer, before the shuffle: " + one_line(n.pre_map) + "]";
   if (!n.pre_aggregate.empty())
     out += "   [combiner: partial aggregate before the shuffle: " + one_line(n.pre_aggregate) + "]";
   return out;

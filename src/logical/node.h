@@ -62,6 +62,9 @@ using NodePtr = std::shared_ptr<const Node>;
   /* HashPartition: a partial aggregate each producer runs before the shuffle (set by the */   \
   /* optimizer's combiner, logical/aggregate_split.h), a query over {0} */                     \
   FIELD(std::string, pre_aggregate, "")                                                        \
+  /* HashPartition: a row-local query (logical/row_local.h) each producer runs on its rows */  \
+  /* first, before pre_aggregate (the optimizer folds a SQL step into the shuffle) */          \
+  FIELD(std::string, pre_map, "")                                                              \
   /* Nested: partition each input partition on its own (3 x 5 gives 15), adding a dimension */ \
   FIELD(bool, nested, false)                                                                   \
   /* The partition dimension this node creates (partition nodes) or removes (Consolidate). */  \

@@ -9,6 +9,7 @@
 #include "io/filesystem.h"
 #include "logical/aggregate_split.h"
 #include "logical/projection_pushdown.h"
+#include "logical/row_local.h"
 
 namespace smallpond {
 
@@ -20,6 +21,17 @@ bool fusable_parent(const Node& n) {
 
 bool fusable_child(const Node& n) {
   return n.kind == NodeKind::SqlEngine && is_single_sql_statement(n.sql);
+}
+
+// A SQL step that a hash partition alone reads, to run inside the shuffle's producers when its
+// query is row-local (checked apart, with DuckDB's parse).
+bool foldable_into_shuffle(const Node& partition, const Node& sql, int sql_consumers,
+                           bool sql_is_target) {
+  return partition.kind == NodeKind::HashPartition && !partition.nested &&
+         partition.function.is_null() && partition.inputs.size() == 1 &&
+         partition.pre_aggregate.empty() && partition.pre_map.empty() &&
+         sql.kind == NodeKind::SqlEngine && sql.inputs.size() == 1 && sql.udfs.empty() &&
+         is_single_sql_statement(sql.sql) && sql_consumers == 1 && !sql_is_target;
 }
 
 // The combiner's case: a SQL step over a hash partition by columns that only it reads.
@@ -107,6 +119,14 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
           copy->columns = *kept;
     }
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
+    if (child && foldable_into_shuffle(*n, *child, consumers[child], target_set.count(child) > 0) &&
+        is_row_local(connection(), strip_semicolons(child->sql))) {
+      const Node& folded = *copy->inputs[0];  // already optimized: may be fused steps
+      copy->pre_map = strip_semicolons(folded.sql);
+      copy->inputs = folded.inputs;
+      copy->fused = folded.fused;
+      copy->fused.push_back(folded.name);
+    }
     if (child && combinable(*n, *child, consumers[child], target_set.count(child) > 0)) {
       std::string columns = child->inputs.size() == 1 ? source_columns(*child->inputs[0]) : "";
       if (auto split = split_aggregate(connection(), strip_semicolons(n->sql), child->hash_columns,

@@ -232,7 +232,13 @@ class Planner {
     hash.columns = node.hash_columns;
     hash.n = node.npartitions;
     hash.by = node.partition_by;
-    hash.pre_sql = node.pre_aggregate;
+    // The producer's rows go through the folded row-local query, then the combiner's partial
+    // aggregate.
+    hash.pre_sql = node.pre_map;
+    if (!node.pre_aggregate.empty())
+      hash.pre_sql = node.pre_map.empty()
+                         ? node.pre_aggregate
+                         : substitute_sql_input(node.pre_aggregate, 0, "(" + node.pre_map + "\n)");
     hash.keep = node.columns;
     // A C++ partition function runs as a function task that writes one file per partition.
     FunctionParams function;

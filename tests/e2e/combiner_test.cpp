@@ -168,3 +168,77 @@ TEST(ProjectionPushdown, QueriesThatNeedEveryColumnOrTheRowKeepAll) {
 
 }  // namespace
 }  // namespace smallpond
+
+namespace smallpond {
+namespace {
+
+// A row-local SQL step folded into the shuffle after it (logical/row_local.h): its query runs in
+// the producers, on their slices of the input; the result is what the plan without the rule
+// gives and what DuckDB gives on the unpartitioned data.
+JobResult run_folded(const CombinerData& data, const std::string& step,
+                     const RepartitionOptions& partition, const std::string& query, bool optimize,
+                     const std::string& job) {
+  Options o;
+  o.job_dir = data.dir / job;
+  o.executors = 2;
+  o.progress = false;
+  o.optimize = optimize;
+  o.shuffle_producers = 3;  // the one input partition is split: the query runs on slices
+  auto sp = init(o);
+  auto mapped = sp.partial_sql(step, sp.read_parquet(data.glob).repartition(1));
+  auto df = sp.partial_sql(query, mapped.repartition(4, partition));
+  return {sorted(df.to_table()), df.explain()};
+}
+
+void expect_folded(const CombinerData& data, const std::string& step,
+                   const RepartitionOptions& partition, const std::string& query, bool folded) {
+  SCOPED_TRACE(step + " | " + query);
+  JobResult with = run_folded(data, step, partition, query, true, "fold_with");
+  JobResult without = run_folded(data, step, partition, query, false, "fold_without");
+  std::string inner = step;
+  inner.replace(inner.find("{0}"), 3, "read_parquet('" + data.glob + "')");
+  std::string truth_sql = query;
+  truth_sql.replace(truth_sql.find("{0}"), 3, "(" + inner + ")");
+  Table truth = sorted(duckdb_query(truth_sql));
+  EXPECT_EQ(with.table.column_names, truth.column_names);
+  EXPECT_EQ(with.table.rows, truth.rows);
+  EXPECT_EQ(without.table.rows, truth.rows);
+  EXPECT_EQ(with.explain.find("row-local query in each producer") != std::string::npos, folded)
+      << with.explain;
+  EXPECT_EQ(without.explain.find("row-local"), std::string::npos);
+}
+
+TEST(ShuffleFold, ARowLocalStepRunsInTheShufflesProducers) {
+  CombinerData data;
+  RepartitionOptions by_k;
+  by_k.hash_by = {"k"};
+  // A projection and filter before a hash partition; the GROUP BY after it is combined too
+  // (the producers run the row-local query, then the partial aggregate).
+  expect_folded(data, "SELECT k, k2, v, w * 2 AS w2, upper(k) AS uk FROM {0} WHERE w > 10", by_k,
+                "SELECT k, count(*) AS n, max(w2) AS m, min(uk) AS u, count(v) AS nv FROM {0} "
+                "GROUP BY k",
+                true);
+  // The partition index computed by the folded query (as smallpond's users range-partition).
+  RepartitionOptions by_bucket;
+  by_bucket.by = "bucket";
+  expect_folded(data, "SELECT *, w % 4 AS bucket FROM {0}", by_bucket,
+                "SELECT bucket, count(*) AS n, min(w) AS lo, max(w) AS hi, "
+                "count(DISTINCT bucket) AS one FROM {0} GROUP BY bucket",
+                true);
+}
+
+TEST(ShuffleFold, AStepThatReadsOtherRowsIsNotFolded) {
+  CombinerData data;
+  RepartitionOptions by_k;
+  by_k.hash_by = {"k"};
+  // Over slices of the input these would give other rows: LIMIT, an aggregate, a window.
+  expect_folded(data, "SELECT k, w FROM {0} ORDER BY w, k LIMIT 100", by_k,
+                "SELECT k, count(*) AS n, sum(w)::BIGINT AS s FROM {0} GROUP BY k", false);
+  expect_folded(data, "SELECT k, count(*) AS c FROM {0} GROUP BY k", by_k, "SELECT k, c FROM {0}",
+                false);
+  expect_folded(data, "SELECT k, w - avg(w) OVER () > 0 AS above FROM {0}", by_k,
+                "SELECT k, count(*) FILTER (WHERE above) AS n FROM {0} GROUP BY k", false);
+}
+
+}  // namespace
+}  // namespace smallpond

@@ -1,0 +1,110 @@
+#include "logical/row_local.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "engine/engine.h"
+#include "logical/sql_tree.h"
+
+namespace smallpond {
+
+namespace {
+
+const char* const kInput = "__sp_in0";  // {0} while DuckDB reads the query
+
+// A field that is a string, or "" (in expression trees some "type" fields are objects).
+std::string text_of(const Json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class RowLocalCheck {
+ public:
+  explicit RowLocalCheck(EngineConnection& con) : con_(con) {}
+
+  // "" when row-local, else what the query has that is not.
+  std::string run(const std::string& sql) {
+    // Braces other than the one {0} are other inputs or escapes: not this query's SQL yet.
+    size_t inputs = 0;
+    for (size_t at = sql.find("{0}"); at != std::string::npos; at = sql.find("{0}", at + 3))
+      inputs++;
+    if (inputs != 1 || std::count(sql.begin(), sql.end(), '{') != 1 ||
+        std::count(sql.begin(), sql.end(), '}') != 1)
+      return "placeholders other than one {0}";
+    std::string text = sql;
+    text.replace(text.find("{0}"), 3, kInput);
+    Json parsed = parse_sql_tree(con_, text);
+    if (parsed.value("error", true) || parsed["statements"].size() != 1)
+      return "not one statement DuckDB can parse";
+    const Json& node = parsed["statements"][0]["node"];
+    if (node.value("type", "") != "SELECT_NODE") return "not a plain SELECT";
+    if (!node["cte_map"]["map"].empty()) return "a WITH clause";
+    const Json& from = node["from_table"];
+    if (from.value("type", "") != "BASE_TABLE" || from.value("table_name", "") != kInput ||
+        !from.value("schema_name", "").empty() || !from["sample"].is_null())
+      return "it does not read {0} alone";
+    if (!node["group_expressions"].empty() || !node["having"].is_null() ||
+        node.value("aggregate_handling", "") != "STANDARD_HANDLING")
+      return "GROUP BY or HAVING";
+    if (!node["qualify"].is_null() || !node["sample"].is_null()) return "QUALIFY or a sample";
+    if (!node["modifiers"].empty()) return "DISTINCT, ORDER BY or LIMIT";
+    for (const char* part : {"select_list", "where_clause"})
+      if (std::string found = look_inside(node[part]); !found.empty()) return found;
+    return "";
+  }
+
+ private:
+  // Anything in an expression that reads more than its own row: a window, a subquery (or any
+  // nested query), an aggregate.
+  std::string look_inside(const Json& e) {
+    if (e.is_array()) {
+      for (auto& x : e)
+        if (std::string found = look_inside(x); !found.empty()) return found;
+      return "";
+    }
+    if (!e.is_object()) return "";
+    std::string cls = text_of(e, "class");
+    if (cls == "WINDOW") return "a window function";
+    if (cls == "SUBQUERY" || e.contains("subquery") || text_of(e, "type") == "SELECT_NODE")
+      return "a subquery";
+    if (cls == "FUNCTION" && is_aggregate(text_of(e, "function_name")))
+      return "an aggregate (" + text_of(e, "function_name") + ")";
+    for (auto& [key, value] : e.items())
+      if (std::string found = look_inside(value); !found.empty()) return found;
+    return "";
+  }
+
+  bool is_aggregate(const std::string& name) {
+    if (aggregates_.empty()) {
+      Table t = con_.query(
+          "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = "
+          "'aggregate'");
+      for (auto& row : t.rows) aggregates_.insert(lower(row[0].as_string()));
+    }
+    return aggregates_.count(lower(name)) > 0;
+  }
+
+  EngineConnection& con_;
+  std::set<std::string> aggregates_;
+};
+
+}  // namespace
+
+bool is_row_local(EngineConnection& con, const std::string& sql, std::string* why) {
+  std::string found;
+  try {
+    found = RowLocalCheck(con).run(sql);
+  } catch (const std::exception& e) {  // a tree of a shape not foreseen: left alone
+    found = std::string("its parse could not be read: ") + e.what();
+  }
+  if (why) *why = found;
+  return found.empty();
+}
+
+}  // namespace smallpond
