@@ -17,7 +17,7 @@ namespace smallpond {
 
 namespace {
 
-const char* const kInput = "__sp_in0";  // {0} while DuckDB reads the query
+const char* const kInput = kSqlInput;   // {0} while DuckDB reads the query
 const char* const kPartial = "__sp_p";  // partial results: __sp_p0, __sp_p1, ...
 
 struct CannotSplit {
@@ -38,19 +38,12 @@ class Splitter {
   }
 
   AggregateSplit run(const std::string& sql) {
-    // Braces other than {0} are other placeholders or escapes: their text is not SQL yet.
-    size_t inputs = 0;
-    for (size_t at = sql.find("{0}"); at != std::string::npos; at = sql.find("{0}", at + 3))
-      inputs++;
-    if (std::count(sql.begin(), sql.end(), '{') != static_cast<long>(inputs) ||
-        std::count(sql.begin(), sql.end(), '}') != static_cast<long>(inputs) || inputs != 1)
-      throw CannotSplit{"the query has placeholders other than one {0}"};
-    std::string text = sql;
+    std::string why;
+    std::optional<Json> parsed = parse_query_over_input(con_, sql, &why);
+    if (!parsed) throw CannotSplit{why};
+    std::string text = sql;  // as DuckDB read it
     text.replace(text.find("{0}"), 3, kInput);
-    Json parsed = parse(text);
-    if (parsed.value("error", true) || parsed["statements"].size() != 1)
-      throw CannotSplit{"the query is not one statement DuckDB can parse"};
-    Json node = parsed["statements"][0]["node"];
+    Json node = std::move(*parsed);
     check_shape(node);
     node_ = node;
     // Names the query's own select list gives (a reference to one is not an input column).
@@ -157,12 +150,7 @@ class Splitter {
   }
 
   bool is_aggregate(const std::string& name) {
-    if (aggregate_names_.empty()) {
-      Table t = con_.query(
-          "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = "
-          "'aggregate'");
-      for (auto& row : t.rows) aggregate_names_.insert(lower(row[0].as_string()));
-    }
+    if (aggregate_names_.empty()) aggregate_names_ = aggregate_function_names(con_);
     return aggregate_names_.count(lower(name)) > 0;
   }
 

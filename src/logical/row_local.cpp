@@ -1,6 +1,5 @@
 #include "logical/row_local.h"
 
-#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -10,8 +9,6 @@
 namespace smallpond {
 
 namespace {
-
-const char* const kInput = "__sp_in0";  // {0} while DuckDB reads the query
 
 // A field that is a string, or "" (in expression trees some "type" fields are objects).
 std::string text_of(const Json& e, const char* key) {
@@ -30,23 +27,14 @@ class RowLocalCheck {
 
   // "" when row-local, else what the query has that is not.
   std::string run(const std::string& sql) {
-    // Braces other than the one {0} are other inputs or escapes: not this query's SQL yet.
-    size_t inputs = 0;
-    for (size_t at = sql.find("{0}"); at != std::string::npos; at = sql.find("{0}", at + 3))
-      inputs++;
-    if (inputs != 1 || std::count(sql.begin(), sql.end(), '{') != 1 ||
-        std::count(sql.begin(), sql.end(), '}') != 1)
-      return "placeholders other than one {0}";
-    std::string text = sql;
-    text.replace(text.find("{0}"), 3, kInput);
-    Json parsed = parse_sql_tree(con_, text);
-    if (parsed.value("error", true) || parsed["statements"].size() != 1)
-      return "not one statement DuckDB can parse";
-    const Json& node = parsed["statements"][0]["node"];
+    std::string why;
+    std::optional<Json> parsed = parse_query_over_input(con_, sql, &why);
+    if (!parsed) return why;
+    const Json& node = *parsed;
     if (node.value("type", "") != "SELECT_NODE") return "not a plain SELECT";
     if (!node["cte_map"]["map"].empty()) return "a WITH clause";
     const Json& from = node["from_table"];
-    if (from.value("type", "") != "BASE_TABLE" || from.value("table_name", "") != kInput ||
+    if (from.value("type", "") != "BASE_TABLE" || from.value("table_name", "") != kSqlInput ||
         !from.value("schema_name", "").empty() || !from["sample"].is_null())
       return "it does not read {0} alone";
     if (!node["group_expressions"].empty() || !node["having"].is_null() ||
@@ -81,12 +69,7 @@ class RowLocalCheck {
   }
 
   bool is_aggregate(const std::string& name) {
-    if (aggregates_.empty()) {
-      Table t = con_.query(
-          "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = "
-          "'aggregate'");
-      for (auto& row : t.rows) aggregates_.insert(lower(row[0].as_string()));
-    }
+    if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
     return aggregates_.count(lower(name)) > 0;
   }
 

@@ -1,5 +1,8 @@
 #include "logical/sql_tree.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/strings.h"
 #include "engine/engine.h"
 
@@ -8,6 +11,37 @@ namespace smallpond {
 Json parse_sql_tree(EngineConnection& con, const std::string& sql) {
   Table t = con.query("SELECT json_serialize_sql(" + sql_string(sql) + ")::VARCHAR");
   return Json::parse(t.rows.at(0).at(0).as_string());
+}
+
+std::optional<Json> parse_query_over_input(EngineConnection& con, const std::string& sql,
+                                           std::string* why) {
+  size_t inputs = 0;
+  for (size_t at = sql.find("{0}"); at != std::string::npos; at = sql.find("{0}", at + 3)) inputs++;
+  if (inputs != 1 || std::count(sql.begin(), sql.end(), '{') != 1 ||
+      std::count(sql.begin(), sql.end(), '}') != 1) {
+    if (why) *why = "placeholders other than one {0}";
+    return std::nullopt;
+  }
+  std::string text = sql;
+  text.replace(text.find("{0}"), 3, kSqlInput);
+  Json parsed = parse_sql_tree(con, text);
+  if (parsed.value("error", true) || parsed["statements"].size() != 1) {
+    if (why) *why = "not one statement DuckDB can parse";
+    return std::nullopt;
+  }
+  return parsed["statements"][0]["node"];
+}
+
+std::set<std::string> aggregate_function_names(EngineConnection& con) {
+  Table t = con.query(
+      "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'");
+  std::set<std::string> names;
+  for (auto& row : t.rows) {
+    std::string name = row[0].as_string();
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    names.insert(name);
+  }
+  return names;
 }
 
 std::string print_sql_tree(EngineConnection& con, const Json& select_node) {

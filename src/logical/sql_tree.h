@@ -3,6 +3,8 @@
 // and a SELECT node printed back as SQL (json_deserialize_sql). Rewrites of user queries go
 // through these trees, never through patterns over SQL text.
 
+#include <optional>
+#include <set>
 #include <string>
 
 #include "common/json.h"
@@ -13,6 +15,19 @@ class EngineConnection;
 
 //! json_serialize_sql's result for `sql`: {"error": bool, "statements": [{"node": ...}]}.
 Json parse_sql_tree(EngineConnection& con, const std::string& sql);
+
+//! The table name {0} reads as while DuckDB parses a query over one input.
+inline constexpr const char* kSqlInput = "__sp_in0";
+
+//! json_serialize_sql's statement node of `sql`, a query over {0} and no other placeholder
+//! (braces that are not {0} are other inputs or escapes: their text is not SQL yet), parsed with
+//! {0} as the table kSqlInput. nullopt, with *why, when it has other placeholders or is not
+//! one statement DuckDB can parse.
+std::optional<Json> parse_query_over_input(EngineConnection& con, const std::string& sql,
+                                           std::string* why);
+
+//! The names of DuckDB's aggregate functions, in lower case.
+std::set<std::string> aggregate_function_names(EngineConnection& con);
 
 //! A SELECT node (from parse_sql_tree) printed as SQL by DuckDB.
 std::string print_sql_tree(EngineConnection& con, const Json& select_node);

@@ -37,16 +37,20 @@ struct JobResult {
   std::string explain;
 };
 
-// The query over the data hash-partitioned by `keys` into `partitions`, optimised or not.
-JobResult run(const CombinerData& data, const std::string& query,
-              const std::vector<std::string>& keys, int partitions, bool optimize,
-              const std::string& job) {
+Options job_options(const CombinerData& data, bool optimize, const std::string& job) {
   Options o;
   o.job_dir = data.dir / job;
   o.executors = 2;
   o.progress = false;
   o.optimize = optimize;
-  auto sp = init(o);
+  return o;
+}
+
+// The query over the data hash-partitioned by `keys` into `partitions`, optimised or not.
+JobResult run(const CombinerData& data, const std::string& query,
+              const std::vector<std::string>& keys, int partitions, bool optimize,
+              const std::string& job) {
+  auto sp = init(job_options(data, optimize, job));
   auto df = sp.partial_sql(query, sp.read_parquet(data.glob).repartition(partitions, keys));
   return {sorted(df.to_table()), df.explain()};
 }
@@ -178,11 +182,7 @@ namespace {
 JobResult run_folded(const CombinerData& data, const std::string& step,
                      const RepartitionOptions& partition, const std::string& query, bool optimize,
                      const std::string& job) {
-  Options o;
-  o.job_dir = data.dir / job;
-  o.executors = 2;
-  o.progress = false;
-  o.optimize = optimize;
+  Options o = job_options(data, optimize, job);
   o.shuffle_producers = 3;  // the one input partition is split: the query runs on slices
   auto sp = init(o);
   auto mapped = sp.partial_sql(step, sp.read_parquet(data.glob).repartition(1));
