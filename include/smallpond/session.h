@@ -14,6 +14,7 @@
 #include "smallpond/object_store.h"
 #include "smallpond/options.h"
 #include "smallpond/row.h"
+#include "smallpond/task_observer.h"
 
 namespace smallpond {
 
@@ -122,10 +123,12 @@ Session init(const Options& options = {});
 //! a local executor process started with executor_command (empty: a copy of this program),
 //! until the driver says stop or is gone. `smallpond relay HOST:PORT` is this. With an
 //! object_store, in-memory outputs that another node reads go through it (only a reference
-//! passes through the driver).
+//! passes through the driver). A task_observer is told of every task attempt the node runs
+//! (smallpond/task_observer.h), for a cluster's own tools to show.
 void serve_executor_node(const std::string& driver_address,
                          const std::vector<std::string>& executor_command = {},
-                         double connect_timeout = 60, const ObjectStore* object_store = nullptr);
+                         double connect_timeout = 60, const ObjectStore* object_store = nullptr,
+                         const TaskObserver* task_observer = nullptr);
 
 //! If this process was started as an executor, serves tasks and exits; otherwise returns.
 //! init() calls it; call it yourself first if main() does work before init().

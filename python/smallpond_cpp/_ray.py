@@ -4,8 +4,9 @@ Each actor is one executor node (exec/tcp_pool.h): its process serves the driver
 through smallpond_cpp.serve_executor_node, connected to an address the driver listens on, with
 a local executor process of its own. Ray places the actors (one CPU each by default) and
 restarts one that dies; the restarted actor connects again and takes its place. Ray's
-dashboard and `ray list actors` show them as `smallpond-<job>-executor-<i>`. In-memory outputs
-that another actor reads go through Ray's object store (RayObjectStore).
+dashboard and `ray list actors` show them as `smallpond-<job>-...-executor-<i>`, and every task
+attempt they run as a task named `<job>: <step>[<partition>]` (RayTaskSpans). In-memory
+outputs that another actor reads go through Ray's object store (RayObjectStore).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import itertools
 import os
 import socket
 import sys
+import threading
 from typing import Any, Dict, List, Optional, Tuple
 
 
@@ -75,16 +77,65 @@ class RayObjectStore:
         return None if ref is None else [ref]  # in a list: Ray hands the ObjectRef itself over
 
 
+class SmallpondTaskError(Exception):
+    """A task attempt that failed on its executor node (the scheduler decides what follows)."""
+
+
+class RayTaskSpans:
+    """Makes each task attempt that this actor's node runs a task of Ray's own, named
+    "<job>: <step>[<partition>]" (with " (attempt N)" after the first), so that `ray list
+    tasks`, the dashboard and `ray timeline` show the job by its steps: the actor runs a method
+    (`task_span`) that lasts as long as the attempt and fails with its error. Ray does not run
+    the attempt itself: the scheduler's retries, the in-memory hand-over and the node's
+    executor process stay smallpond's."""
+
+    def __init__(self, job_name: str) -> None:
+        self._job = job_name
+        self._actor: Any = None
+        self._spans: Dict[int, List[Any]] = {}  # open spans: id -> [threading.Event, error]
+        self._ids = itertools.count()
+        self._open: Optional[int] = None
+
+    # Called by the node's relay thread (exec/executor_relay.h): must return at once.
+    def started(self, label: str, attempt: int) -> None:
+        import ray
+
+        self.finished("")  # never more than one open: each waits in one of the actor's threads
+        if self._actor is None:
+            self._actor = ray.get_runtime_context().current_actor
+        self._open = next(self._ids)
+        self._spans[self._open] = [threading.Event(), ""]
+        name = f"{self._job}: {label}" + (f" (attempt {attempt})" if attempt > 1 else "")
+        self._actor.task_span.options(name=name).remote(self._open)
+
+    def finished(self, error: str) -> None:
+        span = self._spans.get(self._open) if self._open is not None else None
+        self._open = None
+        if span:
+            span[1] = error
+            span[0].set()
+
+    # Called by Ray in this actor, as the task of one attempt.
+    def wait(self, span_id: int) -> None:
+        span = self._spans.get(span_id)
+        if span is None:
+            return
+        span[0].wait()
+        del self._spans[span_id]
+        if span[1]:
+            raise SmallpondTaskError(span[1])
+
+
 def _actor_class() -> Any:
     import ray
 
-    @ray.remote(max_restarts=-1, max_task_retries=0)
+    # Threaded: a task span waits in one thread while others answer object_ref() for consumers.
+    @ray.remote(max_restarts=-1, max_task_retries=0, max_concurrency=4)
     class SmallpondExecutor:
         """An executor node inside a Ray actor: serves until the driver says stop."""
 
-        def __init__(self, driver_address: str, env: Dict[str, str], name: str) -> None:
-            import threading
-
+        def __init__(self, driver_address: str, env: Dict[str, str], name: str,
+                     job_name: str) -> None:
             os.environ.update(env)
             for entry in reversed(env.get("SMALLPOND_PYTHON_PATH", "").split(os.pathsep)):
                 if entry and entry not in sys.path:
@@ -92,9 +143,10 @@ def _actor_class() -> Any:
             import smallpond_cpp
 
             self._store = RayObjectStore(name)
+            self._spans = RayTaskSpans(job_name)
             self._thread = threading.Thread(
                 target=smallpond_cpp.serve_executor_node,
-                args=(driver_address, 120, self._store),
+                args=(driver_address, 120, self._store, self._spans),
                 name="smallpond executor node", daemon=True)
             self._thread.start()
 
@@ -103,6 +155,9 @@ def _actor_class() -> Any:
 
         def object_ref(self, table: str) -> Optional[List[Any]]:
             return self._store.object_ref(table)
+
+        def task_span(self, span_id: int) -> None:
+            self._spans.wait(span_id)
 
         def where(self) -> Dict[str, Any]:
             """The Ray node this actor runs on and its process id."""
@@ -136,16 +191,27 @@ def start_executors(ray_address: str, job_name: str, num_executors: Optional[int
     cls = _actor_class()
     prefix = f"smallpond-{job_name}-{os.getpid()}-{next(_sessions)}"
     actors = [cls.options(name=f"{prefix}-executor-{i}", num_cpus=cpus_per_executor)
-              .remote(address, env, f"{prefix}-executor-{i}")
+              .remote(address, env, f"{prefix}-executor-{i}", job_name)
               for i in range(max(1, n))]
     return address, max(1, n), actors
 
 
-def stop_executors(actors: List[Any]) -> None:
+def stop_executors(actors: List[Any], grace_seconds: float = 10) -> None:
+    """Ends the actors (their nodes were already told to stop): each leaves on its own, which
+    also sends Ray the last of its task records (a killed actor's last tasks would show as
+    failed); one that does not within grace_seconds is killed."""
     import ray
 
+    leaving = []
     for actor in actors:
         try:
-            ray.kill(actor)
+            leaving.append(actor.__ray_terminate__.remote())
+        except Exception:  # already gone
+            pass
+    if leaving:
+        ray.wait(leaving, num_returns=len(leaving), timeout=grace_seconds)
+    for actor in actors:
+        try:
+            ray.kill(actor, no_restart=True)
         except Exception:  # already gone
             pass

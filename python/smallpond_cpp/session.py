@@ -244,7 +244,7 @@ def executor_command() -> List[str]:
 
 
 def serve_executor_node(driver_address: str, connect_timeout: float = 60,
-                        object_store: Any = None) -> None:
+                        object_store: Any = None, task_observer: Any = None) -> None:
     """Serves as an executor node of a driver on another machine, started with
     ``init(listen_address="HOST:PORT", num_executors=N)``: connects to it (trying for
     ``connect_timeout`` seconds) and runs its tasks, Python functions included, until the
@@ -254,10 +254,15 @@ def serve_executor_node(driver_address: str, connect_timeout: float = 60,
     ``object_store``: hands in-memory outputs to other nodes through a cluster's object store
     instead of through the driver; an object with ``put(table, data) -> reference``,
     ``get(reference) -> data`` (raising when lost) and ``release(table)``, bytes in and out
-    (smallpond_cpp._ray's is Ray's object store)."""
+    (smallpond_cpp._ray's is Ray's object store).
+
+    ``task_observer``: told of every task attempt this node runs, for a cluster's own tools to
+    show; an object with ``started(label, attempt)`` (label ``"step[partition]"``, attempts
+    from 1) and ``finished(error)`` (``""`` when it succeeded). Both are called from the node's
+    relay thread and must return at once."""
     _export_module_path()
     _core.serve_executor_node(driver_address, executor_command(), float(connect_timeout),
-                              object_store)
+                              object_store, task_observer)
 
 
 def _export_module_path() -> None:

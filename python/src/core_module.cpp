@@ -241,12 +241,12 @@ void bind_session(nb::module_& m) {
       .def("shutdown", &Session::shutdown, Released());
 }
 
-// Calls store.<method>(*args), with the GIL held; Python errors become std::runtime_error
+// Calls target.<method>(*args), with the GIL held; Python errors become std::runtime_error
 // (the relay thread can carry them without the GIL).
 template <typename... Args>
-nb::object call_store(const nb::object& store, const char* method, Args&&... args) {
+nb::object call_method(const nb::object& target, const char* method, Args&&... args) {
   try {
-    return store.attr(method)(std::forward<Args>(args)...);
+    return target.attr(method)(std::forward<Args>(args)...);
   } catch (nb::python_error& e) {
     throw std::runtime_error(e.what());
   }
@@ -260,32 +260,47 @@ std::string bytes_of(const nb::object& value) {
   return std::string(b.c_str(), b.size());
 }
 
+nb::str str_of(const std::string& s) { return nb::str(s.c_str(), s.size()); }
+
 // An executor node whose object store is a Python object with put(table: str, data: bytes)
-// -> bytes, get(reference: bytes) -> bytes and release(table: str) (smallpond_cpp._ray).
-void serve_executor_node_with_store(const std::string& driver_address,
-                                    const std::vector<std::string>& executor_command,
-                                    double connect_timeout, nb::object store) {
+// -> bytes, get(reference: bytes) -> bytes and release(table: str), and whose task observer
+// has started(label: str, attempt: int) and finished(error: str) (smallpond_cpp._ray).
+void serve_python_executor_node(const std::string& driver_address,
+                                const std::vector<std::string>& executor_command,
+                                double connect_timeout, nb::object store, nb::object observer) {
   std::optional<ObjectStore> object_store;
   if (!store.is_none()) {
     object_store = ObjectStore{
         [store](const std::string& table, const std::string& data) {
           nb::gil_scoped_acquire gil;
-          return bytes_of(call_store(store, "put", nb::str(table.c_str(), table.size()),
-                                     nb::bytes(data.data(), data.size())));
+          return bytes_of(
+              call_method(store, "put", str_of(table), nb::bytes(data.data(), data.size())));
         },
         [store](const std::string& reference) {
           nb::gil_scoped_acquire gil;
-          return bytes_of(call_store(store, "get", nb::bytes(reference.data(), reference.size())));
+          return bytes_of(call_method(store, "get", nb::bytes(reference.data(), reference.size())));
         },
         [store](const std::string& table) {
           nb::gil_scoped_acquire gil;
-          call_store(store, "release", nb::str(table.c_str(), table.size()));
+          call_method(store, "release", str_of(table));
         }};
+  }
+  std::optional<TaskObserver> task_observer;
+  if (!observer.is_none()) {
+    task_observer = TaskObserver{[observer](const std::string& label, int attempt) {
+                                   nb::gil_scoped_acquire gil;
+                                   call_method(observer, "started", str_of(label), attempt);
+                                 },
+                                 [observer](const std::string& error) {
+                                   nb::gil_scoped_acquire gil;
+                                   call_method(observer, "finished", str_of(error));
+                                 }};
   }
   {
     nb::gil_scoped_release released;
     serve_executor_node(driver_address, executor_command, connect_timeout,
-                        object_store ? &*object_store : nullptr);
+                        object_store ? &*object_store : nullptr,
+                        task_observer ? &*task_observer : nullptr);
   }
 }
 
@@ -304,8 +319,9 @@ NB_MODULE(_core, m) {
   bind_session(m);
   bind_python_functions(m);
   m.def("init", &smallpond::init, "options"_a, Released());
-  m.def("serve_executor_node", &serve_executor_node_with_store, "driver_address"_a,
-        "executor_command"_a, "connect_timeout"_a, "object_store"_a.none() = nb::none());
+  m.def("serve_executor_node", &serve_python_executor_node, "driver_address"_a,
+        "executor_command"_a, "connect_timeout"_a, "object_store"_a.none() = nb::none(),
+        "task_observer"_a.none() = nb::none());
   // An executor serves tasks here until it exits; the GIL is free for the tasks' Python code.
   m.def("serve_if_executor", &smallpond::serve_if_executor, Released());
 }

@@ -105,8 +105,9 @@ void serve_if_executor() {
 
 void serve_executor_node(const std::string& driver_address,
                          const std::vector<std::string>& executor_command, double connect_timeout,
-                         const ObjectStore* object_store) {
-  run_tcp_executor_node(driver_address, executor_command, connect_timeout, object_store);
+                         const ObjectStore* object_store, const TaskObserver* task_observer) {
+  run_tcp_executor_node(driver_address, executor_command, connect_timeout, object_store,
+                        task_observer);
 }
 
 Session init(const Options& options) {

@@ -17,8 +17,11 @@ constexpr int kScheduler = RelayTransport::kScheduler;
 class ExecutorRelay {
  public:
   ExecutorRelay(RelayTransport& transport, const std::vector<std::string>& command,
-                const ObjectStore* object_store)
-      : transport_(transport), local_(1, 10, command), object_store_(object_store) {}
+                const ObjectStore* object_store, const TaskObserver* task_observer)
+      : transport_(transport),
+        local_(1, 10, command),
+        object_store_(object_store),
+        task_observer_(task_observer) {}
 
   bool run() {
     const double kHeartbeatSeconds = 1.0;
@@ -48,6 +51,7 @@ class ExecutorRelay {
         last_heartbeat = now;
       }
     }
+    if (running_) end_running("the executor node on " + transport_.where() + " stopped");
     local_.shutdown();
     return finalize_;
   }
@@ -98,8 +102,10 @@ class ExecutorRelay {
     } else if (std::holds_alternative<AbandonMessage>(message)) {
       // The job failed: what it asked for is not wanted.
       exports_.clear();
-      if (running_) replace_executor();
-      running_.reset();
+      if (running_) {
+        replace_executor();
+        end_running("abandoned: the job failed");
+      }
       waiting_.reset();
       store_.clear();
     } else if (auto* run = std::get_if<RunMessage>(&message)) {
@@ -135,6 +141,7 @@ class ExecutorRelay {
     }
     running_ = std::move(waiting_);
     waiting_.reset();
+    observe_start();
     if (std::string problem = resolve_references(*running_); !problem.empty()) {
       TaskOutcome failed;
       failed.job = running_->job;
@@ -143,10 +150,34 @@ class ExecutorRelay {
       failed.error = running_->label + ": " + problem + " (on " + transport_.where() + ")";
       failed.code = ErrorCode::ExecutorLost;  // retried; the owner's loss recomputes the input
       to_scheduler(ResultMessage{failed});
-      running_.reset();
+      end_running(failed.error);
       return;
     }
     local_.assign(0, *running_);
+  }
+
+  // The observer sees each attempt from before its inputs are fetched to its outcome.
+  void observe_start() {
+    if (task_observer_ && task_observer_->started)
+      tell_observer([&] { task_observer_->started(running_->label, running_->attempt); });
+  }
+
+  // The running attempt is over: "" when it succeeded, else what went wrong.
+  void end_running(const std::string& error) {
+    if (task_observer_ && task_observer_->finished)
+      tell_observer([&] { task_observer_->finished(error); });
+    running_.reset();
+  }
+
+  // What the observer throws must not stop this node from serving: it is only logged.
+  template <typename Call>
+  void tell_observer(const Call& call) {
+    try {
+      call();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "smallpond executor on %s: the task observer failed on %s: %s\n",
+                   transport_.where().c_str(), running_->label.c_str(), e.what());
+    }
   }
 
   // In-memory inputs handed over as references into the object store become bytes here, on
@@ -203,7 +234,7 @@ class ExecutorRelay {
       if (running_ && event.outcome.job == running_->job &&
           event.outcome.task_id == running_->task_id) {
         to_scheduler(ResultMessage{event.outcome});
-        running_.reset();
+        end_running(event.outcome.ok ? "" : event.outcome.error);
       }
     } else {
       replace_executor();
@@ -215,7 +246,7 @@ class ExecutorRelay {
         lost.error = running_->label + ": " + event.reason + " on " + transport_.where();
         lost.code = event.out_of_memory ? ErrorCode::OutOfMemory : ErrorCode::ExecutorLost;
         to_scheduler(ResultMessage{lost});
-        running_.reset();
+        end_running(lost.error);
       }
     }
   }
@@ -275,6 +306,7 @@ class ExecutorRelay {
   std::deque<PendingExport> exports_;  // answered by the executor in order
   std::map<std::string, Json> store_;  // tables other relays sent here, until a task uses them
   const ObjectStore* object_store_;    // null: tables go through the driver as bytes
+  const TaskObserver* task_observer_;  // null: nobody watches the tasks
   std::set<std::string> put_;          // tables put into the object store, until dropped
   std::deque<std::pair<int, Message>> inbox_;  // received, not yet handled: (sender, message)
   bool stop_ = false;
@@ -285,8 +317,8 @@ class ExecutorRelay {
 }  // namespace
 
 bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command,
-                        const ObjectStore* object_store) {
-  return ExecutorRelay(transport, command, object_store).run();
+                        const ObjectStore* object_store, const TaskObserver* task_observer) {
+  return ExecutorRelay(transport, command, object_store, task_observer).run();
 }
 
 }  // namespace smallpond

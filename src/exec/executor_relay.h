@@ -19,6 +19,7 @@
 
 #include "exec/messages.h"
 #include "smallpond/object_store.h"
+#include "smallpond/task_observer.h"
 
 namespace smallpond {
 
@@ -57,7 +58,10 @@ class RelayTransport {
 //! With an object_store (a cluster's, smallpond/object_store.h), tables exported to the
 //! scheduler are put there and only references go to the scheduler; a task's attachments that
 //! are references are fetched from there before it starts (method 1 of handing data over).
+//! A task_observer (smallpond/task_observer.h) is told when each task attempt starts (before
+//! its inputs are fetched) and ends.
 bool run_executor_relay(RelayTransport& transport, const std::vector<std::string>& command = {},
-                        const ObjectStore* object_store = nullptr);
+                        const ObjectStore* object_store = nullptr,
+                        const TaskObserver* task_observer = nullptr);
 
 }  // namespace smallpond

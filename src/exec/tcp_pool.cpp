@@ -229,9 +229,10 @@ class TcpRelayTransport : public RelayTransport {
 }  // namespace
 
 void run_tcp_executor_node(const std::string& address, const std::vector<std::string>& command,
-                           double connect_timeout, const ObjectStore* object_store) {
+                           double connect_timeout, const ObjectStore* object_store,
+                           const TaskObserver* task_observer) {
   TcpRelayTransport transport(address, connect_timeout);
-  run_executor_relay(transport, command, object_store);
+  run_executor_relay(transport, command, object_store, task_observer);
 }
 
 }  // namespace smallpond

@@ -10,6 +10,7 @@
 
 #include "exec/executor_pool.h"
 #include "smallpond/object_store.h"
+#include "smallpond/task_observer.h"
 
 namespace smallpond {
 
@@ -21,8 +22,9 @@ std::unique_ptr<ExecutorPool> make_tcp_pool(const std::string& address, int exec
 //! An executor node: connects to the driver at address and serves its tasks until it says
 //! stop or is gone; the tasks run in a local executor process started with `command` (empty:
 //! a copy of this program). Returns normally when told to stop.
-//! object_store (may be null): see executor_relay.h.
+//! object_store and task_observer (may be null): see executor_relay.h.
 void run_tcp_executor_node(const std::string& address, const std::vector<std::string>& command,
-                           double connect_timeout, const ObjectStore* object_store = nullptr);
+                           double connect_timeout, const ObjectStore* object_store = nullptr,
+                           const TaskObserver* task_observer = nullptr);
 
 }  // namespace smallpond

@@ -1,6 +1,7 @@
 // Executors on other machines over TCP (Options::listen_address, `smallpond relay HOST:PORT`),
 // here on loopback: results against DuckDB on the unpartitioned data, a node killed in the
-// middle of a job (its tasks run on the others), a node that never comes.
+// middle of a job (its tasks run on the others), a node that never comes, a node's task
+// observer (what Ray's task list shows).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <thread>
 
 #include "e2e/cli_run.h"
@@ -138,6 +140,58 @@ TEST(ExecutorNodes, NodesThatNeverComeAreAClearError) {
     EXPECT_TRUE(contains(e.what(), "1 of 2 executor nodes connected to " + address)) << e.what();
     EXPECT_TRUE(contains(e.what(), "smallpond relay " + address)) << e.what();
   }
+}
+
+// What a node's task observer was told, in order: "start label attempt" and "end error".
+struct ObservedTasks {
+  std::mutex mutex;
+  std::vector<std::string> events;
+  TaskObserver observer{[this](const std::string& label, int attempt) {
+                          std::lock_guard<std::mutex> lock(mutex);
+                          events.push_back("start " + label + " " + std::to_string(attempt));
+                        },
+                        [this](const std::string& error) {
+                          std::lock_guard<std::mutex> lock(mutex);
+                          events.push_back("end " + error);
+                        }};
+};
+
+TEST(ExecutorNodes, ATaskObserverSeesEveryAttemptAndItsOutcome) {
+  testing::TempDir dir;
+  std::string address = "127.0.0.1:" + std::to_string(free_port());
+  ObservedTasks seen;
+  std::thread node([&] { serve_executor_node(address, {}, 30, nullptr, &seen.observer); });
+  {
+    auto sp = init(on_nodes(dir, address, 1));
+    auto source = sp.read_parquet(prices_glob()).repartition(3, "ticker");
+    auto counts = sp.partial_sql("SELECT count(*) AS n FROM {0}", source);
+    int64_t rows = 0;
+    for (auto& r : counts.to_table().rows) rows += r.at(0).as_int();
+    EXPECT_EQ(rows, testing::kSmallPricesRows);
+    EXPECT_THROW(sp.partial_sql("SELECT error('no good ' || count(*)) FROM {0}", source).to_table(),
+                 std::exception);
+  }
+  node.join();  // the session went: the node was told to stop
+  // Every start is followed by its end; the query's three tasks succeeded, the failing query's
+  // end names its error.
+  int started = 0, query_ok = 0, failed = 0;
+  for (size_t i = 0; i < seen.events.size(); ++i) {
+    const std::string& e = seen.events[i];
+    ASSERT_EQ(e.rfind(i % 2 == 0 ? "start " : "end", 0), 0u) << i << ": " << e;
+    if (i % 2 == 1) continue;
+    ++started;
+    ASSERT_LT(i + 1, seen.events.size());
+    const std::string& end = seen.events[i + 1];
+    EXPECT_EQ(e.substr(e.size() - 2), " 1") << "first attempts: " << e;
+    if (e.rfind("start sql_", 0) == 0 && end == "end ") ++query_ok;
+    if (contains(end, "no good")) ++failed;
+    if (!contains(end, "no good")) EXPECT_EQ(end, "end ") << e;
+  }
+  EXPECT_GE(started, 6) << "a shuffle's tasks and three queries";
+  std::string all;
+  for (auto& e : seen.events) all += e + "\n";
+  EXPECT_EQ(query_ok, 3) << all;
+  EXPECT_GE(failed, 1);
 }
 
 }  // namespace

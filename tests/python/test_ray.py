@@ -2,6 +2,7 @@
 second node joined to it, on this machine), executors as Ray actors; results against DuckDB
 on the unpartitioned data; an actor killed mid-job; the actors' names in Ray's own list."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -74,6 +75,56 @@ def test_a_job_on_ray(ray_cluster, prices, tmp_path):
         assert_same_rows(got.to_arrow(), truth(
             f"SELECT ticker, count(*) AS n FROM '{prices}/*.parquet' WHERE price < 100 "
             "GROUP BY ticker"))
+
+
+def ray_tasks():
+    """Ray's own record of the cluster's named tasks, as `ray list tasks` shows them: name,
+    final state and error. Read from Ray's GCS, where the state API reads it, since the test
+    cluster runs without the dashboard that serves `ray list tasks`."""
+    from ray._private.state import state
+    from ray.core.generated.common_pb2 import TaskStatus
+
+    tasks = {}
+    for event in state._get_all_task_events():
+        task = tasks.setdefault((event.task_id, event.attempt_number), {"state": None})
+        if event.task_info.name:
+            task["name"] = event.task_info.name
+        for status in event.state_updates.state_ts_ns:
+            if TaskStatus.Name(status) in ("FINISHED", "FAILED"):
+                task["state"] = TaskStatus.Name(status)
+        if event.state_updates.HasField("error_info"):
+            task["error"] = event.state_updates.error_info.error_message
+    return [t for t in tasks.values() if "name" in t]
+
+
+def test_ray_lists_every_task_by_its_step(ray_cluster, prices, tmp_path):
+    """Each task attempt is a task of Ray's, named after the job and the step, that finishes
+    or fails as the attempt did."""
+    job = f"listed-{os.getpid()}"
+    with smallpond.init(job_name=job, job_dir=str(tmp_path / "job"), ray_address=ray_cluster,
+                        progress=False) as sp:
+        parts = sp.read_parquet(f"{prices}/*.parquet").repartition(3, hash_by="ticker")
+        sp.partial_sql("SELECT count(*) AS n FROM {0}", parts).to_arrow()
+        query = sp.last_report().steps[-1].step
+        with pytest.raises(Exception, match="no good"):
+            sp.partial_sql("SELECT error('no good ' || count(*)) FROM {0}", parts).to_arrow()
+    # Ray reports task records every second; the actors sent their last as they left.
+    expected = [f"{job}: {query}[{i}]" for i in range(3)]
+    deadline = time.monotonic() + 20
+    while True:
+        ours = [t for t in ray_tasks() if t["name"].startswith(f"{job}: ")]
+        done = {t["name"]: t for t in ours if t["state"]}
+        failed = [t for t in done.values() if t["state"] == "FAILED"]
+        if (all(n in done for n in expected) and failed) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert all(done.get(n, {}).get("state") == "FINISHED" for n in expected), ours
+    assert failed, ours
+    # the attempt that failed, and its step's others that the failed job abandoned
+    assert any("no good" in t.get("error", "") for t in failed), failed
+    assert all(re.fullmatch(rf"{job}: sql_\d+\[[0-2]\]", t["name"]) and
+               not t["name"].startswith(f"{job}: {query}[") for t in failed), failed
+    assert any(t["name"].startswith(f"{job}: repartition") for t in done.values()), ours
 
 
 def partial_then_total(sp, prices):
