@@ -98,10 +98,10 @@ class RayTaskSpans:
 
     # Called by the node's relay thread (exec/executor_relay.h): must return at once.
     def started(self, label: str, attempt: int) -> None:
-        import ray
-
         self.finished("")  # never more than one open: each waits in one of the actor's threads
         if self._actor is None:
+            import ray
+
             self._actor = ray.get_runtime_context().current_actor
         self._open = next(self._ids)
         self._spans[self._open] = [threading.Event(), ""]
