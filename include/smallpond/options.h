@@ -79,6 +79,12 @@ struct Options {
   //! changed). Off by default in the C++ API (a program's SQL is its author's); on by default
   //! for `smallpond run` (a pipeline file may come from anyone; --no-sandbox turns it off).
   bool sandbox = false;
+  //! Flush each task's output to disk (every file, then the directories) when the task ends.
+  //! Off by default: what a sink publishes is flushed when it is published, and a task output
+  //! that did not reach the disk before a power loss fails its manifest's check (sizes and
+  //! Parquet footers) on the next run and is computed again. On, a power loss right after a
+  //! task ends cannot undo that task (each task pays about a millisecond per file for it).
+  bool flush_task_outputs = false;
   //! Number of tasks a hash partition uses to read and split its input. 0 means 2 × executors.
   int shuffle_producers = 0;
 };

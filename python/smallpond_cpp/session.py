@@ -16,7 +16,7 @@ _OPTION_NAMES = {
     "job_dir", "threads_per_task", "memory_per_task", "max_retry", "max_fail", "fail_fast",
     "memory_passing_bytes", "speculation", "speculation_min_seconds", "fault_probability",
     "heartbeat_timeout", "progress", "optimize", "overwrite", "sandbox", "shuffle_producers",
-    "listen_address", "executor_connect_timeout",
+    "listen_address", "executor_connect_timeout", "flush_task_outputs",
 }
 
 

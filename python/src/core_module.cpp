@@ -115,6 +115,7 @@ void bind_options(nb::module_& m) {
       .def_rw("overwrite", &Options::overwrite)
       .def_rw("sandbox", &Options::sandbox)
       .def_rw("shuffle_producers", &Options::shuffle_producers)
+      .def_rw("flush_task_outputs", &Options::flush_task_outputs)
       .def_rw("listen_address", &Options::listen_address)
       .def_rw("executor_connect_timeout", &Options::executor_connect_timeout);
 }

@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
   run->add_option("--speculation-min-seconds", options.speculation_min_seconds,
                   "A straggler runs this much longer than its step's median")
       ->default_val(options.speculation_min_seconds);
+  run->add_flag("--flush-task-outputs", options.flush_task_outputs,
+                "Flush every task output to disk when its task ends (by default only what a "
+                "sink publishes is flushed, when it is published)");
   run->add_option("--fault-inject", options.fault_probability,
                   "Testing: probability that a task attempt fails")
       ->check(CLI::Range(0.0, 1.0));

@@ -167,6 +167,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   sched.max_retry = options_.fail_fast ? 0 : options_.max_retry;
   sched.max_fail = options_.fail_fast ? 0 : options_.max_fail;
   sched.fault_probability = options_.fault_probability;
+  sched.flush_task_outputs = options_.flush_task_outputs;
   sched.memory_output_bytes = options_.memory_passing_bytes;
   sched.speculation = options_.speculation;
   sched.speculation_min_seconds = options_.speculation_min_seconds;

@@ -27,9 +27,13 @@ static bool whole_parquet_files(const DataSet& ds) {
   return !ds.files.empty();
 }
 
-// Puts one whole file into the sink as the sink's type says; returns the path to list.
+// Puts one whole file into the sink as the sink's type says; returns the path to list. Task
+// outputs are not flushed when their task ends: the publish flushes what it publishes (the
+// staged directory, with its hard links and copies), and here the files a sink lists where
+// they are or may reach by a symbolic link.
 static std::string place_file(const std::string& type, const std::string& src,
                               const std::string& dst) {
+  if (type == "manifest" || type == "link") sync_file(src);
   if (type == "manifest") return src;  // listed where it is
   if (type == "copy")
     copy_file(src, dst);

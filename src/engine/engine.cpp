@@ -412,6 +412,10 @@ struct Engine::Impl {
     config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
     config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
     db = std::make_unique<duckdb::DuckDB>(nullptr, &config);
+    // A file read by several tasks of one executor (row ranges of it, a sample then a
+    // partition) has its footer parsed once. A file replaced while a job reads it is still
+    // caught: every task checks its inputs' fingerprints after its query (exec/input_check.h).
+    duckdb::Connection(*db).Query("SET GLOBAL parquet_metadata_cache = true");
     MemoryTables::register_scan(*db, memory);
   }
 };
@@ -528,13 +532,19 @@ std::unique_ptr<EngineConnection> Engine::connect(const EngineLimits& limits) {
     impl_->sandboxed = false;
   }
   auto con = std::make_unique<DuckConnection>(*impl_->db, *impl_->memory);
-  std::string setup =
-      "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) + ";";
-  if (limits.memory_limit > 0)
-    setup += "SET memory_limit = '" + std::to_string(limits.memory_limit / (1 << 20)) + "MiB';";
+  // Only what differs from the database's settings now (a task's SQL may have changed them):
+  // SET statements cost a parse each, a noticeable part of a tiny task.
+  std::string setup;
+  const int64_t threads = limits.threads < 1 ? 1 : limits.threads;
+  if (config.options.maximum_threads != static_cast<duckdb::idx_t>(threads))
+    setup += "SET threads = " + std::to_string(threads) + ";";
+  const int64_t memory_mib = limits.memory_limit / (1 << 20);
+  if (limits.memory_limit > 0 &&
+      config.options.maximum_memory != static_cast<duckdb::idx_t>(memory_mib) << 20)
+    setup += "SET memory_limit = '" + std::to_string(memory_mib) + "MiB';";
   bool new_temp = !limits.temp_directory.empty() && limits.temp_directory != impl_->temp_directory;
   if (new_temp) setup += "SET temp_directory = " + sql_string(limits.temp_directory) + ";";
-  con->execute(setup);
+  if (!setup.empty()) con->execute(setup);
   if (new_temp) impl_->temp_directory = limits.temp_directory;
   if (limits.sandbox) {
     for (auto& path : limits.readable) config.AddAllowedPath(path);

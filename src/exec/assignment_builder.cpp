@@ -39,6 +39,7 @@ TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
   a.limits.temp_directory = job_dir_.tmp_dir();
   a.fault_probability = options_.fault_probability;
   a.intermediate = may_keep_in_memory;
+  a.flush_output = options_.flush_task_outputs;
   if (task.kind == TaskKind::Sql && may_keep_in_memory)
     a.memory_output_bytes = options_.memory_output_bytes;
   return a;

@@ -89,7 +89,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
       manifest.outputs.push_back(d.relative_to(task.staging_dir).resolved_against(task.final_dir));
     write_task_manifest(task.staging_dir, task.final_dir, manifest);
     manifest = publish_task_output(task.staging_dir, task.final_dir, parent_dir(task.staging_dir),
-                                   manifest);
+                                   manifest, task.flush_output);
     outcome.ok = true;
     outcome.outputs = manifest.outputs;
     outcome.rows = manifest.rows;

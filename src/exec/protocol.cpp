@@ -36,6 +36,7 @@ Json TaskAssignment::to_json() const {
           {"fault_probability", fault_probability},
           {"memory_output_bytes", memory_output_bytes},
           {"intermediate", intermediate},
+          {"flush_output", flush_output},
           {"attachments", attachments}};
 }
 
@@ -60,6 +61,7 @@ TaskAssignment TaskAssignment::from_json(const Json& j) {
   a.fault_probability = j.value("fault_probability", 0.0);
   a.memory_output_bytes = j.value("memory_output_bytes", int64_t(0));
   a.intermediate = j.value("intermediate", false);
+  a.flush_output = j.value("flush_output", false);
   a.attachments = j.value("attachments", Json::object());
   return a;
 }

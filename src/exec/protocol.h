@@ -38,6 +38,8 @@ struct TaskAssignment {
   //! Its output is read only by later tasks (no sink publishes it, the program does not read
   //! it): written without compression (exec/parquet_output.h).
   bool intermediate = false;
+  //! Flush the output to disk before and after publishing it (Options::flush_task_outputs).
+  bool flush_output = false;
   //! In-memory inputs that live on other executors: table name -> exported bytes (a binary
   //! value, see binary_value), or a reference into a cluster's object store that the
   //! executor's relay resolves (reference_attachment).

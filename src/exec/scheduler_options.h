@@ -13,6 +13,8 @@ struct SchedulerOptions {
   int max_retry = 3;
   int max_fail = -1;  //!< failed attempts tolerated in the job; -1: no limit
   double fault_probability = 0;
+  //! Flush every task output to disk when it is published (Options::flush_task_outputs).
+  bool flush_task_outputs = false;
   int64_t memory_output_bytes = 0;  //!< in-memory passing threshold; 0: every output is a file
   //! Straggler: elapsed > max(ratio × median, median + min_seconds) of its step's finished
   //! tasks (at least 3 of them).

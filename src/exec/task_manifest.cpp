@@ -45,7 +45,7 @@ void write_task_manifest(const std::string& dir, const std::string& final_dir,
   }
   Json j = {{"key", m.key},   {"label", m.label}, {"outputs", outputs},
             {"files", files}, {"rows", m.rows},   {"seconds", m.seconds}};
-  write_file_atomic(dir + "/" + kManifestFile, j.dump(1));
+  write_file(dir + "/" + kManifestFile, j.dump(1));
 }
 
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key) {
@@ -85,14 +85,15 @@ std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std
 }
 
 TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,
-                                 const std::string& trash_dir, const TaskManifest& manifest) {
+                                 const std::string& trash_dir, const TaskManifest& manifest,
+                                 bool flush) {
   std::string data_dir = parent_dir(final_dir);
   make_dirs(data_dir);
-  sync_tree(staging_dir);
+  if (flush) sync_tree(staging_dir);
   crash_point("task.before_publish");
   for (int tries = 0;; tries++) {
     if (::rename(staging_dir.c_str(), final_dir.c_str()) == 0) {
-      sync_dir(data_dir);
+      if (flush) sync_dir(data_dir);
       crash_point("task.after_publish");
       return manifest;
     }

@@ -24,8 +24,9 @@ struct TaskManifest {
 
 extern const char* const kManifestFile;
 
-//! Writes dir/_manifest.json (atomically) with the fingerprints of the files in dir. Paths in
-//! outputs must lie under final_dir, the directory's name once published.
+//! Writes dir/_manifest.json with the fingerprints of the files in dir (dir is private to one
+//! attempt until it is published whole). Paths in outputs must lie under final_dir, the
+//! directory's name once published.
 void write_task_manifest(const std::string& dir, const std::string& final_dir,
                          const TaskManifest& m);
 //! Reads dir/_manifest.json; nullopt when it is missing, damaged, for another key, or when a
@@ -33,11 +34,13 @@ void write_task_manifest(const std::string& dir, const std::string& final_dir,
 //! be read (an I/O error is no proof of damage).
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key);
 
-//! Publishes a task output: flushes staging_dir (its manifest written) to disk and renames it
-//! to final_dir. When final_dir exists already it is kept if its manifest verifies for the
-//! same key (another attempt published first; its manifest is returned) and otherwise moved
-//! into trash_dir and replaced. Returns the manifest that is published.
+//! Publishes a task output: renames staging_dir (its manifest written) to final_dir, with
+//! everything flushed to disk before and after the rename when `flush`. When final_dir exists
+//! already it is kept if its manifest verifies for the same key (another attempt published
+//! first; its manifest is returned) and otherwise moved into trash_dir and replaced. Returns
+//! the manifest that is published.
 TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,
-                                 const std::string& trash_dir, const TaskManifest& manifest);
+                                 const std::string& trash_dir, const TaskManifest& manifest,
+                                 bool flush);
 
 }  // namespace smallpond

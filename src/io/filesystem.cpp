@@ -104,6 +104,32 @@ std::string unique_suffix() {
   return std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
+// Writes content to a new file at path, flushed to disk first when `flush`; on failure errno
+// says why and the file may be partly written.
+static bool write_whole_file(const std::string& path, const std::string& content, bool flush) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  auto close_failed = [fd] {
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    return false;
+  };
+  for (size_t done = 0; done < content.size();) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return close_failed();
+    done += static_cast<size_t>(n);
+  }
+  if (flush && ::fsync(fd) != 0 && errno != EINVAL) return close_failed();
+  return ::close(fd) == 0;
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  if (!write_whole_file(path, content, /*flush=*/false))
+    throw Error("cannot write '" + path + "': " + errno_text());
+}
+
 void write_file_atomic(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp-" + unique_suffix();
   auto fail = [&](const std::string& what) {
@@ -111,27 +137,8 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     ::unlink(tmp.c_str());
     throw Error("cannot " + what + " '" + path + "': " + why);
   };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("write");
-  for (size_t done = 0; done < content.size();) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      errno = err;
-      fail("write");
-    }
-    done += static_cast<size_t>(n);
-  }
   // Flushed before the rename: after a power loss the path holds the old or the new content.
-  if (::fsync(fd) != 0 && errno != EINVAL) {
-    int err = errno;
-    ::close(fd);
-    errno = err;
-    fail("write");
-  }
-  if (::close(fd) != 0) fail("write");
+  if (!write_whole_file(tmp, content, /*flush=*/true)) fail("write");
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail("publish");
 }
 

@@ -31,6 +31,9 @@ bool path_exists(const std::string& path);
 void make_dirs(const std::string& path);
 void remove_all(const std::string& path);
 std::string read_file(const std::string& path);
+//! Writes content to path (created or truncated), not flushed: for files in a directory that
+//! is flushed and renamed into place as a whole.
+void write_file(const std::string& path, const std::string& content);
 //! Writes content to a temporary file beside path, flushes it, then renames it over path.
 void write_file_atomic(const std::string& path, const std::string& content);
 //! Hard-links src to dst, or copies it when a link is impossible (another file system).

@@ -201,17 +201,20 @@ TEST_F(Safety, ACrashAtEveryPublishStepLeavesTheOldOrTheNewOutput) {
   }
 }
 
-// Kill an executor just before and just after it publishes a task output: the task is retried
-// and the job's result is right.
+// Kill an executor just before and just after it publishes a task output, with task outputs
+// flushed or not: the task is retried and the job's result is right.
 TEST_F(Safety, ACrashAroundATaskPublishIsRetried) {
-  for (const char* point : {"task.before_publish", "task.after_publish"}) {
-    SCOPED_TRACE(point);
-    std::string marker = dir / (std::string("crashed-") + point);
-    CliRun r = cli("run " + pipeline("out") + " --quiet --job-dir " + (dir / point),
-                   "SMALLPOND_CRASH_POINT=" + std::string(point) + ":" + marker);
-    ASSERT_EQ(r.status, 0) << r.output;
-    EXPECT_TRUE(path_exists(marker));
-    EXPECT_EQ(output(dir / "out").rows, truth().rows);
+  for (std::string flush : {"", " --flush-task-outputs"}) {
+    for (std::string point : {"task.before_publish", "task.after_publish"}) {
+      SCOPED_TRACE(point + flush);
+      std::string name = point + (flush.empty() ? "" : "-flushed");
+      std::string marker = dir / ("crashed-" + name);
+      CliRun r = cli("run " + pipeline("out") + " --quiet" + flush + " --job-dir " + (dir / name),
+                     "SMALLPOND_CRASH_POINT=" + point + ":" + marker);
+      ASSERT_EQ(r.status, 0) << r.output;
+      EXPECT_TRUE(path_exists(marker));
+      EXPECT_EQ(output(dir / "out").rows, truth().rows);
+    }
   }
 }
 
@@ -240,6 +243,14 @@ TEST_F(Safety, ADamagedJobDirectoryIsRecomputedNotReused) {
        [&] {
          std::string f = task_files("sums.sql-2")[0];
          testing::write_text(f, read_file(f).substr(0, 100));
+       }},
+      // What a power loss leaves of files that had not reached the disk (task outputs are
+      // not flushed by default): empty files.
+      {"data file emptied", [&] { testing::write_text(task_files("sums.sql-0")[0], ""); }},
+      {"manifest emptied",
+       [&] {
+         std::string f = task_files("sums.sql-1")[0];
+         testing::write_text(f.substr(0, f.rfind('/')) + "/_manifest.json", "");
        }},
       {"data file replaced by another task's",
        [&] { copy_file(task_files("sums.sql-0")[0], task_files("sums.sql-1")[0]); }},

@@ -78,5 +78,13 @@ TEST(AssignmentBuilder, MemoryLimitAndInMemoryThreshold) {
   EXPECT_FALSE(f.build(task(TaskKind::Sql), 1, 1, /*keep=*/false).intermediate);
 }
 
+TEST(AssignmentBuilder, OutputsAreFlushedOnlyWhenAsked) {
+  Fixture f;
+  EXPECT_FALSE(f.build(task(TaskKind::Sql)).flush_output);
+  f.options.flush_task_outputs = true;
+  EXPECT_TRUE(f.build(task(TaskKind::Sql)).flush_output);
+  EXPECT_TRUE(f.build(task(TaskKind::HashProduce)).flush_output);
+}
+
 }  // namespace
 }  // namespace smallpond

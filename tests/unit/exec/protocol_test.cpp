@@ -28,6 +28,8 @@ TEST(Protocol, AssignmentAndOutcomeRoundTrip) {
   a.limits.threads = 2;
   a.limits.memory_limit = 1234;
   a.limits.temp_directory = "/t";
+  a.intermediate = true;
+  a.flush_output = true;
   EXPECT_EQ(TaskAssignment::from_json(a.to_json()).to_json(), a.to_json());
 
   TaskOutcome o;
