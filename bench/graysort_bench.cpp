@@ -41,6 +41,7 @@ struct Args {
   std::string work_dir = "bench/work";
   int executors = 0;
   int repeat = 1;
+  bool flush_task_outputs = false;
 };
 
 bool valid(const std::string& side, const std::string& dir, const sp::SortCheck& input) {
@@ -70,6 +71,7 @@ int run_bench(const Args& args) {
   sp::Options options;
   options.job_dir = work + "/job";
   options.progress = false;
+  options.flush_task_outputs = args.flush_task_outputs;
   if (args.executors > 0) options.executors = args.executors;
   sp::Session session = sp::init(options);
   // The first key byte's range: partition k holds keys whose first byte b has b * P / 256 = k.
@@ -145,6 +147,8 @@ int main(int argc, char** argv) {
   app.add_option("--data", args.data_dir, "Input directory (generated when missing)");
   app.add_option("--work", args.work_dir, "Work directory");
   app.add_option("--executors", args.executors, "Executors (default: one per core)");
+  app.add_flag("--flush-task-outputs", args.flush_task_outputs,
+               "Flush every task output to disk when its task ends (Options::flush_task_outputs)");
   app.add_option("--repeat", args.repeat, "Runs of each side; the best counts")
       ->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);

@@ -35,8 +35,11 @@ namespace {
 
 const char* kGroupBy = "SELECT ticker, min(price) AS lo, max(price) AS hi, count(*) AS n FROM ";
 
+bool flush_task_outputs = false;  // --flush-task-outputs
+
 sp::Options options_for(const std::string& job_dir, int executors, int threads_per_task) {
   sp::Options o;
+  o.flush_task_outputs = flush_task_outputs;
   o.job_dir = job_dir;
   o.executors = executors;
   o.threads_per_task =
@@ -223,6 +226,8 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", repeat, "Memory passing: runs of each side; the best is reported")
       ->default_val(repeat);
   app.add_flag("--verbose", verbose, "Per-step reports of the smallpond runs, on stderr");
+  app.add_flag("--flush-task-outputs", flush_task_outputs,
+               "Flush every task output to disk when its task ends (Options::flush_task_outputs)");
   CLI11_PARSE(app, argc, argv);
   try {
     work = sp::absolute_path(work);

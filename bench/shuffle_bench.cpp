@@ -45,6 +45,7 @@ struct Args {
   int executors = 0;
   int repeat = 1;
   bool verbose = false;
+  bool flush_task_outputs = false;
 };
 
 // Short row counts for directory names: 50000000 -> "50m".
@@ -292,6 +293,8 @@ int main(int argc, char** argv) {
       ->default_val(args.repeat)
       ->check(CLI::Range(1, kMaxCount));
   app.add_flag("--verbose,-v", args.verbose, "Print every run and smallpond's step reports");
+  app.add_flag("--flush-task-outputs", args.flush_task_outputs,
+               "Flush every task output to disk when its task ends (Options::flush_task_outputs)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -300,6 +303,7 @@ int main(int argc, char** argv) {
     options.job_dir = sp::absolute_path(args.work_dir) + "/job";
     options.executors = args.executors;
     options.progress = false;
+    options.flush_task_outputs = args.flush_task_outputs;
     sp::Session session = sp::init(options);
     return run_bench(session, args);
   } catch (const std::exception& e) {

@@ -62,23 +62,57 @@ std::string source_columns(const Node& input) {
   }
 }
 
-// Projection pushdown's case: a hash partition of a source whose every reader is a one-input
-// SQL step (so that each query's names can only mean the partition's columns).
+std::string strip_semicolons(std::string sql) {
+  while (!sql.empty() &&
+         (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
+    sql.pop_back();
+  return sql;
+}
+
+// The columns of a node's output as a query that reads no rows, where the plan tells them
+// without running anything: a source's, or a plain hash partition's of a source. "" otherwise.
+std::string known_columns(const Node& node) {
+  if (node.kind == NodeKind::DataSource) return source_columns(node);
+  if (node.kind == NodeKind::HashPartition && node.function.is_null() && node.inputs.size() == 1 &&
+      node.inputs[0]->kind == NodeKind::DataSource)
+    return source_columns(*node.inputs[0]);
+  return "";
+}
+
+// Projection pushdown's case: a hash partition of a source whose every reader is a SQL step, over
+// it alone or beside inputs whose columns are known (a join of shuffles): the queries are
+// checked by binding over all their inputs' columns.
 bool prunable(const Node& partition, const std::vector<const Node*>& readers,
               bool partition_is_target) {
   if (partition.kind != NodeKind::HashPartition || !partition.function.is_null() ||
       partition_is_target || readers.empty() || partition.inputs.size() != 1)
     return false;
   return std::all_of(readers.begin(), readers.end(), [](const Node* r) {
-    return r->kind == NodeKind::SqlEngine && r->inputs.size() == 1 && r->udfs.empty();
+    return r->kind == NodeKind::SqlEngine && !r->inputs.empty() && r->udfs.empty();
   });
 }
 
-std::string strip_semicolons(std::string sql) {
-  while (!sql.empty() &&
-         (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
-    sql.pop_back();
-  return sql;
+// Each reader's query with the columns of its other inputs; nullopt when one of those is unknown.
+std::optional<std::vector<ShuffleReader>> shuffle_readers(const Node& partition,
+                                                          const std::vector<const Node*>& readers) {
+  std::vector<ShuffleReader> out;
+  for (const Node* r : readers) {
+    ShuffleReader reader{strip_semicolons(r->sql), {}};
+    for (auto& in : r->inputs) {
+      if (in.get() == &partition) {
+        reader.inputs.push_back("");
+        continue;
+      }
+      std::string columns = known_columns(*in);
+      if (columns.empty()) return std::nullopt;
+      reader.inputs.push_back(columns);
+    }
+    out.push_back(std::move(reader));
+  }
+  if (!partition.partition_by.empty())
+    out.push_back(ShuffleReader::over_shuffle_alone(
+        "SELECT " + escape_sql_template(partition.partition_by) + " FROM {0}"));
+  return out;
 }
 
 }  // namespace
@@ -110,12 +144,9 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
     for (auto& in : copy->inputs) in = rewritten.at(in.get());
     if (prunable(*n, readers[n.get()], target_set.count(n.get()) > 0)) {
       std::string columns = source_columns(*n->inputs[0]);
-      std::vector<std::string> queries;
-      for (const Node* r : readers[n.get()]) queries.push_back(strip_semicolons(r->sql));
-      if (!n->partition_by.empty())
-        queries.push_back("SELECT " + escape_sql_template(n->partition_by) + " FROM {0}");
-      if (!columns.empty())
-        if (auto kept = columns_read(connection(), queries, n->hash_columns, columns))
+      auto queries = shuffle_readers(*n, readers[n.get()]);
+      if (!columns.empty() && queries)
+        if (auto kept = columns_read(connection(), *queries, n->hash_columns, columns))
           copy->columns = *kept;
     }
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();

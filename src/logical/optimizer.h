@@ -1,8 +1,9 @@
 #pragma once
 // Plan rewriting before planning. Three rules:
-// - projection pushdown: a hash partition of a file source, read only by one-input SQL steps,
-//   carries only the source columns those queries use (and its keys): its producers read and
-//   write no other (logical/projection_pushdown.h);
+// - projection pushdown: a hash partition of a file source, read only by SQL steps (over it
+//   alone, or joining it with sources or other such partitions), carries only the source
+//   columns those queries use (and its keys): its producers read and write no other
+//   (logical/projection_pushdown.h);
 // - the combiner: a GROUP BY step over a hash partition by columns among its group keys, which
 //   nothing else reads, gets a partial aggregate in the partition's producers before the
 //   shuffle and the final aggregate in its own query (logical/aggregate_split.h);

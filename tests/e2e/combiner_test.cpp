@@ -4,6 +4,8 @@
 // partitions; queries it cannot prove equal are left alone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/strings.h"
 #include "io/filesystem.h"
 #include "smallpond/smallpond.h"
@@ -161,13 +163,54 @@ TEST(ProjectionPushdown, QueriesThatNeedEveryColumnOrTheRowKeepAll) {
   CombinerData data;
   for (std::string query :
        {"SELECT * FROM {0} WHERE w > 90", "SELECT COLUMNS('k.*') FROM {0}",
-        "SELECT t FROM {0} AS t WHERE w > 99", "SELECT k, v, w, k2, d FROM {0} WHERE w > 99"}) {
+        "SELECT t FROM {0} AS t WHERE w > 99", "SELECT k, v, w, k2, d FROM {0} WHERE w > 99",
+        // A whole row beside named columns: the hash would be of fewer columns, the same type.
+        "SELECT k, v, hash(t) AS h FROM {0} AS t WHERE w > 90",
+        "SELECT a.k, a.v FROM {0} a NATURAL JOIN {0} b WHERE a.w > 90"}) {
     JobResult with = run(data, query, {"k"}, 2, true, "keep-" + std::to_string(query.size()));
     EXPECT_EQ(carried(with.explain), "") << query << "\n" << with.explain;
     JobResult without =
         run(data, query, {"k"}, 2, false, "keep-raw-" + std::to_string(query.size()));
     EXPECT_EQ(with.table.rows, without.table.rows) << query;
   }
+}
+
+// A join of two shuffles: each carries the columns the join reads of it, with the same result as
+// without the rule and as DuckDB on the unpartitioned inputs.
+TEST(ProjectionPushdown, EachShuffleOfAJoinCarriesWhatTheJoinReadsOfIt) {
+  CombinerData data;
+  make_dirs(data.dir / "other");
+  duckdb_query(
+      "COPY (SELECT CASE i % 4 WHEN 0 THEN 'ä' WHEN 1 THEN '東京' WHEN 2 THEN 'a' ELSE "
+      "NULL END AS k, i AS x, repeat('p', 40) AS pad, i * 2 AS y FROM range(60) r(i)) "
+      "TO '" +
+      (data.dir / "other/o.parquet") + "' (FORMAT parquet)");
+  const std::string query =
+      "SELECT a.k, a.v, b.x, a.w + b.y AS wy FROM {0} a JOIN {1} b ON a.k = b.k WHERE a.w > 50";
+  auto run_join = [&](bool optimize, const std::string& job) {
+    auto sp = init(job_options(data, optimize, job));
+    auto df = sp.partial_sql(query, sp.read_parquet(data.glob).repartition(3, {"k"}),
+                             sp.read_parquet(data.dir / "other").repartition(3, {"k"}));
+    return JobResult{sorted(df.to_table()), df.explain()};
+  };
+  JobResult with = run_join(true, "join_with");
+  JobResult without = run_join(false, "join_without");
+  std::string truth_sql = query;
+  truth_sql.replace(truth_sql.find("{0}"), 3, "read_parquet('" + data.glob + "')");
+  truth_sql.replace(truth_sql.find("{1}"), 3,
+                    "read_parquet('" + (data.dir / "other/o.parquet") + "')");
+  Table truth = sorted(duckdb_query(truth_sql));
+  ASSERT_GT(truth.num_rows(), 0u);
+  EXPECT_EQ(with.table.column_names, truth.column_names);
+  EXPECT_EQ(with.table.rows, truth.rows);
+  EXPECT_EQ(without.table.rows, truth.rows);
+  std::vector<std::string> carries;
+  for (size_t at = with.explain.find("[carries only: "); at != std::string::npos;
+       at = with.explain.find("[carries only: ", at + 1))
+    carries.push_back(carried(with.explain.substr(at)));
+  std::sort(carries.begin(), carries.end());
+  EXPECT_EQ(carries, (std::vector<std::string>{"k, v, w", "k, x, y"})) << with.explain;
+  EXPECT_EQ(without.explain.find("[carries only: "), std::string::npos);
 }
 
 }  // namespace
