@@ -1,10 +1,12 @@
-"""Projection pushdown into the shuffles of a join, measured side by side in one run.
+"""Projection and predicate pushdown into the shuffles of a join, side by side in one run.
 
 Two wide tables (a fact table of N rows and 8 columns, a dimension of N/4 rows and 5 columns,
 md5 strings and padding among them), each repartitioned by its key into P partitions, then
-joined per partition by a query that reads 3 columns of the first and 2 of the second:
+joined per partition by a query that reads 4 columns of the first and 2 of the second and keeps
+about half of the first's rows (WHERE f.b < 500):
 
-  pushdown: smallpond_cpp with its optimizer (each shuffle carries only what the join reads)
+  pushdown: smallpond_cpp with its optimizer (each shuffle carries only the columns the join
+            reads, and the fact table's only the rows its WHERE condition keeps)
   all:      the same job with optimize=False (each shuffle carries every column)
   duckdb:   DuckDB alone, the same query over the unpartitioned files, 2 threads
 

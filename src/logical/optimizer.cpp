@@ -8,6 +8,7 @@
 #include "engine/sql_template.h"
 #include "io/filesystem.h"
 #include "logical/aggregate_split.h"
+#include "logical/predicate_pushdown.h"
 #include "logical/projection_pushdown.h"
 #include "logical/row_local.h"
 
@@ -92,6 +93,14 @@ bool prunable(const Node& partition, const std::vector<const Node*>& readers,
   });
 }
 
+// Predicate pushdown's case: a hash partition (no C++ function, nothing else running in its
+// producers yet) that only this step reads.
+bool filterable(const Node& original, const Node& current, int consumers, bool is_target) {
+  return original.kind == NodeKind::HashPartition && original.function.is_null() &&
+         !original.nested && consumers == 1 && !is_target && current.pre_map.empty() &&
+         current.pre_aggregate.empty();
+}
+
 // Each reader's query with the columns of its other inputs; nullopt when one of those is unknown.
 std::optional<std::vector<ShuffleReader>> shuffle_readers(const Node& partition,
                                                           const std::vector<const Node*>& readers) {
@@ -169,6 +178,20 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
         rewritten[child] = partition;
       }
     }
+    // Predicate pushdown: a shuffle that only this step reads drops, in its producers, the rows
+    // this step's WHERE clause would drop.
+    if (n->kind == NodeKind::SqlEngine && n->udfs.empty())
+      for (size_t i = 0; i < n->inputs.size(); i++) {
+        const Node* in = n->inputs[i].get();
+        if (!filterable(*in, *copy->inputs[i], consumers[in], target_set.count(in) > 0)) continue;
+        std::string filter = filter_for_input(connection(), strip_semicolons(n->sql), i,
+                                              n->inputs.size(), known_columns(*in));
+        if (filter.empty()) continue;
+        auto partition = std::make_shared<Node>(*copy->inputs[i]);
+        partition->pre_map = filter;
+        copy->inputs[i] = partition;
+        rewritten[in] = partition;
+      }
     if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 &&
         !target_set.count(child)) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused

@@ -175,6 +175,67 @@ TEST(ProjectionPushdown, QueriesThatNeedEveryColumnOrTheRowKeepAll) {
   }
 }
 
+// Predicate pushdown (logical/predicate_pushdown.h): each shuffle's producers drop the rows the
+// reading step's WHERE clause drops; the result is what the plan without the rule gives and
+// what DuckDB gives on the unpartitioned inputs.
+TEST(PredicatePushdown, EachShuffleKeepsOnlyTheRowsTheWhereClauseMayKeep) {
+  CombinerData data;
+  make_dirs(data.dir / "other");
+  duckdb_query(
+      "COPY (SELECT CASE i % 4 WHEN 0 THEN 'ä' WHEN 1 THEN '東京' WHEN 2 THEN 'a' ELSE "
+      "NULL END AS k, i AS x, i * 2 AS y FROM range(60) r(i)) TO '" +
+      (data.dir / "other/o.parquet") + "' (FORMAT parquet)");
+  struct Case {
+    std::string query;
+    int filters;  // shuffles that get a filter
+  };
+  std::vector<Case> cases = {
+      // Conditions on each input alone, one on both, one that may be NULL.
+      {"SELECT a.k, a.v, b.x FROM {0} a JOIN {1} b ON a.k = b.k WHERE a.w > 50 AND b.x % 3 = 0 "
+       "AND a.k2 + b.y > 10 AND a.v IS NOT NULL",
+       2},
+      // Grouped after the join.
+      {"SELECT a.k, count(*) AS n, sum(b.x)::BIGINT AS sx FROM {0} a, {1} b WHERE a.k = b.k "
+       "AND a.d < 2 GROUP BY a.k",
+       1},
+      // An outer join: nothing moves.
+      {"SELECT a.k, a.w, b.x FROM {0} a LEFT JOIN {1} b ON a.k = b.k AND b.x > 5 WHERE "
+       "a.w > 90",
+       0},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    auto run_join = [&](bool optimize, const std::string& job) {
+      auto sp = init(job_options(data, optimize, job));
+      auto df = sp.partial_sql(c.query, sp.read_parquet(data.glob).repartition(3, {"k"}),
+                               sp.read_parquet(data.dir / "other").repartition(3, {"k"}));
+      return JobResult{sorted(df.to_table()), df.explain()};
+    };
+    JobResult with = run_join(true, "filter_with");
+    JobResult without = run_join(false, "filter_without");
+    std::string truth_sql = c.query;
+    truth_sql.replace(truth_sql.find("{0}"), 3, "read_parquet('" + data.glob + "')");
+    truth_sql.replace(truth_sql.find("{1}"), 3,
+                      "read_parquet('" + (data.dir / "other/o.parquet") + "')");
+    Table truth = sorted(duckdb_query(truth_sql));
+    ASSERT_GT(truth.num_rows(), 0u);
+    EXPECT_EQ(with.table.column_names, truth.column_names);
+    EXPECT_EQ(with.table.rows, truth.rows);
+    EXPECT_EQ(without.table.rows, truth.rows);
+    int filters = 0;
+    for (size_t at = with.explain.find("in each producer"); at != std::string::npos;
+         at = with.explain.find("in each producer", at + 1))
+      filters++;
+    EXPECT_EQ(filters, c.filters) << with.explain;
+  }
+  // One input: its WHERE clause, not the select list's alias of the same name.
+  for (std::string query : {"SELECT k, v * 2 AS w FROM {0} WHERE w > 50",
+                            "SELECT k, w * 2 AS dbl FROM {0} WHERE dbl > 50"})
+    expect_same_as_duckdb(data, query, {"k"}, 3, false);
+  JobResult one = run(data, "SELECT k, v * 2 AS w FROM {0} WHERE w > 50", {"k"}, 3, true, "one");
+  EXPECT_NE(one.explain.find("WHERE (w > 50)]"), std::string::npos) << one.explain;
+}
+
 // A join of two shuffles: each carries the columns the join reads of it, with the same result as
 // without the rule and as DuckDB on the unpartitioned inputs.
 TEST(ProjectionPushdown, EachShuffleOfAJoinCarriesWhatTheJoinReadsOfIt) {

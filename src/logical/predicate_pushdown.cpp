@@ -1,0 +1,208 @@
+#include "logical/predicate_pushdown.h"
+
+#include <cctype>
+#include <set>
+#include <vector>
+
+#include "common/json.h"
+#include "common/strings.h"
+#include "engine/engine.h"
+#include "engine/sql_template.h"
+#include "logical/sql_tree.h"
+
+namespace smallpond {
+
+namespace {
+
+const char* const kInput = kSqlInput;  // the input while DuckDB reads the query
+
+struct NoFilter {
+  std::string why;
+};
+
+// A field that is a string, or "" (in expression trees some "type" fields are objects).
+std::string text(const Json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The relations of a FROM clause made of inner joins; NoFilter for anything else (an outer
+// join keeps rows a filter before it would drop; a lateral or natural join, a table function,
+// a sample see other rows).
+void join_leaves(const Json& ref, std::vector<const Json*>& leaves) {
+  std::string type = text(ref, "type");
+  if (type == "JOIN") {
+    std::string ref_type = text(ref, "ref_type");
+    if (ref_type != "REGULAR" && ref_type != "CROSS")
+      throw NoFilter{"a " + lower(ref_type) + " join"};
+    if (text(ref, "join_type") != "INNER") throw NoFilter{"a join other than an inner one"};
+    join_leaves(ref["left"], leaves);
+    join_leaves(ref["right"], leaves);
+    return;
+  }
+  if (type != "BASE_TABLE" && type != "SUBQUERY") throw NoFilter{"FROM reads a " + lower(type)};
+  if (ref.contains("sample") && !ref["sample"].is_null()) throw NoFilter{"a table sample"};
+  leaves.push_back(&ref);
+}
+
+// How often the statement reads the input (anywhere: FROM, subqueries, CTEs).
+int input_reads(const Json& tree) {
+  int n = 0;
+  if (tree.is_object() && text(tree, "type") == "BASE_TABLE" && text(tree, "table_name") == kInput)
+    n++;
+  if (tree.is_structured())
+    for (auto& [key, value] : tree.items()) n += input_reads(value);
+  return n;
+}
+
+void conjuncts(const Json& e, std::vector<Json>& out) {
+  if (text(e, "class") == "CONJUNCTION" && text(e, "type") == "CONJUNCTION_AND") {
+    for (auto& c : e["children"]) conjuncts(c, out);
+    return;
+  }
+  out.push_back(e);
+}
+
+class FilterFinder {
+ public:
+  FilterFinder(EngineConnection& con, const std::string& alias, bool alone)
+      : con_(con), alias_(lower(alias)), alone_(alone) {}
+
+  // The conjunct over the input's columns alone, its references unqualified; false when it
+  // reads anything else.
+  bool rewrite(Json& e, int& references) {
+    if (e.is_array()) {
+      for (auto& x : e)
+        if (!rewrite(x, references)) return false;
+      return true;
+    }
+    if (!e.is_object()) return true;
+    std::string cls = text(e, "class");
+    if (cls == "SUBQUERY" || e.contains("subquery") || text(e, "type") == "SELECT_NODE" ||
+        cls == "WINDOW" || cls == "POSITIONAL_REFERENCE" || cls == "PARAMETER" || cls == "STAR")
+      return false;
+    if (cls == "FUNCTION" && is_aggregate(text(e, "function_name"))) return false;
+    if (cls == "COLUMN_REF") {
+      Json& names = e["column_names"];
+      bool qualified =
+          names.size() >= 2 && names[0].is_string() && lower(names[0].get<std::string>()) == alias_;
+      if (qualified) {
+        names.erase(names.begin());
+      } else if (!alone_) {
+        return false;  // in a join, an unqualified name may be any relation's
+      }
+      references++;
+      return true;
+    }
+    for (auto& [key, value] : e.items())
+      if (!rewrite(value, references)) return false;
+    return true;
+  }
+
+ private:
+  bool is_aggregate(const std::string& name) {
+    if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
+    return aggregates_.count(lower(name)) > 0;
+  }
+
+  EngineConnection& con_;
+  std::string alias_;
+  bool alone_;
+  std::set<std::string> aggregates_;
+};
+
+// `SELECT * FROM <input> WHERE` the conjuncts, from DuckDB's own parse of such a query.
+Json filter_node(EngineConnection& con, const std::vector<Json>& kept) {
+  std::string shape =
+      std::string("SELECT * FROM ") + kInput + " WHERE true" + (kept.size() > 1 ? " AND true" : "");
+  Json parsed = parse_sql_tree(con, shape);
+  Json node = parsed["statements"][0]["node"];
+  if (kept.size() == 1)
+    node["where_clause"] = kept[0];
+  else
+    node["where_clause"]["children"] = kept;
+  return node;
+}
+
+}  // namespace
+
+std::string filter_for_input(EngineConnection& con, const std::string& query, size_t index,
+                             size_t inputs, const std::string& input_columns, std::string* why) {
+  try {
+    int used = count_sql_template_inputs(query);
+    if (used < 1 || static_cast<size_t>(used) > inputs || index >= inputs ||
+        !is_single_sql_statement(query))
+      throw NoFilter{"not one statement over its inputs"};
+    std::vector<std::string> relations;
+    for (size_t i = 0; i < inputs; i++)
+      relations.push_back(i == index ? std::string(kInput) : "__sp_other" + std::to_string(i));
+    std::string text_sql;
+    try {
+      text_sql = expand_sql_template(query, relations);
+    } catch (const std::exception&) {
+      throw NoFilter{"placeholders beyond its inputs"};
+    }
+    Json parsed = parse_sql_tree(con, text_sql);
+    if (parsed.value("error", true) || parsed["statements"].size() != 1)
+      throw NoFilter{"not one statement DuckDB can parse"};
+    const Json& node = parsed["statements"][0]["node"];
+    if (text(node, "type") != "SELECT_NODE") throw NoFilter{"not a plain SELECT"};
+    if (!node["cte_map"]["map"].empty()) throw NoFilter{"a WITH clause"};
+    if (!node["sample"].is_null()) throw NoFilter{"a sample"};
+    if (node["where_clause"].is_null()) throw NoFilter{"no WHERE clause"};
+    if (input_reads(node) != 1) throw NoFilter{"it reads the input other than once"};
+    std::vector<const Json*> leaves;
+    join_leaves(node["from_table"], leaves);
+    std::string alias;
+    for (const Json* leaf : leaves)
+      if (text(*leaf, "type") == "BASE_TABLE" && text(*leaf, "table_name") == kInput) {
+        if (!(*leaf)["column_name_alias"].empty()) throw NoFilter{"columns renamed by position"};
+        alias = text(*leaf, "alias").empty() ? kInput : text(*leaf, "alias");
+      }
+    if (alias.empty()) throw NoFilter{"the input is not a relation of its FROM clause"};
+    bool alone = leaves.size() == 1;
+    if (alone && input_columns.empty())
+      throw NoFilter{"the input's columns are not known (WHERE may name the select list)"};
+
+    std::vector<Json> all, kept;
+    conjuncts(node["where_clause"], all);
+    FilterFinder finder(con, alias, alone);
+    for (auto& c : all) {
+      Json rewritten = c;
+      int references = 0;
+      if (finder.rewrite(rewritten, references) && references > 0) kept.push_back(rewritten);
+    }
+    if (kept.empty()) throw NoFilter{"no condition reads the input alone"};
+    std::string sql = print_sql_tree(con, filter_node(con, kept));
+    if (sql.find('{') != std::string::npos || sql.find('}') != std::string::npos)
+      throw NoFilter{"the filter has braces (they would read as placeholders)"};
+    size_t at = sql.find(kInput);
+    if (at == std::string::npos || sql.find(kInput, at + 1) != std::string::npos)
+      throw NoFilter{"the input's name appears other than once in the filter"};
+    sql.replace(at, std::string(kInput).size(), "{0}");
+    if (con.is_volatile(expand_sql_template(sql, {kInput})))
+      throw NoFilter{"the filter calls a volatile function"};
+    if (!input_columns.empty()) {
+      // It must bind over the input's columns (WHERE may name the select list's aliases).
+      try {
+        con.query("DESCRIBE " + expand_sql_template(sql, {"(" + input_columns + ")"}));
+      } catch (const EngineError&) {
+        throw NoFilter{"the filter does not bind over the input's columns"};
+      }
+    }
+    return sql;
+  } catch (const NoFilter& n) {
+    if (why) *why = n.why;
+    return "";
+  } catch (const EngineError& e) {
+    if (why) *why = e.what();
+    return "";
+  }
+}
+
+}  // namespace smallpond
