@@ -11,6 +11,7 @@
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
+#include "engine/input_relations_internal.h"
 #include "engine/memory_tables_internal.h"
 #include "engine/sql_volatility.h"
 
@@ -404,6 +405,7 @@ struct Engine::Impl {
   duckdb::DBConfig config;
   std::unique_ptr<duckdb::DuckDB> db;
   duckdb::shared_ptr<MemoryTables> memory = duckdb::make_shared_ptr<MemoryTables>();
+  duckdb::shared_ptr<InputRelations> inputs = duckdb::make_shared_ptr<InputRelations>();
   std::string temp_directory;  // set by the first connection that named one
   bool sandboxed = false;      // the last connect() set a sandbox
   explicit Impl(bool preserve_order) {
@@ -411,6 +413,7 @@ struct Engine::Impl {
     // Extensions cannot be fetched where smallpond runs; fail clearly instead of trying.
     config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
     config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
+    InputRelations::register_scan(config, inputs);
     db = std::make_unique<duckdb::DuckDB>(nullptr, &config);
     // A file read by several tasks of one executor (row ranges of it, a sample then a
     // partition) has its footer parsed once. A file replaced while a job reads it is still
@@ -491,6 +494,10 @@ void Engine::register_scalar_batch_function(const std::string& name,
     throw EngineError("cannot register function '" + name + "': " + error.Message(),
                       ErrorCode::InvalidInput);
   }
+}
+
+void Engine::set_input_relations(std::map<std::string, std::string> relations) {
+  impl_->inputs->set(std::move(relations));
 }
 
 void Engine::register_range_function(const std::string& name, std::vector<std::string> boundaries) {

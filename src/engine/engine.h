@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -152,6 +153,11 @@ class Engine {
   //! the argument, compared bytewise (the range of a sort key; see plan RangeProduce). Again
   //! with the same name replaces it.
   void register_range_function(const std::string& name, std::vector<std::string> boundaries);
+
+  //! Names that this engine's SQL reads as relations: each the given query, bound where the
+  //! name is read (like a view, without creating one). Catalog entries of the same name come
+  //! first. Replaces the previous names; an empty map clears them.
+  void set_input_relations(std::map<std::string, std::string> relations);
 
   //! In-memory tables: query results kept by name outside DuckDB's catalog (small task outputs
   //! of an executor). SQL reads them with `__smallpond_memory(['a', 'b', ...])`: the named

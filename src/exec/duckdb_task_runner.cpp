@@ -43,6 +43,13 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   outcome.job = task.job;
   outcome.task_id = task.task_id;
   outcome.attempt = task.attempt;
+  // The task's input names ({0} -> __input_0) mean nothing once it ends.
+  struct ForgetInputs {
+    DuckDBTaskRunner& runner;
+    ~ForgetInputs() {
+      if (runner.engine_) runner.engine_->set_input_relations({});
+    }
+  } forget_inputs{*this};
   try {
     memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
     // An output that may stay in memory touches the job directory only if it turns out too big.
@@ -180,11 +187,13 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
                                   const SqlParams& params, std::vector<DataSet>& outputs) {
   register_functions(params.udfs);
   std::vector<std::string> views;
+  std::map<std::string, std::string> relations;
   for (size_t i = 0; i < task.inputs.size(); i++) {
     std::string view = "__input_" + std::to_string(i);
-    con.execute("CREATE TEMP VIEW " + view + " AS " + task.inputs[i].sql());
+    relations[view] = task.inputs[i].sql();
     views.push_back(view);
   }
+  engine().set_input_relations(std::move(relations));  // cleared when the task ends (run)
   std::map<std::string, std::string> names;
   for (auto& [name, value] : params.names.items()) names[name] = value.dump();
   std::string sql = expand_sql_template(params.sql, views, names);

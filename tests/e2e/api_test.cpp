@@ -330,6 +330,51 @@ TEST(Api, ZeroInputSqlAndMultiStatementQueries) {
   EXPECT_EQ(m.rows[0][0], truth.rows[0][0]);
 }
 
+// A task's inputs are names its SQL reads ({0} -> a relation bound where it is read): every
+// way a query may read them gives what DuckDB gives over the files.
+TEST(Api, InputsReadAsRelationsInEveryForm) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob());
+  const std::vector<std::string> queries = {
+      "SELECT {0}.ticker, max({0}.price) AS hi FROM {0} GROUP BY {0}.ticker",
+      "SELECT t.ticker, count(*) AS n FROM {0} AS t WHERE t.price > 500 GROUP BY ALL",
+      "SELECT a.ticker, count(*) AS n FROM (SELECT DISTINCT ticker FROM {0}) a JOIN (SELECT "
+      "DISTINCT ticker FROM {0}) b USING (ticker) GROUP BY a.ticker",
+      "WITH x AS (SELECT ticker, price FROM {0}) SELECT ticker, min(price) AS lo FROM x GROUP BY "
+      "ticker",
+      "SELECT ticker, count(*) AS n FROM {0} WHERE price > (SELECT avg(price) FROM {0}) GROUP BY "
+      "ticker",
+      "SELECT column_name, column_type FROM (DESCRIBE {0})",
+      "FROM {0} SELECT ticker, sum(volume)::BIGINT AS v GROUP BY ticker",
+  };
+  for (auto& query : queries) {
+    SCOPED_TRACE(query);
+    Table got = sorted(sp.partial_sql(query, df).to_table());
+    // DuckDB over a view of the files, named as the query names it.
+    std::string truth_sql = query;
+    for (size_t at; (at = truth_sql.find("{0}")) != std::string::npos;)
+      truth_sql.replace(at, 3, "p");
+    Table truth = sorted(duckdb_query("CREATE TEMP VIEW p AS SELECT * FROM " +
+                                      read_all(prices_glob()) + "; " + truth_sql));
+    ASSERT_GT(truth.num_rows(), 0u);
+    EXPECT_EQ(got.rows, truth.rows);
+  }
+  // Every statement of a multi-statement query reads them, and a second input beside.
+  Table two = sp.partial_sql(
+                    "CREATE TEMP TABLE hi AS SELECT ticker, max(price) AS m FROM {0} "
+                    "GROUP BY ticker; SELECT count(*) AS n FROM {1} JOIN hi USING "
+                    "(ticker) WHERE {1}.price = hi.m",
+                    df, df)
+                  .to_table();
+  Table truth =
+      duckdb_query("SELECT count(*) FROM " + read_all(prices_glob()) +
+                   " p JOIN (SELECT ticker, max(price) AS m FROM " + read_all(prices_glob()) +
+                   " GROUP BY ticker) hi USING (ticker) "
+                   "WHERE p.price = hi.m");
+  EXPECT_EQ(two.rows[0][0].as_int(), truth.rows[0][0].as_int());
+}
+
 TEST(Api, EmptyPartitionsKeepTheirSchema) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
