@@ -135,3 +135,8 @@ def test_init_options_and_context(tmp_path):
                         progress=False, memory_passing_bytes=1 << 20) as sp:
         assert sp.job_dir == str(tmp_path / "root" / "j1")
         assert sp.from_items([{"a": 1}, {"a": 2}]).count() == 2
+    # Task outputs flushed to disk when each task ends: the same results.
+    with smallpond.init(job_dir=str(tmp_path / "flushed"), num_executors=1, progress=False,
+                        flush_task_outputs=True) as sp:
+        df = sp.from_items([{"a": i} for i in range(10)]).repartition(2, hash_by="a")
+        assert sorted(r["a"] for r in df.take_all()) == list(range(10))
