@@ -29,11 +29,13 @@ static bool whole_parquet_files(const DataSet& ds) {
 
 // Puts one whole file into the sink as the sink's type says; returns the path to list. Task
 // outputs are not flushed when their task ends: the publish flushes what it publishes (the
-// staged directory, with its hard links and copies), and here the files a sink lists where
-// they are or may reach by a symbolic link.
-static std::string place_file(const std::string& type, const std::string& src,
+// staged directory, with its hard links and copies), and here the task outputs a sink lists
+// where they are or may reach by a symbolic link (a source file is the user's, as it was).
+static std::string place_file(const std::string& type, const FileSlice& file,
                               const std::string& dst) {
-  if (type == "manifest" || type == "link") sync_file(src);
+  const std::string& src = file.path;
+  bool task_output = file.fingerprint.empty();
+  if (task_output && (type == "manifest" || type == "link")) sync_file(src);
   if (type == "manifest") return src;  // listed where it is
   if (type == "copy")
     copy_file(src, dst);
@@ -82,7 +84,7 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
       if (whole_parquet_files(ds)) {
         for (size_t i = 0; i < ds.files.size(); i++) {
           std::string name = part_name(p, i);
-          std::string placed = place_file(sink.type, ds.files[i].path, staging + "/" + name);
+          std::string placed = place_file(sink.type, ds.files[i], staging + "/" + name);
           listed.push_back(placed == ds.files[i].path ? placed : target + "/" + name);
         }
         files += static_cast<int>(ds.files.size());
