@@ -46,6 +46,7 @@ struct Args {
   int repeat = 1;
   bool verbose = false;
   bool flush_task_outputs = false;
+  int shuffle_producers = 0;
 };
 
 // Short row counts for directory names: 50000000 -> "50m".
@@ -293,6 +294,8 @@ int main(int argc, char** argv) {
       ->default_val(args.repeat)
       ->check(CLI::Range(1, kMaxCount));
   app.add_flag("--verbose,-v", args.verbose, "Print every run and smallpond's step reports");
+  app.add_option("--shuffle-producers", args.shuffle_producers,
+                 "Tasks that read and split the input of a shuffle (0: 2 x executors)");
   app.add_flag("--flush-task-outputs", args.flush_task_outputs,
                "Flush every task output to disk when its task ends (Options::flush_task_outputs)");
   CLI11_PARSE(app, argc, argv);
@@ -304,6 +307,7 @@ int main(int argc, char** argv) {
     options.executors = args.executors;
     options.progress = false;
     options.flush_task_outputs = args.flush_task_outputs;
+    options.shuffle_producers = args.shuffle_producers;
     sp::Session session = sp::init(options);
     return run_bench(session, args);
   } catch (const std::exception& e) {
