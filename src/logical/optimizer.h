@@ -10,8 +10,8 @@
 // - the row-local fold: a projection-and-filter SQL step that only a hash partition reads runs
 //   in the partition's producers (logical/row_local.h);
 // - predicate pushdown: a hash partition that only one SQL step reads keeps, in its producers,
-//   only the rows that step's WHERE clause may keep (its conditions on that input alone, inner
-//   joins only; logical/predicate_pushdown.h);
+//   only the rows that step's WHERE clause may keep (its conditions on that input alone; in an
+//   outer join only on its kept side; logical/predicate_pushdown.h);
 // - fusion: a single-input SQL step that reads the output of another SQL step, which nothing
 //   else uses, is fused with it into one step (the child's query becomes a subquery in place of
 //   {0}), so the intermediate result is never written.

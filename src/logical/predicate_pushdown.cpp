@@ -31,23 +31,39 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The relations of a FROM clause made of inner joins; NoFilter for anything else (an outer
-// join keeps rows a filter before it would drop; a lateral or natural join, a table function,
-// a sample see other rows).
-void join_leaves(const Json& ref, std::vector<const Json*>& leaves) {
+struct Leaf {
+  const Json* ref;
+  // Every row of it reaches the WHERE clause on its own account, whatever the other relations
+  // hold: it is on the kept side of every outer join above it. A filter on it before the join
+  // then drops exactly the rows WHERE drops. (On the other side of an outer join it would not:
+  // a row whose matches were all filtered away comes back padded with NULLs, which a condition
+  // such as `b.y IS NULL OR b.y > 40` keeps.)
+  bool preserved;
+};
+
+// The relations of a FROM clause made of joins; NoFilter for a natural, positional or as-of
+// join, a table function or a sample (they pair or see rows otherwise).
+void join_leaves(const Json& ref, bool preserved, std::vector<Leaf>& leaves) {
   std::string type = text(ref, "type");
   if (type == "JOIN") {
     std::string ref_type = text(ref, "ref_type");
     if (ref_type != "REGULAR" && ref_type != "CROSS")
       throw NoFilter{"a " + lower(ref_type) + " join"};
-    if (text(ref, "join_type") != "INNER") throw NoFilter{"a join other than an inner one"};
-    join_leaves(ref["left"], leaves);
-    join_leaves(ref["right"], leaves);
+    std::string join_type = text(ref, "join_type");
+    bool left = preserved, right = preserved;  // INNER
+    if (join_type == "LEFT" || join_type == "SEMI" || join_type == "ANTI")
+      right = false;
+    else if (join_type == "RIGHT")
+      left = false;
+    else if (join_type != "INNER")
+      left = right = false;  // FULL and anything else
+    join_leaves(ref["left"], left, leaves);
+    join_leaves(ref["right"], right, leaves);
     return;
   }
   if (type != "BASE_TABLE" && type != "SUBQUERY") throw NoFilter{"FROM reads a " + lower(type)};
   if (ref.contains("sample") && !ref["sample"].is_null()) throw NoFilter{"a table sample"};
-  leaves.push_back(&ref);
+  leaves.push_back({&ref, preserved});
 }
 
 // How often the statement reads the input (anywhere: FROM, subqueries, CTEs).
@@ -156,13 +172,15 @@ std::string filter_for_input(EngineConnection& con, const std::string& query, si
     if (!node["sample"].is_null()) throw NoFilter{"a sample"};
     if (node["where_clause"].is_null()) throw NoFilter{"no WHERE clause"};
     if (input_reads(node) != 1) throw NoFilter{"it reads the input other than once"};
-    std::vector<const Json*> leaves;
-    join_leaves(node["from_table"], leaves);
+    std::vector<Leaf> leaves;
+    join_leaves(node["from_table"], true, leaves);
     std::string alias;
-    for (const Json* leaf : leaves)
-      if (text(*leaf, "type") == "BASE_TABLE" && text(*leaf, "table_name") == kInput) {
-        if (!(*leaf)["column_name_alias"].empty()) throw NoFilter{"columns renamed by position"};
-        alias = text(*leaf, "alias").empty() ? kInput : text(*leaf, "alias");
+    for (const Leaf& leaf : leaves)
+      if (text(*leaf.ref, "type") == "BASE_TABLE" && text(*leaf.ref, "table_name") == kInput) {
+        if (!(*leaf.ref)["column_name_alias"].empty())
+          throw NoFilter{"columns renamed by position"};
+        if (!leaf.preserved) throw NoFilter{"the input is the padded side of an outer join"};
+        alias = text(*leaf.ref, "alias").empty() ? kInput : text(*leaf.ref, "alias");
       }
     if (alias.empty()) throw NoFilter{"the input is not a relation of its FROM clause"};
     bool alone = leaves.size() == 1;

@@ -6,7 +6,9 @@
 //
 // Decided from DuckDB's own parse of the query (json_serialize_sql), never from its text. The
 // query must be one SELECT (no WITH, no set operation, no table sample) whose FROM is the input
-// alone, or inner joins of plain relations in which the input appears once. A conjunct of the
+// alone, or joins of plain relations in which the input appears once, on the kept side of every
+// outer join above it (the left of a LEFT, SEMI or ANTI join, the right of a RIGHT join; neither
+// side of a FULL join). A conjunct of the
 // top-level WHERE is taken when every column it reads is the input's: qualified by the input's
 // alias in a join, or, with the input alone in FROM, any name (checked by binding the filter
 // over the input's columns, since WHERE may also name the select list's aliases); and when it

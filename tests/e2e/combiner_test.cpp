@@ -205,10 +205,11 @@ TEST(PredicatePushdown, EachShuffleKeepsOnlyTheRowsTheWhereClauseMayKeep) {
       {"SELECT a.k, count(*) AS n, sum(b.x)::BIGINT AS sx FROM {0} a, {1} b WHERE a.k = b.k "
        "AND a.d < 2 GROUP BY a.k",
        1},
-      // An outer join: nothing moves.
+      // An outer join: only its kept side's conditions move; on the padded side a row whose
+      // matches were all dropped would come back with NULLs, which this condition keeps.
       {"SELECT a.k, a.w, b.x FROM {0} a LEFT JOIN {1} b ON a.k = b.k AND b.x > 5 WHERE "
-       "a.w > 90",
-       0},
+       "a.w > 90 AND (b.y IS NULL OR b.y > 100)",
+       1},
   };
   for (auto& c : cases) {
     SCOPED_TRACE(c.query);
@@ -260,14 +261,16 @@ TEST(PredicatePushdown, GeneratedWhereClausesGiveWhatDuckDBGives) {
                                          "upper(a.k) <> 'B'",
                                          "NOT (a.w < 20)",
                                          "a.k IS NOT DISTINCT FROM NULL"};
-  const std::vector<std::string> on_b = {"b.x % 3 = 1", "b.y > 40", "NOT (b.x < 10)", "b.k <> 'a'",
-                                         "b.y IS NOT NULL"};
+  const std::vector<std::string> on_b = {"b.x % 3 = 1",     "b.y > 40",
+                                         "NOT (b.x < 10)",  "b.k <> 'a'",
+                                         "b.y IS NOT NULL", "(b.y IS NULL OR b.y > 90)"};
   const std::vector<std::string> on_both = {"a.w + b.x > 60", "(a.w > 50 OR b.x < 5)",
                                             "CASE WHEN a.k = 'a' THEN a.w > 10 ELSE b.y < 80 END",
                                             "a.k2 = b.x % 3"};
-  const std::vector<std::string> joins = {"{0} a JOIN {1} b ON a.k = b.k",
-                                          "{0} a JOIN {1} b USING (k)",
-                                          "{0} a LEFT JOIN {1} b ON a.k = b.k"};
+  const std::vector<std::string> joins = {
+      "{0} a JOIN {1} b ON a.k = b.k", "{0} a JOIN {1} b USING (k)",
+      "{0} a LEFT JOIN {1} b ON a.k = b.k", "{1} b RIGHT JOIN {0} a ON a.k = b.k AND b.x > 20",
+      "{0} a FULL JOIN {1} b ON a.k = b.k"};
   std::mt19937 random(20261206);
   auto pick = [&](const std::vector<std::string>& from) {
     return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(random)];
@@ -276,6 +279,7 @@ TEST(PredicatePushdown, GeneratedWhereClausesGiveWhatDuckDBGives) {
   auto a = sp.read_parquet(data.glob).repartition(3, {"k"});
   auto b = sp.read_parquet(data.dir / "other").repartition(3, {"k"});
   int pushed = 0;
+  size_t joined = 0;  // each form of join in turn
   for (int q = 0; q < 16; q++) {
     std::vector<std::string> conditions;
     int n = 1 + static_cast<int>(random() % 4);
@@ -294,10 +298,12 @@ TEST(PredicatePushdown, GeneratedWhereClausesGiveWhatDuckDBGives) {
       for (size_t at; (at = text.find("a.")) != std::string::npos;) text.erase(at, 2);
       query = "SELECT k, w, v FROM {0} WHERE " + text;
     } else if (q % 2 == 0) {
-      query = "SELECT a.k, a.w, b.x FROM " + pick(joins) + " WHERE " + join(conditions, " AND ");
+      query = "SELECT a.k, a.w, b.x FROM " + joins[joined++ % joins.size()] + " WHERE " +
+              join(conditions, " AND ");
     } else {
-      query = "SELECT a.k, count(*) AS n, sum(a.w + b.x)::BIGINT AS s FROM " + pick(joins) +
-              " WHERE " + join(conditions, " AND ") + " GROUP BY a.k";
+      query = "SELECT a.k, count(*) AS n, sum(a.w + b.x)::BIGINT AS s FROM " +
+              joins[joined++ % joins.size()] + " WHERE " + join(conditions, " AND ") +
+              " GROUP BY a.k";
     }
     SCOPED_TRACE(query);
     auto df = one_input ? sp.partial_sql(query, a) : sp.partial_sql(query, a, b);

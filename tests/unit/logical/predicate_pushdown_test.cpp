@@ -48,9 +48,23 @@ TEST_F(FilterForInput, AJoinsConditionsOnOneInputAloneGoToThatInput) {
 }
 
 TEST_F(FilterForInput, WhatMayKeepOtherRowsIsNotPushed) {
-  // Outer, natural and positional joins keep or pair rows a filter before them would not.
-  EXPECT_TRUE(none("SELECT f.k FROM {0} f LEFT JOIN {1} d ON f.k = d.k WHERE f.b < 5"));
-  EXPECT_TRUE(none("SELECT f.k FROM {1} d RIGHT JOIN {0} f ON f.k = d.k WHERE f.b < 5"));
+  // The padded side of an outer join: a row whose matches were all filtered away would come
+  // back padded with NULLs, which such a condition keeps.
+  const char* left =
+      "SELECT f.k FROM {0} f LEFT JOIN {1} d ON f.k = d.k WHERE (d.x IS NULL OR "
+      "d.x > 3) AND f.b < 5";
+  EXPECT_TRUE(none(left, 1, 2, /*known=*/false));
+  EXPECT_NE(filter(left, 0).find("(b < 5)"), std::string::npos);  // the kept side
+  const char* right =
+      "SELECT f.k FROM {1} d RIGHT JOIN {0} f ON f.k = d.k WHERE f.b < 5 AND "
+      "d.x > 1";
+  EXPECT_NE(filter(right, 0).find("(b < 5)"), std::string::npos);
+  EXPECT_TRUE(none(right, 1, 2, /*known=*/false));
+  EXPECT_TRUE(none("SELECT f.k FROM {0} f FULL JOIN {1} d ON f.k = d.k WHERE f.b < 5"));
+  EXPECT_NE(
+      filter("SELECT f.k FROM {0} f SEMI JOIN {1} d ON f.k = d.k WHERE f.b < 5", 0).find("(b < 5)"),
+      std::string::npos);
+  // Natural and positional joins pair rows otherwise.
   EXPECT_TRUE(none("SELECT f.k FROM {0} f NATURAL JOIN {1} d WHERE f.b < 5"));
   EXPECT_TRUE(none("SELECT f.k FROM {0} f POSITIONAL JOIN {1} d WHERE f.b < 5"));
   // In a join an unqualified name may be either input's.
