@@ -63,7 +63,8 @@ using NodePtr = std::shared_ptr<const Node>;
   /* optimizer's combiner, logical/aggregate_split.h), a query over {0} */                     \
   FIELD(std::string, pre_aggregate, "")                                                        \
   /* HashPartition: a row-local query (logical/row_local.h) each producer runs on its rows */  \
-  /* first, before pre_aggregate (the optimizer folds a SQL step into the shuffle) */          \
+  /* first, before pre_aggregate (the optimizer folds a SQL step into the shuffle, or keeps */ \
+  /* only the rows its reader's WHERE clause may keep: logical/predicate_pushdown.h) */        \
   FIELD(std::string, pre_map, "")                                                              \
   /* Nested: partition each input partition on its own (3 x 5 gives 15), adding a dimension */ \
   FIELD(bool, nested, false)                                                                   \
