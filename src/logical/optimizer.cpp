@@ -70,15 +70,28 @@ std::string strip_semicolons(std::string sql) {
   return sql;
 }
 
-// The columns of a node's output as a query that reads no rows, where the plan tells them
-// without running anything: a source's, or a plain hash partition's of a source. "" otherwise.
-std::string known_columns(const Node& node) {
-  if (node.kind == NodeKind::DataSource) return source_columns(node);
-  if (node.kind == NodeKind::HashPartition && node.function.is_null() && node.inputs.size() == 1 &&
-      node.inputs[0]->kind == NodeKind::DataSource)
-    return source_columns(*node.inputs[0]);
-  return "";
-}
+// Columns the plan tells without running anything, as queries that read no rows. Each source's
+// files are listed once however many rules ask (a source may hold a million files).
+class KnownColumns {
+ public:
+  //! A source step's (source_columns), "" when not known.
+  const std::string& source(const Node& input) {
+    auto it = cache_.find(&input);
+    if (it == cache_.end()) it = cache_.emplace(&input, source_columns(input)).first;
+    return it->second;
+  }
+  //! A node's output: a source's, or a plain hash partition's of a source; "" otherwise.
+  std::string of(const Node& node) {
+    if (node.kind == NodeKind::DataSource) return source(node);
+    if (node.kind == NodeKind::HashPartition && node.function.is_null() &&
+        node.inputs.size() == 1 && node.inputs[0]->kind == NodeKind::DataSource)
+      return source(*node.inputs[0]);
+    return "";
+  }
+
+ private:
+  std::map<const Node*, std::string> cache_;
+};
 
 // Projection pushdown's case: a hash partition of a source whose every reader is a SQL step, over
 // it alone or beside inputs whose columns are known (a join of shuffles): the queries are
@@ -103,7 +116,8 @@ bool filterable(const Node& original, const Node& current, int consumers, bool i
 
 // Each reader's query with the columns of its other inputs; nullopt when one of those is unknown.
 std::optional<std::vector<ShuffleReader>> shuffle_readers(const Node& partition,
-                                                          const std::vector<const Node*>& readers) {
+                                                          const std::vector<const Node*>& readers,
+                                                          KnownColumns& known) {
   std::vector<ShuffleReader> out;
   for (const Node* r : readers) {
     ShuffleReader reader{strip_semicolons(r->sql), {}};
@@ -112,7 +126,7 @@ std::optional<std::vector<ShuffleReader>> shuffle_readers(const Node& partition,
         reader.inputs.push_back("");
         continue;
       }
-      std::string columns = known_columns(*in);
+      std::string columns = known.of(*in);
       if (columns.empty()) return std::nullopt;
       reader.inputs.push_back(columns);
     }
@@ -139,7 +153,8 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
   for (auto& t : targets) target_set.insert(t.get());
 
   std::map<const Node*, NodePtr> rewritten;  // original -> optimized
-  std::unique_ptr<Engine> engine;            // DuckDB's parser and binder, made when first needed
+  KnownColumns known;
+  std::unique_ptr<Engine> engine;  // DuckDB's parser and binder, made when first needed
   std::unique_ptr<EngineConnection> con;
   auto connection = [&]() -> EngineConnection& {
     if (!con) {
@@ -152,8 +167,8 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
     auto copy = std::make_shared<Node>(*n);
     for (auto& in : copy->inputs) in = rewritten.at(in.get());
     if (prunable(*n, readers[n.get()], target_set.count(n.get()) > 0)) {
-      std::string columns = source_columns(*n->inputs[0]);
-      auto queries = shuffle_readers(*n, readers[n.get()]);
+      std::string columns = known.source(*n->inputs[0]);
+      auto queries = shuffle_readers(*n, readers[n.get()], known);
       if (!columns.empty() && queries)
         if (auto kept = columns_read(connection(), *queries, n->hash_columns, columns))
           copy->columns = *kept;
@@ -168,7 +183,7 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
       copy->fused.push_back(folded.name);
     }
     if (child && combinable(*n, *child, consumers[child], target_set.count(child) > 0)) {
-      std::string columns = child->inputs.size() == 1 ? source_columns(*child->inputs[0]) : "";
+      std::string columns = child->inputs.size() == 1 ? known.source(*child->inputs[0]) : "";
       if (auto split = split_aggregate(connection(), strip_semicolons(n->sql), child->hash_columns,
                                        columns)) {
         auto partition = std::make_shared<Node>(*copy->inputs[0]);
@@ -185,7 +200,7 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
         const Node* in = n->inputs[i].get();
         if (!filterable(*in, *copy->inputs[i], consumers[in], target_set.count(in) > 0)) continue;
         std::string filter = filter_for_input(connection(), strip_semicolons(n->sql), i,
-                                              n->inputs.size(), known_columns(*in));
+                                              n->inputs.size(), known.of(*in));
         if (filter.empty()) continue;
         auto partition = std::make_shared<Node>(*copy->inputs[i]);
         partition->pre_map = filter;
