@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cctype>
 #include <cstdio>
 
 #include "smallpond/error.h"
@@ -50,6 +51,11 @@ std::string trim(const std::string& text) {
   if (b == std::string::npos) return "";
   size_t e = text.find_last_not_of(ws);
   return text.substr(b, e - b + 1);
+}
+
+std::string to_lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 std::string stable_hash(const std::string& text) {

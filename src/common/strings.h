@@ -16,6 +16,8 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 bool ends_with(const std::string& text, const std::string& suffix);
 //! The text with surrounding white space removed.
 std::string trim(const std::string& text);
+//! The text with ASCII letters in lower case (SQL names compare so).
+std::string to_lower(std::string text);
 //! Stable 128-bit hash of the text, as 32 hex digits (XXH3).
 std::string stable_hash(const std::string& text);
 //! The bytes that hex digits spell ("4142" -> "AB"); InternalError for anything else.

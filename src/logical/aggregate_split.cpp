@@ -24,17 +24,12 @@ struct CannotSplit {
   std::string why;
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 class Splitter {
  public:
   Splitter(EngineConnection& con, const std::vector<std::string>& keys,
            const std::string& input_relation)
       : con_(con), input_relation_(input_relation) {
-    for (auto& k : keys) keys_.insert(lower(k));
+    for (auto& k : keys) keys_.insert(to_lower(k));
   }
 
   AggregateSplit run(const std::string& sql) {
@@ -48,7 +43,7 @@ class Splitter {
     node_ = node;
     // Names the query's own select list gives (a reference to one is not an input column).
     for (auto& item : node["select_list"]) {
-      std::string alias = lower(item.value("alias", ""));
+      std::string alias = to_lower(item.value("alias", ""));
       if (alias.empty()) continue;
       if (grouped_.count(alias) && group_column(item) != alias)
         throw CannotSplit{"a GROUP BY name that is the alias of an expression"};
@@ -115,7 +110,7 @@ class Splitter {
     if (from.value("type", "") != "BASE_TABLE" || from.value("table_name", "") != kInput ||
         !from.value("schema_name", "").empty() || !from["sample"].is_null())
       throw CannotSplit{"it does not read {0} alone"};
-    alias_ = lower(from.value("alias", ""));
+    alias_ = to_lower(from.value("alias", ""));
     if (!node["qualify"].is_null() || !node["sample"].is_null())
       throw CannotSplit{"QUALIFY or a sample"};
     if (node.value("aggregate_handling", "") != "STANDARD_HANDLING")
@@ -143,15 +138,16 @@ class Splitter {
   std::string group_column(const Json& e) const {
     if (e.value("class", "") != "COLUMN_REF") return "";
     const Json& names = e["column_names"];
-    if (names.size() == 1) return lower(names[0]);
-    if (names.size() == 2 && !alias_.empty() && lower(names[0]) == alias_) return lower(names[1]);
-    if (names.size() == 2 && lower(names[0]) == kInput) return lower(names[1]);
+    if (names.size() == 1) return to_lower(names[0]);
+    if (names.size() == 2 && !alias_.empty() && to_lower(names[0]) == alias_)
+      return to_lower(names[1]);
+    if (names.size() == 2 && to_lower(names[0]) == kInput) return to_lower(names[1]);
     return "";
   }
 
   bool is_aggregate(const std::string& name) {
     if (aggregate_names_.empty()) aggregate_names_ = aggregate_function_names(con_);
-    return aggregate_names_.count(lower(name)) > 0;
+    return aggregate_names_.count(to_lower(name)) > 0;
   }
 
   // The expression with every aggregate replaced by its final step over a partial result.
@@ -165,13 +161,13 @@ class Splitter {
     std::string cls = e.value("class", "");
     if (cls == "SUBQUERY" || cls == "WINDOW" || cls == "STAR" || cls == "LAMBDA" ||
         cls == "PARAMETER")
-      throw CannotSplit{"a " + lower(cls) + " expression"};
+      throw CannotSplit{"a " + to_lower(cls) + " expression"};
     if (cls == "FUNCTION" && is_aggregate(e.value("function_name", ""))) return combine(e);
     if (cls == "COLUMN_REF") {
       // Outside aggregates: a group column (the partial rows have it) or a name of the select
       // list (HAVING, ORDER BY); anything else is not valid in the query anyway: leave it.
       std::string column = group_column(e);
-      bool alias = e["column_names"].size() == 1 && aliases_.count(lower(e["column_names"][0]));
+      bool alias = e["column_names"].size() == 1 && aliases_.count(to_lower(e["column_names"][0]));
       if (!(grouped_.count(column) || alias))
         throw CannotSplit{"a column outside aggregates that is not grouped"};
       return e;
@@ -183,7 +179,7 @@ class Splitter {
   }
 
   Json combine(const Json& agg) {
-    std::string name = lower(agg.value("function_name", ""));
+    std::string name = to_lower(agg.value("function_name", ""));
     size_t args = agg["children"].size();
     if (agg.value("distinct", false) || !agg["filter"].is_null() ||
         !agg["order_bys"]["orders"].empty() || agg.value("export_state", false) ||
@@ -285,7 +281,7 @@ class Splitter {
       for (auto& x : e) input_columns_only(x);
     if (!e.is_object()) return;
     if (e.value("class", "") == "COLUMN_REF" && e["column_names"].size() == 1 &&
-        aliases_.count(lower(e["column_names"][0])))
+        aliases_.count(to_lower(e["column_names"][0])))
       throw CannotSplit{"WHERE names a column of the select list"};
     if (e.value("class", "") == "SUBQUERY") throw CannotSplit{"a subquery in WHERE"};
     for (auto& [k, v] : e.items())

@@ -20,17 +20,6 @@ struct NoFilter {
   std::string why;
 };
 
-// A field that is a string, or "" (in expression trees some "type" fields are objects).
-std::string text(const Json& e, const char* key) {
-  auto it = e.find(key);
-  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 struct Leaf {
   const Json* ref;
   // Every row of it reaches the WHERE clause on its own account, whatever the other relations
@@ -44,12 +33,12 @@ struct Leaf {
 // The relations of a FROM clause made of joins; NoFilter for a natural, positional or as-of
 // join, a table function or a sample (they pair or see rows otherwise).
 void join_leaves(const Json& ref, bool preserved, std::vector<Leaf>& leaves) {
-  std::string type = text(ref, "type");
+  std::string type = tree_text(ref, "type");
   if (type == "JOIN") {
-    std::string ref_type = text(ref, "ref_type");
+    std::string ref_type = tree_text(ref, "ref_type");
     if (ref_type != "REGULAR" && ref_type != "CROSS")
-      throw NoFilter{"a " + lower(ref_type) + " join"};
-    std::string join_type = text(ref, "join_type");
+      throw NoFilter{"a " + to_lower(ref_type) + " join"};
+    std::string join_type = tree_text(ref, "join_type");
     bool left = preserved, right = preserved;  // INNER
     if (join_type == "LEFT" || join_type == "SEMI" || join_type == "ANTI")
       right = false;
@@ -61,7 +50,7 @@ void join_leaves(const Json& ref, bool preserved, std::vector<Leaf>& leaves) {
     join_leaves(ref["right"], right, leaves);
     return;
   }
-  if (type != "BASE_TABLE" && type != "SUBQUERY") throw NoFilter{"FROM reads a " + lower(type)};
+  if (type != "BASE_TABLE" && type != "SUBQUERY") throw NoFilter{"FROM reads a " + to_lower(type)};
   if (ref.contains("sample") && !ref["sample"].is_null()) throw NoFilter{"a table sample"};
   leaves.push_back({&ref, preserved});
 }
@@ -69,7 +58,8 @@ void join_leaves(const Json& ref, bool preserved, std::vector<Leaf>& leaves) {
 // How often the statement reads the input (anywhere: FROM, subqueries, CTEs).
 int input_reads(const Json& tree) {
   int n = 0;
-  if (tree.is_object() && text(tree, "type") == "BASE_TABLE" && text(tree, "table_name") == kInput)
+  if (tree.is_object() && tree_text(tree, "type") == "BASE_TABLE" &&
+      tree_text(tree, "table_name") == kInput)
     n++;
   if (tree.is_structured())
     for (auto& [key, value] : tree.items()) n += input_reads(value);
@@ -77,7 +67,7 @@ int input_reads(const Json& tree) {
 }
 
 void conjuncts(const Json& e, std::vector<Json>& out) {
-  if (text(e, "class") == "CONJUNCTION" && text(e, "type") == "CONJUNCTION_AND") {
+  if (tree_text(e, "class") == "CONJUNCTION" && tree_text(e, "type") == "CONJUNCTION_AND") {
     for (auto& c : e["children"]) conjuncts(c, out);
     return;
   }
@@ -87,7 +77,7 @@ void conjuncts(const Json& e, std::vector<Json>& out) {
 class FilterFinder {
  public:
   FilterFinder(EngineConnection& con, const std::string& alias, bool alone)
-      : con_(con), alias_(lower(alias)), alone_(alone) {}
+      : con_(con), alias_(to_lower(alias)), alone_(alone) {}
 
   // The conjunct over the input's columns alone, its references unqualified; false when it
   // reads anything else.
@@ -98,15 +88,15 @@ class FilterFinder {
       return true;
     }
     if (!e.is_object()) return true;
-    std::string cls = text(e, "class");
-    if (cls == "SUBQUERY" || e.contains("subquery") || text(e, "type") == "SELECT_NODE" ||
+    std::string cls = tree_text(e, "class");
+    if (cls == "SUBQUERY" || e.contains("subquery") || tree_text(e, "type") == "SELECT_NODE" ||
         cls == "WINDOW" || cls == "POSITIONAL_REFERENCE" || cls == "PARAMETER" || cls == "STAR")
       return false;
-    if (cls == "FUNCTION" && is_aggregate(text(e, "function_name"))) return false;
+    if (cls == "FUNCTION" && is_aggregate(tree_text(e, "function_name"))) return false;
     if (cls == "COLUMN_REF") {
       Json& names = e["column_names"];
-      bool qualified =
-          names.size() >= 2 && names[0].is_string() && lower(names[0].get<std::string>()) == alias_;
+      bool qualified = names.size() >= 2 && names[0].is_string() &&
+                       to_lower(names[0].get<std::string>()) == alias_;
       if (qualified) {
         names.erase(names.begin());
       } else if (!alone_) {
@@ -123,7 +113,7 @@ class FilterFinder {
  private:
   bool is_aggregate(const std::string& name) {
     if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
-    return aggregates_.count(lower(name)) > 0;
+    return aggregates_.count(to_lower(name)) > 0;
   }
 
   EngineConnection& con_;
@@ -167,7 +157,7 @@ std::string filter_for_input(EngineConnection& con, const std::string& query, si
     if (parsed.value("error", true) || parsed["statements"].size() != 1)
       throw NoFilter{"not one statement DuckDB can parse"};
     const Json& node = parsed["statements"][0]["node"];
-    if (text(node, "type") != "SELECT_NODE") throw NoFilter{"not a plain SELECT"};
+    if (tree_text(node, "type") != "SELECT_NODE") throw NoFilter{"not a plain SELECT"};
     if (!node["cte_map"]["map"].empty()) throw NoFilter{"a WITH clause"};
     if (!node["sample"].is_null()) throw NoFilter{"a sample"};
     if (node["where_clause"].is_null()) throw NoFilter{"no WHERE clause"};
@@ -176,11 +166,12 @@ std::string filter_for_input(EngineConnection& con, const std::string& query, si
     join_leaves(node["from_table"], true, leaves);
     std::string alias;
     for (const Leaf& leaf : leaves)
-      if (text(*leaf.ref, "type") == "BASE_TABLE" && text(*leaf.ref, "table_name") == kInput) {
+      if (tree_text(*leaf.ref, "type") == "BASE_TABLE" &&
+          tree_text(*leaf.ref, "table_name") == kInput) {
         if (!(*leaf.ref)["column_name_alias"].empty())
           throw NoFilter{"columns renamed by position"};
         if (!leaf.preserved) throw NoFilter{"the input is the padded side of an outer join"};
-        alias = text(*leaf.ref, "alias").empty() ? kInput : text(*leaf.ref, "alias");
+        alias = tree_text(*leaf.ref, "alias").empty() ? kInput : tree_text(*leaf.ref, "alias");
       }
     if (alias.empty()) throw NoFilter{"the input is not a relation of its FROM clause"};
     bool alone = leaves.size() == 1;

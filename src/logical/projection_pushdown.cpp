@@ -21,48 +21,37 @@ struct KeepAll {
   std::string why;
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 struct References {
   std::set<std::string> names;   // every part of every column reference, lower-cased
   std::set<std::string> single;  // unqualified references, lower-cased
   std::set<std::string> rows;    // names under which the query sees a whole row of {0}
 };
 
-// tree[key] when it is a string, else "" (a key may hold other things in other nodes).
-std::string text(const Json& tree, const char* key) {
-  auto it = tree.find(key);
-  return it != tree.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // What a query's parse refers to: column names, join columns, the input's rows. Throws KeepAll
 // where the columns read cannot be told from names: a star, a column by position, a natural join
 // (it matches on every common column), the input's columns renamed by position.
 void collect_references(const Json& tree, References& refs) {
   if (tree.is_object()) {
-    std::string cls = text(tree, "class");
+    std::string cls = tree_text(tree, "class");
     if (cls == "STAR") throw KeepAll{"a query reads every column (*)"};
     if (cls == "POSITIONAL_REFERENCE") throw KeepAll{"a query reads a column by position (#n)"};
     if (cls == "COLUMN_REF") {
-      for (auto& part : tree["column_names"]) refs.names.insert(lower(part.get<std::string>()));
+      for (auto& part : tree["column_names"]) refs.names.insert(to_lower(part.get<std::string>()));
       if (tree["column_names"].size() == 1)
-        refs.single.insert(lower(tree["column_names"][0].get<std::string>()));
+        refs.single.insert(to_lower(tree["column_names"][0].get<std::string>()));
     }
-    std::string type = text(tree, "type");
+    std::string type = tree_text(tree, "type");
     if (type == "JOIN") {
-      if (text(tree, "ref_type") == "NATURAL")
+      if (tree_text(tree, "ref_type") == "NATURAL")
         throw KeepAll{"a query joins naturally (on every common column)"};
       if (tree.contains("using_columns"))
-        for (auto& c : tree["using_columns"]) refs.names.insert(lower(c.get<std::string>()));
+        for (auto& c : tree["using_columns"]) refs.names.insert(to_lower(c.get<std::string>()));
     }
-    if (type == "BASE_TABLE" && text(tree, "table_name") == kInput) {
+    if (type == "BASE_TABLE" && tree_text(tree, "table_name") == kInput) {
       if (tree.contains("column_name_alias") && !tree["column_name_alias"].empty())
         throw KeepAll{"a query renames the input's columns by position"};
-      std::string alias = text(tree, "alias");
-      refs.rows.insert(lower(alias.empty() ? std::string(kInput) : alias));
+      std::string alias = tree_text(tree, "alias");
+      refs.rows.insert(to_lower(alias.empty() ? std::string(kInput) : alias));
     }
   }
   if (tree.is_structured())
@@ -116,7 +105,7 @@ std::optional<std::vector<std::string>> columns_read(EngineConnection& con,
   try {
     Columns input = describe(con, input_relation);
     std::set<std::string> names;
-    for (auto& k : keys) names.insert(lower(k));
+    for (auto& k : keys) names.insert(to_lower(k));
     for (auto& r : readers) {
       Json parsed = parse_sql_tree(con, over(r, kInput, named));
       if (parsed.value("error", true)) throw KeepAll{"a query does not parse"};
@@ -130,7 +119,7 @@ std::optional<std::vector<std::string>> columns_read(EngineConnection& con,
     }
     std::vector<std::string> kept;
     for (auto& [name, type] : input)
-      if (names.count(lower(name))) kept.push_back(name);
+      if (names.count(to_lower(name))) kept.push_back(name);
     if (kept.size() == input.size()) throw KeepAll{"the queries read every column"};
     if (kept.empty()) throw KeepAll{"the queries read no column by name"};
     std::vector<std::string> quoted;

@@ -1,25 +1,14 @@
 #include "logical/row_local.h"
 
-#include <cctype>
 #include <set>
 
+#include "common/strings.h"
 #include "engine/engine.h"
 #include "logical/sql_tree.h"
 
 namespace smallpond {
 
 namespace {
-
-// A field that is a string, or "" (in expression trees some "type" fields are objects).
-std::string text_of(const Json& e, const char* key) {
-  auto it = e.find(key);
-  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class RowLocalCheck {
  public:
@@ -57,12 +46,12 @@ class RowLocalCheck {
       return "";
     }
     if (!e.is_object()) return "";
-    std::string cls = text_of(e, "class");
+    std::string cls = tree_text(e, "class");
     if (cls == "WINDOW") return "a window function";
-    if (cls == "SUBQUERY" || e.contains("subquery") || text_of(e, "type") == "SELECT_NODE")
+    if (cls == "SUBQUERY" || e.contains("subquery") || tree_text(e, "type") == "SELECT_NODE")
       return "a subquery";
-    if (cls == "FUNCTION" && is_aggregate(text_of(e, "function_name")))
-      return "an aggregate (" + text_of(e, "function_name") + ")";
+    if (cls == "FUNCTION" && is_aggregate(tree_text(e, "function_name")))
+      return "an aggregate (" + tree_text(e, "function_name") + ")";
     for (auto& [key, value] : e.items())
       if (std::string found = look_inside(value); !found.empty()) return found;
     return "";
@@ -70,7 +59,7 @@ class RowLocalCheck {
 
   bool is_aggregate(const std::string& name) {
     if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
-    return aggregates_.count(lower(name)) > 0;
+    return aggregates_.count(to_lower(name)) > 0;
   }
 
   EngineConnection& con_;

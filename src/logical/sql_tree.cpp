@@ -1,7 +1,6 @@
 #include "logical/sql_tree.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/strings.h"
 #include "engine/engine.h"
@@ -32,15 +31,16 @@ std::optional<Json> parse_query_over_input(EngineConnection& con, const std::str
   return parsed["statements"][0]["node"];
 }
 
+std::string tree_text(const Json& tree, const char* key) {
+  auto it = tree.find(key);
+  return it != tree.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::set<std::string> aggregate_function_names(EngineConnection& con) {
   Table t = con.query(
       "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'");
   std::set<std::string> names;
-  for (auto& row : t.rows) {
-    std::string name = row[0].as_string();
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    names.insert(name);
-  }
+  for (auto& row : t.rows) names.insert(to_lower(row[0].as_string()));
   return names;
 }
 

@@ -26,6 +26,10 @@ inline constexpr const char* kSqlInput = "__sp_in0";
 std::optional<Json> parse_query_over_input(EngineConnection& con, const std::string& sql,
                                            std::string* why);
 
+//! tree[key] when it is a string, else "" (in expression trees some fields, such as "type",
+//! are objects).
+std::string tree_text(const Json& tree, const char* key);
+
 //! The names of DuckDB's aggregate functions, in lower case.
 std::set<std::string> aggregate_function_names(EngineConnection& con);
 

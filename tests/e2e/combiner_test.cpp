@@ -189,6 +189,21 @@ std::string write_other(const CombinerData& data) {
   return data.dir / "other/o.parquet";
 }
 
+// A join of the data ({0}) and write_other's table ({1}), with the optimizer and without it,
+// against DuckDB on the unpartitioned inputs.
+void expect_join_truth(const CombinerData& data, const std::string& query, const JobResult& with,
+                       const JobResult& without) {
+  std::string truth_sql = query;
+  truth_sql.replace(truth_sql.find("{0}"), 3, "read_parquet('" + data.glob + "')");
+  truth_sql.replace(truth_sql.find("{1}"), 3,
+                    "read_parquet('" + (data.dir / "other/o.parquet") + "')");
+  Table truth = sorted(duckdb_query(truth_sql));
+  ASSERT_GT(truth.num_rows(), 0u);
+  EXPECT_EQ(with.table.column_names, truth.column_names);
+  EXPECT_EQ(with.table.rows, truth.rows);
+  EXPECT_EQ(without.table.rows, truth.rows);
+}
+
 TEST(PredicatePushdown, EachShuffleKeepsOnlyTheRowsTheWhereClauseMayKeep) {
   CombinerData data;
   write_other(data);
@@ -221,15 +236,7 @@ TEST(PredicatePushdown, EachShuffleKeepsOnlyTheRowsTheWhereClauseMayKeep) {
     };
     JobResult with = run_join(true, "filter_with");
     JobResult without = run_join(false, "filter_without");
-    std::string truth_sql = c.query;
-    truth_sql.replace(truth_sql.find("{0}"), 3, "read_parquet('" + data.glob + "')");
-    truth_sql.replace(truth_sql.find("{1}"), 3,
-                      "read_parquet('" + (data.dir / "other/o.parquet") + "')");
-    Table truth = sorted(duckdb_query(truth_sql));
-    ASSERT_GT(truth.num_rows(), 0u);
-    EXPECT_EQ(with.table.column_names, truth.column_names);
-    EXPECT_EQ(with.table.rows, truth.rows);
-    EXPECT_EQ(without.table.rows, truth.rows);
+    expect_join_truth(data, c.query, with, without);
     int filters = 0;
     for (size_t at = with.explain.find("in each producer"); at != std::string::npos;
          at = with.explain.find("in each producer", at + 1))
@@ -339,15 +346,7 @@ TEST(ProjectionPushdown, EachShuffleOfAJoinCarriesWhatTheJoinReadsOfIt) {
   };
   JobResult with = run_join(true, "join_with");
   JobResult without = run_join(false, "join_without");
-  std::string truth_sql = query;
-  truth_sql.replace(truth_sql.find("{0}"), 3, "read_parquet('" + data.glob + "')");
-  truth_sql.replace(truth_sql.find("{1}"), 3,
-                    "read_parquet('" + (data.dir / "other/o.parquet") + "')");
-  Table truth = sorted(duckdb_query(truth_sql));
-  ASSERT_GT(truth.num_rows(), 0u);
-  EXPECT_EQ(with.table.column_names, truth.column_names);
-  EXPECT_EQ(with.table.rows, truth.rows);
-  EXPECT_EQ(without.table.rows, truth.rows);
+  expect_join_truth(data, query, with, without);
   std::vector<std::string> carries;
   for (size_t at = with.explain.find("[carries only: "); at != std::string::npos;
        at = with.explain.find("[carries only: ", at + 1))
