@@ -16,6 +16,8 @@ const char* format_name(FileFormat format) {
       return "csv";
     case FileFormat::Json:
       return "json";
+    case FileFormat::Chunks:
+      return "chunks";
   }
   return "?";
 }
@@ -28,6 +30,8 @@ const char* file_extension(FileFormat format) {
       return ".csv";
     case FileFormat::Json:
       return ".json";
+    case FileFormat::Chunks:
+      return ".chunks";
   }
   return "";
 }
@@ -36,6 +40,7 @@ static FileFormat parse_format(const std::string& name) {
   if (name == "parquet") return FileFormat::Parquet;
   if (name == "csv") return FileFormat::Csv;
   if (name == "json") return FileFormat::Json;
+  if (name == "chunks") return FileFormat::Chunks;
   throw InternalError("unknown file format '" + name + "'");
 }
 
@@ -90,6 +95,11 @@ static std::string reader_call(const DataSet& ds, const std::vector<std::string>
       if (!ds.schema.empty()) args += ", columns = " + columns_struct(ds.schema);
       if (ds.union_by_name) args += ", union_by_name = true";
       return "read_json(" + args + ")";
+    case FileFormat::Chunks:
+      // Written by smallpond itself: no generated columns or union by name.
+      if (!ds.generated_columns.empty() || ds.union_by_name || file_row_number)
+        throw InternalError("chunk files are read whole, with their own columns");
+      return "__smallpond_chunks(" + sql_string_list(paths) + ")";
   }
   return "";
 }
@@ -167,6 +177,13 @@ DataSet DataSet::parquet_files(const std::vector<std::string>& paths,
   ds.format = FileFormat::Parquet;
   for (auto& p : paths) ds.files.push_back({p, 0, -1});
   ds.schema_file = schema_file;
+  return ds;
+}
+
+DataSet DataSet::chunk_files(const std::vector<std::string>& paths,
+                             const std::string& schema_file) {
+  DataSet ds = parquet_files(paths, schema_file);
+  ds.format = FileFormat::Chunks;
   return ds;
 }
 

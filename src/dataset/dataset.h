@@ -13,7 +13,8 @@
 
 namespace smallpond {
 
-enum class FileFormat { Parquet, Csv, Json };
+//! Chunks: files that only later tasks of the same job read (engine/chunk_files_internal.h).
+enum class FileFormat { Parquet, Csv, Json, Chunks };
 const char* format_name(FileFormat format);
 //! ".parquet", ".csv", ".json": the files a directory stands for.
 const char* file_extension(FileFormat format);
@@ -66,6 +67,9 @@ struct DataSet {
   //! Whole Parquet files (a task's output), with the file that has their schema.
   static DataSet parquet_files(const std::vector<std::string>& paths,
                                const std::string& schema_file);
+  //! Whole chunk files (a task's output for later tasks only), with one that has their
+  //! columns.
+  static DataSet chunk_files(const std::vector<std::string>& paths, const std::string& schema_file);
   //! One in-memory table (a task's output kept in memory).
   static DataSet in_memory_table(const std::string& name);
 

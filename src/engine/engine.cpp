@@ -11,8 +11,10 @@
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
+#include "engine/chunk_files_internal.h"
 #include "engine/input_relations_internal.h"
 #include "engine/memory_tables_internal.h"
+#include "engine/range_partition_internal.h"
 #include "engine/sql_volatility.h"
 
 namespace smallpond {
@@ -166,6 +168,43 @@ class DuckRowSink : public RowSink {
 class DuckConnection : public EngineConnection {
  public:
   DuckConnection(duckdb::DuckDB& db, MemoryTables& memory) : db_(db), con_(db), memory_(memory) {}
+
+  ChunkBuckets write_chunk_buckets(const std::string& sql, int n, const std::string& dir) override {
+    auto result = con_.SendQuery(sql);
+    check(*result);
+    if (result->types.empty() || result->types.back() != duckdb::LogicalType::INTEGER)
+      throw InternalError("write_chunk_buckets: the last column must be an INTEGER bucket");
+    auto names = result->names;
+    auto types = result->types;
+    const duckdb::idx_t bucket = types.size() - 1;
+    names.pop_back();
+    types.pop_back();
+    ChunkBucketWriter writer(dir, n, std::move(names), std::move(types));
+    duckdb::unique_ptr<duckdb::DataChunk> chunk;
+    while ((chunk = next_chunk(*result))) writer.append(*chunk, bucket);
+    ChunkBuckets out;
+    out.rows = writer.finish();
+    out.files.resize(n);
+    for (int k = 0; k < n; k++) {
+      if (!writer.wrote(k)) continue;
+      out.files[k] = writer.bucket_path(k);
+      if (out.schema_file.empty()) out.schema_file = out.files[k];
+    }
+    if (out.schema_file.empty()) out.schema_file = writer.schema_path();
+    return out;
+  }
+
+  int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
+                             int64_t weight_scale, const std::string& path) override {
+    try {
+      return smallpond::write_range_sample(con_, memory_, sql, samples, salt, weight_scale, path);
+    } catch (const Error&) {
+      throw;
+    } catch (std::exception& e) {
+      duckdb::ErrorData error(e);
+      raise(error);
+    }
+  }
 
   bool query_to_memory(const std::string& name, const std::string& sql, int64_t max_bytes,
                        const std::function<std::string()>& overflow_file, int64_t* rows,
@@ -420,6 +459,7 @@ struct Engine::Impl {
     // caught: every task checks its inputs' fingerprints after its query (exec/input_check.h).
     duckdb::Connection(*db).Query("SET GLOBAL parquet_metadata_cache = true");
     MemoryTables::register_scan(*db, memory);
+    register_chunk_file_scan(*db);
   }
 };
 
@@ -500,24 +540,10 @@ void Engine::set_input_relations(std::map<std::string, std::string> relations) {
   impl_->inputs->set(std::move(relations));
 }
 
-void Engine::register_range_function(const std::string& name, std::vector<std::string> boundaries) {
-  std::sort(boundaries.begin(), boundaries.end());  // std::string compares bytes as unsigned
-  auto bounds = std::make_shared<const std::vector<std::string>>(std::move(boundaries));
-  duckdb::scalar_function_t body = [bounds](duckdb::DataChunk& input, duckdb::ExpressionState&,
-                                            duckdb::Vector& result) {
-    duckdb::UnaryExecutor::Execute<duckdb::string_t, int32_t>(
-        input.data[0], result, input.size(), [&](duckdb::string_t key) {
-          std::string_view k(key.GetData(), key.GetSize());
-          auto above = std::upper_bound(
-              bounds->begin(), bounds->end(), k,
-              [](std::string_view a, const std::string& b) { return a < std::string_view(b); });
-          return static_cast<int32_t>(above - bounds->begin());
-        });
-  };
+void Engine::register_range_function(const std::string& name,
+                                     std::vector<RangeBoundary> boundaries) {
   try {
-    create_or_replace_function(*impl_->db,
-                               duckdb::ScalarFunction(name, {duckdb::LogicalType::BLOB},
-                                                      duckdb::LogicalType::INTEGER, body));
+    create_or_replace_function(*impl_->db, range_function(name, std::move(boundaries)));
   } catch (std::exception& e) {
     duckdb::ErrorData error(e);
     throw EngineError("cannot register function '" + name + "': " + error.Message(),

@@ -78,6 +78,13 @@ class ArrowSink {
   virtual int64_t write_parquet(const std::string& path) = 0;
 };
 
+//! What EngineConnection::write_chunk_buckets wrote.
+struct ChunkBuckets {
+  int64_t rows = 0;
+  std::vector<std::string> files;  //!< per bucket: its chunk file, or "" when it got no rows
+  std::string schema_file;         //!< a file with the columns: a bucket's, or a file of none
+};
+
 class EngineConnection {
  public:
   virtual ~EngineConnection() = default;
@@ -110,6 +117,18 @@ class EngineConnection {
   //! it until the stream is released.
   virtual void export_arrow_stream(const std::string& sql, size_t batch_rows,
                                    ArrowArrayStream* out) = 0;
+  //! Runs a query whose last column is an INTEGER bucket in [0, n) and writes its other
+  //! columns, by bucket, as chunk files under dir (an existing directory; see
+  //! engine/chunk_files_internal.h): files that only later tasks read, cheaper to write and read
+  //! than Parquet. SQL reads them with `__smallpond_chunks(['a.chunks', ...])`.
+  virtual ChunkBuckets write_chunk_buckets(const std::string& sql, int n,
+                                           const std::string& dir) = 0;
+  //! Runs a query whose one column is a sort key (BLOB), with the order of its input kept,
+  //! and writes `samples` of its rows, chosen by their position alone, as Parquet at path:
+  //! (key BLOB, tie UBIGINT, weight BIGINT) (plan/task_params.h RangeSample). Returns the rows
+  //! written.
+  virtual int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
+                                     int64_t weight_scale, const std::string& path) = 0;
   //! A sink for Arrow arrays, on a connection of its own (usable while a scan runs).
   virtual std::unique_ptr<ArrowSink> create_arrow_sink() = 0;
   //! A sink with these columns (SQL types).
@@ -149,10 +168,16 @@ class Engine {
   void register_scalar_function(const std::string& name, const std::vector<std::string>& arg_types,
                                 const std::string& return_type, ScalarFn fn);
 
-  //! Registers `name(BLOB) -> INTEGER` for every connection: how many of `boundaries` are <=
-  //! the argument, compared bytewise (the range of a sort key; see plan RangeProduce). Again
-  //! with the same name replaces it.
-  void register_range_function(const std::string& name, std::vector<std::string> boundaries);
+  //! A range partition's boundary: a sort key (bytes) and a tie
+  //! (engine/range_partition_internal.h).
+  struct RangeBoundary {
+    std::string key;
+    uint64_t tie = 0;
+  };
+  //! Registers `name(key BLOB, row) -> INTEGER` for every connection: how many of `boundaries`
+  //! are <= (key, the row's tie), keys compared bytewise (the range of a row; see plan
+  //! RangeProduce). Again with the same name replaces it.
+  void register_range_function(const std::string& name, std::vector<RangeBoundary> boundaries);
 
   //! Names that this engine's SQL reads as relations: each the given query, bound where the
   //! name is read (like a view, without creating one). Catalog entries of the same name come

@@ -3,6 +3,7 @@
 #include "duckdb/common/serializer/memory_stream.hpp"
 #include "duckdb/common/vector_operations/vector_operations.hpp"
 #include "duckdb/parser/parsed_data/create_table_function_info.hpp"
+#include "engine/chunk_scan_internal.h"
 #include "engine/memory_tables_internal.h"
 #include "smallpond/error.h"
 
@@ -26,27 +27,12 @@ bool MemoryTables::erase(const std::string& name) {
 
 namespace {
 
-void put_length(std::string& out, uint64_t n) {
-  for (int i = 0; i < 8; i++) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-}
-
 uint64_t get_length(const std::string& in, size_t at) {
   if (at + 8 > in.size()) throw smallpond::InternalError("in-memory table: truncated bytes");
   uint64_t n = 0;
   for (int i = 0; i < 8; i++) n |= uint64_t(static_cast<unsigned char>(in[at + i])) << (8 * i);
   if (n > in.size() - at - 8) throw smallpond::InternalError("in-memory table: truncated bytes");
   return n;
-}
-
-template <class Write>
-void put_serialized(std::string& out, Write write) {
-  duckdb::MemoryStream stream;
-  duckdb::BinarySerializer serializer(stream);
-  serializer.Begin();
-  write(serializer);
-  serializer.End();
-  put_length(out, stream.GetPosition());
-  out.append(reinterpret_cast<const char*>(stream.GetData()), stream.GetPosition());
 }
 
 }  // namespace
@@ -124,12 +110,8 @@ duckdb::unique_ptr<duckdb::FunctionData> bind_scan(duckdb::ClientContext&,
     if (data->parts.empty()) {
       types = table->types;
       names = table->names;
-    } else if (table->types.size() != types.size()) {
+    } else if (!widen_types(types, table->types)) {
       throw duckdb::BinderException("in-memory inputs differ in their number of columns");
-    } else {
-      // As UNION ALL would: each column gets a type that holds every part's values.
-      for (size_t c = 0; c < types.size(); c++)
-        types[c] = duckdb::LogicalType::ForceMaxLogicalType(types[c], table->types[c]);
     }
     data->parts.push_back(std::move(table));
   }
@@ -153,14 +135,8 @@ void scan(duckdb::ClientContext& context, duckdb::TableFunctionInput& input,
       state.open = true;
     }
     if (part.read_chunk(&state.offset, state.chunk)) {
-      if (part.types == output.GetTypes()) {
-        output.Reference(state.chunk);  // state.chunk lives until the next call
-      } else {
-        for (duckdb::idx_t c = 0; c < output.ColumnCount(); c++)
-          duckdb::VectorOperations::Cast(context, state.chunk.data[c], output.data[c],
-                                         state.chunk.size());
-        output.SetCardinality(state.chunk.size());
-      }
+      emit_chunk(context, state.chunk, part.types,
+                 output);  // state.chunk lives until the next call
       return;
     }
     state.part++;
@@ -176,6 +152,29 @@ void MemoryTables::register_scan(duckdb::DuckDB& db, duckdb::shared_ptr<MemoryTa
                            {duckdb::LogicalType::LIST(duckdb::LogicalType::VARCHAR)}, scan,
                            bind_scan, init_scan);
   fn.function_info = std::move(tables);
+  register_table_function(db, fn);
+}
+
+bool widen_types(duckdb::vector<duckdb::LogicalType>& types,
+                 const duckdb::vector<duckdb::LogicalType>& more) {
+  if (types.size() != more.size()) return false;
+  for (size_t c = 0; c < types.size(); c++)
+    types[c] = duckdb::LogicalType::ForceMaxLogicalType(types[c], more[c]);
+  return true;
+}
+
+void emit_chunk(duckdb::ClientContext& context, duckdb::DataChunk& chunk,
+                const duckdb::vector<duckdb::LogicalType>& types, duckdb::DataChunk& output) {
+  if (types == output.GetTypes()) {
+    output.Reference(chunk);
+    return;
+  }
+  for (duckdb::idx_t c = 0; c < output.ColumnCount(); c++)
+    duckdb::VectorOperations::Cast(context, chunk.data[c], output.data[c], chunk.size());
+  output.SetCardinality(chunk.size());
+}
+
+void register_table_function(duckdb::DuckDB& db, const duckdb::TableFunction& fn) {
   duckdb::Connection con(db);
   con.context->RunFunctionInTransaction([&] {
     duckdb::CreateTableFunctionInfo info(fn);

@@ -27,6 +27,8 @@ namespace {
 
 const char* const kBucketColumn = "__smallpond_bucket";
 const char* const kRangeFunction = "__smallpond_range";  // the task's boundaries (RangeProduce)
+// Range partitions into more buckets write Parquet: a chunk file writer buffers rows per bucket.
+constexpr int kMaxChunkBuckets = 4096;
 
 // "in step X" details appended to an engine message.
 std::string describe_failure(const TaskAssignment& task, const std::string& message) {
@@ -284,18 +286,45 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
 }
 
 int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
+                                  const RangeSampleParams& params, std::vector<DataSet>& outputs) {
+  const DataSet& input = task.inputs.at(0);
+  std::string file = task.staging_dir + "/part-0.parquet";
+  std::string keys =
+      input.empty() ? "SELECT NULL::BLOB AS key WHERE false"
+                    : "SELECT " + params.key + " AS key FROM (" + input.sql() + ") AS " + kRangeRow;
+  int64_t rows = con.write_range_sample(keys, params.samples, static_cast<uint64_t>(params.salt),
+                                        kRangeWeightScale, file);
+  outputs.push_back(DataSet::parquet_files({file}, file));
+  return rows;
+}
+
+int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,
                                   const RangeProduceParams& params, std::vector<DataSet>& outputs) {
   const DataSet& input = task.inputs.at(0);
   const DataSet& bounds = task.inputs.at(1);
-  std::vector<std::string> boundaries;
+  std::vector<Engine::RangeBoundary> boundaries;
   if (!bounds.empty()) {
-    // As hex: a BLOB's bytes come back exactly (DuckDB would print them escaped).
-    Table t = con.query("SELECT hex(key) FROM (" + bounds.sql() + ")");
-    for (auto& row : t.rows) boundaries.push_back(from_hex(row.at(0).as_string()));
+    // As hex and text: a BLOB's bytes and a UBIGINT come back exactly.
+    Table t = con.query("SELECT hex(key), tie::VARCHAR FROM (" + bounds.sql() + ")");
+    for (auto& row : t.rows)
+      boundaries.push_back({from_hex(row.at(0).as_string()), std::stoull(row.at(1).as_string())});
   }
   engine().register_range_function(kRangeFunction, std::move(boundaries));
-  std::string bucket = std::string(kRangeFunction) + "(" + params.key + ")";
-  return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
+  std::string bucket = std::string(kRangeFunction) + "(" + params.key + ", " + kRangeRow + ")";
+  if (params.n > kMaxChunkBuckets)
+    return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
+  // The ranges are read only by the sorts after them: chunk files, not Parquet.
+  std::string dir = task.staging_dir + "/buckets";
+  make_dirs(dir);
+  ChunkBuckets written = con.write_chunk_buckets("SELECT *, " + bucket + " AS " + kBucketColumn +
+                                                     " FROM (" + input.sql() + ") AS " + kRangeRow,
+                                                 params.n, dir);
+  for (auto& file : written.files) {
+    std::vector<std::string> files;
+    if (!file.empty()) files.push_back(file);
+    outputs.push_back(DataSet::chunk_files(files, written.schema_file));
+  }
+  return written.rows;
 }
 
 // The rows of `rows` (a query) into n buckets by `bucket` (an expression over them, which may

@@ -1,6 +1,6 @@
 #pragma once
 // Runs executor tasks in DuckDB (plan/task.h's SMALLPOND_EXECUTOR_TASK_KINDS): Sql,
-// HashProduce and RangeProduce here (inputs become temporary views), Function tasks in
+// HashProduce, RangeSample and RangeProduce here, Function tasks in
 // exec/function_tasks. Outputs are written as Parquet into the staging directory, which is then
 // published (renamed) to the task's final directory with its manifest.
 
@@ -27,6 +27,8 @@ class DuckDBTaskRunner : public TaskRunner {
                   std::vector<DataSet>& outputs);
   int64_t execute(EngineConnection& con, const TaskAssignment& task,
                   const HashProduceParams& params, std::vector<DataSet>& outputs);
+  int64_t execute(EngineConnection& con, const TaskAssignment& task,
+                  const RangeSampleParams& params, std::vector<DataSet>& outputs);
   int64_t execute(EngineConnection& con, const TaskAssignment& task,
                   const RangeProduceParams& params, std::vector<DataSet>& outputs);
   int64_t execute(EngineConnection& con, const TaskAssignment& task, const FunctionParams& params,

@@ -24,6 +24,7 @@ namespace smallpond {
 #define SMALLPOND_EXECUTOR_TASK_KINDS(KIND)                                                   \
   KIND(Sql, "sql", SqlParams) /* the step's SQL over its inputs, written as Parquet */        \
   KIND(HashProduce, "hash_produce", HashProduceParams)    /* one bucket per hash partition */ \
+  KIND(RangeSample, "range_sample", RangeSampleParams)    /* sort keys of some rows */        \
   KIND(RangeProduce, "range_produce", RangeProduceParams) /* one bucket per key range */      \
   KIND(Function, "function", FunctionParams)              /* a C++ function over the input */
 #define SMALLPOND_TASK_KINDS(KIND)     \

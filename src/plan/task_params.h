@@ -62,10 +62,27 @@ struct HashProduceParams {
   SMALLPOND_JSON_FIELDS(HashProduceParams, SMALLPOND_HASH_PRODUCE_PARAMS)
 };
 
-// RangeProduce: one bucket per range of a sort key. The task's last input holds the ranges'
-// boundaries (a column `key` of sort keys, in any order); its other inputs, together, the rows.
-// A row goes to bucket i when exactly i boundaries are <= its key: `key`, an expression over
-// the row (named kRangeRow in it) giving a BLOB that compares bytewise as the rows sort.
+// A range partition orders rows by (sort key, tie), where the sort key is `key`, an expression
+// over the row (named kRangeRow in it) giving a BLOB that compares bytewise as the rows sort,
+// and the tie (UBIGINT) spreads rows of equal keys over several ranges.
+//
+// RangeSample: `samples` rows of the input, chosen by their position in it alone (so the same
+// rows every time, without reading more of a row than its key), as rows (key BLOB, tie UBIGINT,
+// weight BIGINT): the tie a hash of the position (salted), the weight the input's rows per
+// sample, times kRangeWeightScale.
+#define SMALLPOND_RANGE_SAMPLE_PARAMS(FIELD) \
+  FIELD(std::string, key, "")                \
+  FIELD(int64_t, samples, 0)                 \
+  FIELD(int64_t, salt, 0)
+struct RangeSampleParams {
+  SMALLPOND_JSON_FIELDS(RangeSampleParams, SMALLPOND_RANGE_SAMPLE_PARAMS)
+};
+constexpr int64_t kRangeWeightScale = 1000000;
+
+// RangeProduce: one bucket per range. The task's last input holds the ranges' boundaries
+// (columns `key` and `tie`, in any order); its other inputs, together, the rows. A row goes to
+// bucket i when exactly i boundaries are <= (its key, its tie), its tie being a hash of the
+// whole row, computed only for rows whose key equals a boundary's.
 #define SMALLPOND_RANGE_PRODUCE_PARAMS(FIELD) \
   FIELD(int, n, 1)                            \
   FIELD(std::string, key, "")

@@ -30,7 +30,6 @@ constexpr size_t kMaxTasks = 4000000;
 constexpr int kSamplesPerRange = 1000;
 constexpr int kMinSamplesPerRange = 100;
 constexpr int64_t kMaxSamples = 1000000;
-constexpr int64_t kWeightScale = 1000000;  // sample weights, as integers (exact sums)
 // (rows x scale fits in 64 bits up to 9 x 10^12 rows per producer)
 
 class Planner {
@@ -284,15 +283,16 @@ class Planner {
     return groups;
   }
 
-  // A range partition: each producer group is sampled (its rows with the smallest hashes of
-  // their hashes, so the same sample every time, and not skewed in the tie-breaking hash), one task
-  // chooses the boundaries of n ranges of about equal weight from all samples, and the producers
-  // send each row to the range of its key. Ties of the sort order are broken by the row's hash, so
-  // that many equal keys can still be spread over several ranges.
+  // A range partition: each producer group is sampled (rows chosen by their position, so the
+  // same sample every time), one task chooses the boundaries of n ranges of about equal weight
+  // from all samples, and the producers send each row to the range of its key. Ties of the
+  // sort order are broken by a hash (engine/range_partition_internal.h), so that many equal
+  // keys can still be spread over several ranges.
   std::vector<int> plan_range(const Node& node) {
     std::vector<SortKey> keys = sort_order_of(node);
-    std::string row_hash = std::string("hash(") + kRangeRow + ")";
-    std::string key = sort_key_sql(keys, row_hash);
+    // With a constant empty BLOB after the keys, the sort key is a BLOB whatever their types
+    // (create_sort_key gives a BIGINT for keys that fit in 8 bytes), in the same order.
+    std::string key = sort_key_sql(keys, "''::BLOB");
     std::string n = std::to_string(node.npartitions);
     auto groups = producer_groups(node, all_input_tasks(node));
     // About kSamplesPerRange samples per range in all (fewer when there are very many).
@@ -300,23 +300,22 @@ class Planner {
         int64_t(kMinSamplesPerRange) * node.npartitions,
         std::min<int64_t>(int64_t(kSamplesPerRange) * node.npartitions, kMaxSamples));
     int64_t per_group = (total + groups.size() - 1) / groups.size();
-    // Each sample row weighs (group rows) / (group samples), scaled to an exact integer.
-    std::string t_key = escape_sql_template(key);
-    std::string sample_sql =
-        "SELECT " + t_key + " AS key, ((SELECT count(*) FROM {0}) * " +
-        std::to_string(kWeightScale) + " // count(*) OVER ())::BIGINT AS weight FROM " +
-        "(SELECT * FROM {0} AS " + kRangeRow + " ORDER BY hash(" + row_hash + ")" + ", " + t_key +
-        " LIMIT " + std::to_string(per_group) + ") AS " + kRangeRow;
     std::vector<int> samples;
-    for (size_t g = 0; g < groups.size(); g++)
-      samples.push_back(add(node, g, groups[g], sql_params(sample_sql, /*concat=*/true)));
-    // A boundary is the first key of each range: where the weight before a sample, in ranges
-    // of total / n, reaches the next range.
+    for (size_t g = 0; g < groups.size(); g++) {
+      RangeSampleParams sample;
+      sample.key = key;
+      sample.samples = per_group;
+      sample.salt = static_cast<int64_t>(g);
+      samples.push_back(add(node, g, groups[g], sample));
+    }
+    // A boundary is the first (key, tie) of each range: where the weight before a sample, in
+    // ranges of total / n, reaches the next range.
+    std::string order = "ORDER BY key, tie, weight";
     std::string bounds_sql =
-        "SELECT DISTINCT key FROM (SELECT key, part, lag(part, 1, 0) OVER (ORDER BY key, weight) "
-        "AS previous FROM (SELECT key, weight, (coalesce(sum(weight) OVER (ORDER BY key, weight "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::HUGEINT * " +
-        n + " // sum(weight) OVER ()::HUGEINT)::BIGINT AS part FROM {0})) WHERE part > previous";
+        "SELECT DISTINCT key, tie FROM (SELECT key, tie, part, lag(part, 1, 0) OVER (" + order +
+        ") AS previous FROM (SELECT key, tie, weight, (coalesce(sum(weight) OVER (" + order +
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::HUGEINT * " + n +
+        " // sum(weight) OVER ()::HUGEINT)::BIGINT AS part FROM {0})) WHERE part > previous";
     int bounds = add(node, groups.size(), samples, sql_params(bounds_sql, /*concat=*/true));
     RangeProduceParams range;
     range.n = node.npartitions;

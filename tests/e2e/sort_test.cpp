@@ -121,9 +121,32 @@ TEST_F(Sort, MorePartitionsThanDistinctKeysAndOnePartition) {
   check_sort("id DESC", "id", 1);
 }
 
-TEST_F(Sort, SamplesAndBoundariesPassedInMemory) {
-  // Samples and boundaries are small SQL outputs: with in-memory passing they stay in the
-  // executors (and reach the producers of the other executor through the scheduler).
+TEST_F(Sort, TheSameInputGivesTheSameRangesEveryTime) {
+  // A retried sample must give the boundaries that the producers already used: samples are
+  // chosen by position, which must not depend on the threads that read the input.
+  std::vector<std::vector<std::vector<Value>>> runs;
+  for (int threads : {1, 3}) {
+    Options o = sp->options();
+    o.job_dir = dir / ("job-threads-" + std::to_string(threads));
+    o.threads_per_task = threads;
+    sp = std::make_unique<Session>(init(o));
+    auto sizes = check_sort("k, s", "k, s", 6);
+    std::string out = dir / ("out-" + std::to_string(runs_));
+    runs.push_back(duckdb_query("SELECT filename[length('" + out +
+                                "') + 2:], count(*), min(id), max(id), sum(id) FROM "
+                                "read_parquet('" +
+                                out +
+                                "/*.parquet', filename = true) "
+                                "GROUP BY ALL ORDER BY ALL")
+                       .rows);
+    EXPECT_EQ(sizes.size(), 6u);
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
+TEST_F(Sort, BoundariesPassedInMemory) {
+  // The boundaries are a small SQL output: with in-memory passing they stay in the executors
+  // (and reach the producers of the other executor through the scheduler).
   Options o = sp->options();
   o.job_dir = dir / "job-memory";
   o.memory_passing_bytes = 64 << 20;

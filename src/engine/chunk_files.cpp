@@ -1,0 +1,513 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "common/os_error.h"
+#include "duckdb/common/serializer/binary_deserializer.hpp"
+#include "duckdb/common/serializer/binary_serializer.hpp"
+#include "duckdb/common/serializer/memory_stream.hpp"
+#include "engine/chunk_files_internal.h"
+#include "engine/chunk_scan_internal.h"
+#include "smallpond/error.h"
+
+namespace smallpond {
+
+namespace {
+
+constexpr char kHeadMagic[] = "SPCHUNK1";
+constexpr char kTailMagic[] = "SPCHUNKE";
+constexpr size_t kMagicBytes = 8;
+constexpr size_t kTailBytes = 8 + 8 + kMagicBytes;  // end marker, row count, magic
+constexpr uint8_t kFlat = 0;
+constexpr uint8_t kSerialized = 1;
+// Rows buffered per bucket before they are written as a block: whole vectors for a few
+// buckets, fewer for many, so that the buffers stay near 256K rows in all.
+constexpr duckdb::idx_t kBufferedRows = 256 * 1024;
+constexpr duckdb::idx_t kMinBlockRows = 128;
+
+template <class T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));  // little-endian hosts only
+}
+
+// Fixed-width values, strings and blobs are written as they are; other types are serialised.
+bool flat_encodable(const duckdb::LogicalType& type) {
+  auto p = type.InternalType();
+  return p == duckdb::PhysicalType::VARCHAR || duckdb::TypeIsConstantSize(p);
+}
+
+// A block's body (after its length) for `chunk`, whose vectors are flat.
+void encode_flat(duckdb::DataChunk& chunk, std::string& out) {
+  const duckdb::idx_t rows = chunk.size();
+  put<uint32_t>(out, static_cast<uint32_t>(rows));
+  out.push_back(static_cast<char>(kFlat));
+  for (auto& vector : chunk.data) {
+    duckdb::UnifiedVectorFormat format;
+    vector.ToUnifiedFormat(rows, format);
+    bool nulls = !format.validity.AllValid();
+    out.push_back(nulls ? 1 : 0);
+    if (nulls) {
+      std::vector<uint64_t> words(duckdb::ValidityMask::EntryCount(rows), 0);
+      for (duckdb::idx_t i = 0; i < rows; i++)
+        if (format.validity.RowIsValid(format.sel->get_index(i))) words[i / 64] |= 1ULL << (i % 64);
+      out.append(reinterpret_cast<const char*>(words.data()), words.size() * 8);
+    }
+    auto physical = vector.GetType().InternalType();
+    if (physical == duckdb::PhysicalType::VARCHAR) {
+      auto strings = duckdb::UnifiedVectorFormat::GetData<duckdb::string_t>(format);
+      size_t lengths_at = out.size();
+      out.resize(out.size() + rows * sizeof(uint32_t));
+      size_t bytes = 0;
+      for (duckdb::idx_t i = 0; i < rows; i++) {
+        auto idx = format.sel->get_index(i);
+        uint32_t length =
+            format.validity.RowIsValid(idx) ? static_cast<uint32_t>(strings[idx].GetSize()) : 0;
+        std::memcpy(&out[lengths_at + i * sizeof(uint32_t)], &length, sizeof(uint32_t));
+        bytes += length;
+      }
+      out.reserve(out.size() + bytes);
+      for (duckdb::idx_t i = 0; i < rows; i++) {
+        auto idx = format.sel->get_index(i);
+        if (format.validity.RowIsValid(idx))
+          out.append(strings[idx].GetData(), strings[idx].GetSize());
+      }
+    } else {
+      const size_t width = duckdb::GetTypeIdSize(physical);
+      if (!format.sel->IsSet()) {
+        out.append(reinterpret_cast<const char*>(format.data), rows * width);
+      } else {
+        for (duckdb::idx_t i = 0; i < rows; i++)
+          out.append(reinterpret_cast<const char*>(format.data + format.sel->get_index(i) * width),
+                     width);
+      }
+    }
+  }
+}
+
+[[noreturn]] void damaged(const std::string& path, const std::string& why) {
+  throw duckdb::IOException("chunk file '" + path + "' is damaged: " + why +
+                            " (a task output of this job; its task runs again on the next run)");
+}
+
+// Reads a block's body into chunk (initialised with the file's types; reset here).
+void decode_block(const std::string& path, const char* p, const char* end,
+                  duckdb::DataChunk& chunk) {
+  auto need = [&](size_t n) {
+    if (static_cast<size_t>(end - p) < n) damaged(path, "a block ends early");
+  };
+  need(5);
+  uint32_t rows = 0;
+  std::memcpy(&rows, p, 4);
+  uint8_t encoding = static_cast<uint8_t>(p[4]);
+  p += 5;
+  if (rows == 0 || rows > STANDARD_VECTOR_SIZE) damaged(path, "a block has a bad row count");
+  chunk.Reset();
+  if (encoding == kSerialized) {
+    duckdb::MemoryStream stream(reinterpret_cast<duckdb::data_ptr_t>(const_cast<char*>(p)),
+                                static_cast<duckdb::idx_t>(end - p));
+    duckdb::BinaryDeserializer in(stream);
+    duckdb::DataChunk read;
+    in.Begin();
+    read.Deserialize(in);
+    in.End();
+    if (read.size() != rows || read.ColumnCount() != chunk.ColumnCount())
+      damaged(path, "a block does not match its header");
+    chunk.Reference(read);
+    return;
+  }
+  if (encoding != kFlat) damaged(path, "a block has an unknown encoding");
+  for (auto& vector : chunk.data) {
+    need(1);
+    bool nulls = *p++ != 0;
+    auto& validity = duckdb::FlatVector::Validity(vector);
+    if (nulls) {
+      size_t bytes = duckdb::ValidityMask::EntryCount(rows) * 8;
+      need(bytes);
+      validity.Initialize(STANDARD_VECTOR_SIZE);
+      std::memcpy(validity.GetData(), p, bytes);
+      p += bytes;
+    }
+    auto physical = vector.GetType().InternalType();
+    if (physical == duckdb::PhysicalType::VARCHAR) {
+      need(rows * sizeof(uint32_t));
+      const char* lengths = p;
+      p += rows * sizeof(uint32_t);
+      auto strings = duckdb::FlatVector::GetData<duckdb::string_t>(vector);
+      for (uint32_t i = 0; i < rows; i++) {
+        uint32_t length = 0;
+        std::memcpy(&length, lengths + i * sizeof(uint32_t), sizeof(uint32_t));
+        need(length);
+        if (!nulls || validity.RowIsValid(i))
+          strings[i] = duckdb::StringVector::AddStringOrBlob(vector, p, length);
+        p += length;
+      }
+    } else {
+      size_t bytes = rows * duckdb::GetTypeIdSize(physical);
+      need(bytes);
+      std::memcpy(duckdb::FlatVector::GetData(vector), p, bytes);
+      p += bytes;
+    }
+  }
+  if (p != end) damaged(path, "a block is longer than its columns");
+  chunk.SetCardinality(rows);
+}
+
+}  // namespace
+
+// ---- writing ----
+
+struct ChunkBucketWriter::Bucket {
+  bool created = false;
+  int64_t rows = 0;  // written to the file
+  duckdb::DataChunk buffered;
+};
+
+ChunkBucketWriter::ChunkBucketWriter(std::string dir, int n, duckdb::vector<std::string> names,
+                                     duckdb::vector<duckdb::LogicalType> types)
+    : dir_(std::move(dir)), names_(std::move(names)), types_(std::move(types)), buckets_(n) {
+  for (auto& t : types_) flat_ = flat_ && flat_encodable(t);
+  header_.assign(kHeadMagic, kMagicBytes);
+  put_serialized(header_, [&](duckdb::Serializer& s) {
+    s.WriteProperty(100, "names", names_);
+    s.WriteProperty(101, "types", types_);
+  });
+}
+
+ChunkBucketWriter::~ChunkBucketWriter() = default;
+
+std::string ChunkBucketWriter::bucket_path(int k) const {
+  return dir_ + "/" + std::to_string(k) + ".chunks";
+}
+
+std::string ChunkBucketWriter::schema_path() const { return dir_ + "/schema.chunks"; }
+
+bool ChunkBucketWriter::wrote(int k) const { return buckets_.at(k).created; }
+
+void ChunkBucketWriter::write_all(int fd, const std::string& path, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw_os_error("cannot write '" + path + "'", err);
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Opened for each block and closed again: a partition into thousands of buckets must not
+// hold a descriptor per bucket.
+int ChunkBucketWriter::open_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw_os_error("cannot open '" + path + "'", errno);
+  return fd;
+}
+
+void ChunkBucketWriter::flush(Bucket& bucket, int k) {
+  duckdb::DataChunk& chunk = bucket.buffered;
+  if (chunk.size() == 0) return;
+  block_.clear();
+  put<uint64_t>(block_, 0);  // the length, known below
+  if (flat_) {
+    encode_flat(chunk, block_);
+  } else {
+    put<uint32_t>(block_, static_cast<uint32_t>(chunk.size()));
+    block_.push_back(static_cast<char>(kSerialized));
+    duckdb::MemoryStream stream;
+    duckdb::BinarySerializer serializer(stream);
+    serializer.Begin();
+    chunk.Serialize(serializer);
+    serializer.End();
+    block_.append(reinterpret_cast<const char*>(stream.GetData()), stream.GetPosition());
+  }
+  uint64_t length = block_.size() - 8;
+  std::memcpy(&block_[0], &length, 8);
+  std::string path = bucket_path(k);
+  int fd;
+  if (!bucket.created) {
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw_os_error("cannot create '" + path + "'", errno);
+    bucket.created = true;
+    write_all(fd, path, header_.data(), header_.size());
+  } else {
+    fd = open_file(path);
+  }
+  write_all(fd, path, block_.data(), block_.size());
+  if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
+  bucket.rows += static_cast<int64_t>(chunk.size());
+  chunk.Reset();
+}
+
+void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_column) {
+  const duckdb::idx_t count = chunk.size();
+  if (count == 0) return;
+  const int n = static_cast<int>(buckets_.size());
+  duckdb::UnifiedVectorFormat format;
+  chunk.data[bucket_column].ToUnifiedFormat(count, format);
+  if (chunk.data[bucket_column].GetType().InternalType() != duckdb::PhysicalType::INT32)
+    throw InternalError("a bucket column must be an INTEGER");
+  auto values = duckdb::UnifiedVectorFormat::GetData<int32_t>(format);
+  std::vector<int32_t> of(count);
+  for (duckdb::idx_t i = 0; i < count; i++) {
+    auto idx = format.sel->get_index(i);
+    int32_t b = format.validity.RowIsValid(idx) ? values[idx] : -1;
+    if (b < 0 || b >= n)
+      throw InternalError("bucket " + std::to_string(b) + " is out of range 0-" +
+                          std::to_string(n - 1));
+    of[i] = b;
+  }
+  // The rows' positions grouped by bucket, in their order within each: a counting sort for a
+  // few buckets, a sort for many (whose counts would cost more than the rows).
+  duckdb::SelectionVector order(count);
+  if (n <= 1024) {
+    std::vector<uint32_t> next(static_cast<size_t>(n) + 1, 0);
+    for (duckdb::idx_t i = 0; i < count; i++) next[of[i] + 1]++;
+    for (int b = 0; b < n; b++) next[b + 1] += next[b];
+    for (duckdb::idx_t i = 0; i < count; i++) order.set_index(next[of[i]]++, i);
+  } else {
+    std::vector<duckdb::sel_t> positions(count);
+    for (duckdb::idx_t i = 0; i < count; i++) positions[i] = static_cast<duckdb::sel_t>(i);
+    std::stable_sort(positions.begin(), positions.end(),
+                     [&](duckdb::sel_t a, duckdb::sel_t b) { return of[a] < of[b]; });
+    for (duckdb::idx_t i = 0; i < count; i++) order.set_index(i, positions[i]);
+  }
+  // The written columns: all but the bucket.
+  duckdb::DataChunk columns;
+  columns.InitializeEmpty(types_);
+  for (duckdb::idx_t c = 0, out = 0; c < chunk.ColumnCount(); c++)
+    if (c != bucket_column) columns.data[out++].Reference(chunk.data[c]);
+  columns.SetCardinality(count);
+  const duckdb::idx_t capacity = std::min<duckdb::idx_t>(
+      STANDARD_VECTOR_SIZE, std::max<duckdb::idx_t>(kMinBlockRows, kBufferedRows / n));
+  for (duckdb::idx_t start = 0; start < count;) {
+    const int b = of[order.get_index(start)];
+    duckdb::idx_t end = start;
+    while (end < count && of[order.get_index(end)] == b) end++;
+    Bucket& bucket = buckets_[b];
+    if (bucket.buffered.ColumnCount() == 0)
+      bucket.buffered.Initialize(duckdb::Allocator::DefaultAllocator(), types_, capacity);
+    while (start < end) {
+      duckdb::idx_t take = std::min(end - start, capacity - bucket.buffered.size());
+      duckdb::SelectionVector part(order.data() + start);
+      bucket.buffered.Append(columns, false, &part, take);
+      start += take;
+      if (bucket.buffered.size() == capacity) flush(bucket, b);
+    }
+  }
+  rows_ += static_cast<int64_t>(count);
+}
+
+int64_t ChunkBucketWriter::finish() {
+  std::string end;
+  bool any = false;
+  for (int k = 0; k < static_cast<int>(buckets_.size()); k++) {
+    Bucket& bucket = buckets_[k];
+    flush(bucket, k);
+    if (!bucket.created) continue;
+    any = true;
+    end.clear();
+    put<uint64_t>(end, 0);
+    put<uint64_t>(end, static_cast<uint64_t>(bucket.rows));
+    end.append(kTailMagic, kMagicBytes);
+    std::string path = bucket_path(k);
+    int fd = open_file(path);
+    write_all(fd, path, end.data(), end.size());
+    if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
+  }
+  if (!any) {
+    std::string path = schema_path();
+    std::string bytes = header_;
+    put<uint64_t>(bytes, 0);
+    put<uint64_t>(bytes, 0);
+    bytes.append(kTailMagic, kMagicBytes);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw_os_error("cannot create '" + path + "'", errno);
+    write_all(fd, path, bytes.data(), bytes.size());
+    if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
+  }
+  return rows_;
+}
+
+// ---- reading ----
+
+namespace {
+
+struct ChunkFile {
+  std::string path;
+  duckdb::vector<duckdb::LogicalType> types;
+  uint64_t data_at = 0;  // offset of the first block's length
+  uint64_t size = 0;
+  int64_t rows = 0;
+};
+
+// Reads [offset, offset + n) of the file into out.
+void read_at(duckdb::FileSystem& fs, duckdb::FileHandle& handle, uint64_t offset, size_t n,
+             std::string& out) {
+  out.resize(n);
+  fs.Read(handle, &out[0], static_cast<int64_t>(n), offset);
+}
+
+ChunkFile open_chunk_file(duckdb::FileSystem& fs, const std::string& path,
+                          duckdb::vector<std::string>* names) {
+  ChunkFile file;
+  file.path = path;
+  auto handle = fs.OpenFile(path, duckdb::FileFlags::FILE_FLAGS_READ);
+  file.size = static_cast<uint64_t>(fs.GetFileSize(*handle));
+  if (file.size < kMagicBytes + 8 + kTailBytes) damaged(path, "it is too short");
+  std::string bytes;
+  read_at(fs, *handle, 0, kMagicBytes + 8, bytes);
+  if (bytes.compare(0, kMagicBytes, kHeadMagic, kMagicBytes) != 0)
+    throw duckdb::InvalidInputException("'" + path + "' is not a chunk file");
+  uint64_t header = 0;
+  std::memcpy(&header, &bytes[kMagicBytes], 8);
+  if (header > file.size - kMagicBytes - 8 - kTailBytes) damaged(path, "its header ends early");
+  read_at(fs, *handle, kMagicBytes + 8, header, bytes);
+  duckdb::MemoryStream stream(reinterpret_cast<duckdb::data_ptr_t>(&bytes[0]), header);
+  duckdb::BinaryDeserializer in(stream);
+  in.Begin();
+  auto read_names = in.ReadProperty<duckdb::vector<std::string>>(100, "names");
+  file.types = in.ReadProperty<duckdb::vector<duckdb::LogicalType>>(101, "types");
+  in.End();
+  if (names) *names = std::move(read_names);
+  file.data_at = kMagicBytes + 8 + header;
+  read_at(fs, *handle, file.size - kTailBytes, kTailBytes, bytes);
+  uint64_t marker = 0, rows = 0;
+  std::memcpy(&marker, &bytes[0], 8);
+  std::memcpy(&rows, &bytes[8], 8);
+  if (marker != 0 || bytes.compare(16, kMagicBytes, kTailMagic, kMagicBytes) != 0)
+    damaged(path, "it has no end (it was not written to the end)");
+  file.rows = static_cast<int64_t>(rows);
+  return file;
+}
+
+struct ChunkScanData : duckdb::TableFunctionData {
+  std::vector<ChunkFile> files;
+  duckdb::vector<duckdb::LogicalType> types;  // of the relation: every file's values fit
+  int64_t rows = 0;
+};
+
+struct ChunkScanGlobal : duckdb::GlobalTableFunctionState {
+  std::mutex mutex;
+  size_t next = 0;
+  duckdb::idx_t threads = 1;
+  duckdb::idx_t MaxThreads() const override { return threads; }
+};
+
+struct ChunkScanLocal : duckdb::LocalTableFunctionState {
+  const ChunkFile* file = nullptr;
+  duckdb::unique_ptr<duckdb::FileHandle> handle;
+  uint64_t offset = 0;       // of the next block's body
+  uint64_t next_length = 0;  // of the next block; 0 at the end
+  std::string bytes;
+  duckdb::DataChunk chunk;  // in the file's types
+  const duckdb::vector<duckdb::LogicalType>* chunk_types = nullptr;
+};
+
+duckdb::unique_ptr<duckdb::FunctionData> bind_chunks(duckdb::ClientContext& context,
+                                                     duckdb::TableFunctionBindInput& input,
+                                                     duckdb::vector<duckdb::LogicalType>& types,
+                                                     duckdb::vector<std::string>& names) {
+  auto data = duckdb::make_uniq<ChunkScanData>();
+  auto& fs = duckdb::FileSystem::GetFileSystem(context);
+  for (auto& v : duckdb::ListValue::GetChildren(input.inputs[0])) {
+    std::string path = v.GetValue<std::string>();
+    ChunkFile file = open_chunk_file(fs, path, data->files.empty() ? &names : nullptr);
+    if (data->files.empty()) {
+      data->types = file.types;
+    } else if (!widen_types(data->types, file.types)) {
+      throw duckdb::BinderException("chunk files '" + data->files[0].path + "' and '" + path +
+                                    "' differ in their number of columns");
+    }
+    data->rows += file.rows;
+    data->files.push_back(std::move(file));
+  }
+  if (data->files.empty()) throw duckdb::BinderException("no chunk file named");
+  types = data->types;
+  return std::move(data);
+}
+
+duckdb::unique_ptr<duckdb::GlobalTableFunctionState> init_chunks_global(
+    duckdb::ClientContext&, duckdb::TableFunctionInitInput& input) {
+  auto state = duckdb::make_uniq<ChunkScanGlobal>();
+  state->threads = std::max<size_t>(1, input.bind_data->Cast<ChunkScanData>().files.size());
+  return std::move(state);
+}
+
+duckdb::unique_ptr<duckdb::LocalTableFunctionState> init_chunks_local(
+    duckdb::ExecutionContext&, duckdb::TableFunctionInitInput&, duckdb::GlobalTableFunctionState*) {
+  return duckdb::make_uniq<ChunkScanLocal>();
+}
+
+duckdb::unique_ptr<duckdb::NodeStatistics> chunks_cardinality(duckdb::ClientContext&,
+                                                              const duckdb::FunctionData* bind) {
+  auto rows = static_cast<duckdb::idx_t>(bind->Cast<ChunkScanData>().rows);
+  return duckdb::make_uniq<duckdb::NodeStatistics>(rows, rows);
+}
+
+void scan_chunks(duckdb::ClientContext& context, duckdb::TableFunctionInput& input,
+                 duckdb::DataChunk& output) {
+  auto& data = input.bind_data->Cast<ChunkScanData>();
+  auto& global = input.global_state->Cast<ChunkScanGlobal>();
+  auto& local = input.local_state->Cast<ChunkScanLocal>();
+  auto& fs = duckdb::FileSystem::GetFileSystem(context);
+  while (true) {
+    if (!local.file) {
+      {
+        std::lock_guard<std::mutex> lock(global.mutex);
+        if (global.next >= data.files.size()) {
+          output.SetCardinality(0);
+          return;
+        }
+        local.file = &data.files[global.next++];
+      }
+      local.handle = fs.OpenFile(local.file->path, duckdb::FileFlags::FILE_FLAGS_READ);
+      if (static_cast<uint64_t>(fs.GetFileSize(*local.handle)) != local.file->size)
+        damaged(local.file->path, "its size changed while it was read");
+      read_at(fs, *local.handle, local.file->data_at, 8, local.bytes);
+      std::memcpy(&local.next_length, local.bytes.data(), 8);
+      local.offset = local.file->data_at + 8;
+      if (local.chunk_types != &local.file->types) {
+        local.chunk.Destroy();
+        local.chunk.Initialize(context, local.file->types);
+        local.chunk_types = &local.file->types;
+      }
+    }
+    if (local.next_length == 0) {  // the end marker
+      local.handle.reset();
+      local.file = nullptr;
+      continue;
+    }
+    const ChunkFile& file = *local.file;
+    // The block, and the length of the one after it (the end marker follows the last block).
+    // The end marker starts kTailBytes before the end: the block and the length after it must
+    // end where it ends.
+    const uint64_t limit = file.size - (kTailBytes - 8);
+    if (local.offset + 8 > limit || local.next_length > limit - 8 - local.offset)
+      damaged(file.path, "a block runs past the end");
+    size_t length = static_cast<size_t>(local.next_length);
+    read_at(fs, *local.handle, local.offset, length + 8, local.bytes);
+    decode_block(file.path, local.bytes.data(), local.bytes.data() + length, local.chunk);
+    std::memcpy(&local.next_length, local.bytes.data() + length, 8);
+    local.offset += length + 8;
+    emit_chunk(context, local.chunk, file.types, output);  // local.chunk lives until the next call
+    return;
+  }
+}
+
+}  // namespace
+
+void register_chunk_file_scan(duckdb::DuckDB& db) {
+  duckdb::TableFunction fn("__smallpond_chunks",
+                           {duckdb::LogicalType::LIST(duckdb::LogicalType::VARCHAR)}, scan_chunks,
+                           bind_chunks, init_chunks_global, init_chunks_local);
+  fn.cardinality = chunks_cardinality;
+  register_table_function(db, fn);
+}
+
+}  // namespace smallpond
