@@ -40,53 +40,62 @@ bool flat_encodable(const duckdb::LogicalType& type) {
   return p == duckdb::PhysicalType::VARCHAR || duckdb::TypeIsConstantSize(p);
 }
 
-// A block's body (after its length) for `chunk`, whose vectors are flat.
-void encode_flat(duckdb::DataChunk& chunk, std::string& out) {
-  const duckdb::idx_t rows = chunk.size();
-  put<uint32_t>(out, static_cast<uint32_t>(rows));
-  out.push_back(static_cast<char>(kFlat));
-  for (auto& vector : chunk.data) {
-    duckdb::UnifiedVectorFormat format;
-    vector.ToUnifiedFormat(rows, format);
-    bool nulls = !format.validity.AllValid();
-    out.push_back(nulls ? 1 : 0);
-    if (nulls) {
-      std::vector<uint64_t> words(duckdb::ValidityMask::EntryCount(rows), 0);
-      for (duckdb::idx_t i = 0; i < rows; i++)
-        if (format.validity.RowIsValid(format.sel->get_index(i))) words[i / 64] |= 1ULL << (i % 64);
-      out.append(reinterpret_cast<const char*>(words.data()), words.size() * 8);
+// One column of a block being filled (encoding 0): its validity, lengths (strings and blobs)
+// and values, appended to straight from the query's vectors.
+struct FlatColumn {
+  bool strings = false;
+  size_t width = 0;                // of a fixed-width value
+  bool nulls = false;              // validity holds a NULL
+  std::vector<uint64_t> validity;  // a bit per row, set for a value
+  std::vector<uint32_t> lengths;
+  std::string values;
+
+  void clear() {
+    nulls = false;
+    validity.clear();
+    lengths.clear();
+    values.clear();
+  }
+  // Appends rows sel[0, count) of a vector in `format`; `rows` were there before.
+  void append(const duckdb::UnifiedVectorFormat& format, const duckdb::sel_t* sel,
+              duckdb::idx_t count, duckdb::idx_t rows) {
+    validity.resize(duckdb::ValidityMask::EntryCount(rows + count), 0);
+    if (strings) {
+      auto data = duckdb::UnifiedVectorFormat::GetData<duckdb::string_t>(format);
+      for (duckdb::idx_t i = 0; i < count; i++) {
+        auto idx = format.sel->get_index(sel[i]);
+        duckdb::idx_t row = rows + i;
+        if (!format.validity.RowIsValid(idx)) {
+          nulls = true;
+          lengths.push_back(0);
+          continue;
+        }
+        validity[row / 64] |= 1ULL << (row % 64);
+        lengths.push_back(static_cast<uint32_t>(data[idx].GetSize()));
+        values.append(data[idx].GetData(), data[idx].GetSize());
+      }
+      return;
     }
-    auto physical = vector.GetType().InternalType();
-    if (physical == duckdb::PhysicalType::VARCHAR) {
-      auto strings = duckdb::UnifiedVectorFormat::GetData<duckdb::string_t>(format);
-      size_t lengths_at = out.size();
-      out.resize(out.size() + rows * sizeof(uint32_t));
-      size_t bytes = 0;
-      for (duckdb::idx_t i = 0; i < rows; i++) {
-        auto idx = format.sel->get_index(i);
-        uint32_t length =
-            format.validity.RowIsValid(idx) ? static_cast<uint32_t>(strings[idx].GetSize()) : 0;
-        std::memcpy(&out[lengths_at + i * sizeof(uint32_t)], &length, sizeof(uint32_t));
-        bytes += length;
-      }
-      out.reserve(out.size() + bytes);
-      for (duckdb::idx_t i = 0; i < rows; i++) {
-        auto idx = format.sel->get_index(i);
-        if (format.validity.RowIsValid(idx))
-          out.append(strings[idx].GetData(), strings[idx].GetSize());
-      }
-    } else {
-      const size_t width = duckdb::GetTypeIdSize(physical);
-      if (!format.sel->IsSet()) {
-        out.append(reinterpret_cast<const char*>(format.data), rows * width);
-      } else {
-        for (duckdb::idx_t i = 0; i < rows; i++)
-          out.append(reinterpret_cast<const char*>(format.data + format.sel->get_index(i) * width),
-                     width);
-      }
+    for (duckdb::idx_t i = 0; i < count; i++) {
+      auto idx = format.sel->get_index(sel[i]);
+      duckdb::idx_t row = rows + i;
+      if (format.validity.RowIsValid(idx))
+        validity[row / 64] |= 1ULL << (row % 64);
+      else
+        nulls = true;
+      values.append(reinterpret_cast<const char*>(format.data + idx * width), width);
     }
   }
-}
+  // The column's part of a block of `rows` rows.
+  void encode(duckdb::idx_t rows, std::string& out) const {
+    out.push_back(nulls ? 1 : 0);
+    if (nulls)
+      out.append(reinterpret_cast<const char*>(validity.data()),
+                 duckdb::ValidityMask::EntryCount(rows) * 8);
+    if (strings) out.append(reinterpret_cast<const char*>(lengths.data()), rows * sizeof(uint32_t));
+    out.append(values);
+  }
+};
 
 [[noreturn]] void damaged(const std::string& path, const std::string& why) {
   throw duckdb::IOException("chunk file '" + path + "' is damaged: " + why +
@@ -163,6 +172,9 @@ void decode_block(const std::string& path, const char* p, const char* end,
 struct ChunkBucketWriter::Bucket {
   bool created = false;
   int64_t rows = 0;  // written to the file
+  // Rows not written yet: as flat columns (encoding 0), or as a chunk (encoding 1).
+  duckdb::idx_t buffered_rows = 0;
+  std::vector<FlatColumn> columns;
   duckdb::DataChunk buffered;
 };
 
@@ -210,21 +222,26 @@ int ChunkBucketWriter::open_file(const std::string& path) {
 }
 
 void ChunkBucketWriter::flush(Bucket& bucket, int k) {
-  duckdb::DataChunk& chunk = bucket.buffered;
-  if (chunk.size() == 0) return;
+  const duckdb::idx_t rows = bucket.buffered_rows;
+  if (rows == 0) return;
   block_.clear();
   put<uint64_t>(block_, 0);  // the length, known below
+  put<uint32_t>(block_, static_cast<uint32_t>(rows));
   if (flat_) {
-    encode_flat(chunk, block_);
+    block_.push_back(static_cast<char>(kFlat));
+    for (auto& column : bucket.columns) {
+      column.encode(rows, block_);
+      column.clear();
+    }
   } else {
-    put<uint32_t>(block_, static_cast<uint32_t>(chunk.size()));
     block_.push_back(static_cast<char>(kSerialized));
     duckdb::MemoryStream stream;
     duckdb::BinarySerializer serializer(stream);
     serializer.Begin();
-    chunk.Serialize(serializer);
+    bucket.buffered.Serialize(serializer);
     serializer.End();
     block_.append(reinterpret_cast<const char*>(stream.GetData()), stream.GetPosition());
+    bucket.buffered.Reset();
   }
   uint64_t length = block_.size() - 8;
   std::memcpy(&block_[0], &length, 8);
@@ -240,8 +257,8 @@ void ChunkBucketWriter::flush(Bucket& bucket, int k) {
   }
   write_all(fd, path, block_.data(), block_.size());
   if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
-  bucket.rows += static_cast<int64_t>(chunk.size());
-  chunk.Reset();
+  bucket.rows += static_cast<int64_t>(rows);
+  bucket.buffered_rows = 0;
 }
 
 void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_column) {
@@ -283,6 +300,8 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
   for (duckdb::idx_t c = 0, out = 0; c < chunk.ColumnCount(); c++)
     if (c != bucket_column) columns.data[out++].Reference(chunk.data[c]);
   columns.SetCardinality(count);
+  std::vector<duckdb::UnifiedVectorFormat> formats(flat_ ? types_.size() : 0);
+  for (size_t c = 0; c < formats.size(); c++) columns.data[c].ToUnifiedFormat(count, formats[c]);
   const duckdb::idx_t capacity = std::min<duckdb::idx_t>(
       STANDARD_VECTOR_SIZE, std::max<duckdb::idx_t>(kMinBlockRows, kBufferedRows / n));
   for (duckdb::idx_t start = 0; start < count;) {
@@ -290,14 +309,28 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
     duckdb::idx_t end = start;
     while (end < count && of[order.get_index(end)] == b) end++;
     Bucket& bucket = buckets_[b];
-    if (bucket.buffered.ColumnCount() == 0)
+    if (flat_ && bucket.columns.empty()) {
+      bucket.columns.resize(types_.size());
+      for (size_t c = 0; c < types_.size(); c++) {
+        auto physical = types_[c].InternalType();
+        bucket.columns[c].strings = physical == duckdb::PhysicalType::VARCHAR;
+        if (!bucket.columns[c].strings) bucket.columns[c].width = duckdb::GetTypeIdSize(physical);
+      }
+    } else if (!flat_ && bucket.buffered.ColumnCount() == 0) {
       bucket.buffered.Initialize(duckdb::Allocator::DefaultAllocator(), types_, capacity);
+    }
     while (start < end) {
-      duckdb::idx_t take = std::min(end - start, capacity - bucket.buffered.size());
-      duckdb::SelectionVector part(order.data() + start);
-      bucket.buffered.Append(columns, false, &part, take);
+      duckdb::idx_t take = std::min(end - start, capacity - bucket.buffered_rows);
+      if (flat_) {
+        for (size_t c = 0; c < formats.size(); c++)
+          bucket.columns[c].append(formats[c], order.data() + start, take, bucket.buffered_rows);
+      } else {
+        duckdb::SelectionVector part(order.data() + start);
+        bucket.buffered.Append(columns, false, &part, take);
+      }
+      bucket.buffered_rows += take;
       start += take;
-      if (bucket.buffered.size() == capacity) flush(bucket, b);
+      if (bucket.buffered_rows == capacity) flush(bucket, b);
     }
   }
   rows_ += static_cast<int64_t>(count);
