@@ -28,6 +28,10 @@ constexpr uint8_t kSerialized = 1;
 // buckets, fewer for many, so that the buffers stay near 256K rows in all.
 constexpr duckdb::idx_t kBufferedRows = 256 * 1024;
 constexpr duckdb::idx_t kMinBlockRows = 128;
+// ... and their values near 64 MiB in all, whatever the rows' width (a block is written early
+// when its values pass their share).
+constexpr size_t kBufferedBytes = 64 << 20;
+constexpr size_t kMinBlockBytes = 64 << 10;
 
 template <class T>
 void put(std::string& out, T value) {
@@ -304,6 +308,7 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
   for (size_t c = 0; c < formats.size(); c++) columns.data[c].ToUnifiedFormat(count, formats[c]);
   const duckdb::idx_t capacity = std::min<duckdb::idx_t>(
       STANDARD_VECTOR_SIZE, std::max<duckdb::idx_t>(kMinBlockRows, kBufferedRows / n));
+  const size_t max_bytes = std::max<size_t>(kMinBlockBytes, kBufferedBytes / n);
   for (duckdb::idx_t start = 0; start < count;) {
     const int b = of[order.get_index(start)];
     duckdb::idx_t end = start;
@@ -330,7 +335,9 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
       }
       bucket.buffered_rows += take;
       start += take;
-      if (bucket.buffered_rows == capacity) flush(bucket, b);
+      size_t bytes = 0;
+      for (auto& column : bucket.columns) bytes += column.values.size();
+      if (bucket.buffered_rows == capacity || bytes >= max_bytes) flush(bucket, b);
     }
   }
   rows_ += static_cast<int64_t>(count);

@@ -102,6 +102,24 @@ TEST(ChunkFiles, ManyBucketsAndLargeBuckets) {
     if (!written.files[k].empty()) expect_bucket(*con, scan_of({written.files[k]}), rows, k);
 }
 
+TEST(ChunkFiles, WideRowsAreWrittenInSmallerBlocks) {
+  TempDir dir;
+  Engine engine;
+  auto con = engine.connect();
+  // 20 KB a row into 1024 buckets (of which three get rows): a bucket's values pass its share
+  // of the buffer (64 KiB) long before its rows fill a block, so each bucket has many blocks.
+  std::string rows =
+      "SELECT i, repeat(chr(65 + (i % 26)::INTEGER), 20000) || i AS s, (i % 3)::INTEGER AS b "
+      "FROM range(3000) t(i)";
+  ChunkBuckets written = con->write_chunk_buckets(rows, 1024, dir.path());
+  EXPECT_EQ(written.rows, 3000);
+  for (int k = 0; k < 3; k++) {
+    std::string summary = "SELECT count(*), sum(hash(i, s)::HUGEINT)::VARCHAR FROM ";
+    EXPECT_EQ(con->query(summary + "(" + scan_of({written.files[k]}) + ")").rows,
+              con->query(summary + "(" + rows + ") WHERE b = " + std::to_string(k)).rows);
+  }
+}
+
 TEST(ChunkFiles, NoRowsLeaveTheColumns) {
   TempDir dir;
   Engine engine;
