@@ -123,10 +123,9 @@ class EngineConnection {
   //! than Parquet. SQL reads them with `__smallpond_chunks(['a.chunks', ...])`.
   virtual ChunkBuckets write_chunk_buckets(const std::string& sql, int n,
                                            const std::string& dir) = 0;
-  //! Runs a query whose one column is a sort key (BLOB), with the order of its input kept,
-  //! and writes `samples` of its rows, chosen by their position alone, as Parquet at path:
-  //! (key BLOB, tie UBIGINT, weight BIGINT) (plan/task_params.h RangeSample). Returns the rows
-  //! written.
+  //! Runs a query whose one column `key` is a sort key (BLOB) and writes `samples` of its
+  //! rows, the same whatever their order, as Parquet at path: (key BLOB, tie UBIGINT, weight
+  //! BIGINT) (plan/task_params.h RangeSample). Returns the rows written.
   virtual int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
                                      int64_t weight_scale, const std::string& path) = 0;
   //! A sink for Arrow arrays, on a connection of its own (usable while a scan runs).

@@ -21,32 +21,13 @@ uint64_t mix64(uint64_t x) {
 
 bool key_less(std::string_view a, std::string_view b) { return a < b; }  // bytewise, unsigned
 
-// Sets preserve_insertion_order for the life of the object, then puts back what it was.
-class InsertionOrderKept {
- public:
-  explicit InsertionOrderKept(duckdb::Connection& con) : con_(con) {
-    auto r = con_.Query("SELECT current_setting('preserve_insertion_order')");
-    if (r->HasError()) r->ThrowError();
-    before_ = r->GetValue(0, 0).GetValue<bool>();
-    if (!before_) set(true);
-  }
-  ~InsertionOrderKept() {
-    if (!before_) set(false);
-  }
-
- private:
-  // From here, not from the task's SQL: a sandboxed task's configuration is locked.
-  void set(bool on) {
-    auto& config = duckdb::DBConfig::GetConfig(*con_.context);
-    bool locked = config.options.lock_configuration;
-    config.options.lock_configuration = false;
-    auto r = con_.Query(std::string("SET preserve_insertion_order = ") + (on ? "true" : "false"));
-    config.options.lock_configuration = locked;
-    if (r->HasError() && on) r->ThrowError();
-  }
-  duckdb::Connection& con_;
-  bool before_ = true;
-};
+// A hash of bytes (FNV-1a, then mixed).
+uint64_t hash_bytes(const char* data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < size; i++)
+    h = (h ^ static_cast<unsigned char>(data[i])) * 0x100000001b3ULL;
+  return mix64(h ^ size);
+}
 
 }  // namespace
 
@@ -109,36 +90,44 @@ duckdb::ScalarFunction range_function(const std::string& name,
 
 int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
                            int64_t samples, uint64_t salt, int64_t scale, const std::string& path) {
+  // The j-th row (j < m) of a key K seen m times is the pair (K, j): the pairs are the same
+  // whatever order the rows come in (an input recomputed after a failure may come in another),
+  // so the rows whose pairs hash lowest are the same sample every time.
   struct Candidate {
-    uint64_t order;  // the position's hash: the lowest are kept
-    uint64_t position;
+    uint64_t order;  // the pair's hash: the lowest are kept
+    uint64_t tie;
     std::string key;
     bool operator<(const Candidate& o) const {
-      return order != o.order ? order < o.order : position < o.position;
+      return order != o.order ? order < o.order : key != o.key ? key < o.key : tie < o.tie;
     }
   };
   std::priority_queue<Candidate> kept;  // the largest order on top
   const uint64_t salt_hash = mix64(salt);
-  uint64_t position = 0;
-  {
-    InsertionOrderKept order(con);  // positions must be the same on every run
-    auto result = con.SendQuery(sql);
+  uint64_t rows = 0;
+  auto result = con.SendQuery("SELECT key, count(*)::BIGINT FROM (" + sql + ") GROUP BY key");
+  if (result->HasError()) result->ThrowError();
+  if (result->types.size() != 2 || result->types[0] != duckdb::LogicalType::BLOB)
+    throw InternalError("a range sample reads one BLOB column");
+  while (true) {
+    auto chunk = result->Fetch();
     if (result->HasError()) result->ThrowError();
-    if (result->types.size() != 1 || result->types[0] != duckdb::LogicalType::BLOB)
-      throw InternalError("a range sample reads one BLOB column");
-    while (true) {
-      auto chunk = result->Fetch();
-      if (result->HasError()) result->ThrowError();
-      if (!chunk || chunk->size() == 0) break;
-      duckdb::UnifiedVectorFormat format;
-      chunk->data[0].ToUnifiedFormat(chunk->size(), format);
-      auto data = duckdb::UnifiedVectorFormat::GetData<duckdb::string_t>(format);
-      for (duckdb::idx_t i = 0; i < chunk->size(); i++, position++) {
-        uint64_t h = mix64(position ^ salt_hash);
+    if (!chunk || chunk->size() == 0) break;
+    duckdb::UnifiedVectorFormat keys, counts;
+    chunk->data[0].ToUnifiedFormat(chunk->size(), keys);
+    chunk->data[1].ToUnifiedFormat(chunk->size(), counts);
+    auto key_data = duckdb::UnifiedVectorFormat::GetData<duckdb::string_t>(keys);
+    auto count_data = duckdb::UnifiedVectorFormat::GetData<int64_t>(counts);
+    for (duckdb::idx_t i = 0; i < chunk->size(); i++) {
+      auto idx = keys.sel->get_index(i);
+      if (!keys.validity.RowIsValid(idx)) throw InternalError("a sort key is NULL");
+      const duckdb::string_t& key = key_data[idx];
+      const uint64_t key_hash = hash_bytes(key.GetData(), key.GetSize()) ^ salt_hash;
+      const int64_t m = count_data[counts.sel->get_index(i)];
+      rows += static_cast<uint64_t>(m);
+      for (int64_t j = 0; j < m; j++) {
+        uint64_t h = mix64(key_hash + static_cast<uint64_t>(j) * 0x9e3779b97f4a7c15ULL);
         if (static_cast<int64_t>(kept.size()) >= samples && !(h < kept.top().order)) continue;
-        auto idx = format.sel->get_index(i);
-        if (!format.validity.RowIsValid(idx)) throw InternalError("a sort key is NULL");
-        kept.push({h, position, data[idx].GetString()});
+        kept.push({h, mix64(h ^ 0xd6e8feb86659fd93ULL), key.GetString()});
         if (static_cast<int64_t>(kept.size()) > samples) kept.pop();
       }
     }
@@ -150,7 +139,7 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
       std::make_shared<MemoryTable>(duckdb::vector<std::string>{"key", "tie", "weight"}, types);
   const int64_t n = static_cast<int64_t>(kept.size());
   const int64_t weight =
-      n == 0 ? 0 : static_cast<int64_t>((static_cast<__int128>(position) * scale) / n);
+      n == 0 ? 0 : static_cast<int64_t>((static_cast<__int128>(rows) * scale) / n);
   duckdb::DataChunk chunk;
   chunk.Initialize(duckdb::Allocator::DefaultAllocator(), types);
   auto flush = [&] {
@@ -162,8 +151,7 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
     duckdb::idx_t row = chunk.size();
     duckdb::FlatVector::GetData<duckdb::string_t>(chunk.data[0])[row] =
         duckdb::StringVector::AddStringOrBlob(chunk.data[0], c.key.data(), c.key.size());
-    duckdb::FlatVector::GetData<uint64_t>(chunk.data[1])[row] =
-        mix64((c.position << 1 | 1) ^ mix64(salt_hash));
+    duckdb::FlatVector::GetData<uint64_t>(chunk.data[1])[row] = c.tie;
     duckdb::FlatVector::GetData<int64_t>(chunk.data[2])[row] = weight;
     chunk.SetCardinality(row + 1);
     if (chunk.size() == STANDARD_VECTOR_SIZE) flush();

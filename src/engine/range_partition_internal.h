@@ -4,10 +4,12 @@
 // Only engine/ includes this.
 //
 // Rows are ordered by (sort key, tie). A row's tie is a hash of the whole row, so that many
-// rows of one key can still be spread over several ranges. A sample row's tie is a hash of its
-// position instead: both are uniform over 64 bits, so boundaries drawn from the sample split a
-// frequent key's rows as evenly as its real ties would, and the sample need not read more of a
-// row than its key. The producer computes a row's tie only when its key equals a boundary's.
+// rows of one key can still be spread over several ranges. The sample reads only the keys: the
+// j-th of the m rows of a key K is the pair (K, j), the same pairs whatever order the rows come
+// in, and the pairs that hash lowest are kept, with a tie hashed from the pair. Both ties are
+// uniform over 64 bits, so boundaries drawn from the sample split a frequent key's rows as
+// evenly as the rows' own ties would. The producer computes a row's tie only when its key
+// equals a boundary's.
 
 #include <cstdint>
 #include <string>
@@ -24,8 +26,8 @@ class MemoryTables;
 duckdb::ScalarFunction range_function(const std::string& name,
                                       std::vector<Engine::RangeBoundary> boundaries);
 
-//! Runs `sql` (one BLOB column, the sort key) with the input's order kept, keeps the `samples`
-//! rows whose positions hash lowest, and writes them as Parquet at path: (key BLOB, tie UBIGINT,
+//! Runs `sql` (one BLOB column `key`, the sort key), keeps the `samples` rows whose (key, j)
+//! pairs hash lowest (salted), and writes them as Parquet at path: (key BLOB, tie UBIGINT,
 //! weight BIGINT), weight = rows * scale / samples kept. Returns the rows kept.
 int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
                            int64_t samples, uint64_t salt, int64_t scale, const std::string& path);

@@ -66,10 +66,10 @@ struct HashProduceParams {
 // over the row (named kRangeRow in it) giving a BLOB that compares bytewise as the rows sort,
 // and the tie (UBIGINT) spreads rows of equal keys over several ranges.
 //
-// RangeSample: `samples` rows of the input, chosen by their position in it alone (so the same
-// rows every time, without reading more of a row than its key), as rows (key BLOB, tie UBIGINT,
-// weight BIGINT): the tie a hash of the position (salted), the weight the input's rows per
-// sample, times kRangeWeightScale.
+// RangeSample: `samples` rows of the input, chosen from its keys alone, the same whatever order
+// the rows come in (engine/range_partition_internal.h), as rows (key BLOB, tie UBIGINT, weight
+// BIGINT): the weight is the input's rows per sample, times kRangeWeightScale; `salt` makes
+// each group's choice its own.
 #define SMALLPOND_RANGE_SAMPLE_PARAMS(FIELD) \
   FIELD(std::string, key, "")                \
   FIELD(int64_t, samples, 0)                 \

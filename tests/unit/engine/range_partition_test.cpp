@@ -13,24 +13,26 @@ namespace {
 using testing::TempDir;
 
 // Keys with heavy duplicates ('k7' in 60% of the rows) of a file with many row groups, which
-// several threads read at once.
-std::string keys_of(const TempDir& dir) {
+// several threads read at once; `order`: the rows in another order.
+std::string keys_of(const TempDir& dir, const std::string& order = "") {
   return "SELECT create_sort_key(CASE WHEN i % 10 < 6 THEN 'k7' ELSE 'k' || (i % 50) END, "
-         "'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST') AS key FROM '" +
-         dir / "in.parquet" + "'";
+         "'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST') AS key FROM (SELECT * FROM '" +
+         dir / "in.parquet" + "' " + order + ")";
 }
 
-TEST(RangeSample, TheSameRowsEveryTimeWhateverTheThreads) {
+TEST(RangeSample, TheSameRowsWhateverTheThreadsAndTheOrder) {
   TempDir dir;
   Engine engine(/*preserve_order=*/false);
   engine.connect()->execute("COPY (SELECT i FROM range(30000) t(i)) TO '" + dir / "in.parquet" +
                             "' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
-  const std::string kKeys = keys_of(dir);
   std::vector<std::vector<std::vector<Value>>> samples;
-  for (int threads : {1, 4, 1}) {
+  for (int threads : {1, 4, 1, 2}) {
     EngineLimits limits;
     limits.threads = threads;
     auto con = engine.connect(limits);
+    const std::string kKeys = keys_of(dir, samples.size() == 3   ? "ORDER BY hash(i)"
+                                           : samples.size() == 2 ? "ORDER BY i DESC"
+                                                                 : "");
     std::string path = dir / ("sample-" + std::to_string(samples.size()) + ".parquet");
     EXPECT_EQ(con->write_range_sample(kKeys, 500, 3, 1000, path), 500);
     Table t = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + path + "' ORDER BY ALL");
@@ -52,9 +54,10 @@ TEST(RangeSample, TheSameRowsEveryTimeWhateverTheThreads) {
   }
   EXPECT_EQ(samples[0], samples[1]);
   EXPECT_EQ(samples[0], samples[2]);
+  EXPECT_EQ(samples[0], samples[3]);
   // Another salt, another sample.
   auto con = engine.connect();
-  con->write_range_sample(kKeys, 500, 4, 1000, dir / "other.parquet");
+  con->write_range_sample(keys_of(dir), 500, 4, 1000, dir / "other.parquet");
   Table other = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + dir / "other.parquet" +
                            "' ORDER BY ALL");
   EXPECT_NE(other.rows, samples[0]);
