@@ -56,8 +56,8 @@ struct Task {
   int partition = 0;  //!< index among the step's tasks of this kind
   std::vector<int> deps;
   //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index, project?},
-  //! Sql {sql}, HashProduce {columns, n}, RangeProduce {n, key}, Function {function_kind, function,
-  //! ...}.
+  //! Sql {sql}, HashProduce {columns, n}, RangeSample {key, samples, salt}, RangeProduce {n, key},
+  //! Function {function_kind, function, ...}.
   Json params;
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;

@@ -7,9 +7,10 @@
 //  HashPartition(n)      -> P producers (HashProduce) over groups of input tasks (a single
 //                           input task is first split into P parts), then n Pick tasks that
 //                           each gather bucket i of every producer
-//  RangePartition(n)     -> P sample Sql tasks over the producer groups, one Sql task choosing
-//                           n - 1 boundaries from the samples, P RangeProduce tasks (a group
-//                           and the boundaries each), then n Pick tasks
+//  RangePartition(n)     -> P RangeSample tasks over the producer groups, one Sql task
+//                           choosing n - 1 boundaries from the samples, P RangeProduce tasks (a
+//                           group and the boundaries each; the ranges as chunk files), then n
+//                           Pick tasks
 //  SqlEngine             -> one Sql task per partition; inputs aligned by partition index, an
 //                           input with one partition is broadcast
 //  DataSink              -> a SinkPlan over the input's tasks
