@@ -27,7 +27,7 @@ namespace {
 
 const char* const kBucketColumn = "__smallpond_bucket";
 const char* const kRangeFunction = "__smallpond_range";  // the task's boundaries (RangeProduce)
-// Range partitions into more buckets write Parquet: a chunk file writer buffers rows per bucket.
+// Partitions into more buckets write Parquet: a chunk file writer buffers rows per bucket.
 constexpr int kMaxChunkBuckets = 4096;
 
 // "in step X" details appended to an engine message.
@@ -311,30 +311,29 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
   }
   engine().register_range_function(kRangeFunction, std::move(boundaries));
   std::string bucket = std::string(kRangeFunction) + "(" + params.key + ", " + kRangeRow + ")";
-  if (params.n > kMaxChunkBuckets)
-    return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
-  // The ranges are read only by the sorts after them: chunk files, not Parquet.
-  std::string dir = task.staging_dir + "/buckets";
-  make_dirs(dir);
-  ChunkBuckets written = con.write_chunk_buckets("SELECT *, " + bucket + " AS " + kBucketColumn +
-                                                     " FROM (" + input.sql() + ") AS " + kRangeRow,
-                                                 params.n, dir);
-  for (auto& file : written.files) {
-    std::vector<std::string> files;
-    if (!file.empty()) files.push_back(file);
-    outputs.push_back(DataSet::chunk_files(files, written.schema_file));
-  }
-  return written.rows;
+  return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
 }
 
 // The rows of `rows` (a query) into n buckets by `bucket` (an expression over them, which may
-// name the row kRangeRow): one data
-// set per bucket, files under staging_dir/buckets. Without input files, only their columns.
+// name the row kRangeRow): one data set per bucket, files under staging_dir/buckets. Without
+// input files, only their columns. Buckets that only later tasks read are chunk files.
 int64_t DuckDBTaskRunner::write_buckets(EngineConnection& con, const TaskAssignment& task,
                                         const std::string& rows, bool any_input,
                                         const std::string& bucket, int n,
                                         std::vector<DataSet>& outputs) {
   std::string dir = task.staging_dir + "/buckets";
+  if (task.intermediate && n <= kMaxChunkBuckets) {
+    make_dirs(dir);
+    ChunkBuckets written = con.write_chunk_buckets(
+        "SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" + rows + ") AS " + kRangeRow, n,
+        dir);
+    for (auto& file : written.files) {
+      std::vector<std::string> files;
+      if (!file.empty()) files.push_back(file);
+      outputs.push_back(DataSet::chunk_files(files, written.schema_file));
+    }
+    return written.rows;
+  }
   int64_t written = 0;
   if (any_input) {
     written = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +

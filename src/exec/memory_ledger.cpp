@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "plan/task_params.h"
+
 namespace smallpond {
 
 void MemoryLedger::plan(const TaskGraph& graph, const std::vector<std::vector<int>>& users) {
@@ -20,7 +22,12 @@ void MemoryLedger::plan(const TaskGraph& graph, const std::vector<std::vector<in
   for (auto& sink : graph.sinks)
     for (int t : sink.tasks) persist_[t] = true;
   for (int t : graph.outputs) persist_[t] = true;
-  // Through metadata tasks, a sink or result reads its producers' files too.
+  // A split by rows counts the rows of Parquet files: what it splits must be written as
+  // Parquet (not kept in memory, not as chunk files).
+  for (auto& t : graph.tasks)
+    if (t.kind == TaskKind::Split && SplitParams::from_json(t.params).mode == "rows")
+      persist_[t.id] = true;
+  // Through metadata tasks, a sink, result or split by rows reads its producers' files too.
   for (size_t i = n; i-- > 0;) {
     for (int u : users[i])
       if (!graph.tasks[u].on_executor() && persist_[u]) persist_[i] = true;

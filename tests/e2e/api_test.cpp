@@ -59,14 +59,12 @@ TEST(Api, QuickstartEqualsDuckDB) {
   EXPECT_EQ(df.num_partitions(), 3);
 }
 
-// The shuffle's buckets are read only by later tasks: written uncompressed. What write_parquet
-// publishes keeps DuckDB's default codec (snappy).
+// Task outputs read only by later tasks are cheap to write: a SQL step's as uncompressed
+// Parquet, a shuffle's buckets as chunk files. What write_parquet publishes is Parquet with
+// DuckDB's default codec (snappy), a shuffle's buckets included.
 TEST(Api, IntermediateFilesAreUncompressedAndPublishedOnesAreNot) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
-  auto df = sp.partial_sql("SELECT * FROM {0} WHERE volume >= 0",
-                           sp.read_parquet(prices_glob()).repartition(3, "ticker"));
-  df.write_parquet(dir / "out");
   auto codecs = [&](const std::string& glob, const std::string& name_like = "%") {
     Table t = duckdb_query("SELECT DISTINCT compression FROM parquet_metadata('" + glob +
                            "') WHERE file_name LIKE '" + name_like + "' ORDER BY 1");
@@ -74,12 +72,31 @@ TEST(Api, IntermediateFilesAreUncompressedAndPublishedOnesAreNot) {
     for (auto& row : t.rows) out.push_back(row[0].as_string());
     return out;
   };
-  EXPECT_EQ(codecs(dir / "job/data/**/*.parquet", "%__smallpond_bucket=%"),
-            std::vector<std::string>{"UNCOMPRESSED"});
+  auto files_named = [&](const std::string& dir, const std::string& part) {
+    int n = 0;
+    for (auto& f : list_files_recursive(dir)) n += f.find(part) != std::string::npos;
+    return n;
+  };
+  // A shuffle read by a SQL step: chunk files.
+  sp.partial_sql("SELECT * FROM {0} WHERE volume >= 0",
+                 sp.read_parquet(prices_glob()).repartition(3, "ticker"))
+      .write_parquet(dir / "out");
+  EXPECT_GT(files_named(dir / "job/data", ".chunks"), 0);
+  EXPECT_EQ(files_named(dir / "job/data", "__smallpond_bucket="), 0);
   EXPECT_EQ(codecs(dir / "out/*.parquet"), std::vector<std::string>{"SNAPPY"});
-  // The rows are all there.
   EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / "out/*.parquet")).rows,
             duckdb_query(kFingerprint + read_all(prices_glob())).rows);
+  // A SQL step read by a shuffle, whose buckets are published: uncompressed, then snappy.
+  testing::TempDir second;
+  auto sp2 = init(options_in(second));
+  sp2.partial_sql("SELECT ticker, count(*) AS n, sum(volume) AS volume FROM {0} GROUP BY ticker",
+                  sp2.read_parquet(prices_glob()))
+      .repartition(3, "ticker")
+      .write_parquet(dir / "out2");
+  EXPECT_EQ(codecs(second / "job/data/**/*.parquet", "%sql%"),
+            std::vector<std::string>{"UNCOMPRESSED"});
+  EXPECT_EQ(files_named(second / "job/data", ".chunks"), 0);
+  EXPECT_EQ(codecs(dir / "out2/*.parquet"), std::vector<std::string>{"SNAPPY"});
 }
 
 TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
@@ -121,6 +138,20 @@ TEST(Api, EvenSplitsKeepEveryRow) {
   // Rows split evenly: partition sizes differ by at most one.
   Table sizes = sp.partial_sql("SELECT count(*) AS n FROM {0}", by_rows).to_table();
   for (auto& row : sizes.rows) EXPECT_NEAR(row[0].as_int(), testing::kSmallPricesRows / 5, 1);
+}
+
+TEST(Api, AShuffleSplitEvenlyByRows) {
+  // The shuffle's buckets are then Parquet (a split by rows counts Parquet rows), not chunk
+  // files; the split is exact.
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  auto df = sp.read_parquet(prices_glob()).repartition(3, "ticker").repartition_by_rows(4);
+  Table sizes = sp.partial_sql("SELECT count(*) AS n FROM {0}", df).to_table();
+  ASSERT_EQ(sizes.num_rows(), 4u);
+  for (auto& row : sizes.rows) EXPECT_NEAR(row[0].as_int(), testing::kSmallPricesRows / 4, 1);
+  df.write_parquet(dir / "out");
+  EXPECT_EQ(duckdb_query(kFingerprint + read_all(dir / "out/*.parquet")).rows,
+            duckdb_query(kFingerprint + read_all(prices_glob())).rows);
 }
 
 TEST(Api, SecondRunOverTheSameJobDirExecutesNoTask) {

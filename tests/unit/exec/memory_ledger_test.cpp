@@ -48,6 +48,36 @@ TEST(MemoryLedger, FilesForSinksAndResultsAndProducersThroughMetadataTasks) {
   EXPECT_EQ(f.ledger.pending_consumers(Fixture::kA1), 2);  // b (through pick) and c
 }
 
+TEST(MemoryLedger, WhatASplitByRowsReadsIsFiles) {
+  // a (executor) -> pick -> split by rows -> b; c (executor) -> split by files -> d.
+  TaskGraph graph;
+  auto add = [&](TaskKind kind, std::vector<int> deps, Json params = Json::object()) {
+    Task t;
+    t.id = static_cast<int>(graph.tasks.size());
+    t.kind = kind;
+    t.step = "s" + std::to_string(t.id);
+    t.deps = std::move(deps);
+    t.params = std::move(params);
+    graph.tasks.push_back(t);
+    return t.id;
+  };
+  int a = add(TaskKind::Sql, {});
+  int pick = add(TaskKind::Pick, {a});
+  int rows = add(TaskKind::Split, {pick}, {{"n", 3}, {"mode", "rows"}});
+  add(TaskKind::Sql, {rows});
+  int c = add(TaskKind::Sql, {});
+  int files = add(TaskKind::Split, {c}, {{"n", 3}, {"mode", "files"}});
+  int d = add(TaskKind::Sql, {files});
+  std::vector<std::vector<int>> users(graph.tasks.size());
+  for (auto& t : graph.tasks)
+    for (int dep : t.deps) users[dep].push_back(t.id);
+  MemoryLedger ledger;
+  ledger.plan(graph, users);
+  EXPECT_TRUE(ledger.must_persist(a));
+  EXPECT_FALSE(ledger.must_persist(c));
+  EXPECT_FALSE(ledger.must_persist(d));
+}
+
 TEST(MemoryLedger, ATableIsDroppedWhenItsLastConsumerIsDone) {
   Fixture f;
   f.ledger.kept(Fixture::kA0, 0, {"t0"});
