@@ -442,6 +442,7 @@ struct ChunkScanGlobal : duckdb::GlobalTableFunctionState {
 struct ChunkScanLocal : duckdb::LocalTableFunctionState {
   const ChunkFile* file = nullptr;
   duckdb::unique_ptr<duckdb::FileHandle> handle;
+  int64_t rows = 0;          // read from the file so far
   uint64_t offset = 0;       // of the next block's body
   uint64_t next_length = 0;  // of the next block; 0 at the end
   std::string bytes;
@@ -518,9 +519,13 @@ void scan_chunks(duckdb::ClientContext& context, duckdb::TableFunctionInput& inp
         local.chunk_types = &local.file->types;
       }
     }
-    if (local.next_length == 0) {  // the end marker
+    if (local.next_length == 0) {  // the end marker: where the file says, after all its rows
+      if (local.offset - 8 != local.file->size - kTailBytes || local.rows != local.file->rows)
+        damaged(local.file->path, "it ends early (" + std::to_string(local.rows) + " of " +
+                                      std::to_string(local.file->rows) + " rows)");
       local.handle.reset();
       local.file = nullptr;
+      local.rows = 0;
       continue;
     }
     const ChunkFile& file = *local.file;
@@ -535,6 +540,7 @@ void scan_chunks(duckdb::ClientContext& context, duckdb::TableFunctionInput& inp
     decode_block(file.path, local.bytes.data(), local.bytes.data() + length, local.chunk);
     std::memcpy(&local.next_length, local.bytes.data() + length, 8);
     local.offset += length + 8;
+    local.rows += static_cast<int64_t>(local.chunk.size());
     emit_chunk(context, local.chunk, file.types, output);  // local.chunk lives until the next call
     return;
   }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "common/strings.h"
 #include "engine/engine.h"
 #include "io/filesystem.h"
@@ -168,6 +170,18 @@ TEST(ChunkFiles, DamagedFilesAreRefusedByName) {
   expect_refused(bytes.substr(0, bytes.size() - 1), "its last byte missing");
   expect_refused("", "emptied");
   expect_refused(std::string(bytes.size(), '\0'), "zeroed");
+  // A zeroed block length (the file's size unchanged) would end the rows early: refused too.
+  auto u64_at = [&](size_t at) {
+    uint64_t v = 0;
+    std::memcpy(&v, bytes.data() + at, 8);
+    return v;
+  };
+  size_t first_block = 16 + u64_at(8);
+  size_t second_block = first_block + 8 + u64_at(first_block);
+  ASSERT_LT(second_block + 8, bytes.size() - 24);
+  std::string torn = bytes;
+  torn.replace(second_block, 8, 8, '\0');
+  expect_refused(torn, "a block length zeroed");
   write_file(file, bytes);  // whole again
   EXPECT_EQ(con->query_int("SELECT count(*) FROM (" + scan_of({file}) + ")"), 25000);
 }
