@@ -25,11 +25,12 @@ constexpr size_t kTailBytes = 8 + 8 + kMagicBytes;  // end marker, row count, ma
 constexpr uint8_t kFlat = 0;
 constexpr uint8_t kSerialized = 1;
 // Rows buffered per bucket before they are written as a block: whole vectors for a few
-// buckets, fewer for many, so that the buffers stay near 256K rows in all.
+// buckets, fewer for many, so that the buffers stay near 256K rows in all (at least 128 a
+// bucket: 512K rows for 4096 buckets) ...
 constexpr duckdb::idx_t kBufferedRows = 256 * 1024;
 constexpr duckdb::idx_t kMinBlockRows = 128;
 // ... and their values near 64 MiB in all, whatever the rows' width (a block is written early
-// when its values pass their share).
+// when its values pass their share, at least 64 KiB: 256 MiB for 4096 buckets).
 constexpr size_t kBufferedBytes = 64 << 20;
 constexpr size_t kMinBlockBytes = 64 << 10;
 
