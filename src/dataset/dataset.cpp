@@ -315,6 +315,11 @@ DataSet DataSet::concat(const std::vector<DataSet>& parts) {
   out.schema_file.clear();
   out.schema_table.clear();
   for (auto& p : parts) {
+    // One reader reads them all: files of another format would be misread.
+    if (!p.files.empty() && !out.files.empty() && p.format != out.format)
+      throw InternalError(std::string("cannot read ") + format_name(p.format) + " and " +
+                          format_name(out.format) + " files as one input");
+    if (!p.files.empty() && out.files.empty()) out.format = p.format;
     out.files.insert(out.files.end(), p.files.begin(), p.files.end());
     if (!out.has_schema_source()) {
       out.schema_file = p.schema_file;

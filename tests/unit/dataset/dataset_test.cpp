@@ -92,6 +92,25 @@ TEST(DataSet, JsonRoundTripAndRelativePaths) {
   EXPECT_EQ(rel.resolved_against("/job/data").to_json(), ds.to_json());
 }
 
+// Chunk files (a shuffle's buckets for later tasks): read whole by the engine's table function,
+// never together with files of another format.
+TEST(DataSet, ChunkFilesAreReadWholeAndAlone) {
+  DataSet ds = DataSet::concat(
+      {DataSet::chunk_files({}, "/job/a/schema.chunks"),
+       DataSet::chunk_files({"/job/b/0.chunks", "/job/c/0.chunks"}, "/job/b/0.chunks")});
+  EXPECT_EQ(ds.sql(), "SELECT * FROM __smallpond_chunks(['/job/b/0.chunks', '/job/c/0.chunks'])");
+  EXPECT_EQ(DataSet::chunk_files({}, "/job/a/schema.chunks").sql(),
+            "SELECT * FROM (SELECT * FROM __smallpond_chunks(['/job/a/schema.chunks'])) LIMIT 0");
+  DataSet back = DataSet::from_json(ds.relative_to("/job").to_json());
+  EXPECT_EQ(back.format, FileFormat::Chunks);
+  EXPECT_EQ(back.resolved_against("/job").to_json(), ds.to_json());
+  EXPECT_THROW(DataSet::concat({ds, DataSet::parquet_files({"/job/d.parquet"}, "")}),
+               InternalError);
+  DataSet ranged = ds;
+  ranged.files[0].end = 10;
+  EXPECT_THROW(ranged.sql(), InternalError);
+}
+
 // An in-memory table is a slice of its own kind, not a path: it has no file to read, relocate
 // or check, and it travels by name only (who holds it is the scheduler's business).
 TEST(DataSet, InMemoryTablesAreTypedSlicesThatKeepTheirNames) {
