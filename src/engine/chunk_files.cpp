@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include "common/os_error.h"
 #include "duckdb/common/serializer/binary_deserializer.hpp"
@@ -204,26 +205,29 @@ std::string ChunkBucketWriter::schema_path() const { return dir_ + "/schema.chun
 
 bool ChunkBucketWriter::wrote(int k) const { return buckets_.at(k).created; }
 
-void ChunkBucketWriter::write_all(int fd, const std::string& path, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw_os_error("cannot write '" + path + "'", err);
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
 // Opened for each block and closed again: a partition into thousands of buckets must not
-// hold a descriptor per bucket.
-int ChunkBucketWriter::open_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+// hold a descriptor per bucket. `create`: a new file (it must not exist), else appended to.
+void ChunkBucketWriter::write_to(const std::string& path, bool create,
+                                 std::initializer_list<std::string_view> parts) {
+  int fd = create ? ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)
+                  : ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) throw_os_error("cannot open '" + path + "'", errno);
-  return fd;
+  for (std::string_view part : parts) {
+    const char* data = part.data();
+    size_t size = part.size();
+    while (size > 0) {
+      ssize_t n = ::write(fd, data, size);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int err = errno;
+        ::close(fd);
+        throw_os_error("cannot write '" + path + "'", err);
+      }
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+  }
+  if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
 }
 
 void ChunkBucketWriter::flush(Bucket& bucket, int k) {
@@ -250,18 +254,11 @@ void ChunkBucketWriter::flush(Bucket& bucket, int k) {
   }
   uint64_t length = block_.size() - 8;
   std::memcpy(&block_[0], &length, 8);
-  std::string path = bucket_path(k);
-  int fd;
-  if (!bucket.created) {
-    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw_os_error("cannot create '" + path + "'", errno);
-    bucket.created = true;
-    write_all(fd, path, header_.data(), header_.size());
-  } else {
-    fd = open_file(path);
-  }
-  write_all(fd, path, block_.data(), block_.size());
-  if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
+  if (!bucket.created)
+    write_to(bucket_path(k), true, {header_, block_});
+  else
+    write_to(bucket_path(k), false, {block_});
+  bucket.created = true;
   bucket.rows += static_cast<int64_t>(rows);
   bucket.buffered_rows = 0;
 }
@@ -345,33 +342,21 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
 }
 
 int64_t ChunkBucketWriter::finish() {
-  std::string end;
+  auto end = [](int64_t rows) {
+    std::string out;
+    put<uint64_t>(out, 0);
+    put<uint64_t>(out, static_cast<uint64_t>(rows));
+    return out.append(kTailMagic, kMagicBytes);
+  };
   bool any = false;
   for (int k = 0; k < static_cast<int>(buckets_.size()); k++) {
     Bucket& bucket = buckets_[k];
     flush(bucket, k);
     if (!bucket.created) continue;
     any = true;
-    end.clear();
-    put<uint64_t>(end, 0);
-    put<uint64_t>(end, static_cast<uint64_t>(bucket.rows));
-    end.append(kTailMagic, kMagicBytes);
-    std::string path = bucket_path(k);
-    int fd = open_file(path);
-    write_all(fd, path, end.data(), end.size());
-    if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
+    write_to(bucket_path(k), false, {end(bucket.rows)});
   }
-  if (!any) {
-    std::string path = schema_path();
-    std::string bytes = header_;
-    put<uint64_t>(bytes, 0);
-    put<uint64_t>(bytes, 0);
-    bytes.append(kTailMagic, kMagicBytes);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw_os_error("cannot create '" + path + "'", errno);
-    write_all(fd, path, bytes.data(), bytes.size());
-    if (::close(fd) != 0) throw_os_error("cannot write '" + path + "'", errno);
-  }
+  if (!any) write_to(schema_path(), true, {header_, end(0)});
   return rows_;
 }
 

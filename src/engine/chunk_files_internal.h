@@ -23,7 +23,9 @@
 // one after another as one relation (columns named as in the first file).
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "duckdb.hpp"
@@ -56,8 +58,8 @@ class ChunkBucketWriter {
  private:
   struct Bucket;
   void flush(Bucket& bucket, int k);
-  int open_file(const std::string& path);
-  void write_all(int fd, const std::string& path, const char* data, size_t size);
+  static void write_to(const std::string& path, bool create,
+                       std::initializer_list<std::string_view> parts);
 
   std::string dir_;
   duckdb::vector<std::string> names_;

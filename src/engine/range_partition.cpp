@@ -2,6 +2,7 @@
 #include <queue>
 
 #include "common/strings.h"
+#include "duckdb/common/types/hash.hpp"
 #include "duckdb/common/vector_operations/vector_operations.hpp"
 #include "engine/memory_tables_internal.h"
 #include "engine/range_partition_internal.h"
@@ -20,14 +21,6 @@ uint64_t mix64(uint64_t x) {
 }
 
 bool key_less(std::string_view a, std::string_view b) { return a < b; }  // bytewise, unsigned
-
-// A hash of bytes (FNV-1a, then mixed).
-uint64_t hash_bytes(const char* data, size_t size) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < size; i++)
-    h = (h ^ static_cast<unsigned char>(data[i])) * 0x100000001b3ULL;
-  return mix64(h ^ size);
-}
 
 }  // namespace
 
@@ -121,7 +114,7 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
       auto idx = keys.sel->get_index(i);
       if (!keys.validity.RowIsValid(idx)) throw InternalError("a sort key is NULL");
       const duckdb::string_t& key = key_data[idx];
-      const uint64_t key_hash = hash_bytes(key.GetData(), key.GetSize()) ^ salt_hash;
+      const uint64_t key_hash = duckdb::Hash(key.GetData(), key.GetSize()) ^ salt_hash;
       const int64_t m = count_data[counts.sel->get_index(i)];
       rows += static_cast<uint64_t>(m);
       for (int64_t j = 0; j < m; j++) {
