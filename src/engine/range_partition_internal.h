@@ -1,7 +1,7 @@
 #pragma once
 // The two pieces of a range partition that run inside DuckDB (plan/task_params.h RangeSample
-// and RangeProduce): the sample of sort keys, and the function that gives a row its range.
-// Only engine/ includes this.
+// and RangeProduce): the sample of sort keys (range_sample.cpp), and the function that gives a
+// row its range (range_partition.cpp). Only engine/ includes this.
 //
 // Rows are ordered by (sort key, tie). A row's tie is a hash of the whole row, so that many
 // rows of one key can still be spread over several ranges. The sample reads only the keys: the

@@ -13,10 +13,13 @@ namespace {
 using testing::TempDir;
 
 // Keys with heavy duplicates ('k7' in 60% of the rows) of a file with many row groups, which
-// several threads read at once; `order`: the rows in another order.
-std::string keys_of(const TempDir& dir, const std::string& order = "") {
-  return "SELECT create_sort_key(CASE WHEN i % 10 < 6 THEN 'k7' ELSE 'k' || (i % 50) END, "
-         "'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST') AS key FROM (SELECT * FROM '" +
+// several threads read at once; `order`: the rows in another order. `others`: how many other
+// keys there are. With few, every sampled key is among those the sample keeps on its first
+// read; with many, the frequent key's is not, and the sample reads the input again for it.
+std::string keys_of(const TempDir& dir, int others, const std::string& order = "") {
+  return "SELECT create_sort_key(CASE WHEN i % 10 < 6 THEN 'k7' ELSE 'k' || (i % " +
+         std::to_string(others) +
+         ") END, 'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST') AS key FROM (SELECT * FROM '" +
          dir / "in.parquet" + "' " + order + ")";
 }
 
@@ -25,42 +28,52 @@ TEST(RangeSample, TheSameRowsWhateverTheThreadsAndTheOrder) {
   Engine engine(/*preserve_order=*/false);
   engine.connect()->execute("COPY (SELECT i FROM range(30000) t(i)) TO '" + dir / "in.parquet" +
                             "' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
-  std::vector<std::vector<std::vector<Value>>> samples;
-  for (int threads : {1, 4, 1, 2}) {
-    EngineLimits limits;
-    limits.threads = threads;
-    auto con = engine.connect(limits);
-    const std::string kKeys = keys_of(dir, samples.size() == 3   ? "ORDER BY hash(i)"
-                                           : samples.size() == 2 ? "ORDER BY i DESC"
-                                                                 : "");
-    std::string path = dir / ("sample-" + std::to_string(samples.size()) + ".parquet");
-    EXPECT_EQ(con->write_range_sample(kKeys, 500, 3, 1000, path), 500);
-    Table t = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + path + "' ORDER BY ALL");
-    ASSERT_EQ(t.num_rows(), 500u);
-    for (auto& row : t.rows) EXPECT_EQ(row[2].as_int(), 30000 * 1000 / 500);
-    // Every sampled key is a key of the input.
-    EXPECT_EQ(con->query_int("SELECT count(*) FROM '" + path +
-                             "' WHERE key NOT IN (SELECT key "
-                             "FROM (" +
-                             kKeys + "))"),
-              0);
-    // The frequent key is about as frequent in the sample (60% of 500, give or take).
-    int64_t frequent = con->query_int("SELECT count(*) FROM '" + path +
-                                      "' WHERE key = create_sort_key('k7', 'ASC NULLS LAST', "
-                                      "''::BLOB, 'ASC NULLS LAST')");
-    EXPECT_GT(frequent, 240);
-    EXPECT_LT(frequent, 360);
-    samples.push_back(t.rows);
+  for (int others : {50, 20000}) {
+    SCOPED_TRACE("other keys: " + std::to_string(others));
+    std::vector<std::vector<std::vector<Value>>> samples;
+    for (int threads : {1, 4, 1, 2}) {
+      EngineLimits limits;
+      limits.threads = threads;
+      auto con = engine.connect(limits);
+      const std::string kKeys = keys_of(dir, others,
+                                        samples.size() == 3   ? "ORDER BY hash(i)"
+                                        : samples.size() == 2 ? "ORDER BY i DESC"
+                                                              : "");
+      std::string path = dir / ("sample-" + std::to_string(samples.size()) + ".parquet");
+      EXPECT_EQ(con->write_range_sample(kKeys, 500, 3, 1000, path), 500);
+      Table t =
+          con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + path + "' ORDER BY ALL");
+      ASSERT_EQ(t.num_rows(), 500u);
+      for (auto& row : t.rows) EXPECT_EQ(row[2].as_int(), 30000 * 1000 / 500);
+      // Every sampled key is a key of the input.
+      EXPECT_EQ(con->query_int("SELECT count(*) FROM '" + path +
+                               "' WHERE key NOT IN (SELECT key "
+                               "FROM (" +
+                               kKeys + "))"),
+                0);
+      // The frequent key is about as frequent in the sample (60% of 500, give or take).
+      int64_t frequent = con->query_int("SELECT count(*) FROM '" + path +
+                                        "' WHERE key = create_sort_key('k7', 'ASC NULLS LAST', "
+                                        "''::BLOB, 'ASC NULLS LAST')");
+      EXPECT_GT(frequent, 240);
+      EXPECT_LT(frequent, 360);
+      // No pair twice: a key is sampled at most as often as it occurs.
+      EXPECT_EQ(con->query_int("SELECT count(*) FROM (SELECT key, count(*) AS n FROM '" + path +
+                               "' GROUP BY key) s JOIN (SELECT key, count(*) AS n FROM (" + kKeys +
+                               ") GROUP BY key) k USING (key) WHERE s.n > k.n"),
+                0);
+      samples.push_back(t.rows);
+    }
+    EXPECT_EQ(samples[0], samples[1]);
+    EXPECT_EQ(samples[0], samples[2]);
+    EXPECT_EQ(samples[0], samples[3]);
+    // Another salt, another sample.
+    auto con = engine.connect();
+    con->write_range_sample(keys_of(dir, others), 500, 4, 1000, dir / "other.parquet");
+    Table other = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" +
+                             dir / "other.parquet" + "' ORDER BY ALL");
+    EXPECT_NE(other.rows, samples[0]);
   }
-  EXPECT_EQ(samples[0], samples[1]);
-  EXPECT_EQ(samples[0], samples[2]);
-  EXPECT_EQ(samples[0], samples[3]);
-  // Another salt, another sample.
-  auto con = engine.connect();
-  con->write_range_sample(keys_of(dir), 500, 4, 1000, dir / "other.parquet");
-  Table other = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + dir / "other.parquet" +
-                           "' ORDER BY ALL");
-  EXPECT_NE(other.rows, samples[0]);
 }
 
 TEST(RangeSample, FewerRowsThanSamplesKeepsThemAll) {
