@@ -49,9 +49,15 @@ duckdb::ScalarFunction range_function(const std::string& name,
     }
     if (spans.empty()) return;
     const duckdb::idx_t n = spans.size();
-    duckdb::Vector rows(input.data[1], tied, n);
+    // The row's hash as SQL's hash(column, ...) gives it, of the tied rows' columns only.
     duckdb::Vector hashes(duckdb::LogicalType::HASH, n);
-    duckdb::VectorOperations::Hash(rows, hashes, n);
+    for (duckdb::idx_t c = 1; c < input.ColumnCount(); c++) {
+      duckdb::Vector column(input.data[c], tied, n);
+      if (c == 1)
+        duckdb::VectorOperations::Hash(column, hashes, n);
+      else
+        duckdb::VectorOperations::CombineHash(hashes, column, n);
+    }
     duckdb::UnifiedVectorFormat hash_format;
     hashes.ToUnifiedFormat(n, hash_format);
     auto hash_data = duckdb::UnifiedVectorFormat::GetData<duckdb::hash_t>(hash_format);
@@ -65,6 +71,7 @@ duckdb::ScalarFunction range_function(const std::string& name,
   };
   duckdb::ScalarFunction fn(name, {duckdb::LogicalType::BLOB, duckdb::LogicalType::ANY},
                             duckdb::LogicalType::INTEGER, body);
+  fn.varargs = duckdb::LogicalType::ANY;
   fn.null_handling = duckdb::FunctionNullHandling::SPECIAL_HANDLING;  // a NULL row has a range
   return fn;
 }

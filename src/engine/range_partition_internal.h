@@ -22,7 +22,10 @@ namespace smallpond {
 
 class MemoryTables;
 
-//! `name(key BLOB, row ANY) -> INTEGER`: how many boundaries are <= (key, hash(row)).
+//! `name(key BLOB, column ANY, ...) -> INTEGER`: how many boundaries are <= (key, the row's
+//! hash), the row being its columns (hash(column, ...), which is also the hash of the row as
+//! one STRUCT). Columns as arguments of their own cost nothing; a STRUCT of them is built for
+//! every row.
 duckdb::ScalarFunction range_function(const std::string& name,
                                       std::vector<Engine::RangeBoundary> boundaries);
 

@@ -5,10 +5,10 @@
 // so the pairs that hash lowest are the same sample every time.
 //
 // How, in one pass and without a GROUP BY of every key (which cost three quarters of a sample
-// task): each row's salted key hash is kept (8 bytes a row) and sorted afterwards, which
-// counts the rows of every key; the key's bytes are kept only for the keys whose first pair
-// hashes lowest, and those hold the whole sample when keys are distinct. A sample that needs
-// the key of some other (repeated) key reads the input a second time for those keys only.
+// task): each row's salted key hash is kept (8 bytes a row, twice that while sorted) and sorted
+// afterwards, which counts the rows of every key; the key's bytes are kept only for the keys whose
+// first pair hashes lowest, and those hold the whole sample when keys are distinct. A sample that
+// needs the key of some other (repeated) key reads the input a second time for those keys only.
 
 #include <algorithm>
 #include <queue>

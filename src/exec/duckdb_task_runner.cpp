@@ -310,7 +310,7 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
       boundaries.push_back({from_hex(row.at(0).as_string()), std::stoull(row.at(1).as_string())});
   }
   engine().register_range_function(kRangeFunction, std::move(boundaries));
-  std::string bucket = std::string(kRangeFunction) + "(" + params.key + ", " + kRangeRow + ")";
+  std::string bucket = std::string(kRangeFunction) + "(" + params.key + ", *COLUMNS(*))";
   return write_buckets(con, task, input.sql(), !input.empty(), bucket, params.n, outputs);
 }
 

@@ -123,17 +123,18 @@ TEST(RangeFunction, CountsTheBoundariesBelowTheKeyAndTheRowsHash) {
               std::to_string(b.tie) + "::UBIGINT)";
   }
   std::string key = "create_sort_key(a, 'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST')";
-  // The expected range counts, in SQL, the boundaries <= (key, hash of the row).
+  // The expected range counts, in SQL, the boundaries <= (key, hash of the row as a STRUCT):
+  // the function, given the row's columns, hashes them as one.
   int64_t wrong = con->query_int(
       "WITH bounds(key, tie) AS (VALUES " + values + "), ranged AS (SELECT " + key +
-      " AS key, hash(r) AS tie, range_of(" + key + ", r) AS got FROM (" + rows +
+      " AS key, hash(r) AS tie, range_of(" + key + ", a, b) AS got FROM (" + rows +
       ") AS r) SELECT count(*) FROM ranged WHERE got != (SELECT count(*) FROM bounds b "
       "WHERE b.key < ranged.key OR (b.key = ranged.key AND b.tie <= ranged.tie))");
   EXPECT_EQ(wrong, 0);
   // The frequent key 1 is spread over the ranges that its ties reach: below 2^62, below 2^63,
   // and above 2^63 + 12345 (the range between the last two is too narrow to be hit).
-  EXPECT_EQ(con->query_int("SELECT count(DISTINCT range_of(" + key + ", r)) FROM (" + rows +
-                           ") AS r WHERE a = 1"),
+  EXPECT_EQ(con->query_int("SELECT count(DISTINCT range_of(" + key + ", *COLUMNS(*))) FROM (" +
+                           rows + ") AS r WHERE a = 1"),
             3);
 }
 
