@@ -195,9 +195,11 @@ class DuckConnection : public EngineConnection {
   }
 
   int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
-                             int64_t weight_scale, const std::string& path) override {
+                             int64_t weight_scale, int64_t input_rows,
+                             const std::string& path) override {
     try {
-      return smallpond::write_range_sample(con_, memory_, sql, samples, salt, weight_scale, path);
+      return smallpond::write_range_sample(con_, memory_, sql, samples, salt, weight_scale,
+                                           input_rows, path);
     } catch (const Error&) {
       throw;
     } catch (std::exception& e) {

@@ -125,9 +125,12 @@ class EngineConnection {
                                            const std::string& dir) = 0;
   //! Runs a query whose one column `key` is a sort key (BLOB) and writes `samples` of its
   //! rows, the same whatever their order, as Parquet at path: (key BLOB, tie UBIGINT, weight
-  //! BIGINT) (plan/task_params.h RangeSample). Returns the rows written.
+  //! BIGINT) (plan/task_params.h RangeSample). The weights add up to input_rows * weight_scale:
+  //! input_rows is how many rows the query's rows stand for (-1: as many as it gives). Returns
+  //! the rows written.
   virtual int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
-                                     int64_t weight_scale, const std::string& path) = 0;
+                                     int64_t weight_scale, int64_t input_rows,
+                                     const std::string& path) = 0;
   //! A sink for Arrow arrays, on a connection of its own (usable while a scan runs).
   virtual std::unique_ptr<ArrowSink> create_arrow_sink() = 0;
   //! A sink with these columns (SQL types).

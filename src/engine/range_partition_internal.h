@@ -31,8 +31,10 @@ duckdb::ScalarFunction range_function(const std::string& name,
 
 //! Runs `sql` (one BLOB column `key`, the sort key), keeps the `samples` rows whose (key, j)
 //! pairs hash lowest (salted), and writes them as Parquet at path: (key BLOB, tie UBIGINT,
-//! weight BIGINT), weight = rows * scale / samples kept. Returns the rows kept.
+//! weight BIGINT), weight = input_rows * scale / samples kept (input_rows -1: the rows of
+//! `sql`). Returns the rows kept.
 int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
-                           int64_t samples, uint64_t salt, int64_t scale, const std::string& path);
+                           int64_t samples, uint64_t salt, int64_t scale, int64_t input_rows,
+                           const std::string& path);
 
 }  // namespace smallpond

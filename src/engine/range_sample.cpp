@@ -89,7 +89,8 @@ void keep_key(std::string& kept, std::string_view key, bool first) {
 }  // namespace
 
 int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
-                           int64_t samples, uint64_t salt, int64_t scale, const std::string& path) {
+                           int64_t samples, uint64_t salt, int64_t scale, int64_t input_rows,
+                           const std::string& path) {
   const uint64_t salt_hash = mix64(salt);
   // Every row's key hash, and the keys of the `capture` distinct hashes whose pair (K, 0)
   // hashes lowest: every sampled pair of a key seen once is among them.
@@ -111,7 +112,7 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
       lowest.pop();
     }
   });
-  const uint64_t rows = hashes.size();
+  const uint64_t rows = input_rows >= 0 ? static_cast<uint64_t>(input_rows) : hashes.size();
 
   // Sorted, the rows of one key are side by side: m of them make the pairs (K, 0..m-1).
   struct Pair {

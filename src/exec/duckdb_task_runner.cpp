@@ -16,6 +16,7 @@
 #include "exec/function_tasks.h"
 #include "exec/input_check.h"
 #include "exec/parquet_output.h"
+#include "exec/range_sample_input.h"
 #include "exec/task_manifest.h"
 #include "io/durable.h"
 #include "io/filesystem.h"
@@ -289,13 +290,16 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
                                   const RangeSampleParams& params, std::vector<DataSet>& outputs) {
   const DataSet& input = task.inputs.at(0);
   std::string file = task.staging_dir + "/part-0.parquet";
-  std::string keys =
-      input.empty() ? "SELECT NULL::BLOB AS key WHERE false"
-                    : "SELECT " + params.key + " AS key FROM (" + input.sql() + ") AS " + kRangeRow;
-  int64_t rows = con.write_range_sample(keys, params.samples, static_cast<uint64_t>(params.salt),
-                                        kRangeWeightScale, file);
+  RangeSampleInput rows{"SELECT NULL::BLOB AS key WHERE false", -1};
+  if (!input.empty()) {
+    rows = range_sample_input(con, input, params.samples);
+    rows.sql = "SELECT " + params.key + " AS key FROM (" + rows.sql + ") AS " + kRangeRow;
+  }
+  int64_t kept =
+      con.write_range_sample(rows.sql, params.samples, static_cast<uint64_t>(params.salt),
+                             kRangeWeightScale, rows.input_rows, file);
   outputs.push_back(DataSet::parquet_files({file}, file));
-  return rows;
+  return kept;
 }
 
 int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& task,

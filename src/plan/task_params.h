@@ -67,7 +67,8 @@ struct HashProduceParams {
 // and the tie (UBIGINT) spreads rows of equal keys over several ranges.
 //
 // RangeSample: `samples` rows of the input, chosen from its keys alone, the same whatever order
-// the rows come in (engine/range_partition_internal.h), as rows (key BLOB, tie UBIGINT, weight
+// the rows come in (engine/range_partition_internal.h; of a large source, from a share of its
+// rows chosen by their places: exec/range_sample_input.h), as rows (key BLOB, tie UBIGINT, weight
 // BIGINT): the weight is the input's rows per sample, times kRangeWeightScale; `salt` makes
 // each group's choice its own.
 #define SMALLPOND_RANGE_SAMPLE_PARAMS(FIELD) \

@@ -283,8 +283,9 @@ class Planner {
     return groups;
   }
 
-  // A range partition: each producer group is sampled (rows chosen by their position, so the
-  // same sample every time), one task chooses the boundaries of n ranges of about equal weight
+  // A range partition: each producer group is sampled (the same sample every time: rows
+  // chosen by their keys, or a share of a source's rows by their places in its files; see
+  // exec/range_sample_input.h), one task chooses the boundaries of n ranges of about equal weight
   // from all samples, and the producers send each row to the range of its key. Ties of the
   // sort order are broken by a hash (engine/range_partition_internal.h), so that many equal
   // keys can still be spread over several ranges.

@@ -18,10 +18,9 @@ using testing::duckdb_query;
 using testing::smallpond_cli;
 using testing::sorted;
 
-constexpr int64_t kRows = 20000;
-
 class Sort : public ::testing::Test {
- protected:
+ public:
+  explicit Sort(int64_t rows = 20000) : kRows(rows) {}
   void SetUp() override {
     // Four files of rows with: a unique id; k, a small integer that is 7 in 60% of the rows
     // and sometimes NULL; s, text with non-ASCII letters and NULLs; d, a double with NULLs
@@ -81,6 +80,7 @@ class Sort : public ::testing::Test {
     return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
   }
 
+  const int64_t kRows;
   testing::TempDir dir;
   std::unique_ptr<Session> sp;
   int runs_ = 0;
@@ -121,17 +121,18 @@ TEST_F(Sort, MorePartitionsThanDistinctKeysAndOnePartition) {
   check_sort("id DESC", "id", 1);
 }
 
-TEST_F(Sort, TheSameInputGivesTheSameRangesEveryTime) {
-  // A retried sample must give the boundaries that the producers already used: samples are
-  // chosen by position, which must not depend on the threads that read the input.
+// Sorts by "k, s" into n ranges with 1 and with 3 threads per task: the same ranges both
+// times (a retried sample must give the boundaries that the producers already used, whatever
+// the threads that read the input), each at most twice the size of another.
+void same_ranges_every_time(Sort& t, int n) {
   std::vector<std::vector<std::vector<Value>>> runs;
   for (int threads : {1, 3}) {
-    Options o = sp->options();
-    o.job_dir = dir / ("job-threads-" + std::to_string(threads));
+    Options o = t.sp->options();
+    o.job_dir = t.dir / ("job-threads-" + std::to_string(threads));
     o.threads_per_task = threads;
-    sp = std::make_unique<Session>(init(o));
-    auto sizes = check_sort("k, s", "k, s", 6);
-    std::string out = dir / ("out-" + std::to_string(runs_));
+    t.sp = std::make_unique<Session>(init(o));
+    auto sizes = t.check_sort("k, s", "k, s", n);
+    std::string out = t.dir / ("out-" + std::to_string(t.runs_));
     runs.push_back(duckdb_query("SELECT filename[length('" + out +
                                 "') + 2:], count(*), min(id), max(id), sum(id) FROM "
                                 "read_parquet('" +
@@ -139,9 +140,25 @@ TEST_F(Sort, TheSameInputGivesTheSameRangesEveryTime) {
                                 "/*.parquet', filename = true) "
                                 "GROUP BY ALL ORDER BY ALL")
                        .rows);
-    EXPECT_EQ(sizes.size(), 6u);
+    ASSERT_EQ(sizes.size(), size_t(n));
+    int64_t largest = *std::max_element(sizes.begin(), sizes.end());
+    int64_t smallest = *std::min_element(sizes.begin(), sizes.end());
+    EXPECT_LE(largest, 2 * smallest) << "largest " << largest << ", smallest " << smallest;
   }
   EXPECT_EQ(runs[0], runs[1]);
+}
+
+TEST_F(Sort, TheSameInputGivesTheSameRangesEveryTime) { same_ranges_every_time(*this, 6); }
+
+// A source large enough that each sample reads only a share of its rows, chosen by their
+// places in the files (exec/range_sample_input.h): 50 000 rows a file, 1 000 samples from each.
+class SortOfALargeSource : public Sort {
+ protected:
+  SortOfALargeSource() : Sort(200000) {}
+};
+
+TEST_F(SortOfALargeSource, IsSampledInPartAndStaysTheSameAndBalanced) {
+  same_ranges_every_time(*this, 4);
 }
 
 TEST_F(Sort, BoundariesPassedInMemory) {

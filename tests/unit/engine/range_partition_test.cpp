@@ -40,7 +40,7 @@ TEST(RangeSample, TheSameRowsWhateverTheThreadsAndTheOrder) {
                                         : samples.size() == 2 ? "ORDER BY i DESC"
                                                               : "");
       std::string path = dir / ("sample-" + std::to_string(samples.size()) + ".parquet");
-      EXPECT_EQ(con->write_range_sample(kKeys, 500, 3, 1000, path), 500);
+      EXPECT_EQ(con->write_range_sample(kKeys, 500, 3, 1000, -1, path), 500);
       Table t =
           con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + path + "' ORDER BY ALL");
       ASSERT_EQ(t.num_rows(), 500u);
@@ -69,7 +69,7 @@ TEST(RangeSample, TheSameRowsWhateverTheThreadsAndTheOrder) {
     EXPECT_EQ(samples[0], samples[3]);
     // Another salt, another sample.
     auto con = engine.connect();
-    con->write_range_sample(keys_of(dir, others), 500, 4, 1000, dir / "other.parquet");
+    con->write_range_sample(keys_of(dir, others), 500, 4, 1000, -1, dir / "other.parquet");
     Table other = con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" +
                              dir / "other.parquet" + "' ORDER BY ALL");
     EXPECT_NE(other.rows, samples[0]);
@@ -83,10 +83,14 @@ TEST(RangeSample, FewerRowsThanSamplesKeepsThemAll) {
   std::string keys =
       "SELECT create_sort_key(i, 'ASC NULLS LAST', ''::BLOB, 'ASC NULLS LAST') "
       "AS key FROM range(7) t(i)";
-  EXPECT_EQ(con->write_range_sample(keys, 100, 0, 1000, dir / "s.parquet"), 7);
+  EXPECT_EQ(con->write_range_sample(keys, 100, 0, 1000, -1, dir / "s.parquet"), 7);
   EXPECT_EQ(con->query_int("SELECT count(DISTINCT key) FROM '" + dir / "s.parquet" + "'"), 7);
   EXPECT_EQ(con->query_int("SELECT min(weight) FROM '" + dir / "s.parquet" + "'"), 1000);
-  EXPECT_EQ(con->write_range_sample(keys + " WHERE false", 100, 0, 1000, dir / "e.parquet"), 0);
+  // Standing for ten times the rows read, each sample weighs ten times as much.
+  EXPECT_EQ(con->write_range_sample(keys, 100, 0, 1000, 70, dir / "s10.parquet"), 7);
+  EXPECT_EQ(con->query_int("SELECT min(weight) FROM '" + dir / "s10.parquet" + "'"), 10000);
+  EXPECT_EQ(con->query_int("SELECT max(weight) FROM '" + dir / "s10.parquet" + "'"), 10000);
+  EXPECT_EQ(con->write_range_sample(keys + " WHERE false", 100, 0, 1000, -1, dir / "e.parquet"), 0);
   EXPECT_EQ(con->query_int("SELECT count(*) FROM '" + dir / "e.parquet" + "'"), 0);
 }
 
