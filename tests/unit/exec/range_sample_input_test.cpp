@@ -49,6 +49,21 @@ TEST_F(RangeSampleInputTest, ALargeSourceIsReadInAShareChosenByPlace) {
           .rows);
   // Spread over the whole input: every tenth of each file is read.
   EXPECT_EQ(con->query_int("SELECT count(DISTINCT i // 10000) FROM (" + in.sql + ")"), 10);
+  // With a projection and the reader's own columns, the same columns come out.
+  DataSet projected = ds;
+  projected.columns = {"s", "filename"};
+  projected.generated_columns = {"filename"};
+  in = range_sample_input(*con, projected, 1000);
+  EXPECT_EQ(con->query("SELECT * FROM (" + in.sql + ") LIMIT 0").column_names,
+            (std::vector<std::string>{"s", "filename"}));
+  EXPECT_EQ(con->query_int("SELECT count(DISTINCT filename) FROM (" + in.sql + ")"), 2);
+  projected.generated_columns = {"file_row_number", "filename"};
+  projected.columns = {"file_row_number", "i"};
+  in = range_sample_input(*con, projected, 1000);
+  EXPECT_EQ(in.input_rows, 160000);
+  EXPECT_EQ(con->query("SELECT * FROM (" + in.sql + ") LIMIT 0").column_names,
+            (std::vector<std::string>{"file_row_number", "i"}));
+  EXPECT_EQ(con->query_int("SELECT count(*) FROM (" + in.sql + ") WHERE file_row_number != i"), 0);
   // Row ranges of a source (a split of it) too, with the rows of the range only.
   DataSet part = ds;
   part.files.resize(1);
