@@ -9,6 +9,8 @@
 // afterwards, which counts the rows of every key; the key's bytes are kept only for the keys whose
 // first pair hashes lowest, and those hold the whole sample when keys are distinct. A sample that
 // needs the key of some other (repeated) key reads the input a second time for those keys only.
+// Rows too many to hold (beyond a 64th of DuckDB's memory limit) are counted by DuckDB instead,
+// which may spill: the same sample, in one more read.
 
 #include <algorithm>
 #include <queue>
@@ -17,6 +19,7 @@
 
 #include "common/strings.h"
 #include "duckdb/common/types/hash.hpp"
+#include "duckdb/main/config.hpp"
 #include "engine/memory_tables_internal.h"
 #include "engine/range_partition_internal.h"
 #include "smallpond/error.h"
@@ -57,7 +60,7 @@ void sort_hashes(std::vector<uint64_t>& values) {
   values.swap(sorted);
 }
 
-// Streams the rows of `sql` (one BLOB column) to `row(key, key_hash)`.
+// Streams the rows of `sql` (one BLOB column) to `row(key, key_hash)`, until it returns false.
 template <typename Row>
 void for_each_key(duckdb::Connection& con, const std::string& sql, uint64_t salt_hash, Row&& row) {
   auto result = con.SendQuery(sql);
@@ -75,7 +78,7 @@ void for_each_key(duckdb::Connection& con, const std::string& sql, uint64_t salt
       auto idx = keys.sel->get_index(i);
       if (!keys.validity.RowIsValid(idx)) throw InternalError("a sort key is NULL");
       std::string_view key(key_data[idx].GetData(), key_data[idx].GetSize());
-      row(key, duckdb::Hash(key.data(), key.size()) ^ salt_hash);
+      if (!row(key, duckdb::Hash(key.data(), key.size()) ^ salt_hash)) return;
     }
   }
 }
@@ -86,37 +89,11 @@ void keep_key(std::string& kept, std::string_view key, bool first) {
   if (first || key < std::string_view(kept)) kept.assign(key);
 }
 
-}  // namespace
-
-int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
-                           int64_t samples, uint64_t salt, int64_t scale, int64_t input_rows,
-                           const std::string& path) {
-  const uint64_t salt_hash = mix64(salt);
-  // Every row's key hash, and the keys of the `capture` distinct hashes whose pair (K, 0)
-  // hashes lowest: every sampled pair of a key seen once is among them.
-  const size_t capture = static_cast<size_t>(std::max<int64_t>(samples, 0)) * 2;
-  std::vector<uint64_t> hashes;
-  std::priority_queue<std::pair<uint64_t, uint64_t>> lowest;  // (hash of (K, 0), K's hash)
-  std::unordered_map<uint64_t, std::string> keys;             // of the hashes in `lowest`
-  for_each_key(con, sql, salt_hash, [&](std::string_view key, uint64_t key_hash) {
-    hashes.push_back(key_hash);
-    if (capture == 0) return;
-    const uint64_t first = pair_hash(key_hash, 0);
-    if (lowest.size() >= capture && first > lowest.top().first) return;
-    auto [it, added] = keys.try_emplace(key_hash);
-    keep_key(it->second, key, added);
-    if (!added) return;
-    lowest.emplace(first, key_hash);
-    if (lowest.size() > capture) {
-      keys.erase(lowest.top().second);
-      lowest.pop();
-    }
-  });
-  const uint64_t rows = input_rows >= 0 ? static_cast<uint64_t>(input_rows) : hashes.size();
-
-  // Sorted, the rows of one key are side by side: m of them make the pairs (K, 0..m-1).
+// The `samples` lowest pairs (K, j) of keys K seen m times each (j < m), by their hash.
+class LowestPairs {
+ public:
   struct Pair {
-    uint64_t order;  // the pair's hash: the lowest are kept
+    uint64_t order;  // the pair's hash
     uint64_t key_hash;
     uint64_t tie;
     bool operator<(const Pair& o) const {
@@ -125,20 +102,96 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
                                       : tie < o.tie;
     }
   };
-  std::priority_queue<Pair> kept;  // the largest order on top
-  sort_hashes(hashes);
-  for (size_t i = 0; i < hashes.size();) {
-    const uint64_t key_hash = hashes[i];
-    size_t m = 0;
-    while (i < hashes.size() && hashes[i] == key_hash) i++, m++;
+  explicit LowestPairs(int64_t samples)
+      : samples_(static_cast<size_t>(std::max<int64_t>(samples, 0))) {}
+  void add_key(uint64_t key_hash, uint64_t m) {
+    rows_ += m;
+    if (samples_ == 0) return;
     for (uint64_t j = 0; j < m; j++) {
       const uint64_t order = pair_hash(key_hash, j);
-      if (static_cast<int64_t>(kept.size()) >= samples && !(order < kept.top().order)) continue;
-      kept.push({order, key_hash, mix64(order ^ 0xd6e8feb86659fd93ULL)});
-      if (static_cast<int64_t>(kept.size()) > samples) kept.pop();
+      if (kept_.size() == samples_ && !(order <= kept_.top().order)) continue;
+      Pair p{order, key_hash, mix64(order ^ 0xd6e8feb86659fd93ULL)};
+      if (kept_.size() < samples_) {
+        kept_.push(p);
+      } else if (p < kept_.top()) {
+        kept_.pop();
+        kept_.push(p);
+      }
+    }
+  }
+  uint64_t rows() const { return rows_; }
+  //! The kept pairs, from the highest.
+  std::priority_queue<Pair>& kept() { return kept_; }
+
+ private:
+  size_t samples_;
+  uint64_t rows_ = 0;
+  std::priority_queue<Pair> kept_;  // the highest on top
+};
+
+}  // namespace
+
+int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const std::string& sql,
+                           int64_t samples, uint64_t salt, int64_t scale, int64_t input_rows,
+                           const std::string& path) {
+  const uint64_t salt_hash = mix64(salt);
+  // Every row's key hash, at most a 64th of the memory DuckDB may use (16 bytes a row while
+  // sorted: a quarter), and the keys of the `capture` distinct hashes whose pair (K, 0)
+  // hashes lowest: every sampled pair of a key seen once is among them.
+  const size_t max_held = std::max<size_t>(
+      size_t{1} << 16, duckdb::DBConfig::GetConfig(*con.context).options.maximum_memory / 64);
+  const size_t capture = static_cast<size_t>(std::max<int64_t>(samples, 0)) * 2;
+  std::vector<uint64_t> hashes;
+  bool held = true;
+  std::priority_queue<std::pair<uint64_t, uint64_t>> lowest;  // (hash of (K, 0), K's hash)
+  std::unordered_map<uint64_t, std::string> keys;             // of the hashes in `lowest`
+  for_each_key(con, sql, salt_hash, [&](std::string_view key, uint64_t key_hash) {
+    if (hashes.size() == max_held) return held = false;
+    hashes.push_back(key_hash);
+    if (capture == 0) return true;
+    const uint64_t first = pair_hash(key_hash, 0);
+    if (lowest.size() >= capture && first > lowest.top().first) return true;
+    auto [it, added] = keys.try_emplace(key_hash);
+    keep_key(it->second, key, added);
+    if (!added) return true;
+    lowest.emplace(first, key_hash);
+    if (lowest.size() > capture) {
+      keys.erase(lowest.top().second);
+      lowest.pop();
+    }
+    return true;
+  });
+
+  LowestPairs pairs(samples);
+  if (held) {
+    // Sorted, the rows of one key are side by side: m of them make the pairs (K, 0..m-1).
+    sort_hashes(hashes);
+    for (size_t i = 0; i < hashes.size();) {
+      size_t first = i;
+      while (i < hashes.size() && hashes[i] == hashes[first]) i++;
+      pairs.add_key(hashes[first], i - first);
+    }
+  } else {
+    // Too many rows to hold: DuckDB counts the rows of each key hash (spilling to disk if it
+    // must; SQL's hash() of a BLOB is duckdb::Hash of its bytes), and every sampled key is
+    // read again below.
+    keys.clear();
+    auto counts = con.SendQuery("SELECT xor(hash(key), " + std::to_string(salt_hash) +
+                                "::UBIGINT), count(*)::UBIGINT FROM (" + sql + ") GROUP BY ALL");
+    if (counts->HasError()) counts->ThrowError();
+    while (true) {
+      auto chunk = counts->Fetch();
+      if (counts->HasError()) counts->ThrowError();
+      if (!chunk || chunk->size() == 0) break;
+      chunk->Flatten();
+      auto key_hashes = duckdb::FlatVector::GetData<uint64_t>(chunk->data[0]);
+      auto m = duckdb::FlatVector::GetData<uint64_t>(chunk->data[1]);
+      for (duckdb::idx_t i = 0; i < chunk->size(); i++) pairs.add_key(key_hashes[i], m[i]);
     }
   }
   std::vector<uint64_t>().swap(hashes);
+  const uint64_t rows = input_rows >= 0 ? static_cast<uint64_t>(input_rows) : pairs.rows();
+  auto& kept = pairs.kept();
 
   // The keys of sampled pairs of repeated keys that were not kept on the way: a second read.
   std::unordered_set<uint64_t> missing;
@@ -146,9 +199,11 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
     if (!keys.count(copy.top().key_hash)) missing.insert(copy.top().key_hash);
   if (!missing.empty()) {
     for_each_key(con, sql, salt_hash, [&](std::string_view key, uint64_t key_hash) {
-      if (!missing.count(key_hash)) return;
-      auto [it, added] = keys.try_emplace(key_hash);
-      keep_key(it->second, key, added);
+      if (missing.count(key_hash)) {
+        auto [it, added] = keys.try_emplace(key_hash);
+        keep_key(it->second, key, added);
+      }
+      return true;
     });
   }
 
@@ -167,7 +222,7 @@ int64_t write_range_sample(duckdb::Connection& con, MemoryTables& memory, const 
     chunk.Reset();
   };
   for (; !kept.empty(); kept.pop()) {
-    const Pair& p = kept.top();
+    const LowestPairs::Pair& p = kept.top();
     auto key = keys.find(p.key_hash);
     if (key == keys.end()) throw InternalError("a sampled sort key was not read again");
     duckdb::idx_t row = chunk.size();

@@ -76,6 +76,27 @@ TEST(RangeSample, TheSameRowsWhateverTheThreadsAndTheOrder) {
   }
 }
 
+TEST(RangeSample, RowsTooManyToHoldGiveTheSameSample) {
+  // Each row's key hash is held in memory up to a 64th of DuckDB's memory limit; beyond that,
+  // DuckDB counts the keys. 1.2M rows, a limit of 64 MB (1M hashes): the same sample.
+  TempDir dir;
+  Engine engine;
+  engine.connect()->execute("COPY (SELECT i FROM range(1200000) t(i)) TO '" + dir / "in.parquet" +
+                            "' (FORMAT parquet)");
+  std::vector<std::vector<std::vector<Value>>> samples;
+  for (int64_t memory : {int64_t(4) << 30, int64_t(64) << 20}) {
+    EngineLimits limits;
+    limits.memory_limit = memory;
+    auto con = engine.connect(limits);
+    std::string path = dir / ("sample-" + std::to_string(memory) + ".parquet");
+    EXPECT_EQ(con->write_range_sample(keys_of(dir, 300000), 2000, 5, 1000, -1, path), 2000);
+    samples.push_back(
+        con->query("SELECT hex(key), tie::VARCHAR, weight FROM '" + path + "' ORDER BY ALL").rows);
+    EXPECT_EQ(samples.back()[0][2].as_int(), 1200000 * 1000 / 2000);
+  }
+  EXPECT_EQ(samples[0], samples[1]);
+}
+
 TEST(RangeSample, FewerRowsThanSamplesKeepsThemAll) {
   TempDir dir;
   Engine engine;
