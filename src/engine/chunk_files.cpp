@@ -151,15 +151,29 @@ void decode_block(const std::string& path, const char* p, const char* end,
       need(rows * sizeof(uint32_t));
       const char* lengths = p;
       p += rows * sizeof(uint32_t);
+      // All the block's values of the column go into the vector's string heap at once, and
+      // each string points into them (one copy, not an allocation per value).
+      uint64_t total = 0;
+      for (uint32_t i = 0; i < rows; i++) {
+        uint32_t length = 0;
+        std::memcpy(&length, lengths + i * sizeof(uint32_t), sizeof(uint32_t));
+        total += length;
+      }
+      need(total);
+      const char* values = p;
+      if (total > duckdb::string_t::INLINE_LENGTH) {
+        auto heap = duckdb::StringVector::EmptyString(vector, total);
+        std::memcpy(heap.GetDataWriteable(), p, total);
+        values = heap.GetData();
+      }
       auto strings = duckdb::FlatVector::GetData<duckdb::string_t>(vector);
       for (uint32_t i = 0; i < rows; i++) {
         uint32_t length = 0;
         std::memcpy(&length, lengths + i * sizeof(uint32_t), sizeof(uint32_t));
-        need(length);
-        if (!nulls || validity.RowIsValid(i))
-          strings[i] = duckdb::StringVector::AddStringOrBlob(vector, p, length);
-        p += length;
+        if (!nulls || validity.RowIsValid(i)) strings[i] = duckdb::string_t(values, length);
+        values += length;
       }
+      p += total;
     } else {
       size_t bytes = rows * duckdb::GetTypeIdSize(physical);
       need(bytes);
