@@ -149,20 +149,24 @@ TEST_F(FaultOptions, FivePercentInjectedFaultsStillGiveTheRightResult) {
 }
 
 TEST_F(FaultOptions, InjectedFaultsAreRetried) {
-  auto sp = session(0.3, /*max_retry=*/20);
-  EXPECT_EQ(testing::sorted(pipeline(sp).to_table()).rows, truth().rows);
+  // Faults are drawn at random: a run of every task succeeding at once (at 30%, about one in
+  // 150 here) is run again, up to four runs in all, each checked whole.
   int retries = 0;
-  for (auto& s : sp.last_report().steps) retries += s.retries;
-  EXPECT_GT(retries, 0);  // 16 tasks at 30%: all succeeding at once has probability 0.3%
-  // The task trace has every failed attempt, with its error, and one success per task.
-  Table trace = testing::duckdb_query(
-      "SELECT count(*) FILTER (status = 'failed'), count(*) FILTER (status = 'failed' AND error "
-      "LIKE '%injected%'), count(*) FILTER (status = 'executed'), count(DISTINCT task) FILTER "
-      "(status = 'executed') FROM read_csv('" +
-      sp.options().job_dir + "/log/tasks-*.csv')");
-  EXPECT_EQ(trace.rows[0][0].as_int(), retries);
-  EXPECT_EQ(trace.rows[0][1].as_int(), retries);
-  EXPECT_EQ(trace.rows[0][2].as_int(), trace.rows[0][3].as_int());
+  for (int run = 0; run < 4 && retries == 0; run++) {
+    auto sp = session(0.3, /*max_retry=*/20);
+    EXPECT_EQ(testing::sorted(pipeline(sp).to_table()).rows, truth().rows);
+    for (auto& s : sp.last_report().steps) retries += s.retries;
+    // The task trace has every failed attempt, with its error, and one success per task.
+    Table trace = testing::duckdb_query(
+        "SELECT count(*) FILTER (status = 'failed'), count(*) FILTER (status = 'failed' AND "
+        "error LIKE '%injected%'), count(*) FILTER (status = 'executed'), count(DISTINCT task) "
+        "FILTER (status = 'executed') FROM read_csv('" +
+        sp.options().job_dir + "/log/tasks-*.csv')");
+    EXPECT_EQ(trace.rows[0][0].as_int(), retries);
+    EXPECT_EQ(trace.rows[0][1].as_int(), retries);
+    EXPECT_EQ(trace.rows[0][2].as_int(), trace.rows[0][3].as_int());
+  }
+  EXPECT_GT(retries, 0);
 }
 
 // A read failing with EIO (an NFS hiccup) is retried; it used to fail the job for good, as any
