@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <string_view>
 
@@ -152,7 +153,8 @@ void decode_block(const std::string& path, const char* p, const char* end,
       const char* lengths = p;
       p += rows * sizeof(uint32_t);
       // All the block's values of the column go into the vector's string heap at once, and
-      // each string points into them (one copy, not an allocation per value).
+      // each string points into them (one copy, not an allocation per value); values of more
+      // than 4 GiB in all (past a string's length) are added one by one.
       uint64_t total = 0;
       for (uint32_t i = 0; i < rows; i++) {
         uint32_t length = 0;
@@ -161,7 +163,9 @@ void decode_block(const std::string& path, const char* p, const char* end,
       }
       need(total);
       const char* values = p;
-      if (total > duckdb::string_t::INLINE_LENGTH) {
+      const bool one_copy =
+          total > duckdb::string_t::INLINE_LENGTH && total <= std::numeric_limits<uint32_t>::max();
+      if (one_copy) {
         auto heap = duckdb::StringVector::EmptyString(vector, total);
         std::memcpy(heap.GetDataWriteable(), p, total);
         values = heap.GetData();
@@ -170,7 +174,9 @@ void decode_block(const std::string& path, const char* p, const char* end,
       for (uint32_t i = 0; i < rows; i++) {
         uint32_t length = 0;
         std::memcpy(&length, lengths + i * sizeof(uint32_t), sizeof(uint32_t));
-        if (!nulls || validity.RowIsValid(i)) strings[i] = duckdb::string_t(values, length);
+        if (!nulls || validity.RowIsValid(i))
+          strings[i] = one_copy ? duckdb::string_t(values, length)
+                                : duckdb::StringVector::AddStringOrBlob(vector, values, length);
         values += length;
       }
       p += total;
