@@ -217,11 +217,13 @@ ChunkBucketWriter::ChunkBucketWriter(std::string dir, int n, duckdb::vector<std:
 
 ChunkBucketWriter::~ChunkBucketWriter() = default;
 
-std::string ChunkBucketWriter::bucket_path(int k) const {
-  return dir_ + "/" + std::to_string(k) + ".chunks";
+std::string ChunkBucketWriter::bucket_path(const std::string& dir, int k) {
+  return dir + "/" + std::to_string(k) + ".chunks";
 }
 
-std::string ChunkBucketWriter::schema_path() const { return dir_ + "/schema.chunks"; }
+std::string ChunkBucketWriter::schema_path(const std::string& dir) {
+  return dir + "/schema.chunks";
+}
 
 bool ChunkBucketWriter::wrote(int k) const { return buckets_.at(k).created; }
 

@@ -50,8 +50,10 @@ class ChunkBucketWriter {
   int64_t finish();
 
   //! The file of bucket k ("<dir>/<k>.chunks"), and the schema-only file.
-  std::string bucket_path(int k) const;
-  std::string schema_path() const;
+  std::string bucket_path(int k) const { return bucket_path(dir_, k); }
+  std::string schema_path() const { return schema_path(dir_); }
+  static std::string bucket_path(const std::string& dir, int k);
+  static std::string schema_path(const std::string& dir);
   //! Whether bucket k got rows (after finish()).
   bool wrote(int k) const;
 
@@ -74,5 +76,11 @@ class ChunkBucketWriter {
 //! Registers __smallpond_chunks in db. It reads files through DuckDB's file system, so the
 //! sandbox's allowed paths apply to it as to read_parquet.
 void register_chunk_file_scan(duckdb::DuckDB& db);
+
+//! The copy format that writes chunk files by bucket (engine/chunk_copy.cpp):
+//!   COPY (query) TO 'dir/name' (FORMAT __smallpond_chunks, BUCKETS n)
+//! writes what a ChunkBucketWriter(dir, n, ...) would, the query's last column being the bucket.
+constexpr const char* kChunkCopyFormat = "__smallpond_chunks";
+void register_chunk_file_copy(duckdb::DuckDB& db);
 
 }  // namespace smallpond

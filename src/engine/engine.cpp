@@ -16,6 +16,7 @@
 #include "engine/memory_tables_internal.h"
 #include "engine/range_partition_internal.h"
 #include "engine/sql_volatility.h"
+#include "io/filesystem.h"
 
 namespace smallpond {
 
@@ -170,27 +171,18 @@ class DuckConnection : public EngineConnection {
   DuckConnection(duckdb::DuckDB& db, MemoryTables& memory) : db_(db), con_(db), memory_(memory) {}
 
   ChunkBuckets write_chunk_buckets(const std::string& sql, int n, const std::string& dir) override {
-    auto result = con_.SendQuery(sql);
-    check(*result);
-    if (result->types.empty() || result->types.back() != duckdb::LogicalType::INTEGER)
-      throw InternalError("write_chunk_buckets: the last column must be an INTEGER bucket");
-    auto names = result->names;
-    auto types = result->types;
-    const duckdb::idx_t bucket = types.size() - 1;
-    names.pop_back();
-    types.pop_back();
-    ChunkBucketWriter writer(dir, n, std::move(names), std::move(types));
-    duckdb::unique_ptr<duckdb::DataChunk> chunk;
-    while ((chunk = next_chunk(*result))) writer.append(*chunk, bucket);
+    // The copy writes what a ChunkBucketWriter on dir writes (engine/chunk_copy.cpp); its
+    // target's name is not written.
     ChunkBuckets out;
-    out.rows = writer.finish();
+    out.rows = query_int("COPY (" + sql + ") TO " + sql_string(dir + "/buckets") + " (FORMAT " +
+                         kChunkCopyFormat + ", BUCKETS " + std::to_string(n) + ")");
     out.files.resize(n);
     for (int k = 0; k < n; k++) {
-      if (!writer.wrote(k)) continue;
-      out.files[k] = writer.bucket_path(k);
+      if (!path_exists(ChunkBucketWriter::bucket_path(dir, k))) continue;
+      out.files[k] = ChunkBucketWriter::bucket_path(dir, k);
       if (out.schema_file.empty()) out.schema_file = out.files[k];
     }
-    if (out.schema_file.empty()) out.schema_file = writer.schema_path();
+    if (out.schema_file.empty()) out.schema_file = ChunkBucketWriter::schema_path(dir);
     return out;
   }
 
@@ -462,6 +454,7 @@ struct Engine::Impl {
     duckdb::Connection(*db).Query("SET GLOBAL parquet_metadata_cache = true");
     MemoryTables::register_scan(*db, memory);
     register_chunk_file_scan(*db);
+    register_chunk_file_copy(*db);
   }
 };
 
