@@ -146,6 +146,13 @@ TEST(ChunkFiles, BucketsOutOfRangeAreAnError) {
   EXPECT_THROW(
       con->write_chunk_buckets("SELECT i, NULL::INTEGER AS b FROM range(10) t(i)", 4, dir / "none"),
       Error);
+  // The database goes on: the writer's errors reach DuckDB as errors of the query alone.
+  make_dirs(dir / "after");
+  EXPECT_EQ(con->write_chunk_buckets("SELECT i, (i % 4)::INTEGER AS b FROM range(10) t(i)", 4,
+                                     dir / "after")
+                .rows,
+            10);
+  EXPECT_THROW(con->write_chunk_buckets("SELECT i FROM range(10) t(i)", 4, dir / "after"), Error);
 }
 
 TEST(ChunkFiles, DamagedFilesAreRefusedByName) {
