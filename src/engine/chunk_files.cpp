@@ -225,8 +225,6 @@ std::string ChunkBucketWriter::schema_path(const std::string& dir) {
   return dir + "/schema.chunks";
 }
 
-bool ChunkBucketWriter::wrote(int k) const { return buckets_.at(k).created; }
-
 // Opened for each block and closed again: a partition into thousands of buckets must not
 // hold a descriptor per bucket. `create`: a new file (it must not exist), else appended to.
 void ChunkBucketWriter::write_to(const std::string& path, bool create,

@@ -54,8 +54,6 @@ class ChunkBucketWriter {
   std::string schema_path() const { return schema_path(dir_); }
   static std::string bucket_path(const std::string& dir, int k);
   static std::string schema_path(const std::string& dir);
-  //! Whether bucket k got rows (after finish()).
-  bool wrote(int k) const;
 
  private:
   struct Bucket;
