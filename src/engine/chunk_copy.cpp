@@ -10,6 +10,7 @@
 #include "duckdb/function/copy_function.hpp"
 #include "duckdb/parser/parsed_data/create_copy_function_info.hpp"
 #include "engine/chunk_files_internal.h"
+#include "engine/duckdb_error_internal.h"
 #include "smallpond/error.h"
 
 namespace smallpond {
@@ -39,18 +40,6 @@ struct ChunkCopyGlobal : duckdb::GlobalFunctionData {
 };
 
 struct ChunkCopyLocal : duckdb::LocalFunctionData {};
-
-// The writer's own errors as DuckDB's, keeping an I/O error retryable; never DuckDB's
-// InternalException, which would end the database.
-template <typename F>
-void as_duckdb_error(F&& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::Io) throw duckdb::IOException(e.what());
-    throw duckdb::InvalidInputException(e.what());
-  }
-}
 
 duckdb::unique_ptr<duckdb::FunctionData> bind(duckdb::ClientContext&,
                                               duckdb::CopyFunctionBindInput& input,

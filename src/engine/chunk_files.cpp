@@ -287,35 +287,8 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
   const duckdb::idx_t count = chunk.size();
   if (count == 0) return;
   const int n = static_cast<int>(buckets_.size());
-  duckdb::UnifiedVectorFormat format;
-  chunk.data[bucket_column].ToUnifiedFormat(count, format);
-  if (chunk.data[bucket_column].GetType().InternalType() != duckdb::PhysicalType::INT32)
-    throw InternalError("a bucket column must be an INTEGER");
-  auto values = duckdb::UnifiedVectorFormat::GetData<int32_t>(format);
-  std::vector<int32_t> of(count);
-  for (duckdb::idx_t i = 0; i < count; i++) {
-    auto idx = format.sel->get_index(i);
-    int32_t b = format.validity.RowIsValid(idx) ? values[idx] : -1;
-    if (b < 0 || b >= n)
-      throw InternalError("bucket " + std::to_string(b) + " is out of range 0-" +
-                          std::to_string(n - 1));
-    of[i] = b;
-  }
-  // The rows' positions grouped by bucket, in their order within each: a counting sort for a
-  // few buckets, a sort for many (whose counts would cost more than the rows).
-  duckdb::SelectionVector order(count);
-  if (n <= 1024) {
-    std::vector<uint32_t> next(static_cast<size_t>(n) + 1, 0);
-    for (duckdb::idx_t i = 0; i < count; i++) next[of[i] + 1]++;
-    for (int b = 0; b < n; b++) next[b + 1] += next[b];
-    for (duckdb::idx_t i = 0; i < count; i++) order.set_index(next[of[i]]++, i);
-  } else {
-    std::vector<duckdb::sel_t> positions(count);
-    for (duckdb::idx_t i = 0; i < count; i++) positions[i] = static_cast<duckdb::sel_t>(i);
-    std::stable_sort(positions.begin(), positions.end(),
-                     [&](duckdb::sel_t a, duckdb::sel_t b) { return of[a] < of[b]; });
-    for (duckdb::idx_t i = 0; i < count; i++) order.set_index(i, positions[i]);
-  }
+  rows_by_bucket_.group(chunk, bucket_column, n);
+  duckdb::SelectionVector& order = rows_by_bucket_.order;
   // The written columns: all but the bucket.
   duckdb::DataChunk columns;
   columns.InitializeEmpty(types_);
@@ -327,10 +300,7 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
   const duckdb::idx_t capacity = std::min<duckdb::idx_t>(
       STANDARD_VECTOR_SIZE, std::max<duckdb::idx_t>(kMinBlockRows, kBufferedRows / n));
   const size_t max_bytes = std::max<size_t>(kMinBlockBytes, kBufferedBytes / n);
-  for (duckdb::idx_t start = 0; start < count;) {
-    const int b = of[order.get_index(start)];
-    duckdb::idx_t end = start;
-    while (end < count && of[order.get_index(end)] == b) end++;
+  rows_by_bucket_.for_each_run(count, [&](int b, duckdb::idx_t start, duckdb::idx_t end) {
     Bucket& bucket = buckets_[b];
     if (flat_ && bucket.columns.empty()) {
       bucket.columns.resize(types_.size());
@@ -357,7 +327,7 @@ void ChunkBucketWriter::append(duckdb::DataChunk& chunk, duckdb::idx_t bucket_co
       for (auto& column : bucket.columns) bytes += column.values.size();
       if (bucket.buffered_rows == capacity || bytes >= max_bytes) flush(bucket, b);
     }
-  }
+  });
   rows_ += static_cast<int64_t>(count);
 }
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "duckdb.hpp"
+#include "engine/bucket_rows_internal.h"
 
 namespace smallpond {
 
@@ -68,6 +69,7 @@ class ChunkBucketWriter {
   std::string header_;  // magic and header, as every file starts
   std::string block_;   // the block being encoded (reused)
   std::vector<Bucket> buckets_;
+  BucketRows rows_by_bucket_;  // reused by every append
   int64_t rows_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/strings.h"
 #include "duckdb/catalog/catalog.hpp"
@@ -14,6 +15,7 @@
 #include "engine/chunk_files_internal.h"
 #include "engine/input_relations_internal.h"
 #include "engine/memory_tables_internal.h"
+#include "engine/parquet_buckets_internal.h"
 #include "engine/range_partition_internal.h"
 #include "engine/sql_volatility.h"
 #include "io/filesystem.h"
@@ -166,24 +168,44 @@ class DuckRowSink : public RowSink {
   std::unique_ptr<duckdb::Appender> appender_;
 };
 
+// What a bucket copy wrote: the file of each bucket that got rows, and a file with the columns
+// (a bucket's, or the copy's file of none).
+BucketFiles bucket_files(int64_t rows, int n, const std::function<std::string(int)>& path_of,
+                         const std::string& schema_only) {
+  BucketFiles out;
+  out.rows = rows;
+  out.files.resize(n);
+  for (int k = 0; k < n; k++) {
+    if (!path_exists(path_of(k))) continue;
+    out.files[k] = path_of(k);
+    if (out.schema_file.empty()) out.schema_file = out.files[k];
+  }
+  if (out.schema_file.empty()) out.schema_file = schema_only;
+  return out;
+}
+
 class DuckConnection : public EngineConnection {
  public:
   DuckConnection(duckdb::DuckDB& db, MemoryTables& memory) : db_(db), con_(db), memory_(memory) {}
 
-  ChunkBuckets write_chunk_buckets(const std::string& sql, int n, const std::string& dir) override {
+  BucketFiles write_chunk_buckets(const std::string& sql, int n, const std::string& dir) override {
     // The copy writes what a ChunkBucketWriter on dir writes (engine/chunk_copy.cpp); its
     // target's name is not written.
-    ChunkBuckets out;
-    out.rows = query_int("COPY (" + sql + ") TO " + sql_string(dir + "/buckets") + " (FORMAT " +
-                         kChunkCopyFormat + ", BUCKETS " + std::to_string(n) + ")");
-    out.files.resize(n);
-    for (int k = 0; k < n; k++) {
-      if (!path_exists(ChunkBucketWriter::bucket_path(dir, k))) continue;
-      out.files[k] = ChunkBucketWriter::bucket_path(dir, k);
-      if (out.schema_file.empty()) out.schema_file = out.files[k];
-    }
-    if (out.schema_file.empty()) out.schema_file = ChunkBucketWriter::schema_path(dir);
-    return out;
+    int64_t rows = query_int("COPY (" + sql + ") TO " + sql_string(dir + "/buckets") + " (FORMAT " +
+                             kChunkCopyFormat + ", BUCKETS " + std::to_string(n) + ")");
+    return bucket_files(
+        rows, n, [&](int k) { return ChunkBucketWriter::bucket_path(dir, k); },
+        ChunkBucketWriter::schema_path(dir));
+  }
+
+  BucketFiles write_parquet_buckets(const std::string& sql, int n, const std::string& dir,
+                                    const std::string& options) override {
+    int64_t rows = query_int("COPY (" + sql + ") TO " + sql_string(dir + "/buckets") + " (FORMAT " +
+                             kParquetBucketsFormat + ", BUCKETS " + std::to_string(n) +
+                             (options.empty() ? "" : ", " + options) + ")");
+    return bucket_files(
+        rows, n, [&](int k) { return parquet_bucket_path(dir, k); },
+        parquet_bucket_schema_path(dir));
   }
 
   int64_t write_range_sample(const std::string& sql, int64_t samples, uint64_t salt,
@@ -455,6 +477,7 @@ struct Engine::Impl {
     MemoryTables::register_scan(*db, memory);
     register_chunk_file_scan(*db);
     register_chunk_file_copy(*db);
+    register_parquet_bucket_copy(*db);
   }
 };
 

@@ -78,10 +78,10 @@ class ArrowSink {
   virtual int64_t write_parquet(const std::string& path) = 0;
 };
 
-//! What EngineConnection::write_chunk_buckets wrote.
-struct ChunkBuckets {
+//! What EngineConnection::write_chunk_buckets or write_parquet_buckets wrote.
+struct BucketFiles {
   int64_t rows = 0;
-  std::vector<std::string> files;  //!< per bucket: its chunk file, or "" when it got no rows
+  std::vector<std::string> files;  //!< per bucket: its file, or "" when it got no rows
   std::string schema_file;         //!< a file with the columns: a bucket's, or a file of none
 };
 
@@ -121,8 +121,14 @@ class EngineConnection {
   //! columns, by bucket, as chunk files under dir (an existing directory; see
   //! engine/chunk_files_internal.h): files that only later tasks read, cheaper to write and read
   //! than Parquet. SQL reads them with `__smallpond_chunks(['a.chunks', ...])`.
-  virtual ChunkBuckets write_chunk_buckets(const std::string& sql, int n,
-                                           const std::string& dir) = 0;
+  virtual BucketFiles write_chunk_buckets(const std::string& sql, int n,
+                                          const std::string& dir) = 0;
+  //! As write_chunk_buckets, but Parquet files that anyone may read: dir/<k>.parquet, written by
+  //! DuckDB's Parquet writer with `options` (a COPY option list such as "COMPRESSION zstd", or
+  //! ""). Cheaper than DuckDB's COPY ... PARTITION_BY (engine/parquet_buckets_internal.h); it
+  //! keeps a file open per bucket, so keep n small (kMaxParquetBuckets).
+  virtual BucketFiles write_parquet_buckets(const std::string& sql, int n, const std::string& dir,
+                                            const std::string& options) = 0;
   //! Runs a query whose one column `key` is a sort key (BLOB) and writes `samples` of its
   //! rows, the same whatever their order, as Parquet at path: (key BLOB, tie UBIGINT, weight
   //! BIGINT) (plan/task_params.h RangeSample). The weights add up to input_rows * weight_scale:

@@ -30,6 +30,9 @@ const char* const kBucketColumn = "__smallpond_bucket";
 const char* const kRangeFunction = "__smallpond_range";  // the task's boundaries (RangeProduce)
 // Partitions into more buckets write Parquet: a chunk file writer buffers rows per bucket.
 constexpr int kMaxChunkBuckets = 4096;
+// Parquet buckets keep a file open each; past this many, DuckDB's PARTITION_BY, which bounds its
+// open files (partitioned_write_max_open_files, 100 by default), writes them.
+constexpr int kMaxParquetBuckets = 100;
 
 // "in step X" details appended to an engine message.
 std::string describe_failure(const TaskAssignment& task, const std::string& message) {
@@ -320,28 +323,31 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
 
 // The rows of `rows` (a query) into n buckets by `bucket` (an expression over them, which may
 // name the row kRangeRow): one data set per bucket, files under staging_dir/buckets. Without
-// input files, only their columns. Buckets that only later tasks read are chunk files.
+// input files, only their columns. Buckets that only later tasks read are chunk files; others
+// are Parquet, written by engine/parquet_buckets for up to kMaxParquetBuckets buckets.
 int64_t DuckDBTaskRunner::write_buckets(EngineConnection& con, const TaskAssignment& task,
                                         const std::string& rows, bool any_input,
                                         const std::string& bucket, int n,
                                         std::vector<DataSet>& outputs) {
   std::string dir = task.staging_dir + "/buckets";
-  if (task.intermediate && n <= kMaxChunkBuckets) {
+  const std::string bucketed =
+      "SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" + rows + ") AS " + kRangeRow;
+  if (n <= kMaxParquetBuckets || (task.intermediate && n <= kMaxChunkBuckets)) {
     make_dirs(dir);
-    ChunkBuckets written = con.write_chunk_buckets(
-        "SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" + rows + ") AS " + kRangeRow, n,
-        dir);
+    BucketFiles written = task.intermediate ? con.write_chunk_buckets(bucketed, n, dir)
+                                            : con.write_parquet_buckets(
+                                                  bucketed, n, dir, parquet_write_options(false));
     for (auto& file : written.files) {
       std::vector<std::string> files;
       if (!file.empty()) files.push_back(file);
-      outputs.push_back(DataSet::chunk_files(files, written.schema_file));
+      outputs.push_back(task.intermediate ? DataSet::chunk_files(files, written.schema_file)
+                                          : DataSet::parquet_files(files, written.schema_file));
     }
     return written.rows;
   }
   int64_t written = 0;
   if (any_input) {
-    written = con.query_int("COPY (SELECT *, " + bucket + " AS " + kBucketColumn + " FROM (" +
-                            rows + ") AS " + kRangeRow + ") TO " + sql_string(dir) + " " +
+    written = con.query_int("COPY (" + bucketed + ") TO " + sql_string(dir) + " " +
                             parquet_copy_options(task.intermediate, std::string("PARTITION_BY (") +
                                                                         kBucketColumn + ")"));
   }

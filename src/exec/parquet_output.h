@@ -11,6 +11,11 @@
 
 namespace smallpond {
 
+//! The Parquet options of a COPY, without FORMAT: "COMPRESSION c, ROW_GROUP_SIZE n", either
+//! part, or "" (DuckDB's defaults). Throws InvalidInputError for a bad setting, naming the
+//! variable.
+std::string parquet_write_options(bool intermediate);
+
 //! "(FORMAT parquet[, COMPRESSION c][, ROW_GROUP_SIZE n][, extra])", e.g. extra
 //! "PARTITION_BY (b)". Throws InvalidInputError for a bad setting, naming the variable.
 std::string parquet_copy_options(bool intermediate, const std::string& extra = "");

@@ -59,7 +59,7 @@ TEST(ChunkFiles, BucketsReadBackAsTheirRows) {
   Engine engine;
   auto con = engine.connect();
   const int n = 8;  // bucket 7 gets no rows
-  ChunkBuckets written = con->write_chunk_buckets(kFlatRows, n, dir.path());
+  BucketFiles written = con->write_chunk_buckets(kFlatRows, n, dir.path());
   EXPECT_EQ(written.rows, 20000);
   ASSERT_EQ(written.files.size(), size_t(n));
   EXPECT_TRUE(written.files[7].empty());
@@ -79,7 +79,7 @@ TEST(ChunkFiles, NestedTypesReadBack) {
   TempDir dir;
   Engine engine;
   auto con = engine.connect();
-  ChunkBuckets written = con->write_chunk_buckets(kNestedRows, 3, dir.path());
+  BucketFiles written = con->write_chunk_buckets(kNestedRows, 3, dir.path());
   EXPECT_EQ(written.rows, 5000);
   for (int k = 0; k < 3; k++) expect_bucket(*con, scan_of({written.files[k]}), kNestedRows, k);
 }
@@ -92,7 +92,7 @@ TEST(ChunkFiles, ManyBucketsAndLargeBuckets) {
   std::string rows =
       "SELECT i, 'row ' || i AS s, (CASE WHEN i % 2 = 0 THEN 0 ELSE hash(i) % 3000 END)::INTEGER "
       "AS b FROM range(160000) t(i)";
-  ChunkBuckets written = con->write_chunk_buckets(rows, 3000, dir.path());
+  BucketFiles written = con->write_chunk_buckets(rows, 3000, dir.path());
   EXPECT_EQ(written.rows, 160000);
   int64_t total = 0;
   for (int k = 0; k < 3000; k++) {
@@ -113,7 +113,7 @@ TEST(ChunkFiles, WideRowsAreWrittenInSmallerBlocks) {
   std::string rows =
       "SELECT i, repeat(chr(65 + (i % 26)::INTEGER), 20000) || i AS s, (i % 3)::INTEGER AS b "
       "FROM range(3000) t(i)";
-  ChunkBuckets written = con->write_chunk_buckets(rows, 1024, dir.path());
+  BucketFiles written = con->write_chunk_buckets(rows, 1024, dir.path());
   EXPECT_EQ(written.rows, 3000);
   for (int k = 0; k < 3; k++) {
     std::string summary = "SELECT count(*), sum(hash(i, s)::HUGEINT)::VARCHAR FROM ";
@@ -127,7 +127,7 @@ TEST(ChunkFiles, NoRowsLeaveTheColumns) {
   Engine engine;
   auto con = engine.connect();
   std::string rows = "SELECT i, 'x' AS s, 0 AS b FROM range(10) t(i) WHERE false";
-  ChunkBuckets written = con->write_chunk_buckets(rows, 4, dir.path());
+  BucketFiles written = con->write_chunk_buckets(rows, 4, dir.path());
   EXPECT_EQ(written.rows, 0);
   for (auto& f : written.files) EXPECT_TRUE(f.empty());
   ASSERT_FALSE(written.schema_file.empty());
@@ -159,7 +159,7 @@ TEST(ChunkFiles, DamagedFilesAreRefusedByName) {
   TempDir dir;
   Engine engine;
   auto con = engine.connect();
-  ChunkBuckets written = con->write_chunk_buckets(
+  BucketFiles written = con->write_chunk_buckets(
       "SELECT i, 'payload ' || i AS s, (i % 2)::INTEGER AS b FROM range(50000) t(i)", 2,
       dir.path());
   const std::string& file = written.files[0];
@@ -196,7 +196,7 @@ TEST(ChunkFiles, DamagedFilesAreRefusedByName) {
 TEST(ChunkFiles, TheSandboxAppliesToThem) {
   TempDir dir;
   Engine engine;
-  ChunkBuckets written;
+  BucketFiles written;
   {
     auto con = engine.connect();
     written = con->write_chunk_buckets("SELECT i, 0 AS b FROM range(10) t(i)", 1, dir.path());
