@@ -42,6 +42,17 @@ void sync_tree(const std::string& dir) {
   sync_dir(dir);
 }
 
+void start_writeback(const std::string& path) {
+#ifdef __linux__
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+#else
+  (void)path;
+#endif
+}
+
 std::string parent_dir(const std::string& path) {
   std::string p = fs::path(path).parent_path().string();
   return p.empty() ? "." : p;

@@ -13,6 +13,10 @@ void sync_file(const std::string& path);
 void sync_dir(const std::string& path);
 //! Flushes every regular file under dir, then dir and its subdirectories.
 void sync_tree(const std::string& dir);
+//! Asks the disk to start writing a file's data, without waiting for it: a later sync_file
+//! then waits for less. Only a hint (nothing where the system has no such call); errors are
+//! ignored, since the flush that counts is sync_file's.
+void start_writeback(const std::string& path);
 //! The directory that holds path.
 std::string parent_dir(const std::string& path);
 
