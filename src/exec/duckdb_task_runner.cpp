@@ -103,7 +103,8 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     write_task_manifest(task.staging_dir, task.final_dir, manifest);
     if (!task.intermediate && !task.flush_output) {
       // A sink flushes what it publishes when the job ends; the disk writes started now run
-      // while other tasks compute, and that flush then waits for little (bench/README).
+      // while other tasks compute, and that flush then waits for little (bench/README). An
+      // output the program reads instead is written a little sooner than the kernel would.
       for (auto& d : outputs)
         for (auto& f : d.files)
           if (!f.in_memory()) start_writeback(f.path);
