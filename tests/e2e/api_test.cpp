@@ -119,6 +119,32 @@ TEST(Api, HashPartitionKeepsEveryRowAndEachKeyInOnePartition) {
   }
 }
 
+// Published buckets are written by smallpond's Parquet bucket copy up to 100 buckets and by
+// DuckDB's PARTITION_BY past it: both keep every row once and each key in one output partition
+// (files part-<partition>-<index>.parquet).
+TEST(Api, PublishedHashPartitionsKeepEveryRowAndEachKeyInOnePartition) {
+  testing::TempDir dir;
+  auto sp = init(options_in(dir));
+  for (int n : {100, 101}) {
+    SCOPED_TRACE(n);
+    std::string out = dir / ("parts" + std::to_string(n));
+    sp.read_parquet(prices_glob()).repartition(n, "ticker").write_parquet(out);
+    EXPECT_EQ(duckdb_query(kFingerprint + read_all(out + "/*.parquet")).rows,
+              duckdb_query(kFingerprint + read_all(prices_glob())).rows);
+    Table split = duckdb_query(
+        "SELECT count(*) FILTER (parts > 1), count(*), max(part) FROM (SELECT ticker, "
+        "count(DISTINCT part) AS parts, max(part::INTEGER) AS part FROM (SELECT ticker, "
+        "regexp_extract(filename, 'part-([0-9]+)-', 1) AS part FROM read_parquet('" +
+        out + "/*.parquet', filename = true)) GROUP BY ticker)");
+    EXPECT_EQ(split.rows[0][0].as_int(), 0);  // no ticker in two partitions
+    EXPECT_EQ(split.rows[0][1].as_int(),
+              duckdb_query("SELECT count(DISTINCT ticker) FROM " + read_all(prices_glob()))
+                  .rows[0][0]
+                  .as_int());
+    EXPECT_LT(split.rows[0][2].as_int(), n);
+  }
+}
+
 TEST(Api, EvenSplitsKeepEveryRow) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
