@@ -1,6 +1,7 @@
 #include "io/durable.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,14 +43,17 @@ void sync_tree(const std::string& dir) {
   sync_dir(dir);
 }
 
-void start_writeback(const std::string& path) {
+void start_writeback(const std::string& path, int64_t min_bytes) {
 #ifdef __linux__
+  struct stat st;
+  if (min_bytes > 0 && (::stat(path.c_str(), &st) != 0 || st.st_size < min_bytes)) return;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   ::close(fd);
 #else
   (void)path;
+  (void)min_bytes;
 #endif
 }
 

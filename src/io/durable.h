@@ -3,6 +3,7 @@
 // (fsync) before the rename that makes it visible, and the directory that holds the rename is
 // flushed after it. Errors name the path.
 
+#include <cstdint>
 #include <string>
 
 namespace smallpond {
@@ -15,8 +16,9 @@ void sync_dir(const std::string& path);
 void sync_tree(const std::string& dir);
 //! Asks the disk to start writing a file's data, without waiting for it: a later sync_file
 //! then waits for less. Only a hint (nothing where the system has no such call); errors are
-//! ignored, since the flush that counts is sync_file's.
-void start_writeback(const std::string& path);
+//! ignored, since the flush that counts is sync_file's. A file under min_bytes is left alone:
+//! its flush costs little, and the call would cost more than it saves.
+void start_writeback(const std::string& path, int64_t min_bytes = 0);
 //! The directory that holds path.
 std::string parent_dir(const std::string& path);
 
