@@ -45,6 +45,22 @@ std::string describe_failure(const TaskAssignment& task, const std::string& mess
   return out;
 }
 
+// A partition expression (`by`) must give a number, the partition. Anything else (a column's
+// text, a date) is most likely a column meant for hash_by, and would otherwise fail inside our
+// COPY with DuckDB's words about a CASE the user never wrote.
+void check_partition_number(EngineConnection& con, const std::string& by, const std::string& rows) {
+  Table t = con.query("DESCRIBE SELECT (" + by + ") AS p FROM (" + rows + ") AS " + kRangeRow);
+  const std::string type = t.rows.at(0).at(1).as_string();
+  static const std::set<std::string> kNumbers = {"TINYINT", "SMALLINT", "INTEGER",   "BIGINT",
+                                                 "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                                                 "UBIGINT", "UHUGEINT", "FLOAT",     "DOUBLE"};
+  if (kNumbers.count(type) || type.rfind("DECIMAL", 0) == 0) return;
+  throw InvalidInputError("the partition expression '" + by + "' gives a " + type +
+                          ", not a partition number: `by` takes an expression whose value is "
+                          "the partition, 0 to n-1 (to put rows with equal values of a column "
+                          "in one partition, hash them: hash_by)");
+}
+
 }  // namespace
 
 TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
@@ -298,6 +314,7 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
     rows = "SELECT " + join(kept, ", ") + " FROM (" + rows + ")";
   }
   if (!params.pre_sql.empty()) rows = substitute_sql_input(params.pre_sql, 0, "(" + rows + ")");
+  if (!params.by.empty()) check_partition_number(con, params.by, rows);
   return write_buckets(con, task, rows, !input.empty(), bucket, n, outputs);
 }
 

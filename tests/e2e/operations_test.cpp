@@ -82,6 +82,25 @@ TEST_F(Operations, RepartitionByExpression) {
   by.by = "item % 11";
   std::string m = error_of(items().repartition(10, by));
   EXPECT_NE(m.find("partition key 10 is out of range 0-9"), std::string::npos) << m;
+  // A number of another type is a partition too (a DECIMAL here); text is refused by name.
+  by.by = "(item % 10) * 1.0";
+  Table wrong = sp->partial_sql(
+                      "SELECT count(*) FILTER (item % 10 <> {__data_partition__}) AS w, "
+                      "count(*) AS n FROM {0}",
+                      items().repartition(10, by))
+                    .to_table();
+  ASSERT_EQ(wrong.num_rows(), 10u);
+  for (auto& row : wrong.rows) {
+    EXPECT_EQ(row[0].as_int(), 0);
+    EXPECT_EQ(row[1].as_int(), 100);
+  }
+  by.by = "'p' || item";
+  m = error_of(items().repartition(10, by));
+  EXPECT_NE(m.find("the partition expression ''p' || item' gives a VARCHAR, not a partition "
+                   "number"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hash_by"), std::string::npos) << m;
 }
 
 TEST_F(Operations, RandomShuffleKeepsEveryRow) {
