@@ -78,8 +78,9 @@ TEST(ParquetBuckets, EachBucketHoldsItsRowsAsFormatParquetWritesThem) {
       expect_buckets(*con, written, truth, 8);
       std::string metadata = "parquet_metadata(" + sql_string(out + "/*.parquet") + ")";
       EXPECT_GT(con->query_int("SELECT min(row_group_num_rows) FROM " + metadata), 0);
-      if (small)  // row groups as ROW_GROUP_SIZE asks, though each hand-over is smaller
+      if (small) {  // row groups as ROW_GROUP_SIZE asks, though each hand-over is smaller
         EXPECT_LE(con->query_int("SELECT max(row_group_num_rows) FROM " + metadata), 2048);
+      }
     }
   }
 }
