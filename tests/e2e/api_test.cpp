@@ -145,6 +145,39 @@ TEST(Api, PublishedHashPartitionsKeepEveryRowAndEachKeyInOnePartition) {
   }
 }
 
+// A hash repartition's producers split a source of few files by rows (5 files into 4 producers
+// would be 2, 1, 1, 1 files), and of many by files; every row is shuffled once either way.
+TEST(Api, HashProducersShareFewFilesByRows) {
+  testing::TempDir dir;
+  auto producer_rows = [&](int files, const std::string& name) {
+    std::string in = dir / name;
+    make_dirs(in);
+    for (int f = 0; f < files; f++)
+      duckdb_query("COPY (SELECT " + std::to_string(f) + " * 1000 + i AS k, 'v' || i AS v FROM " +
+                   "range(1000) t(i)) TO '" + in + "/part-" + std::to_string(f) +
+                   ".parquet' (FORMAT parquet)");
+    Options o = options_in(dir);
+    o.job_dir = dir / ("job-" + name);
+    o.shuffle_producers = 4;
+    auto sp = init(o);
+    sp.read_parquet(in + "/*.parquet")
+        .repartition(3, "k")
+        .named("parts")
+        .write_parquet(dir / ("out-" + name));
+    const std::string rows_of = "SELECT count(*), sum(hash(k, v))::HUGEINT FROM ";
+    EXPECT_EQ(duckdb_query(rows_of + read_all(dir / ("out-" + name) + "/*.parquet")).rows,
+              duckdb_query(rows_of + read_all(in + "/*.parquet")).rows);
+    Table t = duckdb_query("SELECT rows FROM read_csv('" + o.job_dir +
+                           "/log/tasks-*.csv') WHERE task LIKE 'parts[%' AND status = 'executed' "
+                           "ORDER BY rows");
+    std::vector<int64_t> rows;
+    for (auto& row : t.rows) rows.push_back(row[0].as_int());
+    return rows;
+  };
+  EXPECT_EQ(producer_rows(5, "five"), (std::vector<int64_t>{1250, 1250, 1250, 1250}));
+  EXPECT_EQ(producer_rows(17, "seventeen"), (std::vector<int64_t>{4000, 4000, 4000, 5000}));
+}
+
 TEST(Api, EvenSplitsKeepEveryRow) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
