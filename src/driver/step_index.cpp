@@ -20,19 +20,23 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
       }
       parts.push_back(outputs.at(t)[0]);
     }
-    if (!parts.empty())
+    if (!parts.empty()) {
+      // One step's JSON at a time and without indents: a step of a million files is a hundred
+      // megabytes of text even so.
+      Json list = Json::array();
+      for (auto& p : parts) list.push_back(p.to_json());
+      index.entries[step] = Json(step).dump() + ":" + list.dump() + "\n";
       index.steps[step] = std::move(parts);
-    else
-      index.steps.erase(step);  // not known this time: not named at all
+    } else {  // not known this time: not named at all
+      index.steps.erase(step);
+      index.entries.erase(step);
+    }
   }
-  // {"steps": {STEP: [data set, ...], ...}}, one step's JSON at a time and without indents: a
-  // step of a million files is a hundred megabytes of text even so.
+  // {"steps": {STEP: [data set, ...], ...}}
   std::string text = "{\"steps\":{";
   bool first = true;
-  for (auto& [step, parts] : index.steps) {
-    Json list = Json::array();
-    for (auto& p : parts) list.push_back(p.to_json());
-    text += (first ? "" : ",") + Json(step).dump() + ":" + list.dump() + "\n";
+  for (auto& [step, entry] : index.entries) {
+    text += (first ? "" : ",") + entry;
     first = false;
   }
   text += "}}\n";

@@ -16,6 +16,9 @@ namespace smallpond {
 
 struct StepIndex {
   std::map<std::string, std::vector<DataSet>> steps;  //!< step -> its partitions (files)
+  //! step -> its entry in the file, kept by write_step_index: a session that runs many jobs
+  //! serialises each step once, not once per job.
+  std::map<std::string, std::string> entries;
 };
 
 //! Adds the steps of a finished job (outputs: by task id) to index and writes it. Outputs kept

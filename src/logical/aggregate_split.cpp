@@ -145,10 +145,7 @@ class Splitter {
     return "";
   }
 
-  bool is_aggregate(const std::string& name) {
-    if (aggregate_names_.empty()) aggregate_names_ = aggregate_function_names(con_);
-    return aggregate_names_.count(to_lower(name)) > 0;
-  }
+  bool is_aggregate(const std::string& name) { return is_aggregate_function(con_, name); }
 
   // The expression with every aggregate replaced by its final step over a partial result.
   Json rewrite(const Json& e) {
@@ -319,8 +316,7 @@ class Splitter {
   std::string alias_;
   std::set<std::string> grouped_;  // the group columns, lower case
   std::set<std::string> aliases_;  // the select list's aliases, lower case
-  std::set<std::string> aggregate_names_;
-  std::vector<Json> aggregates_;  // the partial results, in order (aliased __sp_pN)
+  std::vector<Json> aggregates_;   // the partial results, in order (aliased __sp_pN)
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "engine/engine.h"
+#include "engine/planning_engine.h"
 #include "engine/sql_template.h"
 #include "io/filesystem.h"
 #include "logical/aggregate_split.h"
@@ -154,13 +154,9 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
 
   std::map<const Node*, NodePtr> rewritten;  // original -> optimized
   KnownColumns known;
-  std::unique_ptr<Engine> engine;  // DuckDB's parser and binder, made when first needed
-  std::unique_ptr<EngineConnection> con;
+  std::unique_ptr<EngineConnection> con;  // DuckDB's parser and binder, taken when first needed
   auto connection = [&]() -> EngineConnection& {
-    if (!con) {
-      engine = std::make_unique<Engine>();
-      con = engine->connect();
-    }
+    if (!con) con = planning_engine().connect();
     return *con;
   };
   for (auto& n : order) {

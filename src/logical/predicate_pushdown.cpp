@@ -111,15 +111,11 @@ class FilterFinder {
   }
 
  private:
-  bool is_aggregate(const std::string& name) {
-    if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
-    return aggregates_.count(to_lower(name)) > 0;
-  }
+  bool is_aggregate(const std::string& name) { return is_aggregate_function(con_, name); }
 
   EngineConnection& con_;
   std::string alias_;
   bool alone_;
-  std::set<std::string> aggregates_;
 };
 
 // `SELECT * FROM <input> WHERE` the conjuncts, from DuckDB's own parse of such a query.

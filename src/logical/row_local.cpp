@@ -57,13 +57,9 @@ class RowLocalCheck {
     return "";
   }
 
-  bool is_aggregate(const std::string& name) {
-    if (aggregates_.empty()) aggregates_ = aggregate_function_names(con_);
-    return aggregates_.count(to_lower(name)) > 0;
-  }
+  bool is_aggregate(const std::string& name) { return is_aggregate_function(con_, name); }
 
   EngineConnection& con_;
-  std::set<std::string> aggregates_;
 };
 
 }  // namespace

@@ -30,8 +30,10 @@ std::optional<Json> parse_query_over_input(EngineConnection& con, const std::str
 //! are objects).
 std::string tree_text(const Json& tree, const char* key);
 
-//! The names of DuckDB's aggregate functions, in lower case.
-std::set<std::string> aggregate_function_names(EngineConnection& con);
+//! Whether DuckDB has an aggregate function of this name (any case). The names are DuckDB's
+//! built-in ones, the same in every engine of the process (smallpond registers no aggregate):
+//! asked of con once, then kept.
+bool is_aggregate_function(EngineConnection& con, const std::string& name);
 
 //! A SELECT node (from parse_sql_tree) printed as SQL by DuckDB.
 std::string print_sql_tree(EngineConnection& con, const Json& select_node);

@@ -9,7 +9,7 @@
 #include "common/strings.h"
 #include "common/system.h"
 #include "dataset/split.h"
-#include "engine/engine.h"
+#include "engine/planning_engine.h"
 #include "engine/sql_template.h"
 #include "io/file_fingerprint.h"
 #include "io/filesystem.h"
@@ -154,9 +154,9 @@ class Planner {
 
   static bool csv_has_header(const std::string& path, const std::string& delimiter) {
     try {
-      Engine engine;
-      Table t = engine.connect()->query("SELECT HasHeader FROM sniff_csv(" + sql_string(path) +
-                                        ", delim = " + sql_string(delimiter) + ")");
+      Table t =
+          planning_engine().connect()->query("SELECT HasHeader FROM sniff_csv(" + sql_string(path) +
+                                             ", delim = " + sql_string(delimiter) + ")");
       return !t.rows.empty() && t.rows[0][0].is_bool() && t.rows[0][0].as_bool();
     } catch (const Error& e) {
       throw InvalidInputError("cannot read the CSV file '" + path + "': " + e.what());
@@ -331,10 +331,7 @@ class Planner {
   }
 
   std::vector<SortKey> sort_order_of(const Node& node) {
-    if (!sort_engine_) {
-      sort_engine_ = std::make_unique<Engine>();
-      sort_connection_ = sort_engine_->connect();
-    }
+    if (!sort_connection_) sort_connection_ = planning_engine().connect();
     return parse_sort_order(*sort_connection_, node.order_by, "step '" + node.name + "'");
   }
 
@@ -663,9 +660,8 @@ class Planner {
   TaskGraph graph_;
   std::map<const Node*, std::vector<int>> node_tasks_;
   std::map<int, std::string> readers_;
-  std::map<const Node*, std::string> definitions_;  // each node's, as JSON text, made once
-  std::unique_ptr<Engine> sort_engine_;             // DuckDB's parser, for sort orders
-  std::unique_ptr<EngineConnection> sort_connection_;
+  std::map<const Node*, std::string> definitions_;     // each node's, as JSON text, made once
+  std::unique_ptr<EngineConnection> sort_connection_;  // DuckDB's parser, for sort orders
 };
 
 }  // namespace
