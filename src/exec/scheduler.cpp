@@ -26,11 +26,13 @@ Scheduler::Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& j
       speculation_(options.speculation_ratio, options.speculation_min_seconds),
       retry_policy_(options.max_retry, options.max_fail) {}
 
-void Scheduler::trace(int task, int attempt, int executor, const char* status, const char* output,
+void Scheduler::trace(const Running& r, int executor, const char* status, const char* output,
                       int64_t rows, int64_t bytes, double seconds, const std::string& error) {
-  const Task& t = graph_.tasks[task];
-  observer_->attempt_ended(
-      {t.step, t.label(), attempt, executor, status, output, rows, bytes, seconds, error});
+  const Task& t = graph_.tasks[r.task];
+  bool ran = r.sent > 0;
+  observer_->attempt_ended({t.step, t.label(), r.attempt, executor, status, output, rows, bytes,
+                            seconds, ran ? r.sent - run_start_ : -1,
+                            ran ? monotonic_seconds() - run_start_ : -1, error});
 }
 
 StepReport& Scheduler::step_report(const std::string& step) {
@@ -41,6 +43,7 @@ StepReport& Scheduler::step_report(const std::string& step) {
 
 std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
   double start = monotonic_seconds();
+  run_start_ = start;
   report_ = &report;
   report.steps.clear();
   for (auto& s : graph_.steps) report.steps.push_back(StepReport{s});
@@ -134,8 +137,7 @@ void Scheduler::handle(ExecutorEvent& event) {
     if (r.task >= 0) states_[r.task].running--;
     pool_.replace(e);
     if (r.task >= 0) {
-      trace(r.task, r.attempt, e, "lost", "", -1, 0,
-            monotonic_seconds() - states_[r.task].last_start, event.reason);
+      trace(r, e, "lost", "", -1, 0, monotonic_seconds() - r.sent, event.reason);
       fail_attempt(r.task, e, graph_.tasks[r.task].label() + ": " + event.reason, true,
                    event.out_of_memory, event.out_of_memory, pool_.losses_are_nodes());
     }
@@ -150,7 +152,7 @@ void Scheduler::handle(ExecutorEvent& event) {
   s.running--;
   if (s.state == State::Done) return;  // a speculative twin finished first
   if (!o.ok) {
-    trace(r.task, r.attempt, e, "failed", "", -1, 0, o.seconds, o.error);
+    trace(r, e, "failed", "", -1, 0, o.seconds, o.error);
     fail_attempt(r.task, e, o.error, is_retryable(o.code), o.code == ErrorCode::OutOfMemory);
     return;
   }
@@ -168,8 +170,7 @@ void Scheduler::handle(ExecutorEvent& event) {
   for (auto& ds : outputs)
     for (auto& t : ds.memory_tables()) tables.push_back(t);
   bool in_memory = !tables.empty();
-  trace(r.task, r.attempt, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes,
-        o.seconds);
+  trace(r, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes, o.seconds);
   if (in_memory) {
     ledger_.kept(r.task, e, std::move(tables));
     step_report(graph_.tasks[r.task].step).in_memory++;
@@ -351,7 +352,7 @@ void Scheduler::make_ready(int id) {
   }
   if (manifests_[id]) {
     TaskManifest m = *manifests_[id];
-    trace(id, 0, -1, "reused", "file", m.rows, 0, 0);
+    trace(Running{id, 0, 0}, -1, "reused", "file", m.rows, 0, 0);
     complete(id, std::move(m.outputs), m.rows, true);
     return;
   }
@@ -546,7 +547,7 @@ void Scheduler::start_attempt(int id, int e) {
   s.state = State::Running;
   s.last_start = monotonic_seconds();
   if (s.started == 0) s.started = s.last_start;
-  running_on_[e] = Running{id, s.attempts};
+  running_on_[e] = Running{id, s.attempts, s.last_start};
   TaskAssignment a = assignment(graph_.tasks[id], s.attempts, e);
   // A delivered copy is handed to this attempt (and used up): another needs a new one.
   for (auto& t : a.delivered) ledger_.used_delivery(t, e);

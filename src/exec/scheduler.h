@@ -69,6 +69,7 @@ class Scheduler {
   struct Running {  // what an executor is doing
     int task = -1;
     int attempt = 0;
+    double sent = 0;  // monotonic seconds when the attempt was sent
   };
 
   void handle(ExecutorEvent& event);
@@ -121,8 +122,10 @@ class Scheduler {
   std::vector<int> fetching_;  // tasks waiting for fetched tables
   JobReport* report_ = nullptr;
   std::unique_ptr<JobObserver> own_observer_;  // the standard one, when none was given
-  void trace(int task, int attempt, int executor, const char* status, const char* output,
-             int64_t rows, int64_t bytes, double seconds, const std::string& error = "");
+  // An attempt's line in the task trace; r.sent == 0: none ran (a reused output).
+  void trace(const Running& r, int executor, const char* status, const char* output, int64_t rows,
+             int64_t bytes, double seconds, const std::string& error = "");
+  double run_start_ = 0;                               // monotonic seconds when run() began
   std::vector<std::pair<double, double>> step_times_;  // per report step: first start, last end
 };
 

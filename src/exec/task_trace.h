@@ -1,10 +1,14 @@
 #pragma once
 // The task trace of a job run: one CSV line per executor task attempt, in
 // <job_dir>/log/tasks-<start time>-<pid>-<n>.csv. It says where each task ran, how it ended and how
-// its output was passed on (a file in the job directory, or kept in an executor's memory).
+// its output was passed on (a file in the job directory, or kept in an executor's memory), and
+// when: a timeline of the run, where the gaps between tasks show what the scheduler costs.
 //
-//   step,task,attempt,executor,status,output,rows,bytes,seconds,error
+//   step,task,attempt,executor,status,output,rows,bytes,seconds,sent,ended,error
 //   status: executed | reused | failed | lost     output: file | memory | (empty)
+//   seconds: the attempt's time on its executor (lost: from sent to the loss)
+//   sent, ended: seconds from the run's start to when the scheduler sent the attempt to its
+//   executor and when it heard the end (empty for reused outputs)
 
 #include <cstdint>
 #include <cstdio>
@@ -31,6 +35,8 @@ class TaskTrace {
     int64_t rows = -1;
     int64_t bytes = 0;  //!< in-memory outputs: their size
     double seconds = 0;
+    double sent = -1;   //!< seconds from the run's start; < 0: none (reused)
+    double ended = -1;  //!< seconds from the run's start; < 0: none (reused)
     std::string error;
   };
   void record(const Entry& e);

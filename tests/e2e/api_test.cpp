@@ -178,6 +178,54 @@ TEST(Api, HashProducersShareFewFilesByRows) {
   EXPECT_EQ(producer_rows(17, "seventeen"), (std::vector<int64_t>{4000, 4000, 4000, 5000}));
 }
 
+TEST(Api, TaskTraceIsATimeline) {
+  testing::TempDir dir;
+  Options o = options_in(dir);
+  auto sp = init(o);
+  auto job = [&] {
+    auto parts = sp.read_parquet(prices_glob()).repartition(3, "ticker").named("parts");
+    sp.partial_sql("SELECT ticker, count(*) AS n FROM {0} GROUP BY ticker", parts)
+        .named("agg")
+        .write_parquet(dir / "out");
+  };
+  job();
+  job();  // everything reused
+  auto trace = [&](const std::string& which) {
+    return "(SELECT * FROM read_csv('" + o.job_dir +
+           "/log/tasks-*.csv', filename = true) WHERE filename = (SELECT " + which +
+           "(file) FROM glob('" + o.job_dir + "/log/tasks-*.csv')))";
+  };
+  const std::string first = trace("min");
+  // Every attempt that ran: sent, then ended, with its time on the executor in between
+  // (seconds has 3 decimals, sent and ended 4).
+  Table bad = duckdb_query("SELECT task FROM " + first +
+                           " WHERE (status = 'executed' AND 0 <= sent AND sent <= ended AND "
+                           "ended - sent >= seconds - 0.001) IS NOT TRUE");
+  EXPECT_EQ(bad.num_rows(), 0u) << bad.to_string();
+  EXPECT_GT(duckdb_query("SELECT count(*) FROM " + first).rows[0][0].as_int(), 3);
+  // An executor runs one attempt at a time.
+  Table overlapping = duckdb_query(
+      "SELECT task FROM (SELECT task, sent, lag(ended) OVER (PARTITION BY executor ORDER BY sent) "
+      "AS previous FROM " +
+      first + ") WHERE sent < previous OR sent IS NULL");
+  EXPECT_EQ(overlapping.num_rows(), 0u) << overlapping.to_string();
+  // A consumer of the shuffle is sent only after every producer ended.
+  Table early = duckdb_query("SELECT task FROM " + first +
+                             " WHERE step = 'agg' AND (sent < (SELECT max(ended) FROM " + first +
+                             " WHERE step = 'parts')) IS NOT FALSE");
+  EXPECT_EQ(early.num_rows(), 0u) << early.to_string();
+  // A reused output was neither sent nor ended.
+  Table reused = duckdb_query(
+      "SELECT status, count(*)::BIGINT, count(sent)::BIGINT, "
+      "count(ended)::BIGINT FROM " +
+      trace("max") + " GROUP BY ALL");
+  ASSERT_EQ(reused.num_rows(), 1u) << reused.to_string();
+  EXPECT_EQ(reused.rows[0][0].as_string(), "reused");
+  EXPECT_GT(reused.rows[0][1].as_int(), 0);
+  EXPECT_EQ(reused.rows[0][2].as_int(), 0);
+  EXPECT_EQ(reused.rows[0][3].as_int(), 0);
+}
+
 TEST(Api, EvenSplitsKeepEveryRow) {
   testing::TempDir dir;
   auto sp = init(options_in(dir));
