@@ -8,9 +8,11 @@
 //             final aggregate, and variants), with in-memory passing off and on
 //   overhead: --tiny-tasks N tasks that each count one row (N partitions of an N-row table);
 //             total seconds and milliseconds per task, with the default executors
+//   jobs:     --jobs N small quick starts in one session: the fixed cost of a job, with its
+//             tasks run and with all of them reused
 //
 // usage: scaling_bench [--rows N] [--data DIR] [--work DIR] [--executors 1,2,4] [--tiny-tasks N]
-//                      [--memory-passing P [--repeat N] [--verbose]]
+//                      [--memory-passing P [--repeat N] [--verbose]] [--jobs N]
 // Under mpirun, the executors are the MPI ranks and only the overhead mode runs.
 
 #include <smallpond/smallpond.h>
@@ -125,6 +127,45 @@ void overhead(const std::string& work, int tasks, int executors) {
   sp::remove_all(job);
 }
 
+// The fixed cost of a job, what a session pays for every action however small its data: the
+// quick start (hash repartition by ticker into 3, GROUP BY, write) on a small input, `jobs` times
+// in one session. Each job filters by another constant, so that its tasks run; then the same job
+// again, every task reused: what planning, scheduling and publishing cost alone.
+void job_overhead(const std::string& data, const std::string& work, int jobs) {
+  std::string job = work + "/job-fixed", out = work + "/out-fixed";
+  sp::remove_all(job);
+  auto session = sp::init(options_for(job, 0, 0));
+  session.partial_sql("SELECT count(*) FROM {0}", session.read_parquet(data + "/*.parquet"))
+      .count();  // warm: executors, page cache
+  auto run = [&](int r) {
+    auto parts = session.read_parquet(data + "/*.parquet").repartition(3, "ticker");
+    session
+        .partial_sql(
+            std::string(kGroupBy) + "{0} WHERE price > -" + std::to_string(r) + " GROUP BY ticker",
+            parts)
+        .write_parquet(out);
+  };
+  std::vector<double> ran, reused;
+  for (int r = 1; r <= jobs; r++) {
+    sp::remove_all(out);
+    ran.push_back(time_it([&] { run(r); }));
+    sp::remove_all(out);
+    reused.push_back(time_it([&] { run(r); }));
+    if (session.last_report().executed_tasks() != 0)
+      throw sp::InternalError("the same job again ran tasks");
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::printf(
+      "jobs: %d quick starts on %s, %d executors: median %.1f ms a job, %.1f ms with every task "
+      "reused\n",
+      jobs, data.c_str(), session.options().executors, 1000 * median(ran), 1000 * median(reused));
+  session.shutdown();
+  sp::remove_all(job);
+}
+
 // Many small intermediate results, with in-memory passing off (every intermediate is a Parquet
 // file) and on, on the same data in one run, each side timed `repeat` times (alternating), best
 // kept. Cases:
@@ -211,7 +252,7 @@ int main(int argc, char** argv) {
   sp::serve_if_executor();  // executors (and MPI ranks other than 0) serve tasks here
   int64_t rows = 50'000'000;
   std::string data, work = "bench/work", executors_list;
-  int tiny_tasks = 0, memory_partitions = 0;
+  int tiny_tasks = 0, memory_partitions = 0, jobs = 0;
   CLI::App app{"scaling_bench: smallpond-cpp executors vs DuckDB threads; scheduler overhead"};
   app.add_option("--rows", rows, "Rows of the generated prices table")->default_val(rows);
   app.add_option("--data", data, "Prices directory (generated when absent)");
@@ -219,6 +260,9 @@ int main(int argc, char** argv) {
   app.add_option("--executors", executors_list,
                  "Executor counts, e.g. 1,2,4,8,16 (default: powers of 2 to cores)");
   app.add_option("--tiny-tasks", tiny_tasks, "Only measure the overhead of this many tiny tasks");
+  app.add_option("--jobs", jobs,
+                 "Only measure the fixed cost of a job: this many small quick starts in one "
+                 "session (--rows defaults to 200000 here)");
   app.add_option("--memory-passing", memory_partitions,
                  "Only compare in-memory passing off/on, with this many partial aggregates");
   bool verbose = false;
@@ -236,9 +280,16 @@ int main(int argc, char** argv) {
       overhead(work, tiny_tasks > 0 ? tiny_tasks : 10000, 0);
       return 0;
     }
-    if (data.empty()) data = "bench/data/prices-" + std::to_string(rows / 1'000'000) + "m";
+    if (jobs > 0 && app.get_option("--rows")->count() == 0) rows = 200'000;
+    if (data.empty())
+      data = "bench/data/prices-" + (rows >= 1'000'000 ? std::to_string(rows / 1'000'000) + "m"
+                                                       : std::to_string(rows / 1000) + "k");
     data = sp::absolute_path(data);
     if (!sp::path_exists(data)) sp::generate_prices(data, {rows, 20, 2000});
+    if (jobs > 0) {
+      job_overhead(data, work, jobs);
+      return 0;
+    }
     if (memory_partitions > 0) {
       memory_passing(data, work, memory_partitions, repeat, verbose);
       return 0;
