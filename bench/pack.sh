@@ -17,6 +17,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
 for program in bench/graysort_bench bench/scaling_bench bench/shuffle_bench bench/scheduler_sim \
+  bench/bucket_writers_bench \
   src/smallpond; do
   [ -x "$build/$program" ] || continue
   b=$(basename "$program")
