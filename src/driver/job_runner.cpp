@@ -134,9 +134,31 @@ void JobRunner::check_queries(const TaskGraph& graph) {
   }
 }
 
+void JobRunner::start_executors() {
+  if (pool_) return;
+  if (mpi_active())
+    pool_ = make_mpi_pool(options_.heartbeat_timeout);
+  else if (!options_.ray_address.empty()) {
+    ray_ =
+        std::make_unique<RayLauncher>(options_.ray_address, options_.executors, options_.job_name);
+    pool_ = make_tcp_pool(ray_->listen_address(), ray_->executors(), options_.heartbeat_timeout,
+                          options_.executor_connect_timeout);
+  } else if (!options_.listen_address.empty())
+    pool_ = make_tcp_pool(options_.listen_address, options_.executors, options_.heartbeat_timeout,
+                          options_.executor_connect_timeout);
+  else
+    pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout,
+                                               options_.executor_command);
+}
+
 JobResult JobRunner::run(const std::vector<NodePtr>& targets,
                          const std::vector<std::string>& protected_dirs) {
   interrupted_ = false;
+  // Executors of this machine start now, so that their start (a process, its DuckDB) overlaps
+  // planning. Executors elsewhere are waited for only once the plan is known to be good.
+  bool local_executors =
+      !mpi_active() && options_.ray_address.empty() && options_.listen_address.empty();
+  if (local_executors) start_executors();
   PlanOptions plan_options;
   plan_options.shuffle_producers = options_.shuffle_producers;
   TaskGraph graph = plan_tasks(options_.optimize ? optimize_plan(targets) : targets, plan_options);
@@ -146,21 +168,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   JobDir job_dir(options_.job_dir);
   job_dir.clear_scratch();
   mark_run_active(job_dir.root(), true);
-  if (!pool_) {
-    if (mpi_active())
-      pool_ = make_mpi_pool(options_.heartbeat_timeout);
-    else if (!options_.ray_address.empty()) {
-      ray_ = std::make_unique<RayLauncher>(options_.ray_address, options_.executors,
-                                           options_.job_name);
-      pool_ = make_tcp_pool(ray_->listen_address(), ray_->executors(), options_.heartbeat_timeout,
-                            options_.executor_connect_timeout);
-    } else if (!options_.listen_address.empty())
-      pool_ = make_tcp_pool(options_.listen_address, options_.executors, options_.heartbeat_timeout,
-                            options_.executor_connect_timeout);
-    else
-      pool_ = std::make_unique<LocalProcessPool>(options_.executors, options_.heartbeat_timeout,
-                                                 options_.executor_command);
-  }
+  start_executors();
 
   SchedulerOptions sched;
   sched.job = ++jobs_run_;

@@ -50,6 +50,7 @@ class JobRunner {
  private:
   std::vector<int64_t> count_rows(const DataSet& ds);
   void check_queries(const TaskGraph& graph);  // syntax of every SQL step, before anything runs
+  void start_executors();                      // the pool, unless it is already there
   Options options_;
   std::unique_ptr<RayLauncher> ray_;  // before the pool: goes after it
   std::unique_ptr<ExecutorPool> pool_;

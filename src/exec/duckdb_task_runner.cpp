@@ -168,6 +168,14 @@ void DuckDBTaskRunner::prepare_staging(const TaskAssignment& task) {
   make_dirs(task.staging_dir);
 }
 
+DuckDBTaskRunner::DuckDBTaskRunner() {
+  try {
+    engine();
+  } catch (const std::exception&) {
+    // Not here: the first task tries again, and its failure says why.
+  }
+}
+
 Engine& DuckDBTaskRunner::engine() {
   if (!engine_) engine_ = std::make_unique<Engine>(/*preserve_order=*/false);
   return *engine_;

@@ -1,7 +1,12 @@
 // End to end through `smallpond run PIPELINE.yaml`.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "e2e/cli_run.h"
@@ -193,6 +198,33 @@ TEST_F(Cli, SyntaxErrorsAreFoundBeforeAnythingRuns) {
   EXPECT_TRUE(contains(r.output, "step 'stats'")) << r.output;
   EXPECT_TRUE(contains(r.output, "syntax error")) << r.output;
   EXPECT_FALSE(path_exists(dir / ".smallpond/pipeline/data")) << "tasks ran first";
+}
+
+// The processes whose environment holds `mark` (VAR=value).
+int processes_marked(const std::string& mark) {
+  int found = 0;
+  std::error_code ec;  // processes come and go while /proc is read: skip those that went
+  for (auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream file(entry.path() / "environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    found += env.find(mark + '\0') != std::string::npos;
+  }
+  return found;
+}
+
+TEST_F(Cli, ExecutorsStartedBeforeAFailedPlanEndWithIt) {
+  // Local executors start while the driver plans; a plan that fails must not leave them behind.
+  std::string mark = "SMALLPOND_TEST_MARK=" + std::to_string(::getpid()) + "-planning";
+  CliRun r = smallpond_cli(
+      "run " + pipeline(quickstart_yaml("SELEC ticker FROM {0}")) + " --executors 3", mark);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "syntax error")) << r.output;
+  int left = processes_marked(mark);
+  for (int i = 0; i < 100 && left > 0; i++) {  // they notice the driver's end within moments
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    left = processes_marked(mark);
+  }
+  EXPECT_EQ(left, 0) << "executors outlived the failed run";
 }
 
 TEST_F(Cli, ExplainPrintsThePlanAndRunsNothing) {
