@@ -2,11 +2,12 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <thread>
 
 #include "exec/duckdb_task_runner.h"
@@ -26,28 +27,39 @@ void run_executor_process() {
     SocketChannel channel(fd);
     // Heartbeats from their own thread: a process that is frozen (stopped, deadlocked, its
     // machine gone) falls silent even in the middle of a long task; a busy one does not.
-    std::atomic<bool> done{false};
+    // The end wakes it at once: the scheduler waits for executors to leave when it shuts down.
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool done = false;
     std::thread heartbeat([&] {
+      std::unique_lock<std::mutex> lock(mutex);
       while (!done) {
+        lock.unlock();
         try {
           channel.send(HeartbeatMessage{});
         } catch (const std::exception&) {
           return;  // the scheduler is gone; the serving loop notices too
         }
-        for (int i = 0; i < 10 && !done; i++)
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        lock.lock();
+        wake.wait_for(lock, std::chrono::seconds(1), [&] { return done; });
       }
     });
+    auto stop_heartbeat = [&] {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        done = true;
+      }
+      wake.notify_all();
+      heartbeat.join();
+    };
     auto runner = with_injected_faults(std::make_unique<DuckDBTaskRunner>());
     try {
       serve_executor(channel, *runner);
     } catch (...) {
-      done = true;
-      heartbeat.join();
+      stop_heartbeat();
       throw;
     }
-    done = true;
-    heartbeat.join();
+    stop_heartbeat();
   } catch (const std::exception& e) {
     const char* id = std::getenv(kExecutorIdVariable);
     std::fprintf(stderr, "smallpond executor %s: %s\n", id ? id : "?", e.what());
