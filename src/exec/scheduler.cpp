@@ -30,8 +30,8 @@ void Scheduler::trace(const Running& r, int executor, const char* status, const 
                       int64_t rows, int64_t bytes, double seconds, const std::string& error) {
   const Task& t = graph_.tasks[r.task];
   bool ran = r.sent > 0;
-  observer_->attempt_ended({t.step, t.label(), r.attempt, executor, status, output, rows, bytes,
-                            seconds, ran ? r.sent - run_start_ : -1,
+  observer_->attempt_ended({t.step, t.label(), task_kind_name(t.kind), r.attempt, executor, status,
+                            output, rows, bytes, seconds, ran ? r.sent - run_start_ : -1,
                             ran ? monotonic_seconds() - run_start_ : -1, error});
 }
 

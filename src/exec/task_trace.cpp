@@ -41,7 +41,7 @@ TaskTrace::TaskTrace(const std::string& log_dir) {
     std::fprintf(stderr, "[smallpond] warning: cannot write the task trace '%s'\n", path_.c_str());
     return;
   }
-  std::fputs("step,task,attempt,executor,status,output,rows,bytes,seconds,sent,ended,error\n",
+  std::fputs("step,task,kind,attempt,executor,status,output,rows,bytes,seconds,sent,ended,error\n",
              file_);
   std::fflush(file_);
 }
@@ -57,8 +57,8 @@ void TaskTrace::record(const Entry& e) {
     if (t >= 0) std::snprintf(text, sizeof text, "%.4f", t);
     return std::string(text);
   };
-  std::fprintf(file_, "%s,%s,%d,%d,%s,%s,%lld,%lld,%.3f,%s,%s,%s\n", csv(e.step).c_str(),
-               csv(e.task).c_str(), e.attempt, e.executor, e.status, e.output,
+  std::fprintf(file_, "%s,%s,%s,%d,%d,%s,%s,%lld,%lld,%.3f,%s,%s,%s\n", csv(e.step).c_str(),
+               csv(e.task).c_str(), e.kind, e.attempt, e.executor, e.status, e.output,
                static_cast<long long>(e.rows), static_cast<long long>(e.bytes), e.seconds,
                at(e.sent).c_str(), at(e.ended).c_str(), csv(e.error).c_str());
   std::fflush(file_);  // readable while the job runs, complete if it is killed

@@ -4,7 +4,9 @@
 // its output was passed on (a file in the job directory, or kept in an executor's memory), and
 // when: a timeline of the run, where the gaps between tasks show what the scheduler costs.
 //
-//   step,task,attempt,executor,status,output,rows,bytes,seconds,sent,ended,error
+//   step,task,kind,attempt,executor,status,output,rows,bytes,seconds,sent,ended,error
+//   kind: what the task does (sql, hash_produce, range_sample, ...: a step's tasks of several
+//   kinds share its name)
 //   status: executed | reused | failed | lost     output: file | memory | (empty)
 //   seconds: the attempt's time on its executor (lost: from sent to the loss)
 //   sent, ended: seconds from the run's start to when the scheduler sent the attempt to its
@@ -27,7 +29,8 @@ class TaskTrace {
 
   struct Entry {
     std::string step;
-    std::string task;  //!< "step[partition]"
+    std::string task;       //!< "step[partition]"
+    const char* kind = "";  //!< plan/task.h's task_kind_name
     int attempt = 0;
     int executor = -1;  //!< -1: none (reused)
     const char* status = "executed";

@@ -203,6 +203,12 @@ TEST(Api, TaskTraceIsATimeline) {
                            "ended - sent >= seconds - 0.001) IS NOT TRUE");
   EXPECT_EQ(bad.num_rows(), 0u) << bad.to_string();
   EXPECT_GT(duckdb_query("SELECT count(*) FROM " + first).rows[0][0].as_int(), 3);
+  // What each task did: the shuffle's producers, then the query.
+  Table kinds = duckdb_query("SELECT DISTINCT step, kind FROM " + first + " ORDER BY ALL");
+  ASSERT_EQ(kinds.num_rows(), 2u) << kinds.to_string();
+  EXPECT_EQ(kinds.rows[0][0].as_string() + " " + kinds.rows[0][1].as_string(), "agg sql");
+  EXPECT_EQ(kinds.rows[1][0].as_string() + " " + kinds.rows[1][1].as_string(),
+            "parts hash_produce");
   // An executor runs one attempt at a time.
   Table overlapping = duckdb_query(
       "SELECT task FROM (SELECT task, sent, lag(ended) OVER (PARTITION BY executor ORDER BY sent) "
