@@ -336,8 +336,9 @@ class Planner {
   }
 
   // The node's npartitions Pick tasks over deps, each in dims `outer` plus the node's dimension.
+  // `outer` is a copy: callers pass an input task's dims, which adding tasks may move.
   std::vector<int> picks(const Node& node, const std::vector<int>& deps,
-                         const std::vector<PartitionDim>& outer, int first_partition = 0) {
+                         const std::vector<PartitionDim> outer, int first_partition = 0) {
     for (auto& d : outer)
       if (d.name == node.dimension)
         throw InvalidInputError("step '" + node.name +
