@@ -202,8 +202,8 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
   }
   for (auto& sink : graph.sinks) {
     if (options_.overwrite) sink.overwrite = true;
-    std::vector<DataSet> parts;
-    for (int t : sink.tasks) parts.push_back(outputs[t].at(0));
+    std::vector<const DataSet*> parts;
+    for (int t : sink.tasks) parts.push_back(&outputs[t].at(0));
     publish_sink(sink, parts, local_engine());
     result.report.published.push_back(sink.path);
   }

@@ -46,7 +46,8 @@ static std::string place_file(const std::string& type, const FileSlice& file,
   return dst;
 }
 
-int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, Engine& engine) {
+int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partitions,
+                 Engine& engine) {
   if (sink.type != "link_or_copy" && sink.type != "copy" && sink.type != "link" &&
       sink.type != "manifest")
     throw InvalidInputError("step '" + sink.step + "': unknown sink type '" + sink.type +
@@ -73,14 +74,15 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
     // A partition whose columns are unknown (a C++ function produced no rows) is written with
     // the columns of another partition; when none has any, nothing is written for it.
     const DataSet* with_columns = nullptr;
-    for (auto& ds : partitions)
-      if (!with_columns && ds.schema_known()) with_columns = &ds;
+    for (auto* ds : partitions)
+      if (!with_columns && ds->schema_known()) with_columns = ds;
     for (size_t p = 0; p < partitions.size(); p++) {
-      DataSet ds = partitions[p];
-      if (!ds.schema_known()) {
+      DataSet schema_only;
+      if (!partitions[p]->schema_known()) {
         if (!with_columns) continue;
-        ds = ds.empty_with_schema_of(*with_columns);
+        schema_only = partitions[p]->empty_with_schema_of(*with_columns);
       }
+      const DataSet& ds = partitions[p]->schema_known() ? *partitions[p] : schema_only;
       if (whole_parquet_files(ds)) {
         for (size_t i = 0; i < ds.files.size(); i++) {
           std::string name = part_name(p, i);
@@ -97,10 +99,13 @@ int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, E
       listed.push_back(target + "/" + part_name(p, 0));
       files++;
     }
-    std::string manifest;
-    for (auto& path : listed) manifest += path + "\n";
     crash_point("sink.before_manifest");
-    write_file_atomic(staging + "/" + kSinkManifest, manifest);
+    write_file_atomic(staging + "/" + kSinkManifest, [&](const FileWriter& write) {
+      for (auto& path : listed) {
+        write(path);
+        write("\n");
+      }
+    });
     replace_directory(staging, target);  // flushes, swaps; see io/publish.h
   } catch (const std::exception& e) {
     try {

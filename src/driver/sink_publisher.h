@@ -17,7 +17,9 @@ namespace smallpond {
 //! The file that lists a sink's data files.
 constexpr const char* kSinkManifest = ".MANIFEST.txt";
 
-//! partitions[i] is partition i of the step. Returns the number of files written.
-int publish_sink(const SinkPlan& sink, const std::vector<DataSet>& partitions, Engine& engine);
+//! *partitions[i] is partition i of the step (not copied: a sink may place a million files).
+//! Returns the number of files written.
+int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partitions,
+                 Engine& engine);
 
 }  // namespace smallpond

@@ -15,9 +15,11 @@
 namespace smallpond {
 
 struct StepIndex {
-  std::map<std::string, std::vector<DataSet>> steps;  //!< step -> its partitions (files)
+  //! step -> its partitions (files), as read_step_index reads them
+  std::map<std::string, std::vector<DataSet>> steps;
   //! step -> its entry in the file, kept by write_step_index: a session that runs many jobs
-  //! serialises each step once, not once per job.
+  //! serialises each step once, not once per job. "" for an entry too large to keep in memory
+  //! (millions of files): it is copied from the file when the index is written again.
   std::map<std::string, std::string> entries;
 };
 

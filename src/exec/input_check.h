@@ -13,5 +13,6 @@ namespace smallpond {
 void check_inputs_unchanged(const TaskAssignment& task);
 //! The same for the source files among data sets (a sink that places source files as they are).
 void check_unchanged(const std::vector<DataSet>& data_sets);
+void check_unchanged(const std::vector<const DataSet*>& data_sets);
 
 }  // namespace smallpond

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -62,17 +63,25 @@ std::string hex64(const std::string& bytes) {
   return hex;
 }
 
-// The Parquet footer (with the magic at both ends), or "" when the file is not whole Parquet.
-std::string parquet_footer(Reader& reader, int64_t size) {
-  if (size < 12) return "";
-  std::string head = reader.read(0, 4);
-  std::string tail = reader.read(size - 8, 8);
-  if (head != "PAR1" || tail.size() != 8 || tail.compare(4, 4, "PAR1") != 0) return "";
+// The last min(size, kEdgeBytes) bytes of the file: read first, as they hold a Parquet file's
+// footer (in one read, for all but the largest footers) and all of a small file.
+std::string read_tail(Reader& reader, int64_t size) {
+  int64_t length = std::min(size, kEdgeBytes);
+  return reader.read(size - length, length);
+}
+
+// The Parquet footer (with the magic at both ends), or "" when the file is not whole Parquet;
+// tail is read_tail's.
+std::string parquet_footer(Reader& reader, int64_t size, const std::string& tail) {
+  int64_t have = static_cast<int64_t>(tail.size());
+  if (size < 12 || have < 8 || tail.compare(have - 4, 4, "PAR1") != 0) return "";
   uint32_t footer = 0;
-  std::memcpy(&footer, tail.data(), 4);  // little-endian, as Parquet writes it
+  std::memcpy(&footer, tail.data() + have - 8, 4);  // little-endian, as Parquet writes it
   int64_t length = static_cast<int64_t>(footer) + 8;
   if (length > size - 4 || length > kMaxFooterBytes) return "";
-  return head + reader.read(size - length, length);
+  std::string head = have == size ? tail.substr(0, 4) : reader.read(0, 4);
+  if (head != "PAR1") return "";
+  return head + (length <= have ? tail.substr(have - length) : reader.read(size - length, length));
 }
 
 }  // namespace
@@ -86,14 +95,14 @@ FileFingerprint input_fingerprint(const std::string& path) {
   fp.size = st.st_size;
   std::string mtime =
       "@" + std::to_string(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
-  std::string bytes = parquet_footer(reader, fp.size);
+  std::string tail = read_tail(reader, fp.size);
+  std::string bytes = parquet_footer(reader, fp.size, tail);
   if (!bytes.empty()) {
     fp.hash = hex64(bytes) + mtime;
   } else if (fp.size <= kWholeHashBytes) {
-    fp.hash = hex64(reader.read(0, fp.size));
+    fp.hash = hex64(static_cast<int64_t>(tail.size()) == fp.size ? tail : reader.read(0, fp.size));
   } else {
-    bytes = reader.read(0, kEdgeBytes) + reader.read(fp.size - kEdgeBytes, kEdgeBytes);
-    fp.hash = hex64(bytes) + mtime;
+    fp.hash = hex64(reader.read(0, kEdgeBytes) + tail) + mtime;
   }
   return fp;
 }
@@ -102,12 +111,13 @@ FileFingerprint file_fingerprint(const std::string& path) {
   Reader reader(path);
   FileFingerprint fp;
   fp.size = reader.size();
-  std::string bytes = parquet_footer(reader, fp.size);
+  std::string tail = read_tail(reader, fp.size);
+  std::string bytes = parquet_footer(reader, fp.size, tail);
   if (bytes.empty()) {  // not (a whole) Parquet file: its edges
     if (fp.size <= 2 * kEdgeBytes) {
       bytes = reader.read(0, fp.size);
     } else {
-      bytes = reader.read(0, kEdgeBytes) + reader.read(fp.size - kEdgeBytes, kEdgeBytes);
+      bytes = reader.read(0, kEdgeBytes) + tail;
     }
   }
   fp.hash = hex64(bytes);

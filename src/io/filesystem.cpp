@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/os_error.h"
+#include "common/parallel.h"
+#include "common/system.h"
 #include "smallpond/error.h"
 
 namespace fs = std::filesystem;
@@ -60,17 +62,26 @@ std::vector<FileInfo> expand_path(const std::string& pattern, const std::string&
     glob_t g;
     std::memset(&g, 0, sizeof g);
     int rc = ::glob(abs.c_str(), GLOB_BRACE | GLOB_TILDE, nullptr, &g);
-    if (rc == 0) {
-      for (size_t i = 0; i < g.gl_pathc; i++) {
-        if (fs::is_regular_file(g.gl_pathv[i], ec)) paths.push_back(g.gl_pathv[i]);
-      }
-    }
+    if (rc == 0) paths.assign(g.gl_pathv, g.gl_pathv + g.gl_pathc);
     globfree(&g);
   }
   std::sort(paths.begin(), paths.end());
+  // One stat a path, on every core (a million files take seconds even so): what is not a
+  // regular file, or is gone by now, is not listed.
+  std::vector<FileInfo> found(paths.size());
+  parallel_ranges(paths.size(), cpu_count(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      struct stat st;
+      if (::stat(paths[i].c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      found[i].path = std::move(paths[i]);
+      found[i].size = st.st_size;
+      found[i].mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    }
+  });
   std::vector<FileInfo> out;
-  out.reserve(paths.size());
-  for (auto& p : paths) out.push_back(stat_file(p));
+  out.reserve(found.size());
+  for (auto& f : found)
+    if (!f.path.empty()) out.push_back(std::move(f));
   return out;
 }
 
@@ -104,9 +115,9 @@ std::string unique_suffix() {
   return std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
-// Writes content to a new file at path, flushed to disk first when `flush`; on failure errno
-// says why and the file may be partly written.
-static bool write_whole_file(const std::string& path, const std::string& content, bool flush) {
+// Writes what `produce` hands to its writer to a new file at path, flushed to disk first when
+// `flush`; on failure errno says why and the file may be partly written.
+static bool write_whole_file(const std::string& path, const FileProducer& produce, bool flush) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
   auto close_failed = [fd] {
@@ -115,22 +126,32 @@ static bool write_whole_file(const std::string& path, const std::string& content
     errno = err;
     return false;
   };
-  for (size_t done = 0; done < content.size();) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return close_failed();
-    done += static_cast<size_t>(n);
-  }
+  bool ok = true;
+  produce([&](std::string_view piece) {
+    for (size_t done = 0; ok && done < piece.size();) {
+      ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0)
+        ok = false;
+      else
+        done += static_cast<size_t>(n);
+    }
+  });
+  if (!ok) return close_failed();
   if (flush && ::fsync(fd) != 0 && errno != EINVAL) return close_failed();
   return ::close(fd) == 0;
 }
 
+static FileProducer whole(const std::string& content) {
+  return [&content](const FileWriter& write) { write(content); };
+}
+
 void write_file(const std::string& path, const std::string& content) {
-  if (!write_whole_file(path, content, /*flush=*/false))
+  if (!write_whole_file(path, whole(content), /*flush=*/false))
     throw Error("cannot write '" + path + "': " + errno_text());
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
+void write_file_atomic(const std::string& path, const FileProducer& produce) {
   std::string tmp = path + ".tmp-" + unique_suffix();
   auto fail = [&](const std::string& what) {
     std::string why = errno_text();
@@ -138,8 +159,19 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     throw Error("cannot " + what + " '" + path + "': " + why);
   };
   // Flushed before the rename: after a power loss the path holds the old or the new content.
-  if (!write_whole_file(tmp, content, /*flush=*/true)) fail("write");
+  try {
+    if (!write_whole_file(tmp, produce, /*flush=*/true)) fail("write");
+  } catch (const Error&) {
+    throw;
+  } catch (...) {  // the producer's own failure: no temporary file is left behind
+    ::unlink(tmp.c_str());
+    throw;
+  }
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail("publish");
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  write_file_atomic(path, whole(content));
 }
 
 void link_or_copy(const std::string& src, const std::string& dst) {

@@ -3,7 +3,9 @@
 // All functions throw smallpond::Error subclasses whose message names the path.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace smallpond {
@@ -36,6 +38,12 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 //! Writes content to a temporary file beside path, flushes it, then renames it over path.
 void write_file_atomic(const std::string& path, const std::string& content);
+//! The same for content made piece by piece (a large file need not be held whole in memory):
+//! `produce` hands each piece, in order, to the writer it is given. What it throws leaves path
+//! as it was.
+using FileWriter = std::function<void(std::string_view)>;
+using FileProducer = std::function<void(const FileWriter&)>;
+void write_file_atomic(const std::string& path, const FileProducer& produce);
 //! Hard-links src to dst, or copies it when a link is impossible (another file system).
 void link_or_copy(const std::string& src, const std::string& dst);
 //! Copies the bytes of src to dst.

@@ -60,6 +60,44 @@ TEST(StepIndex, KeepsTheStepsOfEveryJobAndTheLatestOutputsOfEach) {
   EXPECT_EQ(read.steps.size(), 2u);
 }
 
+// A step of very many files is not kept in memory between jobs; later jobs copy its entry from
+// the file, and the index stays whole and in name order.
+TEST(StepIndex, LargeStepsAreCopiedFromTheFileByLaterJobs) {
+  testing::TempDir dir;
+  StepIndex index;
+  Job first;
+  first.add("a", 1, "j1");
+  std::vector<std::string> many;
+  for (int i = 0; i < 100000; i++)
+    many.push_back("/data/a-long-directory-name-of-a-large-dataset/part-" + std::to_string(i) +
+                   ".parquet");
+  first.graph.step_outputs["big"].push_back(static_cast<int>(first.outputs.size()));
+  first.outputs.push_back({DataSet::parquet_files(many, "")});
+  first.add("c", 1, "j1");
+  write_step_index(dir.path(), first.graph, first.outputs, index);
+  EXPECT_TRUE(index.entries.at("big").empty()) << "a 7 MB entry is not kept";
+  EXPECT_FALSE(index.entries.at("a").empty());
+
+  Job second;  // a later job: big is copied from the file written above
+  second.add("b", 2, "j2");
+  write_step_index(dir.path(), second.graph, second.outputs, index);
+  StepIndex read = read_step_index(dir.path());
+  ASSERT_EQ(read.steps.size(), 4u);
+  EXPECT_TRUE(paths(read.steps.at("big")) == many);
+  EXPECT_EQ(paths(read.steps.at("a")), (std::vector<std::string>{"j1-a0.parquet"}));
+  EXPECT_EQ(paths(read.steps.at("b")),
+            (std::vector<std::string>{"j2-b0.parquet", "j2-b1.parquet"}));
+  EXPECT_EQ(paths(read.steps.at("c")), (std::vector<std::string>{"j1-c0.parquet"}));
+
+  Job third;  // big again, now small: kept, and the file holds the new one
+  third.add("big", 1, "j3");
+  write_step_index(dir.path(), third.graph, third.outputs, index);
+  EXPECT_FALSE(index.entries.at("big").empty());
+  read = read_step_index(dir.path());
+  EXPECT_EQ(paths(read.steps.at("big")), (std::vector<std::string>{"j3-big0.parquet"}));
+  EXPECT_EQ(read.steps.size(), 4u);
+}
+
 TEST(StepIndex, MissingIndexIsNamed) {
   testing::TempDir dir;
   try {
