@@ -1,7 +1,5 @@
 #include "common/strings.h"
 
-#include <xxhash.h>
-
 #include <cctype>
 #include <cstdio>
 
@@ -56,17 +54,6 @@ std::string trim(const std::string& text) {
 std::string to_lower(std::string text) {
   for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-std::string stable_hash(const std::string& text) {
-  XXH128_hash_t h = XXH3_128bits(text.data(), text.size());
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out(32, '0');  // high then low 64 bits, 16 hex digits each
-  for (int i = 0; i < 16; i++) {
-    out[15 - i] = kDigits[(h.high64 >> (4 * i)) & 0xf];
-    out[31 - i] = kDigits[(h.low64 >> (4 * i)) & 0xf];
-  }
-  return out;
 }
 
 std::string format_seconds(double seconds) {

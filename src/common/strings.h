@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "common/stable_hash.h"  // stable_hash, for the many that use it with these
+
 namespace smallpond {
 
 //! A SQL string literal: 'it''s'.
@@ -18,8 +20,6 @@ bool ends_with(const std::string& text, const std::string& suffix);
 std::string trim(const std::string& text);
 //! The text with ASCII letters in lower case (SQL names compare so).
 std::string to_lower(std::string text);
-//! Stable 128-bit hash of the text, as 32 hex digits (XXH3).
-std::string stable_hash(const std::string& text);
 //! The bytes that hex digits spell ("4142" -> "AB"); InternalError for anything else.
 std::string from_hex(const std::string& hex);
 //! Seconds as "1.23s" / "45ms".

@@ -194,27 +194,22 @@ DataSet DataSet::in_memory_table(const std::string& name) {
   return ds;
 }
 
+// A file as a data set's JSON lists it.
+static Json file_json(const FileSlice& f) {
+  if (f.in_memory()) return {{"memory_table", f.memory_table}};
+  if (f.whole() && f.fingerprint.empty()) return f.path;
+  // [path, fingerprint]: a third of an object's memory (1M-file sources)
+  if (f.whole()) return Json::array({f.path, f.fingerprint});
+  Json file = {{"path", f.path}, {"begin", f.begin}, {"end", f.end}};
+  if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint;
+  return file;
+}
+
 Json DataSet::to_json() const {
   Json j;
   j["format"] = format_name(format);
   Json fs = Json::array();
-  for (auto& f : files) {
-    if (f.in_memory()) {
-      fs.push_back({{"memory_table", f.memory_table}});
-      continue;
-    }
-    if (f.whole() && f.fingerprint.empty()) {
-      fs.push_back(f.path);
-      continue;
-    }
-    if (f.whole()) {  // [path, fingerprint]: a third of an object's memory (1M-file sources)
-      fs.push_back(Json::array({f.path, f.fingerprint}));
-      continue;
-    }
-    Json file = {{"path", f.path}, {"begin", f.begin}, {"end", f.end}};
-    if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint;
-    fs.push_back(std::move(file));
-  }
+  for (auto& f : files) fs.push_back(file_json(f));
   j["files"] = fs;
   if (!columns.empty()) j["columns"] = columns;
   if (union_by_name) j["union_by_name"] = true;
@@ -227,6 +222,28 @@ Json DataSet::to_json() const {
   if (!schema_file.empty()) j["schema_file"] = schema_file;
   if (!schema_table.empty()) j["schema_table"] = schema_table;
   return j;
+}
+
+void DataSet::write_json(const std::function<void(std::string_view)>& write) const {
+  // The other fields as to_json writes them, with the files spliced in where the empty list
+  // is: `"files":[]` occurs nowhere else (a quote inside a JSON string is escaped).
+  std::string rest = without_files().to_json().dump();
+  const std::string_view empty_list = "\"files\":[]";
+  size_t at = rest.find(empty_list);
+  if (at == std::string::npos) throw InternalError("a data set's JSON has no file list");
+  size_t open = at + empty_list.size() - 1;  // just before the ']'
+  write(std::string_view(rest).substr(0, open));
+  std::string piece;
+  for (size_t i = 0; i < files.size(); i++) {
+    if (i) piece += ',';
+    piece += file_json(files[i]).dump();
+    if (piece.size() >= (64 << 10)) {
+      write(piece);
+      piece.clear();
+    }
+  }
+  write(piece);
+  write(std::string_view(rest).substr(open));
 }
 
 DataSet DataSet::from_json(const Json& j) {
@@ -309,12 +326,21 @@ DataSet DataSet::empty_with_schema_of(const DataSet& other) const {
 }
 
 DataSet DataSet::concat(const std::vector<DataSet>& parts) {
+  std::vector<const DataSet*> pointers;
+  for (auto& p : parts) pointers.push_back(&p);
+  return concat(pointers);
+}
+
+DataSet DataSet::concat(const std::vector<const DataSet*>& parts) {
   if (parts.empty()) throw InternalError("concat of no data sets");
-  DataSet out = parts[0];
-  out.files.clear();
+  DataSet out = parts[0]->without_files();
   out.schema_file.clear();
   out.schema_table.clear();
-  for (auto& p : parts) {
+  size_t files = 0;
+  for (auto* p : parts) files += p->files.size();
+  out.files.reserve(files);
+  for (auto* part : parts) {
+    const DataSet& p = *part;
     // One reader reads them all: files of another format would be misread.
     if (!p.files.empty() && !out.files.empty() && p.format != out.format)
       throw InternalError(std::string("cannot read ") + format_name(p.format) + " and " +

@@ -4,8 +4,10 @@
 // rows; a DataSet turns into the SQL that reads it (sql()).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -90,6 +92,9 @@ struct DataSet {
   //! whose schema is unknown.
   std::string sql() const;
   Json to_json() const;
+  //! to_json().dump(), handed to `write` in pieces without the JSON value being made (a data
+  //! set of a million files is a few hundred megabytes as one).
+  void write_json(const std::function<void(std::string_view)>& write) const;
   static DataSet from_json(const Json& json);
   //! Paths made relative to dir (for manifests that must survive moving the directory) ...
   DataSet relative_to(const std::string& dir) const;
@@ -101,6 +106,7 @@ struct DataSet {
   std::string shaped(const std::string& reader, bool has_row_number) const;
   //! All files of the parts, in order; reading options come from the first part.
   static DataSet concat(const std::vector<DataSet>& parts);
+  static DataSet concat(const std::vector<const DataSet*>& parts);  //!< without copying them first
 };
 
 //! nlohmann's conversions (found by argument lookup), for data sets inside other JSON forms.

@@ -68,14 +68,17 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
       std::string entry = entry_prefix(step) + "[";
       size_t written = 0;
       const std::vector<int>& tasks = *job_step->second;
-      for (size_t i = 0; i < tasks.size(); i++) {
-        if (i) entry += ',';
-        entry += outputs.at(tasks[i])[0].to_json().dump();
+      auto add = [&](std::string_view piece) {
+        entry += piece;
         if (entry.size() > kKeptEntryBytes) {  // too large to keep: written in pieces
           write(entry);
           written += entry.size();
           entry.clear();
         }
+      };
+      for (size_t i = 0; i < tasks.size(); i++) {
+        if (i) add(",");
+        outputs.at(tasks[i])[0].write_json(add);
       }
       entry += "]";
       write(entry);

@@ -25,7 +25,7 @@ TaskAssignment AssignmentBuilder::build(const Task& task, int attempt,
     a.inputs = inputs;
   } else if (task.kind == TaskKind::RangeProduce) {
     // The rows (every input but the last, together), then the boundaries.
-    a.inputs.push_back(DataSet::concat({inputs.begin(), inputs.end() - 1}));
+    a.inputs.push_back(DataSet::concat(std::vector<DataSet>(inputs.begin(), inputs.end() - 1)));
     a.inputs.push_back(inputs.back());
   } else {
     a.inputs.push_back(DataSet::concat(inputs));

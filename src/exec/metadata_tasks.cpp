@@ -9,8 +9,8 @@
 namespace smallpond {
 
 static DataSet concat_part(const std::vector<const std::vector<DataSet>*>& deps, size_t index) {
-  std::vector<DataSet> parts;
-  for (auto* outputs : deps) parts.push_back(outputs->at(index));
+  std::vector<const DataSet*> parts;
+  for (auto* outputs : deps) parts.push_back(&outputs->at(index));
   return DataSet::concat(parts);
 }
 
@@ -75,8 +75,9 @@ std::vector<DataSet> outputs_of(const Task& task, const SplitParams& params,
   // to split by: they are split as whole parts.
   constexpr size_t kFilesPerPart = 4;
   bool in_memory = !input.memory_tables().empty();
-  bool by_rows = !in_memory && (mode == "rows" || (mode == "auto" && parquet &&
-                                                   input.files.size() < kFilesPerPart * n));
+  bool by_rows =
+      !in_memory &&
+      (mode == "rows" || (mode == "auto" && parquet && input.files.size() < kFilesPerPart * n));
   if (by_rows) return split_by_rows(input, n, in.count_rows(input));
   return split_by_files(input, n);
 }

@@ -136,7 +136,8 @@ class Planner {
       auto files = expand_path(pattern, file_extension(ds.format), "", node.recursive);
       if (files.empty())
         throw InvalidInputError("step '" + node.name + "': no files match '" + pattern + "'");
-      for (auto& f : files) ds.files.push_back({f.path, 0, -1, ""});
+      ds.files.reserve(ds.files.size() + files.size());
+      for (auto& f : files) ds.files.push_back({std::move(f.path), 0, -1, ""});
     }
     // The content, not the time: a file rewritten with other data in the same second (or
     // restored with cp -p) is another input; one touched but unchanged is the same. Read on
@@ -644,15 +645,15 @@ class Planner {
     if (definition == definitions_.end())
       definition = definitions_.emplace(&node, node.definition().dump()).first;
     // The identity, one field a line (the JSON texts hold no raw line breaks): kind, the node's
-    // definition, partition, parameters, then the inputs' keys.
-    std::string identity = task_kind_name(kind);
-    identity += '\n';
-    identity += definition->second;
-    identity += '\n' + std::to_string(partition) + '\n';
-    identity += t.params.dump();
-    identity += '\n';
-    for (int d : t.deps) identity += graph_.tasks[d].key + ',';
-    t.key = stable_hash(identity);
+    // definition, partition, parameters, then the inputs' keys. Hashed as it is made: a
+    // source's parameters are its every file.
+    StableHasher identity;
+    identity << task_kind_name(kind) << '\n'
+             << definition->second << '\n'
+             << std::to_string(partition) << '\n';
+    identity.add_json(t.params) << '\n';
+    for (int d : t.deps) identity << graph_.tasks[d].key << ',';
+    t.key = identity.hex();
     graph_.tasks.push_back(std::move(t));
     return graph_.tasks.back().id;
   }

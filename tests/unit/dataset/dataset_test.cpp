@@ -92,6 +92,36 @@ TEST(DataSet, JsonRoundTripAndRelativePaths) {
   EXPECT_EQ(rel.resolved_against("/job/data").to_json(), ds.to_json());
 }
 
+// write_json (the step index's way of writing a million files) writes exactly to_json's text.
+TEST(DataSet, WrittenJsonIsItsDump) {
+  auto written = [](const DataSet& ds) {
+    std::string out;
+    int pieces = 0;
+    ds.write_json([&](std::string_view piece) {
+      out += piece;
+      pieces++;
+    });
+    return std::make_pair(out, pieces);
+  };
+  DataSet csv;
+  csv.format = FileFormat::Csv;
+  csv.files = {{"/d/a.csv", 0, -1}, {"/d/b.csv", 3, 9, "12:ab"}, {"/d/c \"q\".csv", 0, -1, "7:cd"}};
+  csv.columns = {"files\":[]", "\"files\":[]", "x"};  // the splice's marker inside strings
+  csv.schema = {{"a", "INT"}};
+  csv.header = true;
+  csv.delimiter = "|";
+  csv.schema_file = "/d/a.csv";
+  DataSet memory = DataSet::in_memory_table("t");
+  DataSet empty;
+  DataSet many;
+  for (int i = 0; i < 20000; i++)
+    many.files.push_back({"/data/part-" + std::to_string(i) + ".parquet", 0, -1, "810:ff"});
+  for (const DataSet* ds : {&csv, &memory, &empty, &many})
+    EXPECT_EQ(written(*ds).first, ds->to_json().dump());
+  EXPECT_GT(written(many).second, 3) << "a large list goes in pieces";
+  EXPECT_EQ(DataSet::from_json(Json::parse(written(csv).first)).to_json(), csv.to_json());
+}
+
 // Chunk files (a shuffle's buckets for later tasks): read whole by the engine's table function,
 // never together with files of another format.
 TEST(DataSet, ChunkFilesAreReadWholeAndAlone) {

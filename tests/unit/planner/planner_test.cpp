@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/stable_hash.h"
 #include "io/filesystem.h"
 #include "smallpond/error.h"
 #include "support/test_env.h"
@@ -163,6 +164,25 @@ TEST(Planner, SourceKeysFollowTheFiles) {
   EXPECT_EQ(plan(), before);
   testing::write_text(dir / "a.csv", "1\n2\n");  // new size
   EXPECT_NE(plan(), before);
+}
+
+// A task's key is the hash of its identity: kind, the node's definition, partition,
+// parameters and the inputs' keys, a line each. The recipe must not drift: job directories of
+// earlier runs are found by these keys.
+TEST(Planner, KeysHashTheTaskIdentity) {
+  auto hash = op(NodeKind::HashPartition, "h", {source(prices())}, 3, {"ticker"});
+  auto sql = op(NodeKind::SqlEngine, "q", {hash}, 1, {}, "SELECT * FROM {0}");
+  std::map<std::string, NodePtr> nodes = {
+      {"h", hash}, {"q", sql}, {hash->inputs[0]->name, hash->inputs[0]}};
+  TaskGraph g = plan_tasks({sql}, {});
+  ASSERT_GT(g.tasks.size(), 5u);
+  for (auto& t : g.tasks) {
+    std::string identity = std::string(task_kind_name(t.kind)) + "\n" +
+                           nodes.at(t.step)->definition().dump() + "\n" +
+                           std::to_string(t.partition) + "\n" + t.params.dump() + "\n";
+    for (int d : t.deps) identity += g.tasks[d].key + ",";
+    EXPECT_EQ(t.key, stable_hash(identity)) << t.label();
+  }
 }
 
 TEST(Planner, TenThousandPartitionsPlanQuickly) {
