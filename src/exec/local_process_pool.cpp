@@ -93,14 +93,10 @@ void LocalProcessPool::send_control(int executor, const Message& message) {
 }
 
 std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
-  std::vector<pollfd> fds;
-  std::vector<int> ids;
-  for (size_t i = 0; i < executors_.size(); i++) {
-    if (!executors_[i].channel) continue;
-    fds.push_back({executors_[i].channel->fd(), POLLIN, 0});
-    ids.push_back(static_cast<int>(i));
-  }
-  if (fds.empty()) return std::nullopt;
+  // What already came is read before anyone is judged silent: the driver may not have looked
+  // for a while (planning a large job, a pause between a session's jobs) while its executors
+  // went on sending heartbeats.
+  if (auto event = receive(0)) return event;
   int silent = liveness_.next_silent(monotonic_seconds());
   if (silent >= 0 && executors_[silent].channel) {
     ExecutorEvent event;
@@ -110,7 +106,19 @@ std::optional<ExecutorEvent> LocalProcessPool::wait(double timeout_seconds) {
     event.reason = liveness_.silence("executor process");
     return event;
   }
-  int rc = ::poll(fds.data(), fds.size(), static_cast<int>(timeout_seconds * 1000));
+  return receive(static_cast<int>(timeout_seconds * 1000));
+}
+
+std::optional<ExecutorEvent> LocalProcessPool::receive(int timeout_ms) {
+  std::vector<pollfd> fds;
+  std::vector<int> ids;
+  for (size_t i = 0; i < executors_.size(); i++) {
+    if (!executors_[i].channel) continue;
+    fds.push_back({executors_[i].channel->fd(), POLLIN, 0});
+    ids.push_back(static_cast<int>(i));
+  }
+  if (fds.empty()) return std::nullopt;
+  int rc = ::poll(fds.data(), fds.size(), timeout_ms);
   if (rc <= 0) return std::nullopt;
   for (size_t k = 0; k < fds.size(); k++) {
     if (!fds[k].revents) continue;

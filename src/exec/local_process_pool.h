@@ -46,6 +46,8 @@ class LocalProcessPool : public ExecutorPool {
   //! Waits for the process; returns how it ended. *oom: the kernel's OOM killer ended it (a
   //! SIGKILL while the OOM kill count grew).
   std::string reap(int executor, bool* oom = nullptr);
+  //! A message that came within timeout_ms (0: only what is there now), as wait() returns it.
+  std::optional<ExecutorEvent> receive(int timeout_ms);
   std::vector<Executor> executors_;
 };
 

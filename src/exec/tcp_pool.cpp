@@ -70,8 +70,14 @@ class TcpPool : public ExecutorPool {
 
   std::optional<ExecutorEvent> wait(double timeout_seconds) override {
     accept_waiting();
+    // What already came is read before a node is judged silent (see LocalProcessPool::wait).
+    if (auto event = receive(0)) return event;
     int silent = liveness_.next_silent(monotonic_seconds());
     if (silent >= 0 && slots_[silent]) return lost(silent, liveness_.silence(name(silent)));
+    return receive(static_cast<int>(timeout_seconds * 1000));
+  }
+
+  std::optional<ExecutorEvent> receive(int timeout_ms) {
     std::vector<pollfd> fds;
     std::vector<int> ids;
     for (int e = 0; e < size(); e++) {
@@ -80,8 +86,7 @@ class TcpPool : public ExecutorPool {
       ids.push_back(e);
     }
     fds.push_back({listen_fd_, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), static_cast<int>(timeout_seconds * 1000)) <= 0)
-      return std::nullopt;
+    if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return std::nullopt;
     for (size_t k = 0; k + 1 < fds.size(); k++) {
       if (!fds[k].revents) continue;
       int e = ids[k];

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/system.h"
+#include "exec/local_process_pool.h"
 #include "io/filesystem.h"
 #include "io/job_dir.h"
 #include "smallpond/smallpond.h"
@@ -215,9 +217,9 @@ TEST_F(FaultOptions, AStragglerIsRunAgainElsewhere) {
   EXPECT_LT(sp.last_report().seconds, 100) << "the job waited for the straggler";
 }
 
-// Stops (SIGSTOP) this process's executor number `id`; returns how many processes it stopped.
-int stop_executor(int id) {
-  int stopped = 0;
+// The processes of this process's executor number `id` (one, unless it is being replaced).
+std::vector<pid_t> executor_pids(int id) {
+  std::vector<pid_t> pids;
   std::string parent = std::to_string(getpid());
   std::error_code ec;  // processes come and go while /proc is read: skip those that went
   for (auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
@@ -236,8 +238,15 @@ int stop_executor(int id) {
     std::string env((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
     if (env.find("SMALLPOND_EXECUTOR_ID=" + std::to_string(id) + '\0') == std::string::npos)
       continue;
-    stopped += kill(std::stoi(pid), SIGSTOP) == 0;
+    pids.push_back(std::stoi(pid));
   }
+  return pids;
+}
+
+// Stops (SIGSTOP) this process's executor number `id`; returns how many processes it stopped.
+int stop_executor(int id) {
+  int stopped = 0;
+  for (pid_t pid : executor_pids(id)) stopped += kill(pid, SIGSTOP) == 0;
   return stopped;
 }
 
@@ -269,6 +278,23 @@ TEST_F(FaultOptions, AnExecutorThatStopsAnsweringIsReplaced) {
   for (auto& row : t.rows) total += row[0].as_int();
   EXPECT_EQ(total, testing::kSmallPricesRows);
   EXPECT_GE(sp.last_report().steps.back().retries, 1) << sp.last_report().to_string();
+}
+
+// Executors heartbeat while the driver is away (planning a large job after starting them, a
+// pause between a session's jobs); what they sent meanwhile is read before any is judged
+// silent. Before, a plan that took longer than the heartbeat timeout lost every executor.
+TEST(ExecutorPool, ADriverThatLookedAwayLosesNoExecutor) {
+  LocalProcessPool pool(2, /*heartbeat_timeout=*/1.0, {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // unread heartbeats pile up
+  double until = monotonic_seconds() + 1.5;
+  while (monotonic_seconds() < until) {
+    auto event = pool.wait(0.1);
+    ASSERT_FALSE(event && event->type == ExecutorEvent::Type::Lost)
+        << "executor " << event->executor << " lost: " << event->reason;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // and again
+  auto event = pool.wait(0.1);
+  EXPECT_FALSE(event && event->type == ExecutorEvent::Type::Lost) << event->reason;
 }
 
 TEST_F(FaultOptions, OutOfMemoryIsRetriedWithMoreMemory) {
