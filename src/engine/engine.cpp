@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <functional>
+#include <list>
+#include <unordered_map>
 
 #include "common/strings.h"
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/common/arrow/result_arrow_wrapper.hpp"
 #include "duckdb/common/vector_operations/unary_executor.hpp"
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
+#include "duckdb/storage/object_cache.hpp"
 #include "engine/arrow_sink.h"
 #include "engine/batch_internal.h"
 #include "engine/chunk_files_internal.h"
@@ -463,6 +466,9 @@ struct Engine::Impl {
   duckdb::shared_ptr<InputRelations> inputs = duckdb::make_shared_ptr<InputRelations>();
   std::string temp_directory;  // set by the first connection that named one
   bool sandboxed = false;      // the last connect() set a sandbox
+  // The files whose footers stay cached, most recently read first (forget_old_footers).
+  std::list<std::string> recent_files;
+  std::unordered_map<std::string, std::list<std::string>::iterator> recent_index;
   explicit Impl(bool preserve_order) {
     config.SetOptionByName("preserve_insertion_order", duckdb::Value::BOOLEAN(preserve_order));
     // Extensions cannot be fetched where smallpond runs; fail clearly instead of trying.
@@ -473,7 +479,12 @@ struct Engine::Impl {
     // A file read by several tasks of one executor (row ranges of it, a sample then a
     // partition) has its footer parsed once. A file replaced while a job reads it is still
     // caught: every task checks its inputs' fingerprints after its query (exec/input_check.h).
+    // The cache never evicts: forget_old_footers bounds it.
     duckdb::Connection(*db).Query("SET GLOBAL parquet_metadata_cache = true");
+    // DuckDB's cache of the files' bytes would keep every file an executor read, up to its
+    // memory limit (1.4 GB after 64 000 small files): the kernel's page cache already keeps
+    // local files, and an executor's memory is for its queries.
+    duckdb::Connection(*db).Query("SET GLOBAL enable_external_file_cache = false");
     MemoryTables::register_scan(*db, memory);
     register_chunk_file_scan(*db);
     register_chunk_file_copy(*db);
@@ -487,6 +498,27 @@ Engine::Engine(bool preserve_order) {
   } catch (std::exception& e) {
     throw Error(std::string("cannot start DuckDB: ") + e.what());
   }
+}
+
+void Engine::forget_old_footers(const std::vector<std::string>& files_read, size_t keep) {
+  auto& recent = impl_->recent_files;
+  auto& index = impl_->recent_index;
+  for (auto& path : files_read) {
+    auto known = index.find(path);
+    if (known != index.end()) recent.erase(known->second);
+    recent.push_front(path);
+    index[path] = recent.begin();
+  }
+  auto& cache = impl_->db->instance->GetObjectCache();
+  while (recent.size() > keep) {
+    cache.Delete(recent.back());  // the footer cache's key is the path as the query read it
+    index.erase(recent.back());
+    recent.pop_back();
+  }
+}
+
+bool Engine::caches_footer_of(const std::string& path) const {
+  return impl_->db->instance->GetObjectCache().GetObject(path) != nullptr;
 }
 
 Engine::~Engine() = default;

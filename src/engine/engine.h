@@ -164,6 +164,14 @@ class Engine {
 
   std::unique_ptr<EngineConnection> connect(const EngineLimits& limits = {});
 
+  //! DuckDB keeps the footer of every Parquet file it reads and never drops one: an executor
+  //! of a job over a million files would hold gigabytes of them. Tell it the files a task read;
+  //! the footers of the `keep` most recently read stay cached (a file read again soon, as row
+  //! ranges or by a sample then a partition, is parsed once), older ones are dropped.
+  void forget_old_footers(const std::vector<std::string>& files_read, size_t keep = 4096);
+  //! Whether a Parquet file's footer is cached now (for tests).
+  bool caches_footer_of(const std::string& path) const;
+
   //! Registers a scalar function for every connection of this engine; again with the same
   //! name replaces it. fn gets the argument values of one row and returns the result.
   using ScalarFn = Value (*)(const std::vector<Value>&);

@@ -69,13 +69,24 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
   outcome.job = task.job;
   outcome.task_id = task.task_id;
   outcome.attempt = task.attempt;
-  // The task's input names ({0} -> __input_0) mean nothing once it ends.
+  // The task's input names ({0} -> __input_0) mean nothing once it ends, and the footers of
+  // files read long ago are dropped.
   struct ForgetInputs {
     DuckDBTaskRunner& runner;
+    const TaskAssignment& task;
     ~ForgetInputs() {
-      if (runner.engine_) runner.engine_->set_input_relations({});
+      if (!runner.engine_) return;
+      runner.engine_->set_input_relations({});
+      std::vector<std::string> files;
+      for (auto& input : task.inputs)
+        for (auto& f : input.files)
+          if (!f.in_memory()) files.push_back(f.path);
+      try {
+        runner.engine_->forget_old_footers(files);
+      } catch (const std::exception&) {  // only memory is at stake: the task's result stands
+      }
     }
-  } forget_inputs{*this};
+  } forget_inputs{*this, task};
   try {
     memory_output_bytes_ = task.kind == TaskKind::Sql ? task.memory_output_bytes : 0;
     // An output that may stay in memory touches the job directory only if it turns out too big.

@@ -24,6 +24,29 @@ TEST(Engine, QueryReturnsTypedValues) {
   EXPECT_EQ(t.column_types[0], "INTEGER");
 }
 
+// DuckDB's footer cache never drops a file: the engine bounds it to the files read last.
+TEST(Engine, FootersOfFilesReadLongAgoAreDropped) {
+  testing::TempDir dir;
+  Engine engine;
+  auto con = engine.connect();
+  std::vector<std::string> files;
+  for (int i = 0; i < 3; i++) {
+    files.push_back(dir / ("f" + std::to_string(i) + ".parquet"));
+    con->execute("COPY (SELECT " + std::to_string(i) + " AS x) TO '" + files.back() +
+                 "' (FORMAT parquet)");
+    EXPECT_EQ(con->query_int("SELECT sum(x) FROM read_parquet('" + files.back() + "')"), i);
+    EXPECT_TRUE(engine.caches_footer_of(files.back())) << "cached by the path as read";
+  }
+  engine.forget_old_footers({files[0], files[1], files[2]}, 2);
+  EXPECT_FALSE(engine.caches_footer_of(files[0]));
+  EXPECT_TRUE(engine.caches_footer_of(files[1]));
+  EXPECT_TRUE(engine.caches_footer_of(files[2]));
+  engine.forget_old_footers({files[1]}, 1);  // read again: the most recent now
+  EXPECT_TRUE(engine.caches_footer_of(files[1]));
+  EXPECT_FALSE(engine.caches_footer_of(files[2]));
+  EXPECT_EQ(con->query_int("SELECT sum(x) FROM read_parquet('" + files[2] + "')"), 2);
+}
+
 TEST(Engine, ErrorsAreClassified) {
   Engine engine;
   auto con = engine.connect();
