@@ -99,6 +99,7 @@ std::vector<int64_t> JobRunner::count_rows(const DataSet& ds) {
     Table t = con->query("SELECT file_name, num_rows FROM parquet_file_metadata(" +
                          sql_string_list(paths) + ")");
     for (auto& row : t.rows) file_rows[row[0].as_string()] = row[1].is_null() ? 0 : row[1].as_int();
+    local_engine().forget_old_footers(paths);  // the driver's cache stays bounded too
   }
   std::vector<int64_t> out;
   for (auto& f : ds.files) {
