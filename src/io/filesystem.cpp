@@ -126,18 +126,26 @@ static bool write_whole_file(const std::string& path, const FileProducer& produc
     errno = err;
     return false;
   };
-  bool ok = true;
-  produce([&](std::string_view piece) {
-    for (size_t done = 0; ok && done < piece.size();) {
-      ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0)
-        ok = false;
-      else
-        done += static_cast<size_t>(n);
-    }
-  });
-  if (!ok) return close_failed();
+  int write_error = 0;  // the first write's failure; the producer goes on and may touch errno
+  try {
+    produce([&](std::string_view piece) {
+      for (size_t done = 0; write_error == 0 && done < piece.size();) {
+        ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+          write_error = errno;
+        else
+          done += static_cast<size_t>(n);
+      }
+    });
+  } catch (...) {  // the producer's own failure
+    ::close(fd);
+    throw;
+  }
+  if (write_error != 0) {
+    errno = write_error;
+    return close_failed();
+  }
   if (flush && ::fsync(fd) != 0 && errno != EINVAL) return close_failed();
   return ::close(fd) == 0;
 }
@@ -159,14 +167,14 @@ void write_file_atomic(const std::string& path, const FileProducer& produce) {
     throw Error("cannot " + what + " '" + path + "': " + why);
   };
   // Flushed before the rename: after a power loss the path holds the old or the new content.
+  bool written = false;
   try {
-    if (!write_whole_file(tmp, produce, /*flush=*/true)) fail("write");
-  } catch (const Error&) {
-    throw;
+    written = write_whole_file(tmp, produce, /*flush=*/true);
   } catch (...) {  // the producer's own failure: no temporary file is left behind
     ::unlink(tmp.c_str());
     throw;
   }
+  if (!written) fail("write");
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail("publish");
 }
 
