@@ -11,9 +11,14 @@
 namespace smallpond {
 
 int cpu_count() {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  if (n < 1) n = std::thread::hardware_concurrency();
-  return n < 1 ? 1 : static_cast<int>(n);
+  // Asked once: glibc reads /sys/devices/system/cpu/online at every call, and every task asks
+  // (its input check decides whether to split over threads).
+  static const int count = [] {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = std::thread::hardware_concurrency();
+    return n < 1 ? 1 : static_cast<int>(n);
+  }();
+  return count;
 }
 
 int64_t physical_memory_bytes() {
