@@ -109,7 +109,8 @@ void DataFrame::to_arrow(ArrowArrayStream* out) const {
   if (out == nullptr) throw InvalidInputError("to_arrow: no stream to fill");
   auto result = session_->run({node_});
   auto stream = std::make_unique<PartitionStream>();
-  for (auto& part : result.partitions) {
+  for (const DataSet* p : result.partitions()) {
+    const DataSet& part = *p;
     if (!part.schema_known()) continue;
     if (stream->schema_query.empty())
       stream->schema_query = "SELECT * FROM (" + part.sql() + ") LIMIT 0";

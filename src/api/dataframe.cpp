@@ -191,10 +191,12 @@ int DataFrame::num_partitions() const {
 }
 
 // Rows of the partitions in order, at most limit of them (limit < 0: all).
-static Table read_rows(Engine& engine, const std::vector<DataSet>& partitions, int64_t limit) {
+static Table read_rows(Engine& engine, const std::vector<const DataSet*>& partitions,
+                       int64_t limit) {
   auto con = engine.connect();
   Table table;
-  for (auto& part : partitions) {
+  for (const DataSet* p : partitions) {
+    const DataSet& part = *p;
     bool known_schema = part.schema_known();
     if (!known_schema) continue;
     int64_t left = limit - static_cast<int64_t>(table.rows.size());
@@ -214,20 +216,20 @@ static Table read_rows(Engine& engine, const std::vector<DataSet>& partitions, i
 
 Table DataFrame::take(int64_t n) const {
   auto result = session_->run({node_});
-  return read_rows(session_->runner.local_engine(), result.partitions, std::max<int64_t>(n, 0));
+  return read_rows(session_->runner.local_engine(), result.partitions(), std::max<int64_t>(n, 0));
 }
 
 Table DataFrame::to_table() const {
   auto result = session_->run({node_});
-  return read_rows(session_->runner.local_engine(), result.partitions, -1);
+  return read_rows(session_->runner.local_engine(), result.partitions(), -1);
 }
 
 int64_t DataFrame::count() const {
   auto result = session_->run({node_});
   auto con = session_->runner.local_engine().connect();
-  std::vector<DataSet> parts;
-  for (auto& part : result.partitions)
-    if (!part.empty()) parts.push_back(part);
+  std::vector<const DataSet*> parts;
+  for (const DataSet* part : result.partitions())
+    if (!part->empty()) parts.push_back(part);
   if (parts.empty()) return 0;
   // One query over every partition when they are read alike: DuckDB reads the files' row
   // counts in parallel (one query per partition cost about 0.7 ms each, 14 s for 20 000
@@ -239,7 +241,7 @@ int64_t DataFrame::count() const {
     return j.dump();
   };
   bool alike = std::all_of(parts.begin(), parts.end(),
-                           [&](const DataSet& d) { return reader(d) == reader(parts.front()); });
+                           [&](const DataSet* d) { return reader(*d) == reader(*parts.front()); });
   if (alike) {
     try {
       return con->query_int("SELECT count(*) FROM (" + DataSet::concat(parts).sql() + ")");
@@ -247,7 +249,8 @@ int64_t DataFrame::count() const {
     }
   }
   int64_t total = 0;
-  for (auto& part : parts) total += con->query_int("SELECT count(*) FROM (" + part.sql() + ")");
+  for (const DataSet* part : parts)
+    total += con->query_int("SELECT count(*) FROM (" + part->sql() + ")");
   return total;
 }
 

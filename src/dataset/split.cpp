@@ -18,14 +18,16 @@ static DataSet empty_like(const DataSet& input) {
   return part;
 }
 
-std::vector<DataSet> split_by_files(const DataSet& input, int n) {
-  std::vector<DataSet> parts;
+std::vector<DataSet> split_by_files(DataSet input, int n) {
   auto sizes = split_sizes(static_cast<int64_t>(input.files.size()), n);
+  std::vector<DataSet> parts;
+  parts.reserve(n);
+  const DataSet empty = empty_like(input);
   size_t next = 0;
   for (int i = 0; i < n; i++) {
-    DataSet part = empty_like(input);
+    DataSet part = empty;
     part.files.reserve(sizes[i]);
-    for (int64_t k = 0; k < sizes[i]; k++) part.files.push_back(input.files[next++]);
+    for (int64_t k = 0; k < sizes[i]; k++) part.files.push_back(std::move(input.files[next++]));
     parts.push_back(std::move(part));
   }
   return parts;

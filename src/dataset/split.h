@@ -14,7 +14,8 @@ std::vector<int64_t> split_sizes(int64_t total, int n);
 
 //! n parts with whole files, contiguous, as even in count as possible. Empty parts keep the
 //! schema (schema_file) of the input.
-std::vector<DataSet> split_by_files(const DataSet& input, int n);
+//! Taken by value: a caller done with its input moves it in, and its files move, not copied.
+std::vector<DataSet> split_by_files(DataSet input, int n);
 
 //! n parts with (almost) equal row counts; file_rows[i] is the row count of input.files[i]
 //! (whole-file slices) or of its range.

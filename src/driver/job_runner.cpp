@@ -152,6 +152,12 @@ void JobRunner::start_executors() {
                                                options_.executor_command);
 }
 
+std::vector<const DataSet*> JobResult::partitions() const {
+  std::vector<const DataSet*> out;
+  for (auto& o : outputs) out.push_back(&o->front());
+  return out;
+}
+
 JobResult JobRunner::run(const std::vector<NodePtr>& targets,
                          const std::vector<std::string>& protected_dirs) {
   interrupted_ = false;
@@ -193,7 +199,7 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
       observer.get());
 
   JobResult result;
-  std::vector<std::vector<DataSet>> outputs;
+  std::vector<TaskOutputs> outputs;
   try {
     outputs = scheduler.run(result.report);
   } catch (...) {
@@ -201,14 +207,22 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
     job_dir.clear_scratch();
     throw;
   }
+  auto first_output = [&](int t) -> const DataSet& {
+    if (!outputs[t] || outputs[t]->empty())
+      throw InternalError("task " + graph.tasks[t].label() + " finished without an output");
+    return outputs[t]->front();
+  };
   for (auto& sink : graph.sinks) {
     if (options_.overwrite) sink.overwrite = true;
     std::vector<const DataSet*> parts;
-    for (int t : sink.tasks) parts.push_back(&outputs[t].at(0));
+    for (int t : sink.tasks) parts.push_back(&first_output(t));
     publish_sink(sink, parts, local_engine());
     result.report.published.push_back(sink.path);
   }
-  for (int t : graph.outputs) result.partitions.push_back(outputs[t].at(0));
+  for (int t : graph.outputs) {
+    first_output(t);  // there is one
+    result.outputs.push_back(outputs[t]);
+  }
   write_step_index(job_dir.root(), graph, outputs, step_index_);
   mark_run_active(job_dir.root(), false);
   job_dir.clear_scratch();

@@ -21,8 +21,12 @@
 namespace smallpond {
 
 struct JobResult {
-  std::vector<DataSet> partitions;  //!< outputs of the last target, one per partition
+  //! The outputs of the last target, one per partition: shared with the scheduler's record,
+  //! not copied (the last step may name a million files).
+  std::vector<TaskOutputs> outputs;
   JobReport report;
+  //! Their data sets (the first output of each), in partition order.
+  std::vector<const DataSet*> partitions() const;
 };
 
 class JobRunner {

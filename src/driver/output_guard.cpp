@@ -5,9 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "dataset/dataset.h"
 #include "driver/sink_publisher.h"
@@ -61,6 +62,55 @@ std::vector<Protected> protected_dirs(const OutputGuardContext& context) {
   return out;
 }
 
+struct InputFile {
+  std::string path;  // where it really is
+  std::string step;
+};
+
+// For each target, the first file of a source that lies in it (or is it), in one pass over the
+// sources' files. Each directory is resolved once (a million files share a few thousand); a
+// file that is itself a link is resolved whole, wherever it points.
+std::vector<std::optional<InputFile>> inputs_within(const TaskGraph& graph,
+                                                    const std::vector<fs::path>& targets) {
+  std::vector<std::optional<InputFile>> found(targets.size());
+  struct Dir {
+    fs::path path;             // resolved
+    std::vector<bool> inside;  // by target
+  };
+  std::unordered_map<std::string, Dir> dirs;
+  for (auto& t : graph.tasks) {
+    if (t.kind != TaskKind::Source || !t.source_data) continue;
+    for (auto& ds : *t.source_data) {
+      for (auto& f : ds.files) {
+        if (f.in_memory()) continue;
+        struct stat st;
+        if (::lstat(f.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+          fs::path file = canonical(f.path);
+          for (size_t i = 0; i < targets.size(); i++)
+            if (!found[i] && within(file, targets[i])) found[i] = InputFile{file.string(), t.step};
+          continue;
+        }
+        fs::path p(f.path);
+        auto dir = dirs.find(p.parent_path().string());
+        if (dir == dirs.end()) {
+          Dir d{canonical(p.parent_path().string()), {}};
+          for (auto& target : targets) d.inside.push_back(within(d.path, target));
+          dir = dirs.emplace(p.parent_path().string(), std::move(d)).first;
+        }
+        // A file lies in a target when its directory does, or when it is the target.
+        for (size_t i = 0; i < targets.size(); i++) {
+          if (found[i]) continue;
+          bool is_target =
+              targets[i].filename() == p.filename() && targets[i].parent_path() == dir->second.path;
+          if (dir->second.inside[i] || is_target)
+            found[i] = InputFile{(dir->second.path / p.filename()).string(), t.step};
+        }
+      }
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string replace_refusal(const std::string& target) {
@@ -91,29 +141,10 @@ std::string replace_refusal(const std::string& target) {
 
 void check_output_paths(const TaskGraph& graph, const OutputGuardContext& context) {
   if (graph.sinks.empty()) return;
-  std::vector<std::pair<fs::path, std::string>> inputs;  // canonical file, step
-  // Each directory is resolved once (a million input files share a few thousand); a file
-  // that is itself a link is resolved whole, wherever it points.
-  std::map<std::string, fs::path> resolved_dirs;
-  auto canonical_file = [&](const std::string& path) {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return canonical(path);
-    fs::path p(path);
-    std::string dir = p.parent_path().string();
-    auto it = resolved_dirs.find(dir);
-    if (it == resolved_dirs.end()) it = resolved_dirs.emplace(dir, canonical(dir)).first;
-    return it->second / p.filename();
-  };
-  for (auto& t : graph.tasks) {
-    if (t.kind != TaskKind::Source) continue;
-    SourceParams params = SourceParams::from_json(t.params);
-    params.partitions.push_back(std::move(params.dataset));
-    for (auto& part : params.partitions)
-      for (auto& f : part.files) inputs.push_back({canonical_file(f.path), t.step});
-  }
   auto guarded = protected_dirs(context);
   std::vector<fs::path> targets;
   for (auto& sink : graph.sinks) targets.push_back(canonical(sink.path));
+  std::vector<std::optional<InputFile>> inputs = inputs_within(graph, targets);
 
   for (size_t i = 0; i < graph.sinks.size(); i++) {
     const SinkPlan& sink = graph.sinks[i];
@@ -129,10 +160,8 @@ void check_output_paths(const TaskGraph& graph, const OutputGuardContext& contex
     }
     if (within(target, canonical(context.job_dir)))
       refuse("it lies inside the job directory '" + context.job_dir + "'");
-    for (auto& [file, step] : inputs) {
-      if (within(file, target))
-        refuse("it holds '" + file.string() + "', an input of step '" + step + "'");
-    }
+    if (inputs[i])
+      refuse("it holds '" + inputs[i]->path + "', an input of step '" + inputs[i]->step + "'");
     for (size_t j = 0; j < graph.sinks.size(); j++) {
       if (j == i) continue;
       if (within(targets[j], target) || within(target, targets[j]))

@@ -31,13 +31,14 @@ static std::string entry_in_file(const std::string& path, const std::string& ste
 }
 
 void write_step_index(const std::string& job_dir, const TaskGraph& graph,
-                      const std::vector<std::vector<DataSet>>& outputs, StepIndex& index) {
+                      const std::vector<TaskOutputs>& outputs, StepIndex& index) {
   std::string path = job_dir + "/" + kIndexFile;
   std::map<std::string, const std::vector<int>*> fresh;  // this job's steps, with their tasks
   for (auto& [step, tasks] : graph.step_outputs) {
     bool known = !tasks.empty();
     for (int t : tasks)
-      if (outputs.at(t).empty() || !outputs.at(t)[0].memory_tables().empty()) known = false;
+      if (!outputs.at(t) || outputs.at(t)->empty() || !(*outputs.at(t))[0].memory_tables().empty())
+        known = false;
     if (known)
       fresh[step] = &tasks;
     else
@@ -78,7 +79,7 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
       };
       for (size_t i = 0; i < tasks.size(); i++) {
         if (i) add(",");
-        outputs.at(tasks[i])[0].write_json(add);
+        (*outputs.at(tasks[i]))[0].write_json(add);
       }
       entry += "]";
       write(entry);

@@ -27,7 +27,7 @@ struct StepIndex {
 //! in memory are left out (they are gone with the run). A program that runs several jobs in
 //! one session keeps one index for all of them.
 void write_step_index(const std::string& job_dir, const TaskGraph& graph,
-                      const std::vector<std::vector<DataSet>>& outputs, StepIndex& index);
+                      const std::vector<TaskOutputs>& outputs, StepIndex& index);
 //! <job_dir>/run.active exists from the start of a run until it succeeds: while it does, the
 //! index does not name what the unfinished run computed, and nothing may be cleaned.
 void mark_run_active(const std::string& job_dir, bool active);

@@ -44,22 +44,26 @@ struct MetadataInputs {
   const RowCounter& count_rows;
 };
 
+TaskOutputs shared(std::vector<DataSet> outputs) {
+  return std::make_shared<const std::vector<DataSet>>(std::move(outputs));
+}
+
 // One handler per scheduler task kind, chosen by its parameter struct (plan/task.h's list).
 
-std::vector<DataSet> outputs_of(const Task&, SourceParams params, const MetadataInputs&) {
-  if (params.partitions.empty()) return {std::move(params.dataset)};
-  return std::move(params.partitions);
+// A source's data sets were found at planning: they are the output as they are, not a copy.
+TaskOutputs outputs_of(const Task& task, const SourceParams&, const MetadataInputs&) {
+  if (!task.source_data) throw InternalError("source " + task.label() + " has no data sets");
+  return task.source_data;
 }
 
-std::vector<DataSet> outputs_of(const Task& task, const PickParams& params,
-                                const MetadataInputs& in) {
-  DataSet ds = concat_part(in.deps, params.index);
-  if (!params.project.is_null()) project(task, params.project, ds);
-  return {ds};
+TaskOutputs outputs_of(const Task& task, const PickParams& params, const MetadataInputs& in) {
+  std::vector<DataSet> out;
+  out.push_back(concat_part(in.deps, params.index));
+  if (!params.project.is_null()) project(task, params.project, out[0]);
+  return shared(std::move(out));
 }
 
-std::vector<DataSet> outputs_of(const Task& task, const SplitParams& params,
-                                const MetadataInputs& in) {
+TaskOutputs outputs_of(const Task& task, const SplitParams& params, const MetadataInputs& in) {
   DataSet input = concat_part(in.deps, 0);
   const int n = params.n;
   const std::string& mode = params.mode;
@@ -78,15 +82,15 @@ std::vector<DataSet> outputs_of(const Task& task, const SplitParams& params,
   bool by_rows =
       !in_memory &&
       (mode == "rows" || (mode == "auto" && parquet && input.files.size() < kFilesPerPart * n));
-  if (by_rows) return split_by_rows(input, n, in.count_rows(input));
-  return split_by_files(input, n);
+  if (by_rows) return shared(split_by_rows(input, n, in.count_rows(input)));
+  return shared(split_by_files(std::move(input), n));  // a copy already: its files move
 }
 
 }  // namespace
 
-std::vector<DataSet> run_metadata_task(const Task& task,
-                                       const std::vector<const std::vector<DataSet>*>& dep_outputs,
-                                       const RowCounter& count_rows) {
+TaskOutputs run_metadata_task(const Task& task,
+                              const std::vector<const std::vector<DataSet>*>& dep_outputs,
+                              const RowCounter& count_rows) {
   MetadataInputs in{dep_outputs, count_rows};
   switch (task.kind) {
 #define SMALLPOND_METADATA_TASK(kind, name, Params) \

@@ -41,7 +41,7 @@ StepReport& Scheduler::step_report(const std::string& step) {
   throw InternalError("no report for step " + step);
 }
 
-std::vector<std::vector<DataSet>> Scheduler::run(JobReport& report) {
+std::vector<TaskOutputs> Scheduler::run(JobReport& report) {
   double start = monotonic_seconds();
   run_start_ = start;
   report_ = &report;
@@ -165,9 +165,9 @@ void Scheduler::handle(ExecutorEvent& event) {
     pool_.cancel(other);
     lose_memory(other);  // a cancelled executor may have been replaced, tables and all
   }
-  auto outputs = std::move(event.outcome.outputs);
+  auto outputs = std::make_shared<const std::vector<DataSet>>(std::move(event.outcome.outputs));
   std::vector<std::string> tables;  // kept in the executor's memory
-  for (auto& ds : outputs)
+  for (auto& ds : *outputs)
     for (auto& t : ds.memory_tables()) tables.push_back(t);
   bool in_memory = !tables.empty();
   trace(r, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes, o.seconds);
@@ -181,7 +181,7 @@ void Scheduler::handle(ExecutorEvent& event) {
 std::vector<std::string> Scheduler::memory_inputs(int id) const {
   std::vector<std::string> out;
   for (int d : graph_.tasks[id].deps)
-    for (auto& ds : outputs_[d])
+    for (auto& ds : output(d))
       for (auto& t : ds.memory_tables())
         if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
   return out;
@@ -235,9 +235,9 @@ void Scheduler::invalidate(int p) {
   auto donor = schema_donor_.find(graph_.tasks[p].step);
   if (donor != schema_donor_.end() && donor->second == p) schema_donor_.erase(donor);
   std::vector<std::string> tables;
-  for (auto& ds : outputs_[p])
+  for (auto& ds : output(p))
     for (auto& t : ds.memory_tables()) tables.push_back(t);
-  outputs_[p].clear();
+  outputs_[p].reset();
   // An executor task reads its producers again: those whose in-memory outputs were dropped
   // are computed again first.
   for (int q : ledger_.rerun(p, graph_.tasks[p].on_executor(), tables)) invalidate(q);
@@ -314,19 +314,19 @@ void Scheduler::make_ready(int id) {
     // Not run, but where it is stays known (the step index names it): a published output, or
     // a file list over such outputs.
     if (task.on_executor() && manifests_[id]) {
-      outputs_[id] = manifests_[id]->outputs;
+      outputs_[id] = std::make_shared<const std::vector<DataSet>>(manifests_[id]->outputs);
     } else if (!task.on_executor()) {
       bool inputs_known = true;
       std::vector<const std::vector<DataSet>*> deps;
       for (int d : task.deps) {
-        inputs_known = inputs_known && !outputs_[d].empty();
-        deps.push_back(&outputs_[d]);
+        inputs_known = inputs_known && !output(d).empty();
+        deps.push_back(&output(d));
       }
       if (inputs_known) {
         try {
           outputs_[id] = run_metadata_task(task, deps, count_rows_);
         } catch (const std::exception&) {
-          outputs_[id].clear();  // only the index misses it
+          outputs_[id].reset();  // only the index misses it
         }
       }
     }
@@ -338,8 +338,8 @@ void Scheduler::make_ready(int id) {
   s.state = State::Ready;
   if (!task.on_executor()) {
     std::vector<const std::vector<DataSet>*> deps;
-    for (int d : task.deps) deps.push_back(&outputs_[d]);
-    std::vector<DataSet> outputs;
+    for (int d : task.deps) deps.push_back(&output(d));
+    TaskOutputs outputs;
     try {
       outputs = run_metadata_task(task, deps, count_rows_);
     } catch (const InvalidInputError&) {
@@ -353,18 +353,18 @@ void Scheduler::make_ready(int id) {
   if (manifests_[id]) {
     TaskManifest m = *manifests_[id];
     trace(Running{id, 0, 0}, -1, "reused", "file", m.rows, 0, 0);
-    complete(id, std::move(m.outputs), m.rows, true);
+    complete(id, std::make_shared<const std::vector<DataSet>>(std::move(m.outputs)), m.rows, true);
     return;
   }
   ready_.push_back(id);
 }
 
-void Scheduler::complete(int id, std::vector<DataSet> outputs, int64_t rows, bool reused) {
+void Scheduler::complete(int id, TaskOutputs outputs, int64_t rows, bool reused) {
   const Task& task = graph_.tasks[id];
   TaskState& s = states_[id];
   s.state = State::Done;
   unfinished_in_step_[task.step]--;
-  if (!outputs.empty() && outputs[0].schema_known() && outputs[0].memory_tables().empty() &&
+  if (!outputs->empty() && (*outputs)[0].schema_known() && (*outputs)[0].memory_tables().empty() &&
       !schema_donor_.count(task.step))
     schema_donor_[task.step] = id;
   if (s.exclusive) {  // done: the others may run again
@@ -440,20 +440,25 @@ int Scheduler::pick_executor(const TaskState& s, int avoid) const {
   return fallback;
 }
 
+const std::vector<DataSet>& Scheduler::output(int task) const {
+  static const std::vector<DataSet> kNone;
+  return outputs_[task] ? *outputs_[task] : kNone;
+}
+
 DataSet Scheduler::input_of(int dep) const {
-  const DataSet& ds = outputs_[dep].at(0);
+  const DataSet& ds = output(dep).at(0);
   if (ds.schema_known()) return ds;
   // A C++ function that produced no rows could not tell its columns: a finished partition of
   // the same step that has rows (in a file) lends them, so the empty one reads as no rows.
   auto it = schema_donor_.find(graph_.tasks[dep].step);
-  if (it != schema_donor_.end() && !outputs_[it->second].empty())
-    return ds.empty_with_schema_of(outputs_[it->second][0]);
+  if (it != schema_donor_.end() && !output(it->second).empty())
+    return ds.empty_with_schema_of(output(it->second)[0]);
   return ds;
 }
 
 bool Scheduler::awaits_schema(int id) const {
   for (int d : graph_.tasks[id].deps) {
-    if (outputs_[d].empty() || input_of(d).schema_known()) continue;
+    if (output(d).empty() || input_of(d).schema_known()) continue;
     auto it = unfinished_in_step_.find(graph_.tasks[d].step);
     if (it != unfinished_in_step_.end() && it->second > 0) return true;  // a donor may come
   }

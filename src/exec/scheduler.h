@@ -49,7 +49,7 @@ class Scheduler {
   Scheduler(const TaskGraph& graph, ExecutorPool& pool, const JobDir& job_dir,
             RowCounter count_rows, SchedulerOptions options, JobObserver* observer = nullptr);
   //! Runs every task. Returns the outputs of every task (by id); fills report.
-  std::vector<std::vector<DataSet>> run(JobReport& report);
+  std::vector<TaskOutputs> run(JobReport& report);
 
  private:
   enum class State { Waiting, Ready, Running, Done };
@@ -83,7 +83,7 @@ class Scheduler {
   void speculate();
   void start_attempt(int task, int executor);
   void make_ready(int task);
-  void complete(int task, std::vector<DataSet> outputs, int64_t rows, bool reused);
+  void complete(int task, TaskOutputs outputs, int64_t rows, bool reused);
   void fail_attempt(int task, int executor, const std::string& error, bool retryable,
                     bool out_of_memory = false, bool oom_killed = false, bool node_lost = false);
   bool running_exclusive() const;  // a task that must run alone is running
@@ -102,8 +102,9 @@ class Scheduler {
   JobObserver* observer_;  // where progress, the trace and notices go (never stderr directly)
 
   std::vector<TaskState> states_;
-  std::vector<std::vector<DataSet>> outputs_;
-  std::vector<std::vector<int>> users_;  // task -> tasks that depend on it
+  std::vector<TaskOutputs> outputs_;
+  const std::vector<DataSet>& output(int task) const;  // none (empty) when not known
+  std::vector<std::vector<int>> users_;                // task -> tasks that depend on it
   std::deque<int> ready_;  // executor tasks waiting for an executor, FIFO (retries in front)
   std::vector<Running> running_on_;  // by executor
   AssignmentBuilder assignments_;

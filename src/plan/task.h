@@ -3,10 +3,12 @@
 // module sits below both). A task processes one partition of one step.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
+#include "dataset/dataset.h"
 
 namespace smallpond {
 
@@ -41,6 +43,10 @@ bool runs_on_executor(TaskKind kind);
 //! The kind of a name from task_kind_name; InternalError for an unknown name.
 TaskKind task_kind_from_name(const std::string& name);
 
+//! A task's output data sets, never changed once made: shared, not copied (a source's may name
+//! a million files). Null: not known (not computed, or lost).
+using TaskOutputs = std::shared_ptr<const std::vector<DataSet>>;
+
 //! A task's place in one partition dimension: index of count. A task of a nested partition has
 //! one entry per level (e.g. ticker_a 2 of 3, ticker_b 4 of 5).
 struct PartitionDim {
@@ -55,10 +61,14 @@ struct Task {
   std::string step;   //!< the step (node name) the task belongs to
   int partition = 0;  //!< index among the step's tasks of this kind
   std::vector<int> deps;
-  //! Kind-specific parameters: Source {dataset}, Split {n, mode}, Pick {index, project?},
+  //! Kind-specific parameters: Source {partitioned}, Split {n, mode}, Pick {index, project?},
   //! Sql {sql}, HashProduce {columns, n}, RangeSample {key, samples, salt}, RangeProduce {n, key},
   //! Function {function_kind, function, ...}.
   Json params;
+  //! A source's data sets, found at planning: the task's output (Source tasks only). Kept out
+  //! of `params`, typed and shared: a million files are ~300 MB as a JSON tree, and the
+  //! scheduler takes this very list as the output instead of a copy.
+  TaskOutputs source_data;
   //! Deterministic identity of the output: hash of the definition and the inputs' keys.
   std::string key;
   std::vector<PartitionDim> dims;  //!< empty for tasks of unpartitioned data

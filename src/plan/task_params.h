@@ -3,7 +3,9 @@
 // (common/json_fields.h): the planner fills them, Task::params carries their JSON form, and the
 // executor or scheduler reads them back once with from_json.
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/json_fields.h"
@@ -12,14 +14,16 @@
 
 namespace smallpond {
 
-// Source: the resolved data set of a source step, or (loading partitioned data) one per
-// partition.
-#define SMALLPOND_SOURCE_PARAMS(FIELD) \
-  FIELD(DataSet, dataset, {})          \
-  FIELD(std::vector<DataSet>, partitions, {})
+// Source: its data sets are the task's source_data (plan/task.h): the resolved data set of a
+// source step, or (`partitioned`: loading partitioned data) one per partition.
+#define SMALLPOND_SOURCE_PARAMS(FIELD) FIELD(bool, partitioned, false)
 struct SourceParams {
   SMALLPOND_JSON_FIELDS(SourceParams, SMALLPOND_SOURCE_PARAMS)
 };
+//! A source's data sets as the parameters named them before they moved to Task::source_data:
+//! {"dataset":...} or {"partitions":[...]}, the text of the task's identity (so keys stay those
+//! of earlier versions), handed to `write` in pieces.
+void write_source_identity(const Task& task, const std::function<void(std::string_view)>& write);
 
 // Split: the concatenated inputs into n parts; mode "files", "rows" or "auto".
 #define SMALLPOND_SPLIT_PARAMS(FIELD) \

@@ -59,9 +59,12 @@ class Planner {
                               std::to_string(kMaxPartitions) + ", not " +
                               std::to_string(node.npartitions));
     switch (node.kind) {
-      case NodeKind::DataSource:
+      case NodeKind::DataSource: {
         if (node.load_partitioned) return plan_load_partitioned(node);
-        return {add(node, 0, {}, source_params(resolve_source(node)))};
+        std::vector<DataSet> data;  // not {resolve_source(node)}: that copies every file
+        data.push_back(resolve_source(node));
+        return {add_source(node, std::move(data), /*partitioned=*/false)};
+      }
       case NodeKind::EvenPartition:
         return plan_even(node);
       case NodeKind::HashPartition:
@@ -104,11 +107,6 @@ class Planner {
     throw InternalError("unknown node kind");
   }
 
-  static SourceParams source_params(DataSet dataset) {
-    SourceParams params;
-    params.dataset = std::move(dataset);
-    return params;
-  }
   static SplitParams split_params(int n, const char* mode) {
     SplitParams params;
     params.n = n;
@@ -180,9 +178,7 @@ class Planner {
                                 f.path + "')");
       parts[k].files.push_back(f);
     }
-    SourceParams params;
-    params.partitions = std::move(parts);
-    int source = add(node, 0, {}, params);
+    int source = add_source(node, std::move(parts), /*partitioned=*/true);
     return picks(node, {source}, {});
   }
 
@@ -599,18 +595,11 @@ class Planner {
     const Task& t = graph_.tasks[task];
     std::string reader;
     if (t.kind == TaskKind::Source) {
-      // The data set's reading options, straight from the parameters' JSON: decoding them would
-      // copy every file of the source (a million, in the largest plans) twice.
-      const Json& partitions = t.params.contains("partitions") ? t.params["partitions"] : Json();
-      static const Json kDefault = DataSet().to_json();  // what the parameters leave out
-      const Json& ds = partitions.is_array() && !partitions.empty() ? partitions[0]
-                       : t.params.contains("dataset")               ? t.params["dataset"]
-                                                                    : kDefault;
-      Json options = Json::object();
-      for (auto& [field, value] : ds.items())
-        if (field != "files" && field != "schema_file" && field != "schema_table")
-          options[field] = value;
-      reader = options.dump();
+      // The data set's reading options: all but its files and where its schema comes from.
+      DataSet options = t.source_data->empty() ? DataSet() : t.source_data->front().without_files();
+      options.schema_file.clear();
+      options.schema_table.clear();
+      reader = options.to_json().dump();
     } else if (t.kind == TaskKind::Pick || t.kind == TaskKind::Split) {
       reader = reader_of(t.deps.front());  // all deps alike (all_input_tasks sees to it)
       if (t.kind == TaskKind::Pick) {
@@ -629,7 +618,16 @@ class Planner {
     return add_task(node, task_kind_of<Params>(), partition, std::move(deps), params.to_json());
   }
 
-  int add_task(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params) {
+  // A source task: its data sets, one (a source step's) or one per partition (partitioned).
+  int add_source(const Node& node, std::vector<DataSet> data, bool partitioned) {
+    SourceParams params;
+    params.partitioned = partitioned;
+    return add_task(node, TaskKind::Source, 0, {}, params.to_json(),
+                    std::make_shared<const std::vector<DataSet>>(std::move(data)));
+  }
+
+  int add_task(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params,
+               TaskOutputs source_data = nullptr) {
     if (graph_.tasks.size() >= kMaxTasks)
       throw InvalidInputError("step '" + node.name + "': the plan would have more than " +
                               std::to_string(kMaxTasks) +
@@ -641,6 +639,7 @@ class Planner {
     t.partition = partition;
     t.deps = std::move(deps);
     t.params = std::move(params);
+    t.source_data = std::move(source_data);
     auto definition = definitions_.find(&node);
     if (definition == definitions_.end())
       definition = definitions_.emplace(&node, node.definition().dump()).first;
@@ -651,7 +650,11 @@ class Planner {
     identity << task_kind_name(kind) << '\n'
              << definition->second << '\n'
              << std::to_string(partition) << '\n';
-    identity.add_json(t.params) << '\n';
+    if (kind == TaskKind::Source)
+      write_source_identity(t, [&](std::string_view text) { identity << text; });
+    else
+      identity.add_json(t.params);
+    identity << '\n';
     for (int d : t.deps) identity << graph_.tasks[d].key << ',';
     t.key = identity.hex();
     graph_.tasks.push_back(std::move(t));

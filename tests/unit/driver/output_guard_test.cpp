@@ -23,7 +23,8 @@ class OutputGuard : public ::testing::Test {
     source.step = "src";
     DataSet ds;
     ds.files = {{dir / "project/data/in.parquet", 0, -1}};
-    source.params = {{"dataset", ds.to_json()}};
+    source.params = Json::object();
+    source.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
     graph.tasks.push_back(source);
     context.job_dir = dir / "project/.smallpond/job";
     context.protected_dirs = {dir / "project"};
@@ -61,8 +62,37 @@ TEST_F(OutputGuard, RefusesPathsThatHoldWhatTheJobNeeds) {
   ASSERT_EQ(testing::run_command("ln -s " + (dir / "project/data") + " " + (dir / "link"), nullptr),
             0);
   EXPECT_TRUE(has(check(dir / "link/"), "an input of step 'src'"));
+  // the input file itself, and a link to it
+  EXPECT_TRUE(has(check(dir / "project/data/in.parquet", true), "an input of step 'src'"));
+  ASSERT_EQ(testing::run_command(
+                "ln -s " + (dir / "project/data/in.parquet") + " " + (dir / "in-link"), nullptr),
+            0);
+  EXPECT_TRUE(has(check(dir / "in-link", true), "an input of step 'src'"));
   // and nothing was touched
   EXPECT_EQ(read_file(dir / "project/data/in.parquet"), "input");
+}
+
+// An input file that is itself a link is where it points: replacing that directory would
+// destroy the data the link reads.
+TEST_F(OutputGuard, AnInputThatIsALinkIsWhereItPoints) {
+  make_dirs(dir / "elsewhere");
+  testing::write_text(dir / "elsewhere/real.parquet", "real");
+  ASSERT_EQ(testing::run_command("ln -s " + (dir / "elsewhere/real.parquet") + " " +
+                                     (dir / "project/data/linked.parquet"),
+                                 nullptr),
+            0);
+  Task linked;
+  linked.kind = TaskKind::Source;
+  linked.step = "linked";
+  linked.params = Json::object();
+  DataSet ds;
+  ds.files = {{dir / "project/data/linked.parquet", 0, -1}};
+  linked.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
+  graph.tasks = {linked};
+  std::string refusal = check(dir / "elsewhere", true);
+  EXPECT_TRUE(has(refusal, "an input of step 'linked'")) << refusal;
+  EXPECT_TRUE(has(refusal, "real.parquet")) << refusal;
+  EXPECT_EQ(check(dir / "other", true), "");
 }
 
 // Data read back as partitions (read_partitioned: one data set per partition) is an input too.
@@ -73,9 +103,11 @@ TEST_F(OutputGuard, RefusesTheDirectoryOfPartitionedInput) {
   loaded.kind = TaskKind::Source;
   loaded.step = "loaded";
   SourceParams params;
-  params.partitions.resize(2);
-  params.partitions[1].files = {{dir / "saved/k=1/part-0.parquet", 0, -1}};
+  params.partitioned = true;
   loaded.params = params.to_json();
+  std::vector<DataSet> partitions(2);
+  partitions[1].files = {{dir / "saved/k=1/part-0.parquet", 0, -1}};
+  loaded.source_data = std::make_shared<const std::vector<DataSet>>(std::move(partitions));
   graph.tasks.push_back(loaded);
   EXPECT_TRUE(has(check(dir / "saved"), "an input of step 'loaded'"));
   EXPECT_EQ(read_file(dir / "saved/k=1/part-0.parquet"), "saved");

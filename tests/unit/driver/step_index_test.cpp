@@ -10,15 +10,19 @@
 namespace smallpond {
 namespace {
 
+TaskOutputs one(DataSet ds) {
+  return std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{std::move(ds)});
+}
+
 // Task t's output is the file t.parquet; each step names its tasks.
 struct Job {
   TaskGraph graph;
-  std::vector<std::vector<DataSet>> outputs;
+  std::vector<TaskOutputs> outputs;
   void add(const std::string& step, int tasks, const std::string& tag) {
     for (int i = 0; i < tasks; i++) {
       graph.step_outputs[step].push_back(static_cast<int>(outputs.size()));
-      outputs.push_back({DataSet::parquet_files({tag + "-" + step + std::to_string(i) + ".parquet"},
-                                                tag + "-schema.parquet")});
+      outputs.push_back(one(DataSet::parquet_files(
+          {tag + "-" + step + std::to_string(i) + ".parquet"}, tag + "-schema.parquet")));
     }
   }
 };
@@ -53,7 +57,7 @@ TEST(StepIndex, KeepsTheStepsOfEveryJobAndTheLatestOutputsOfEach) {
 
   Job third;  // b kept in memory this time: no longer named
   third.add("b", 1, "j3");
-  third.outputs[0] = {DataSet::in_memory_table("t")};
+  third.outputs[0] = one(DataSet::in_memory_table("t"));
   write_step_index(dir.path(), third.graph, third.outputs, index);
   read = read_step_index(dir.path());
   EXPECT_EQ(read.steps.count("b"), 0u);
@@ -72,7 +76,7 @@ TEST(StepIndex, LargeStepsAreCopiedFromTheFileByLaterJobs) {
     many.push_back("/data/a-long-directory-name-of-a-large-dataset/part-" + std::to_string(i) +
                    ".parquet");
   first.graph.step_outputs["big"].push_back(static_cast<int>(first.outputs.size()));
-  first.outputs.push_back({DataSet::parquet_files(many, "")});
+  first.outputs.push_back(one(DataSet::parquet_files(many, "")));
   first.add("c", 1, "j1");
   write_step_index(dir.path(), first.graph, first.outputs, index);
   EXPECT_TRUE(index.entries.at("big").empty()) << "a 7 MB entry is not kept";

@@ -81,7 +81,8 @@ TaskGraph diamond() {
     if (kind == TaskKind::Source) {
       DataSet ds;
       ds.files = {{"/in.parquet", 0, -1}};
-      t.params = {{"dataset", ds.to_json()}};
+      t.params = Json::object();
+      t.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
     } else {
       t.params = {{"sql", "SELECT 1"}};
     }
@@ -127,8 +128,8 @@ struct Harness {
   testing::TempDir dir;
   JobReport report;
 
-  std::vector<std::vector<DataSet>> run(Script script, int executors = 3, int max_retry = 2,
-                                        bool speculation = false) {
+  std::vector<TaskOutputs> run(Script script, int executors = 3, int max_retry = 2,
+                               bool speculation = false) {
     InProcessPool pool(
         executors, [&](int e) { return std::make_unique<ScriptedRunner>(e, log, graph, script); });
     JobDir job_dir(dir.path());
@@ -153,7 +154,7 @@ TEST(Scheduler, RunsEveryTaskOnceAfterItsInputs) {
   std::set<int> ran;
   for (auto& r : h.log.runs) ran.insert(r.first);
   EXPECT_EQ(ran.size(), 7u);
-  EXPECT_EQ(outputs[h.graph.outputs[0]][0].files[0].path, "/out/7");
+  EXPECT_EQ((*outputs[h.graph.outputs[0]])[0].files[0].path, "/out/7");
   EXPECT_EQ(h.report.executed_tasks(), 7);
   EXPECT_EQ(h.report.step("a").rows, 40);
   EXPECT_EQ(h.report.step("src").tasks, 0);
@@ -406,7 +407,7 @@ TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
   EXPECT_EQ(h.report.step("a").reused, 1);
   EXPECT_EQ(h.report.step("a").executed, 3);
   EXPECT_EQ(h.report.step("a").rows, 99 + 30);
-  EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
+  EXPECT_EQ((*outputs[1])[0].files[0].path, h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
 }
 
 // A published output whose files no longer are what its manifest recorded is recomputed.

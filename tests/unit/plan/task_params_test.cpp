@@ -29,12 +29,47 @@ TEST(TaskParams, TheWireFormHoldsWhatDiffersAndReadsBack) {
   EXPECT_EQ(hash_back.by, "");
 
   SourceParams source;
-  source.partitions.resize(2);
-  source.partitions[1].files.push_back({"/data/a.parquet", 0, -1, "fp"});
-  auto source_back = SourceParams::from_json(source.to_json());
-  ASSERT_EQ(source_back.partitions.size(), 2u);
-  EXPECT_EQ(source_back.partitions[1].files, source.partitions[1].files);
-  EXPECT_TRUE(source_back.dataset.files.empty());
+  source.partitioned = true;
+  EXPECT_EQ(source.to_json(), (Json{{"partitioned", true}}));
+  EXPECT_TRUE(SourceParams::from_json(source.to_json()).partitioned);
+  EXPECT_EQ(SourceParams().to_json(), Json::object());
+}
+
+std::string source_identity(const Task& task) {
+  std::string text;
+  write_source_identity(task, [&](std::string_view piece) { text += piece; });
+  return text;
+}
+
+// A source's data sets left its parameters for Task::source_data; its identity is still the
+// text of the former parameters ({"dataset": ...} or {"partitions": [...]}), so task keys (and
+// the job directories found by them) stay those of earlier versions.
+TEST(TaskParams, ASourceIsIdentifiedByItsFormerParameters) {
+  DataSet csv;
+  csv.format = FileFormat::Csv;
+  csv.delimiter = "|";
+  csv.files = {{"/data/a b.csv", 0, -1, "12:ab"}, {"/data/\u00e9t\u00e9.csv", 0, -1, "3:cd"}};
+  DataSet part = DataSet::parquet_files({"/data/k=1/x.parquet"}, "/data/k=1/x.parquet");
+
+  Task plain;
+  plain.kind = TaskKind::Source;
+  plain.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{csv});
+  EXPECT_EQ(source_identity(plain), (Json{{"dataset", csv.to_json()}}).dump());
+
+  Task partitioned = plain;
+  SourceParams params;
+  params.partitioned = true;
+  partitioned.params = params.to_json();
+  partitioned.source_data =
+      std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{DataSet(), part, csv});
+  Json former = {{"partitions", Json::array({DataSet().to_json(), part.to_json(), csv.to_json()})}};
+  EXPECT_EQ(source_identity(partitioned), former.dump());
+
+  // What the former parameters left out as defaults: no partitions, an empty data set.
+  partitioned.source_data = std::make_shared<const std::vector<DataSet>>();
+  EXPECT_EQ(source_identity(partitioned), "{}");
+  plain.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{DataSet()});
+  EXPECT_EQ(source_identity(plain), "{}");
 }
 
 // A field the struct does not know is a wire error, not a value silently dropped.
