@@ -160,6 +160,18 @@ TEST(Scheduler, RunsEveryTaskOnceAfterItsInputs) {
   EXPECT_EQ(h.report.step("src").tasks, 0);
 }
 
+// A source's output is its planned data sets themselves, not a copy (a million files would be
+// a few hundred megabytes more in the driver).
+TEST(Scheduler, ASourceOutputsItsPlannedDataSetsWithoutACopy) {
+  Harness h;
+  auto outputs = h.run(nullptr);
+  const Task& source = h.graph.tasks[0];
+  ASSERT_EQ(source.kind, TaskKind::Source);
+  ASSERT_TRUE(outputs[source.id] != nullptr);
+  EXPECT_EQ(outputs[source.id].get(), source.source_data.get());
+  EXPECT_EQ((*outputs[source.id])[0].files[0].path, "/in.parquet");
+}
+
 TEST(Scheduler, RetriesAFailedAttempt) {
   Harness h;
   std::atomic<bool> failed{false};
