@@ -199,9 +199,9 @@ static Json file_json(const FileSlice& f) {
   if (f.in_memory()) return {{"memory_table", f.memory_table}};
   if (f.whole() && f.fingerprint.empty()) return f.path;
   // [path, fingerprint]: a third of an object's memory (1M-file sources)
-  if (f.whole()) return Json::array({f.path, f.fingerprint});
+  if (f.whole()) return Json::array({f.path, f.fingerprint.str()});
   Json file = {{"path", f.path}, {"begin", f.begin}, {"end", f.end}};
-  if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint;
+  if (!f.fingerprint.empty()) file["fingerprint"] = f.fingerprint.str();
   return file;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "dataset/slice_fingerprint.h"
 
 namespace smallpond {
 
@@ -27,7 +28,8 @@ const char* file_extension(FileFormat format);
 //! tables it was given under their names.
 struct FileSlice {
   FileSlice() = default;
-  FileSlice(std::string path, int64_t begin = 0, int64_t end = -1, std::string fingerprint = "")
+  FileSlice(std::string path, int64_t begin = 0, int64_t end = -1,
+            SliceFingerprint fingerprint = {})
       : path(std::move(path)), begin(begin), end(end), fingerprint(std::move(fingerprint)) {}
   static FileSlice in_memory_table(std::string name) {
     FileSlice s;
@@ -40,7 +42,7 @@ struct FileSlice {
   int64_t end = -1;  //!< -1: to the end of the file
   //! A source file's content when the plan was made ("<size>:<hash>", io/file_fingerprint.h),
   //! checked by the tasks that read it; empty for files the job wrote itself.
-  std::string fingerprint;
+  SliceFingerprint fingerprint;
   bool in_memory() const { return !memory_table.empty(); }
   bool whole() const { return begin == 0 && end < 0; }
   bool operator==(const FileSlice& o) const {

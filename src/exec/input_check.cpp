@@ -28,11 +28,11 @@ static void check_file(const FileSlice& f) {
                                 "was planned: " + e.what(),
                             ErrorCode::InputChanged);
   }
-  if (now != f.fingerprint)
-    throw InvalidInputError("input file '" + f.path +
-                                "' changed after the job was planned (size:hash " + f.fingerprint +
-                                ", now " + now + "); rerun the job to read its new content",
-                            ErrorCode::InputChanged);
+  if (now != f.fingerprint.str())
+    throw InvalidInputError(
+        "input file '" + f.path + "' changed after the job was planned (size:hash " +
+            f.fingerprint.str() + ", now " + now + "); rerun the job to read its new content",
+        ErrorCode::InputChanged);
 }
 
 void check_unchanged(const std::vector<DataSet>& data_sets) {

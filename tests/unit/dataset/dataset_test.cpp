@@ -105,7 +105,9 @@ TEST(DataSet, WrittenJsonIsItsDump) {
   };
   DataSet csv;
   csv.format = FileFormat::Csv;
-  csv.files = {{"/d/a.csv", 0, -1}, {"/d/b.csv", 3, 9, "12:ab"}, {"/d/c \"q\".csv", 0, -1, "7:cd"}};
+  csv.files = {{"/d/a.csv", 0, -1},
+               {"/d/b.csv", 3, 9, "12:00000000000000ab"},
+               {"/d/c \"q\".csv", 0, -1, "7:00000000000000cd@5"}};
   csv.columns = {"files\":[]", "\"files\":[]", "x"};  // the splice's marker inside strings
   csv.schema = {{"a", "INT"}};
   csv.header = true;
@@ -115,7 +117,8 @@ TEST(DataSet, WrittenJsonIsItsDump) {
   DataSet empty;
   DataSet many;
   for (int i = 0; i < 20000; i++)
-    many.files.push_back({"/data/part-" + std::to_string(i) + ".parquet", 0, -1, "810:ff"});
+    many.files.push_back(
+        {"/data/part-" + std::to_string(i) + ".parquet", 0, -1, "810:00000000000000ff@1"});
   for (const DataSet* ds : {&csv, &memory, &empty, &many})
     EXPECT_EQ(written(*ds).first, ds->to_json().dump());
   EXPECT_GT(written(many).second, 3) << "a large list goes in pieces";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
+#include "io/file_fingerprint.h"
 #include "support/test_env.h"
 
 namespace smallpond {
@@ -22,7 +23,7 @@ class RangeSampleInputTest : public ::testing::Test {
     con->execute("COPY (SELECT " + columns + " FROM range(" + std::to_string(rows) +
                  ") t(i)) TO '" + path + "' (FORMAT parquet, ROW_GROUP_SIZE 10000)");
     DataSet ds = DataSet::parquet_files({path}, path);
-    if (source) ds.files[0].fingerprint = "checked";
+    if (source) ds.files[0].fingerprint = to_string(input_fingerprint(path));
     return ds;
   }
   TempDir dir;

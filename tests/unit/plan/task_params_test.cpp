@@ -48,7 +48,8 @@ TEST(TaskParams, ASourceIsIdentifiedByItsFormerParameters) {
   DataSet csv;
   csv.format = FileFormat::Csv;
   csv.delimiter = "|";
-  csv.files = {{"/data/a b.csv", 0, -1, "12:ab"}, {"/data/\u00e9t\u00e9.csv", 0, -1, "3:cd"}};
+  csv.files = {{"/data/a b.csv", 0, -1, "12:00000000000000ab"},
+               {"/data/\u00e9t\u00e9.csv", 0, -1, "3:00000000000000cd@1700000000123456789"}};
   DataSet part = DataSet::parquet_files({"/data/k=1/x.parquet"}, "/data/k=1/x.parquet");
 
   Task plain;
