@@ -170,13 +170,13 @@ class Planner {
     for (auto& p : parts) {
       if (!all.files.empty()) p.adopt_schema_of(all.files.front());
     }
-    for (auto& f : all.files) {
+    for (auto& f : all.files) {  // moved: `all` is not read again
       int k = partition_of(node, f.path);
       if (k < 0 || k >= n)
         throw InvalidInputError("step '" + node.name + "': partition key " + std::to_string(k) +
                                 " is out of range 0-" + std::to_string(n - 1) + " (file '" +
                                 f.path + "')");
-      parts[k].files.push_back(f);
+      parts[k].files.push_back(std::move(f));
     }
     int source = add_source(node, std::move(parts), /*partitioned=*/true);
     return picks(node, {source}, {});
