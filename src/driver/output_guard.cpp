@@ -73,6 +73,11 @@ struct InputFile {
 std::vector<std::optional<InputFile>> inputs_within(const TaskGraph& graph,
                                                     const std::vector<fs::path>& targets) {
   std::vector<std::optional<InputFile>> found(targets.size());
+  std::vector<fs::path> target_dirs, target_names;  // split once, not for every file
+  for (auto& target : targets) {
+    target_dirs.push_back(target.parent_path());
+    target_names.push_back(target.filename());
+  }
   struct Dir {
     fs::path path;             // resolved
     std::vector<bool> inside;  // by target
@@ -91,19 +96,20 @@ std::vector<std::optional<InputFile>> inputs_within(const TaskGraph& graph,
           continue;
         }
         fs::path p(f.path);
-        auto dir = dirs.find(p.parent_path().string());
+        std::string parent = p.parent_path().string();
+        auto dir = dirs.find(parent);
         if (dir == dirs.end()) {
-          Dir d{canonical(p.parent_path().string()), {}};
+          Dir d{canonical(parent), {}};
           for (auto& target : targets) d.inside.push_back(within(d.path, target));
-          dir = dirs.emplace(p.parent_path().string(), std::move(d)).first;
+          dir = dirs.emplace(std::move(parent), std::move(d)).first;
         }
+        fs::path name = p.filename();
         // A file lies in a target when its directory does, or when it is the target.
         for (size_t i = 0; i < targets.size(); i++) {
           if (found[i]) continue;
-          bool is_target =
-              targets[i].filename() == p.filename() && targets[i].parent_path() == dir->second.path;
+          bool is_target = target_names[i] == name && target_dirs[i] == dir->second.path;
           if (dir->second.inside[i] || is_target)
-            found[i] = InputFile{(dir->second.path / p.filename()).string(), t.step};
+            found[i] = InputFile{(dir->second.path / name).string(), t.step};
         }
       }
     }
