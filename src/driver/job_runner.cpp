@@ -154,7 +154,7 @@ void JobRunner::start_executors() {
 
 std::vector<const DataSet*> JobResult::partitions() const {
   std::vector<const DataSet*> out;
-  for (auto& o : outputs) out.push_back(&o->front());
+  for (auto& o : outputs) out.push_back(&o.front());
   return out;
 }
 
@@ -208,9 +208,9 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
     throw;
   }
   auto first_output = [&](int t) -> const DataSet& {
-    if (!outputs[t] || outputs[t]->empty())
+    if (outputs[t].empty())
       throw InternalError("task " + graph.tasks[t].label() + " finished without an output");
-    return outputs[t]->front();
+    return outputs[t].front();
   };
   for (auto& sink : graph.sinks) {
     if (options_.overwrite) sink.overwrite = true;

@@ -84,8 +84,8 @@ std::vector<std::optional<InputFile>> inputs_within(const TaskGraph& graph,
   };
   std::unordered_map<std::string, Dir> dirs;
   for (auto& t : graph.tasks) {
-    if (t.kind != TaskKind::Source || !t.source_data) continue;
-    for (auto& ds : *t.source_data) {
+    if (t.kind != TaskKind::Source) continue;
+    for (auto& ds : t.source_data) {
       for (auto& f : ds.files) {
         if (f.in_memory()) continue;
         struct stat st;

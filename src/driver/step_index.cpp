@@ -37,8 +37,7 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
   for (auto& [step, tasks] : graph.step_outputs) {
     bool known = !tasks.empty();
     for (int t : tasks)
-      if (!outputs.at(t) || outputs.at(t)->empty() || !(*outputs.at(t))[0].memory_tables().empty())
-        known = false;
+      if (outputs.at(t).empty() || !outputs.at(t)[0].memory_tables().empty()) known = false;
     if (known)
       fresh[step] = &tasks;
     else
@@ -79,7 +78,7 @@ void write_step_index(const std::string& job_dir, const TaskGraph& graph,
       };
       for (size_t i = 0; i < tasks.size(); i++) {
         if (i) add(",");
-        (*outputs.at(tasks[i]))[0].write_json(add);
+        outputs.at(tasks[i])[0].write_json(add);
       }
       entry += "]";
       write(entry);

@@ -8,7 +8,7 @@
 
 namespace smallpond {
 
-static DataSet concat_part(const std::vector<const std::vector<DataSet>*>& deps, size_t index) {
+static DataSet concat_part(const std::vector<const TaskOutputs*>& deps, size_t index) {
   std::vector<const DataSet*> parts;
   for (auto* outputs : deps) parts.push_back(&outputs->at(index));
   return DataSet::concat(parts);
@@ -40,27 +40,27 @@ namespace {
 
 // What a scheduler task reads: the outputs of its dependencies, and row counts on demand.
 struct MetadataInputs {
-  const std::vector<const std::vector<DataSet>*>& deps;
+  const std::vector<const TaskOutputs*>& deps;
   const RowCounter& count_rows;
 };
-
-TaskOutputs shared(std::vector<DataSet> outputs) {
-  return std::make_shared<const std::vector<DataSet>>(std::move(outputs));
-}
 
 // One handler per scheduler task kind, chosen by its parameter struct (plan/task.h's list).
 
 // A source's data sets were found at planning: they are the output as they are, not a copy.
 TaskOutputs outputs_of(const Task& task, const SourceParams&, const MetadataInputs&) {
-  if (!task.source_data) throw InternalError("source " + task.label() + " has no data sets");
+  if (!task.source_data.known())
+    throw InternalError("source " + task.label() + " has no data sets");
   return task.source_data;
 }
 
 TaskOutputs outputs_of(const Task& task, const PickParams& params, const MetadataInputs& in) {
+  // One part of one input, as it is: that part itself, shared, not a copy (a repartition of
+  // a million files would otherwise hold them once more).
+  if (in.deps.size() == 1 && params.project.is_null()) return in.deps[0]->one(params.index);
   std::vector<DataSet> out;
   out.push_back(concat_part(in.deps, params.index));
   if (!params.project.is_null()) project(task, params.project, out[0]);
-  return shared(std::move(out));
+  return TaskOutputs(std::move(out));
 }
 
 TaskOutputs outputs_of(const Task& task, const SplitParams& params, const MetadataInputs& in) {
@@ -82,14 +82,13 @@ TaskOutputs outputs_of(const Task& task, const SplitParams& params, const Metada
   bool by_rows =
       !in_memory &&
       (mode == "rows" || (mode == "auto" && parquet && input.files.size() < kFilesPerPart * n));
-  if (by_rows) return shared(split_by_rows(input, n, in.count_rows(input)));
-  return shared(split_by_files(std::move(input), n));  // a copy already: its files move
+  if (by_rows) return TaskOutputs(split_by_rows(input, n, in.count_rows(input)));
+  return TaskOutputs(split_by_files(std::move(input), n));  // a copy already: its files move
 }
 
 }  // namespace
 
-TaskOutputs run_metadata_task(const Task& task,
-                              const std::vector<const std::vector<DataSet>*>& dep_outputs,
+TaskOutputs run_metadata_task(const Task& task, const std::vector<const TaskOutputs*>& dep_outputs,
                               const RowCounter& count_rows) {
   MetadataInputs in{dep_outputs, count_rows};
   switch (task.kind) {

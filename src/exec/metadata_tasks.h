@@ -15,8 +15,7 @@ namespace smallpond {
 using RowCounter = std::function<std::vector<int64_t>(const DataSet&)>;
 
 //! The outputs of a metadata task. dep_outputs[i] are the outputs of task.deps[i].
-TaskOutputs run_metadata_task(const Task& task,
-                              const std::vector<const std::vector<DataSet>*>& dep_outputs,
+TaskOutputs run_metadata_task(const Task& task, const std::vector<const TaskOutputs*>& dep_outputs,
                               const RowCounter& count_rows);
 
 }  // namespace smallpond

@@ -165,9 +165,9 @@ void Scheduler::handle(ExecutorEvent& event) {
     pool_.cancel(other);
     lose_memory(other);  // a cancelled executor may have been replaced, tables and all
   }
-  auto outputs = std::make_shared<const std::vector<DataSet>>(std::move(event.outcome.outputs));
+  TaskOutputs outputs(std::move(event.outcome.outputs));
   std::vector<std::string> tables;  // kept in the executor's memory
-  for (auto& ds : *outputs)
+  for (auto& ds : outputs)
     for (auto& t : ds.memory_tables()) tables.push_back(t);
   bool in_memory = !tables.empty();
   trace(r, e, "executed", in_memory ? "memory" : "file", o.rows, o.memory_bytes, o.seconds);
@@ -237,7 +237,7 @@ void Scheduler::invalidate(int p) {
   std::vector<std::string> tables;
   for (auto& ds : output(p))
     for (auto& t : ds.memory_tables()) tables.push_back(t);
-  outputs_[p].reset();
+  outputs_[p] = {};
   // An executor task reads its producers again: those whose in-memory outputs were dropped
   // are computed again first.
   for (int q : ledger_.rerun(p, graph_.tasks[p].on_executor(), tables)) invalidate(q);
@@ -314,10 +314,10 @@ void Scheduler::make_ready(int id) {
     // Not run, but where it is stays known (the step index names it): a published output, or
     // a file list over such outputs.
     if (task.on_executor() && manifests_[id]) {
-      outputs_[id] = std::make_shared<const std::vector<DataSet>>(manifests_[id]->outputs);
+      outputs_[id] = TaskOutputs(manifests_[id]->outputs);
     } else if (!task.on_executor()) {
       bool inputs_known = true;
-      std::vector<const std::vector<DataSet>*> deps;
+      std::vector<const TaskOutputs*> deps;
       for (int d : task.deps) {
         inputs_known = inputs_known && !output(d).empty();
         deps.push_back(&output(d));
@@ -326,7 +326,7 @@ void Scheduler::make_ready(int id) {
         try {
           outputs_[id] = run_metadata_task(task, deps, count_rows_);
         } catch (const std::exception&) {
-          outputs_[id].reset();  // only the index misses it
+          outputs_[id] = {};  // only the index misses it
         }
       }
     }
@@ -337,7 +337,7 @@ void Scheduler::make_ready(int id) {
   }
   s.state = State::Ready;
   if (!task.on_executor()) {
-    std::vector<const std::vector<DataSet>*> deps;
+    std::vector<const TaskOutputs*> deps;
     for (int d : task.deps) deps.push_back(&output(d));
     TaskOutputs outputs;
     try {
@@ -353,7 +353,7 @@ void Scheduler::make_ready(int id) {
   if (manifests_[id]) {
     TaskManifest m = *manifests_[id];
     trace(Running{id, 0, 0}, -1, "reused", "file", m.rows, 0, 0);
-    complete(id, std::make_shared<const std::vector<DataSet>>(std::move(m.outputs)), m.rows, true);
+    complete(id, TaskOutputs(std::move(m.outputs)), m.rows, true);
     return;
   }
   ready_.push_back(id);
@@ -364,7 +364,7 @@ void Scheduler::complete(int id, TaskOutputs outputs, int64_t rows, bool reused)
   TaskState& s = states_[id];
   s.state = State::Done;
   unfinished_in_step_[task.step]--;
-  if (!outputs->empty() && (*outputs)[0].schema_known() && (*outputs)[0].memory_tables().empty() &&
+  if (!outputs.empty() && outputs[0].schema_known() && outputs[0].memory_tables().empty() &&
       !schema_donor_.count(task.step))
     schema_donor_[task.step] = id;
   if (s.exclusive) {  // done: the others may run again
@@ -440,10 +440,7 @@ int Scheduler::pick_executor(const TaskState& s, int avoid) const {
   return fallback;
 }
 
-const std::vector<DataSet>& Scheduler::output(int task) const {
-  static const std::vector<DataSet> kNone;
-  return outputs_[task] ? *outputs_[task] : kNone;
-}
+const TaskOutputs& Scheduler::output(int task) const { return outputs_[task]; }
 
 DataSet Scheduler::input_of(int dep) const {
   const DataSet& ds = output(dep).at(0);

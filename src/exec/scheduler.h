@@ -103,8 +103,8 @@ class Scheduler {
 
   std::vector<TaskState> states_;
   std::vector<TaskOutputs> outputs_;
-  const std::vector<DataSet>& output(int task) const;  // none (empty) when not known
-  std::vector<std::vector<int>> users_;                // task -> tasks that depend on it
+  const TaskOutputs& output(int task) const;  // none (empty) when not known
+  std::vector<std::vector<int>> users_;       // task -> tasks that depend on it
   std::deque<int> ready_;  // executor tasks waiting for an executor, FIFO (retries in front)
   std::vector<Running> running_on_;  // by executor
   AssignmentBuilder assignments_;

@@ -3,12 +3,12 @@
 // module sits below both). A task processes one partition of one step.
 
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
 #include "dataset/dataset.h"
+#include "plan/task_outputs.h"
 
 namespace smallpond {
 
@@ -42,10 +42,6 @@ const char* task_kind_name(TaskKind kind);
 bool runs_on_executor(TaskKind kind);
 //! The kind of a name from task_kind_name; InternalError for an unknown name.
 TaskKind task_kind_from_name(const std::string& name);
-
-//! A task's output data sets, never changed once made: shared, not copied (a source's may name
-//! a million files). Null: not known (not computed, or lost).
-using TaskOutputs = std::shared_ptr<const std::vector<DataSet>>;
 
 //! A task's place in one partition dimension: index of count. A task of a nested partition has
 //! one entry per level (e.g. ticker_a 2 of 3, ticker_b 4 of 5).

@@ -14,8 +14,7 @@ SMALLPOND_JSON_FIELDS_IMPL(RangeProduceParams, SMALLPOND_RANGE_PRODUCE_PARAMS)
 SMALLPOND_JSON_FIELDS_IMPL(FunctionParams, SMALLPOND_FUNCTION_PARAMS)
 
 void write_source_identity(const Task& task, const std::function<void(std::string_view)>& write) {
-  static const std::vector<DataSet> kNone;
-  const std::vector<DataSet>& data = task.source_data ? *task.source_data : kNone;
+  const TaskOutputs& data = task.source_data;
   // The former fields left out what equalled their defaults: no partitions, an empty data set.
   if (SourceParams::from_json(task.params).partitioned) {
     if (data.empty()) return write("{}");

@@ -596,7 +596,7 @@ class Planner {
     std::string reader;
     if (t.kind == TaskKind::Source) {
       // The data set's reading options: all but its files and where its schema comes from.
-      DataSet options = t.source_data->empty() ? DataSet() : t.source_data->front().without_files();
+      DataSet options = t.source_data.empty() ? DataSet() : t.source_data.front().without_files();
       options.schema_file.clear();
       options.schema_table.clear();
       reader = options.to_json().dump();
@@ -622,12 +622,11 @@ class Planner {
   int add_source(const Node& node, std::vector<DataSet> data, bool partitioned) {
     SourceParams params;
     params.partitioned = partitioned;
-    return add_task(node, TaskKind::Source, 0, {}, params.to_json(),
-                    std::make_shared<const std::vector<DataSet>>(std::move(data)));
+    return add_task(node, TaskKind::Source, 0, {}, params.to_json(), TaskOutputs(std::move(data)));
   }
 
   int add_task(const Node& node, TaskKind kind, int partition, std::vector<int> deps, Json params,
-               TaskOutputs source_data = nullptr) {
+               TaskOutputs source_data = {}) {
     if (graph_.tasks.size() >= kMaxTasks)
       throw InvalidInputError("step '" + node.name + "': the plan would have more than " +
                               std::to_string(kMaxTasks) +

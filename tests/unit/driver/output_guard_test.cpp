@@ -24,7 +24,7 @@ class OutputGuard : public ::testing::Test {
     DataSet ds;
     ds.files = {{dir / "project/data/in.parquet", 0, -1}};
     source.params = Json::object();
-    source.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
+    source.source_data = TaskOutputs({ds});
     graph.tasks.push_back(source);
     context.job_dir = dir / "project/.smallpond/job";
     context.protected_dirs = {dir / "project"};
@@ -87,7 +87,7 @@ TEST_F(OutputGuard, AnInputThatIsALinkIsWhereItPoints) {
   linked.params = Json::object();
   DataSet ds;
   ds.files = {{dir / "project/data/linked.parquet", 0, -1}};
-  linked.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
+  linked.source_data = TaskOutputs({ds});
   graph.tasks = {linked};
   std::string refusal = check(dir / "elsewhere", true);
   EXPECT_TRUE(has(refusal, "an input of step 'linked'")) << refusal;
@@ -107,7 +107,7 @@ TEST_F(OutputGuard, RefusesTheDirectoryOfPartitionedInput) {
   loaded.params = params.to_json();
   std::vector<DataSet> partitions(2);
   partitions[1].files = {{dir / "saved/k=1/part-0.parquet", 0, -1}};
-  loaded.source_data = std::make_shared<const std::vector<DataSet>>(std::move(partitions));
+  loaded.source_data = TaskOutputs(std::move(partitions));
   graph.tasks.push_back(loaded);
   EXPECT_TRUE(has(check(dir / "saved"), "an input of step 'loaded'"));
   EXPECT_EQ(read_file(dir / "saved/k=1/part-0.parquet"), "saved");

@@ -10,9 +10,7 @@
 namespace smallpond {
 namespace {
 
-TaskOutputs one(DataSet ds) {
-  return std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{std::move(ds)});
-}
+TaskOutputs one(DataSet ds) { return TaskOutputs({std::move(ds)}); }
 
 // Task t's output is the file t.parquet; each step names its tasks.
 struct Job {

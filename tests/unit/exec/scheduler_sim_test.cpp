@@ -38,9 +38,9 @@ TEST(SchedulerSimulation, EveryTaskOnceAfterItsInputsDespiteFailures) {
   EXPECT_EQ(report.executed_tasks(), static_cast<int>(graph.tasks.size()));
   EXPECT_GT(report.step("a").retries, 0);
   for (int t : graph.outputs) {
-    ASSERT_TRUE(outputs[t] != nullptr);
-    ASSERT_EQ(outputs[t]->size(), 1u);
-    EXPECT_EQ((*outputs[t])[0].files.at(0).path, "/simulated/" + std::to_string(t));
+    ASSERT_TRUE(outputs[t].known());
+    ASSERT_EQ(outputs[t].size(), 1u);
+    EXPECT_EQ(outputs[t][0].files.at(0).path, "/simulated/" + std::to_string(t));
   }
   int64_t attempts = 0;
   for (int n : assigned) attempts += n;

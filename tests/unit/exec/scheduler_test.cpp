@@ -82,7 +82,7 @@ TaskGraph diamond() {
       DataSet ds;
       ds.files = {{"/in.parquet", 0, -1}};
       t.params = Json::object();
-      t.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{ds});
+      t.source_data = TaskOutputs({ds});
     } else {
       t.params = {{"sql", "SELECT 1"}};
     }
@@ -154,7 +154,7 @@ TEST(Scheduler, RunsEveryTaskOnceAfterItsInputs) {
   std::set<int> ran;
   for (auto& r : h.log.runs) ran.insert(r.first);
   EXPECT_EQ(ran.size(), 7u);
-  EXPECT_EQ((*outputs[h.graph.outputs[0]])[0].files[0].path, "/out/7");
+  EXPECT_EQ(outputs[h.graph.outputs[0]][0].files[0].path, "/out/7");
   EXPECT_EQ(h.report.executed_tasks(), 7);
   EXPECT_EQ(h.report.step("a").rows, 40);
   EXPECT_EQ(h.report.step("src").tasks, 0);
@@ -167,9 +167,9 @@ TEST(Scheduler, ASourceOutputsItsPlannedDataSetsWithoutACopy) {
   auto outputs = h.run(nullptr);
   const Task& source = h.graph.tasks[0];
   ASSERT_EQ(source.kind, TaskKind::Source);
-  ASSERT_TRUE(outputs[source.id] != nullptr);
-  EXPECT_EQ(outputs[source.id].get(), source.source_data.get());
-  EXPECT_EQ((*outputs[source.id])[0].files[0].path, "/in.parquet");
+  ASSERT_TRUE(outputs[source.id].known());
+  EXPECT_TRUE(outputs[source.id].shares_storage_with(source.source_data));
+  EXPECT_EQ(outputs[source.id][0].files[0].path, "/in.parquet");
 }
 
 TEST(Scheduler, RetriesAFailedAttempt) {
@@ -419,7 +419,7 @@ TEST(Scheduler, ReusesPublishedOutputsWithTheSameKey) {
   EXPECT_EQ(h.report.step("a").reused, 1);
   EXPECT_EQ(h.report.step("a").executed, 3);
   EXPECT_EQ(h.report.step("a").rows, 99 + 30);
-  EXPECT_EQ((*outputs[1])[0].files[0].path, h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
+  EXPECT_EQ(outputs[1][0].files[0].path, h.dir.path() + "/data/old_a.sql-0-key1/part-0.parquet");
 }
 
 // A published output whose files no longer are what its manifest recorded is recomputed.

@@ -54,22 +54,21 @@ TEST(TaskParams, ASourceIsIdentifiedByItsFormerParameters) {
 
   Task plain;
   plain.kind = TaskKind::Source;
-  plain.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{csv});
+  plain.source_data = TaskOutputs({csv});
   EXPECT_EQ(source_identity(plain), (Json{{"dataset", csv.to_json()}}).dump());
 
   Task partitioned = plain;
   SourceParams params;
   params.partitioned = true;
   partitioned.params = params.to_json();
-  partitioned.source_data =
-      std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{DataSet(), part, csv});
+  partitioned.source_data = TaskOutputs({DataSet(), part, csv});
   Json former = {{"partitions", Json::array({DataSet().to_json(), part.to_json(), csv.to_json()})}};
   EXPECT_EQ(source_identity(partitioned), former.dump());
 
   // What the former parameters left out as defaults: no partitions, an empty data set.
-  partitioned.source_data = std::make_shared<const std::vector<DataSet>>();
+  partitioned.source_data = TaskOutputs(std::vector<DataSet>{});
   EXPECT_EQ(source_identity(partitioned), "{}");
-  plain.source_data = std::make_shared<const std::vector<DataSet>>(std::vector<DataSet>{DataSet()});
+  plain.source_data = TaskOutputs({DataSet()});
   EXPECT_EQ(source_identity(plain), "{}");
 }
 

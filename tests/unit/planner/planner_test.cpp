@@ -179,7 +179,7 @@ TEST(Planner, KeysHashTheTaskIdentity) {
   for (auto& t : g.tasks) {
     // A source's parameters were its data set; they moved to source_data, the text did not.
     std::string params = t.kind == TaskKind::Source
-                             ? Json{{"dataset", t.source_data->at(0).to_json()}}.dump()
+                             ? Json{{"dataset", t.source_data.at(0).to_json()}}.dump()
                              : t.params.dump();
     std::string identity = std::string(task_kind_name(t.kind)) + "\n" +
                            nodes.at(t.step)->definition().dump() + "\n" +
