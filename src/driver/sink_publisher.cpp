@@ -20,10 +20,12 @@ static std::string part_name(size_t partition, size_t index) {
 }
 
 static bool whole_parquet_files(const DataSet& ds) {
-  if (ds.format != FileFormat::Parquet || !ds.columns.empty() || !ds.generated_columns.empty())
-    return false;  // a projection or generated columns are not in the files as they are
+  // A projection, generated columns or columns united by name are not in the files as they are.
+  if (ds.format != FileFormat::Parquet || !ds.columns.empty() || !ds.generated_columns.empty() ||
+      ds.union_by_name)
+    return false;
   for (auto& f : ds.files)
-    if (!f.whole()) return false;
+    if (f.in_memory() || !f.whole()) return false;
   return !ds.files.empty();
 }
 
@@ -58,11 +60,17 @@ int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partit
   // (an old output moved aside goes back) and removed before this one starts.
   PublishLock lock(target);
   recover_publish(target);
-  if (!sink.overwrite) {  // checked before the job; something may have appeared since
-    std::string why = replace_refusal(target);
-    if (!why.empty())
-      throw InvalidInputError("step '" + sink.step + "': refusing to replace '" + target +
-                              "': " + why + "; nothing was changed (overwrite: true replaces it)");
+  auto refused = [&](const std::string& why) {
+    return InvalidInputError("step '" + sink.step + "': refusing to replace '" + target +
+                             "': " + why + "; nothing was changed (overwrite: true replaces it)");
+  };
+  // Checked before the job, and again now and just before the swap: something may have
+  // appeared since (the publish lock keeps out other publishes, not the user's own tools).
+  ReplaceCheck refusal;
+  if (!sink.overwrite) refusal = replace_refusal;
+  if (refusal) {
+    std::string why = refusal(target);
+    if (!why.empty()) throw refused(why);
   }
   check_unchanged(partitions);  // source files placed as they are must be what was planned
   std::string staging = staging_path_for(target);
@@ -106,12 +114,13 @@ int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partit
         write("\n");
       }
     });
-    replace_directory(staging, target);  // flushes, swaps; see io/publish.h
+    replace_directory(staging, target, refusal);  // flushes, checks, swaps; see io/publish.h
   } catch (const std::exception& e) {
     try {
       remove_all(staging);
     } catch (const std::exception&) {
     }
+    if (dynamic_cast<const ReplaceRefused*>(&e)) throw refused(e.what());
     throw Error("step '" + sink.step + "': cannot write '" + target + "': " + e.what());
   }
   return files;

@@ -23,8 +23,10 @@ namespace smallpond {
 
 namespace {
 
-const char* const kStagingInfix = ".staging-";
-const char* const kOldInfix = ".old-";
+// Names no one gives a directory by chance: only these count as leftovers (a user's
+// "out.old-2024-06" or "out.staging-1-2" is never touched).
+const char* const kStagingInfix = ".smallpond-staging-";
+const char* const kOldInfix = ".smallpond-old-";
 
 // Swaps two paths in one step; false when the kernel or file system cannot (the caller falls
 // back to two renames). SMALLPOND_NO_RENAME_EXCHANGE=1 forces the fallback, for its tests.
@@ -43,8 +45,7 @@ void rename_or_throw(const std::string& from, const std::string& to, const char*
 }
 
 // Entries beside target named <target-name><infix><pid>-<n> (what staging_path_for and
-// replace_directory name them; unique_suffix), as full paths. Nothing else matches: a user's
-// "out.old-v1" is not a leftover.
+// replace_directory name them; unique_suffix), as full paths. Nothing else matches.
 std::vector<std::string> leftovers(const std::string& target, const std::string& infix) {
   std::vector<std::string> out;
   fs::path t(target);
@@ -65,16 +66,32 @@ std::vector<std::string> leftovers(const std::string& target, const std::string&
   return out;
 }
 
+// The new content is published: the old one (under a leftover's name) is removed, or, when
+// that fails, by the next publish to the target (recover_publish). Not an error of the publish.
+void remove_old_content(const std::string& path) {
+  try {
+    remove_all(path);
+  } catch (const std::exception&) {
+  }
+}
+
 }  // namespace
 
 std::string staging_path_for(const std::string& target) {
   return target + kStagingInfix + unique_suffix();
 }
 
-void replace_directory(const std::string& staged, const std::string& target) {
+void replace_directory(const std::string& staged, const std::string& target,
+                       const ReplaceCheck& refusal) {
   const std::string parent = parent_dir(target);
   sync_tree(staged);
   crash_point("publish.before_swap");
+  // Checked last, after the (possibly long) build and flush of staged: what appeared in the
+  // target meanwhile is not swapped away.
+  if (refusal) {
+    std::string why = refusal(target);
+    if (!why.empty()) throw ReplaceRefused(why);
+  }
   struct stat st;
   bool target_exists = ::lstat(target.c_str(), &st) == 0;
   if (!target_exists) {
@@ -86,7 +103,7 @@ void replace_directory(const std::string& staged, const std::string& target) {
   if (exchange(staged, target)) {
     sync_dir(parent);
     crash_point("publish.after_exchange");
-    remove_all(staged);  // now the old content
+    remove_old_content(staged);
     return;
   }
   std::string old = target + kOldInfix + unique_suffix();
@@ -100,7 +117,7 @@ void replace_directory(const std::string& staged, const std::string& target) {
   }
   sync_dir(parent);
   crash_point("publish.after_rename");
-  remove_all(old);
+  remove_old_content(old);
 }
 
 void recover_publish(const std::string& target) {

@@ -229,6 +229,30 @@ TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
   EXPECT_EQ(sp->read_parquet(dir / "evolved", options).count(), 2);
 }
 
+// An output of files read with their columns united by name is written with those columns in
+// every file, not published as the input files were (each with its own columns).
+TEST_F(Operations, AnOutputOfColumnsUnitedByNameHoldsThemAll) {
+  make_dirs(dir / "evolved");
+  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" +
+               "' (FORMAT parquet)");
+  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" +
+               "' (FORMAT parquet)");
+  ParquetOptions options;
+  options.union_by_name = true;
+  sp->read_parquet(dir / "evolved", options).write_parquet(dir / "united");
+  for (auto& f : list_files_recursive(dir / "united")) {
+    if (f.find(".parquet") == std::string::npos) continue;
+    Table columns = duckdb_query("SELECT name FROM parquet_schema('" + dir / "united" + "/" + f +
+                                 "') WHERE name IN ('a', 'b', 'c') ORDER BY name");
+    EXPECT_EQ(columns.num_rows(), 3u) << f;
+  }
+  Table t = duckdb_query("SELECT a, b, c FROM read_parquet('" + dir / "united/*.parquet" +
+                         "') ORDER BY a");
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_TRUE(t.rows[0][2].is_null());
+  EXPECT_TRUE(t.rows[1][1].is_null());
+}
+
 TEST_F(Operations, CsvAndJsonSources) {
   make_dirs(dir / "text/sub");
   testing::write_text(dir / "text/a.csv", "1,x\n2,y\n");

@@ -197,7 +197,7 @@ TEST_F(Safety, ACrashAtEveryPublishStepLeavesTheOldOrTheNewOutput) {
     ASSERT_EQ(rerun.status, 0) << rerun.output;
     EXPECT_EQ(output(out).rows, new_rows.rows);
     for (auto& f : list_files_recursive(dir.path()))
-      EXPECT_FALSE(contains(f, "out.staging-") || contains(f, "out.old-")) << f;
+      EXPECT_FALSE(contains(f, "out.smallpond-staging-") || contains(f, "out.smallpond-old-")) << f;
   }
 }
 
