@@ -212,13 +212,14 @@ JobResult JobRunner::run(const std::vector<NodePtr>& targets,
       throw InternalError("task " + graph.tasks[t].label() + " finished without an output");
     return outputs[t].front();
   };
+  std::vector<std::vector<const DataSet*>> sink_parts;
   for (auto& sink : graph.sinks) {
     if (options_.overwrite) sink.overwrite = true;
-    std::vector<const DataSet*> parts;
-    for (int t : sink.tasks) parts.push_back(&first_output(t));
-    publish_sink(sink, parts, local_engine());
-    result.report.published.push_back(sink.path);
+    sink_parts.emplace_back();
+    for (int t : sink.tasks) sink_parts.back().push_back(&first_output(t));
   }
+  publish_sinks(graph.sinks, sink_parts, local_engine());
+  for (auto& sink : graph.sinks) result.report.published.push_back(sink.path);
   for (int t : graph.outputs) {
     first_output(t);  // there is one
     result.outputs.push_back(outputs[t]);

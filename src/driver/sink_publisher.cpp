@@ -1,8 +1,12 @@
 #include "driver/sink_publisher.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <memory>
 
 #include "common/crash_point.h"
+#include "common/os_error.h"
 #include "common/strings.h"
 #include "driver/output_guard.h"
 #include "exec/input_check.h"
@@ -48,35 +52,39 @@ static std::string place_file(const std::string& type, const FileSlice& file,
   return dst;
 }
 
-int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partitions,
-                 Engine& engine) {
-  if (sink.type != "link_or_copy" && sink.type != "copy" && sink.type != "link" &&
-      sink.type != "manifest")
-    throw InvalidInputError("step '" + sink.step + "': unknown sink type '" + sink.type +
-                            "' (link_or_copy, copy, link, manifest)");
-  std::string target = absolute_path(sink.path);
-  make_dirs(parent_dir(target));
-  // One publish at a time per parent directory: leftovers of a crashed publish are finished
-  // (an old output moved aside goes back) and removed before this one starts.
-  PublishLock lock(target);
-  recover_publish(target);
-  auto refused = [&](const std::string& why) {
+namespace {
+
+// One sink on its way: its target, and the new output built beside it.
+struct SinkPublish {
+  const SinkPlan& sink;
+  const std::vector<const DataSet*>& partitions;
+  std::string target;
+  ReplaceCheck refusal;  // none with overwrite
+  std::string staging;   // built, not yet swapped in ("" before and after)
+
+  InvalidInputError refused(const std::string& why, const std::string& already) const {
     return InvalidInputError("step '" + sink.step + "': refusing to replace '" + target +
-                             "': " + why + "; nothing was changed (overwrite: true replaces it)");
-  };
-  // Checked before the job, and again now and just before the swap: something may have
-  // appeared since (the publish lock keeps out other publishes, not the user's own tools).
-  ReplaceCheck refusal;
-  if (!sink.overwrite) refusal = replace_refusal;
-  if (refusal) {
-    std::string why = refusal(target);
-    if (!why.empty()) throw refused(why);
+                             "': " + why + "; " + already + " (overwrite: true replaces it)");
   }
-  check_unchanged(partitions);  // source files placed as they are must be what was planned
-  std::string staging = staging_path_for(target);
-  make_dirs(staging);
-  int files = 0;
-  try {
+  Error failed(const std::string& why, const std::string& already) const {
+    return Error("step '" + sink.step + "': cannot write '" + target + "': " + why +
+                 (already == kNothingChanged ? "" : "; " + already));
+  }
+  static constexpr const char* kNothingChanged = "nothing was changed";
+
+  void throw_if_refused(const std::string& already) const {
+    if (!refusal) return;
+    std::string why = refusal(target);
+    if (!why.empty()) throw refused(why, already);
+  }
+
+  // The partitions' files placed (or written) into a new directory beside the target, with
+  // the manifest that lists them.
+  void build(Engine& engine) {
+    staging = staging_path_for(target);
+    make_dirs(staging);
+    if (fault_point(("sink.build." + sink.step).c_str()))  // testing: a full disk
+      throw_os_error("cannot write '" + staging + "'", ENOSPC);
     std::unique_ptr<EngineConnection> con;
     std::vector<std::string> listed;  // absolute paths once published
     // A partition whose columns are unknown (a C++ function produced no rows) is written with
@@ -97,7 +105,6 @@ int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partit
           std::string placed = place_file(sink.type, ds.files[i], staging + "/" + name);
           listed.push_back(placed == ds.files[i].path ? placed : target + "/" + name);
         }
-        files += static_cast<int>(ds.files.size());
         continue;
       }
       // Row ranges, projections, in-memory data and empty partitions: written out as Parquet.
@@ -105,7 +112,6 @@ int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partit
       con->query_int("COPY (" + ds.sql() + ") TO " + sql_string(staging + "/" + part_name(p, 0)) +
                      " (FORMAT parquet)");
       listed.push_back(target + "/" + part_name(p, 0));
-      files++;
     }
     crash_point("sink.before_manifest");
     write_file_atomic(staging + "/" + kSinkManifest, [&](const FileWriter& write) {
@@ -114,16 +120,89 @@ int publish_sink(const SinkPlan& sink, const std::vector<const DataSet*>& partit
         write("\n");
       }
     });
-    replace_directory(staging, target, refusal);  // flushes, checks, swaps; see io/publish.h
-  } catch (const std::exception& e) {
+  }
+
+  void discard_staging() {
+    if (staging.empty()) return;
     try {
       remove_all(staging);
-    } catch (const std::exception&) {
+    } catch (const std::exception&) {  // a leftover: the next publish to the target removes it
     }
-    if (dynamic_cast<const ReplaceRefused*>(&e)) throw refused(e.what());
-    throw Error("step '" + sink.step + "': cannot write '" + target + "': " + e.what());
+    staging.clear();
   }
-  return files;
+};
+
+// "nothing was changed", or which outputs were already replaced.
+std::string already_replaced(const std::vector<SinkPublish>& publishes, size_t done) {
+  if (done == 0) return SinkPublish::kNothingChanged;
+  std::string steps;
+  for (size_t i = 0; i < done; i++)
+    steps += (i ? ", '" : "'") + publishes[i].sink.step + "' (" + publishes[i].target + ")";
+  return "the output" + std::string(done > 1 ? "s" : "") + " of " + steps +
+         (done > 1 ? " were" : " was") + " already replaced";
+}
+
+}  // namespace
+
+void publish_sinks(const std::vector<SinkPlan>& sinks,
+                   const std::vector<std::vector<const DataSet*>>& partitions, Engine& engine) {
+  if (partitions.size() != sinks.size())
+    throw InternalError("publish_sinks: partitions do not match the sinks");
+  std::vector<SinkPublish> publishes;
+  publishes.reserve(sinks.size());
+  std::vector<std::pair<std::string, std::string>> parents;  // parent directory, a target in it
+  for (size_t i = 0; i < sinks.size(); i++) {
+    const SinkPlan& sink = sinks[i];
+    if (sink.type != "link_or_copy" && sink.type != "copy" && sink.type != "link" &&
+        sink.type != "manifest")
+      throw InvalidInputError("step '" + sink.step + "': unknown sink type '" + sink.type +
+                              "' (link_or_copy, copy, link, manifest)");
+    SinkPublish p{sink, partitions[i], absolute_path(sink.path), {}, ""};
+    // Checked before the job, and again now and just before each swap: something may have
+    // appeared since (the publish lock keeps out other publishes, not the user's own tools).
+    if (!sink.overwrite) p.refusal = replace_refusal;
+    parents.emplace_back(parent_dir(p.target), p.target);
+    publishes.push_back(std::move(p));
+  }
+  // One publish at a time per parent directory, the locks taken in one order (two jobs that
+  // publish into the same two directories cannot wait for each other), each once (a second
+  // lock of one directory by this process would wait for the first).
+  std::sort(parents.begin(), parents.end());
+  std::vector<std::unique_ptr<PublishLock>> locks;
+  for (size_t i = 0; i < parents.size(); i++) {
+    if (i > 0 && parents[i].first == parents[i - 1].first) continue;
+    make_dirs(parents[i].first);
+    locks.push_back(std::make_unique<PublishLock>(parents[i].second));
+  }
+  // Leftovers of a crashed publish are finished (an old output moved aside goes back) and
+  // removed; then every output is checked before any is built.
+  for (auto& p : publishes) {
+    recover_publish(p.target);
+    p.throw_if_refused(SinkPublish::kNothingChanged);
+    check_unchanged(p.partitions);  // source files placed as they are must be what was planned
+  }
+  // Every new output is built and flushed before any replaces its target: a failure there (a
+  // full disk, a file that cannot be linked) changes no output.
+  const size_t n = publishes.size();
+  size_t at = 0, done = 0;  // the sink being worked on; how many were swapped in
+  try {
+    for (at = 0; at < n; at++) publishes[at].build(engine);
+    for (at = 0; at < n; at++) sync_tree(publishes[at].staging);
+    for (at = 0; at < n; at++) publishes[at].throw_if_refused(SinkPublish::kNothingChanged);
+    for (at = 0; at < n; at++, done++) {
+      SinkPublish& p = publishes[at];
+      swap_in(p.staging, p.target, p.refusal);  // checks once more, swaps; see io/publish.h
+      p.staging.clear();
+    }
+  } catch (const std::exception& e) {
+    for (auto& p : publishes) p.discard_staging();
+    if (at >= n) throw;
+    const SinkPublish& p = publishes[at];
+    std::string already = already_replaced(publishes, done);
+    if (dynamic_cast<const ReplaceRefused*>(&e)) throw p.refused(e.what(), already);
+    if (dynamic_cast<const InvalidInputError*>(&e)) throw;  // names its step and path
+    throw p.failed(e.what(), already);
+  }
 }
 
 }  // namespace smallpond

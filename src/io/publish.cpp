@@ -83,8 +83,12 @@ std::string staging_path_for(const std::string& target) {
 
 void replace_directory(const std::string& staged, const std::string& target,
                        const ReplaceCheck& refusal) {
-  const std::string parent = parent_dir(target);
   sync_tree(staged);
+  swap_in(staged, target, refusal);
+}
+
+void swap_in(const std::string& staged, const std::string& target, const ReplaceCheck& refusal) {
+  const std::string parent = parent_dir(target);
   crash_point("publish.before_swap");
   // Checked last, after the (possibly long) build and flush of staged: what appeared in the
   // target meanwhile is not swapped away.

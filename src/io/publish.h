@@ -38,6 +38,10 @@ std::string staging_path_for(const std::string& target);
 //! ReplaceRefused and nothing is changed (staged stays for the caller to remove).
 void replace_directory(const std::string& staged, const std::string& target,
                        const ReplaceCheck& refusal = {});
+//! replace_directory without its first step: for a `staged` already flushed (sync_tree), so
+//! that several directories can be flushed first and swapped in one after another.
+void swap_in(const std::string& staged, const std::string& target,
+             const ReplaceCheck& refusal = {});
 
 //! Finishes what interrupted publishes to target left: restores the previous content when a
 //! crash left no target but a .smallpond-old- directory, then removes the .smallpond-staging-

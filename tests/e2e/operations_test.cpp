@@ -211,14 +211,20 @@ TEST_F(Operations, FusedSqlChainsGiveTheSameResult) {
   EXPECT_EQ(fused.rows, unfused.rows);
 }
 
-TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
-  make_dirs(dir / "evolved");
-  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" +
-               "' (FORMAT parquet)");
-  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" +
-               "' (FORMAT parquet)");
+// evolved/: two Parquet files, (a, b) and (a, c); options that read them united by name.
+ParquetOptions write_evolved_schemas(const std::string& dir) {
+  make_dirs(dir + "/evolved");
+  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir +
+               "/evolved/1.parquet' (FORMAT parquet)");
+  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir +
+               "/evolved/2.parquet' (FORMAT parquet)");
   ParquetOptions options;
   options.union_by_name = true;
+  return options;
+}
+
+TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
+  ParquetOptions options = write_evolved_schemas(dir.path());
   Table t = sorted(sp->read_parquet(dir / "evolved", options).to_table());
   EXPECT_EQ(t.column_names, (std::vector<std::string>{"a", "b", "c"}));
   ASSERT_EQ(t.num_rows(), 2u);
@@ -232,13 +238,7 @@ TEST_F(Operations, UnionByNameReadsEvolvedSchemas) {
 // An output of files read with their columns united by name is written with those columns in
 // every file, not published as the input files were (each with its own columns).
 TEST_F(Operations, AnOutputOfColumnsUnitedByNameHoldsThemAll) {
-  make_dirs(dir / "evolved");
-  duckdb_query("COPY (SELECT 1 AS a, 'x' AS b) TO '" + dir / "evolved/1.parquet" +
-               "' (FORMAT parquet)");
-  duckdb_query("COPY (SELECT 2 AS a, 3.5 AS c) TO '" + dir / "evolved/2.parquet" +
-               "' (FORMAT parquet)");
-  ParquetOptions options;
-  options.union_by_name = true;
+  ParquetOptions options = write_evolved_schemas(dir.path());
   sp->read_parquet(dir / "evolved", options).write_parquet(dir / "united");
   for (auto& f : list_files_recursive(dir / "united")) {
     if (f.find(".parquet") == std::string::npos) continue;

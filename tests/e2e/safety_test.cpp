@@ -201,6 +201,39 @@ TEST_F(Safety, ACrashAtEveryPublishStepLeavesTheOldOrTheNewOutput) {
   }
 }
 
+// A job with two outputs publishes both or neither: when the second cannot be built (a full
+// disk), the first is not replaced either, and nothing is left beside them.
+TEST_F(Safety, TwoOutputsAreBothReplacedOrNeither) {
+  auto two = [&](const std::string& sql) {
+    testing::write_text(dir / "two.yaml",
+                        "steps:\n"
+                        "  - {name: items, read_parquet: items}\n"
+                        "  - {name: sums, sql: \"" +
+                            sql +
+                            "\", inputs: [items]}\n"
+                            "  - {name: save_a, write_parquet: {input: sums, path: out_a}}\n"
+                            "  - {name: save_b, write_parquet: {input: sums, path: out_b}}\n");
+    return "run " + (dir / "two.yaml") + " --quiet";
+  };
+  const std::string v2 = "SELECT item, item * 3 AS thrice FROM {0} WHERE item % 5 = 0";
+  ASSERT_EQ(cli(two(kSql)).status, 0);
+  std::string marker = dir / "full";
+  CliRun failed = cli(two(v2), "SMALLPOND_FAULT_POINT=sink.build.save_b:" + marker);
+  ASSERT_TRUE(path_exists(marker)) << failed.output;
+  EXPECT_EQ(failed.status, 1) << failed.output;
+  EXPECT_TRUE(contains(failed.output, "step 'save_b': cannot write '" + (dir / "out_b") + "'"))
+      << failed.output;
+  EXPECT_TRUE(contains(failed.output, "No space left on device")) << failed.output;
+  EXPECT_FALSE(contains(failed.output, "already replaced")) << failed.output;
+  EXPECT_EQ(output(dir / "out_a").rows, truth().rows);
+  EXPECT_EQ(output(dir / "out_b").rows, truth().rows);
+  for (auto& f : list_files_recursive(dir.path()))
+    EXPECT_FALSE(contains(f, ".smallpond-staging-") || contains(f, ".smallpond-old-")) << f;
+  ASSERT_EQ(cli(two(v2)).status, 0);
+  EXPECT_EQ(output(dir / "out_a").rows, truth(v2).rows);
+  EXPECT_EQ(output(dir / "out_b").rows, truth(v2).rows);
+}
+
 // Kill an executor just before and just after it publishes a task output, with task outputs
 // flushed or not: the task is retried and the job's result is right.
 TEST_F(Safety, ACrashAroundATaskPublishIsRetried) {
