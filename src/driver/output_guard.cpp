@@ -12,6 +12,7 @@
 
 #include "dataset/dataset.h"
 #include "driver/sink_publisher.h"
+#include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/publish.h"
 #include "plan/task_params.h"
@@ -132,11 +133,15 @@ std::string replace_refusal(const std::string& target) {
   if (!fs::exists(manifest_path, ec))
     return "it holds files that are not a smallpond output (e.g. '" +
            it->path().filename().string() + "'; a smallpond output has " + kSinkManifest + ")";
-  // A previous output: replaced only if it holds nothing but what its manifest lists.
+  // A previous output: replaced only if it holds nothing but what its manifest lists there
+  // (a manifest sink lists files elsewhere, in a job directory: a file of the same name in
+  // the output is not one of them).
   std::set<std::string> listed = {kSinkManifest};
+  const std::string dir = absolute_path(target);
   std::istringstream lines(read_file(manifest_path));
   for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) listed.insert(fs::path(line).filename().string());
+    if (!line.empty() && absolute_path(parent_dir(line)) == dir)
+      listed.insert(fs::path(line).filename().string());
   for (; it != fs::end(it); it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (!listed.count(name))

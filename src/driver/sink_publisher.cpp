@@ -171,7 +171,7 @@ void publish_sinks(const std::vector<SinkPlan>& sinks,
   std::vector<std::unique_ptr<PublishLock>> locks;
   for (size_t i = 0; i < parents.size(); i++) {
     if (i > 0 && parents[i].first == parents[i - 1].first) continue;
-    make_dirs(parents[i].first);
+    make_dirs_durable(parents[i].first);
     locks.push_back(std::make_unique<PublishLock>(parents[i].second));
   }
   // Leftovers of a crashed publish are finished (an old output moved aside goes back) and

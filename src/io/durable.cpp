@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
+#include "io/filesystem.h"
 #include "smallpond/error.h"
 
 namespace fs = std::filesystem;
@@ -28,6 +30,18 @@ static void sync_path(const std::string& path, int flags) {
 void sync_file(const std::string& path) { sync_path(path, O_RDONLY); }
 
 void sync_dir(const std::string& path) { sync_path(path, O_RDONLY | O_DIRECTORY); }
+
+void make_dirs_durable(const std::string& dir) {
+  std::vector<std::string> missing;  // deepest first
+  std::error_code ec;
+  for (std::string p = absolute_path(dir); !fs::exists(p, ec); p = parent_dir(p)) {
+    if (ec) throw Error("cannot read '" + p + "': " + ec.message());
+    missing.push_back(p);
+    if (p == parent_dir(p)) break;
+  }
+  make_dirs(dir);
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) sync_dir(parent_dir(*it));
+}
 
 void sync_tree(const std::string& dir) {
   std::error_code ec;

@@ -21,5 +21,8 @@ void sync_tree(const std::string& dir);
 void start_writeback(const std::string& path, int64_t min_bytes = 0);
 //! The directory that holds path.
 std::string parent_dir(const std::string& path);
+//! Creates dir and the directories above it that are missing, each flushed into its parent:
+//! an output published into a new directory is not lost with that directory in a power loss.
+void make_dirs_durable(const std::string& dir);
 
 }  // namespace smallpond

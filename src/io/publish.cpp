@@ -116,7 +116,9 @@ void swap_in(const std::string& staged, const std::string& target, const Replace
   crash_point("publish.after_move_aside");
   if (::rename(staged.c_str(), target.c_str()) != 0) {
     std::string why = std::strerror(errno);
-    ::rename(old.c_str(), target.c_str());  // put the old output back
+    if (::rename(old.c_str(), target.c_str()) != 0)  // put the old output back
+      throw Error("cannot publish '" + target + "': " + why + "; the previous content is at '" +
+                  old + "' (the next run to write '" + target + "' puts it back)");
     throw Error("cannot publish '" + target + "': " + why);
   }
   sync_dir(parent);

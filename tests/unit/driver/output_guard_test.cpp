@@ -134,6 +134,19 @@ TEST_F(OutputGuard, ExistingPathsNeedOverwriteUnlessSmallpondWroteThem) {
   EXPECT_EQ(check(dir / "project/file"), "");
 }
 
+// A manifest output lists files elsewhere (in a job directory): a file of the same name put
+// into the output is the user's, not one of them.
+TEST_F(OutputGuard, AManifestListsOnlyTheFilesItNamesInTheOutput) {
+  make_dirs(dir / "project/listed");
+  testing::write_text(dir / "project/listed/.MANIFEST.txt",
+                      dir / "jobs/data/sums.sql-0-key/part-0.parquet\n" +
+                          dir / "project/listed/part-00001-000.parquet\n");
+  testing::write_text(dir / "project/listed/part-00001-000.parquet", "");
+  EXPECT_EQ(check(dir / "project/listed"), "");
+  testing::write_text(dir / "project/listed/part-0.parquet", "the user's");
+  EXPECT_TRUE(has(check(dir / "project/listed"), "files added since (e.g. 'part-0.parquet')"));
+}
+
 TEST_F(OutputGuard, RefusesTwoSinksOnOnePath) {
   graph.sinks = {{"a", dir / "project/out", "copy", {0}, false},
                  {"b", dir / "project/out/", "copy", {0}, false}};

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "io/durable.h"
 #include "smallpond/error.h"
 #include "support/test_env.h"
 
@@ -51,6 +52,24 @@ TEST(Filesystem, AtomicWritesInPiecesAndFailuresLeaveTheOldFile) {
   EXPECT_EQ(read_file(path), "{\"a\":[1,2]}");
   EXPECT_EQ(list_files_recursive(dir.path()), std::vector<std::string>{"index.json"})
       << "no temporary file is left";
+}
+
+// The directories above an output are made (and each flushed into its parent) as needed; one
+// that cannot be made is named.
+TEST(MakeDirsDurable, MakesWhatIsMissingAndNamesWhatCannotBe) {
+  testing::TempDir dir;
+  make_dirs_durable(dir / "a/b/c");
+  EXPECT_TRUE(path_exists(dir / "a/b/c"));
+  make_dirs_durable(dir / "a/b/c");  // all there: nothing to do
+  make_dirs_durable(dir / "a/b/d");
+  EXPECT_TRUE(path_exists(dir / "a/b/d"));
+  testing::write_text(dir / "file", "x");
+  try {
+    make_dirs_durable(dir / "file/sub");
+    FAIL() << "made a directory under a file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir / "file"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
