@@ -3,16 +3,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-#include <set>
-#include <sstream>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dataset/dataset.h"
 #include "driver/sink_publisher.h"
-#include "io/durable.h"
 #include "io/filesystem.h"
 #include "io/publish.h"
 #include "plan/task_params.h"
@@ -133,20 +133,32 @@ std::string replace_refusal(const std::string& target) {
   if (!fs::exists(manifest_path, ec))
     return "it holds files that are not a smallpond output (e.g. '" +
            it->path().filename().string() + "'; a smallpond output has " + kSinkManifest + ")";
-  // A previous output: replaced only if it holds nothing but what its manifest lists there
-  // (a manifest sink lists files elsewhere, in a job directory: a file of the same name in
-  // the output is not one of them).
-  std::set<std::string> listed = {kSinkManifest};
-  const std::string dir = absolute_path(target);
-  std::istringstream lines(read_file(manifest_path));
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty() && absolute_path(parent_dir(line)) == dir)
-      listed.insert(fs::path(line).filename().string());
-  for (; it != fs::end(it); it.increment(ec)) {
+  // A previous output: replaced only if it holds nothing but what its manifest lists there.
+  // Most hold few entries (a manifest sink's holds none but the manifest, which may list a
+  // million files elsewhere): the manifest is read only when there is something to look up.
+  std::vector<std::string> others;
+  for (; !ec && it != fs::end(it); it.increment(ec)) {
     std::string name = it->path().filename().string();
+    if (name != kSinkManifest) others.push_back(std::move(name));
+  }
+  if (ec) return "it cannot be listed (" + ec.message() + ")";
+  if (others.empty()) return "";
+  // Lines are absolute paths: <target>/<name> for a file placed in it; files listed where they
+  // are (a manifest sink's, in a job directory) are not in it, whatever their names.
+  const std::string prefix = absolute_path(target) + "/";
+  const std::string text = read_file(manifest_path);
+  std::unordered_set<std::string_view> listed;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = std::min(text.find('\n', at), text.size());
+    std::string_view line(text.data() + at, end - at);
+    if (line.size() > prefix.size() && line.compare(0, prefix.size(), prefix) == 0 &&
+        line.find('/', prefix.size()) == std::string_view::npos)
+      listed.insert(line.substr(prefix.size()));
+    at = end + 1;
+  }
+  for (auto& name : others)
     if (!listed.count(name))
       return "it is a previous output with files added since (e.g. '" + name + "')";
-  }
   return "";
 }
 
