@@ -16,7 +16,11 @@ TEST(SqlVolatility, FromDuckDBsParse) {
                         "SELECT * FROM t TABLESAMPLE 10%", "SELECT a, uuid() FROM t",
                         "SELECT * FROM t WHERE a < (SELECT max(a) * random() FROM t)",
                         "SELECT now() AS at FROM t", "SELECT * FROM t ORDER BY random()",
-                        "CREATE TEMP TABLE x AS SELECT random() AS r; SELECT * FROM x"})
+                        "CREATE TEMP TABLE x AS SELECT random() AS r; SELECT * FROM x",
+                        // The clock's keywords, without parentheses.
+                        "SELECT a, current_timestamp AS t FROM t", "SELECT current_date, a FROM t",
+                        "SELECT * FROM t WHERE CURRENT_TIME > TIME '00:00'",
+                        "SELECT localtime, localtimestamp FROM t"})
     EXPECT_TRUE(con->is_volatile(q)) << q;
   for (const char* q :
        {"SELECT a, random_word, 'random()' AS text FROM t", "SELECT sum(a) FROM t GROUP BY a % 2",
@@ -28,6 +32,7 @@ TEST(SqlVolatility, TextFallbackErrsOnTheVolatileSide) {
   EXPECT_TRUE(text_may_be_volatile("INSERT INTO x SELECT RANDOM()"));
   EXPECT_TRUE(text_may_be_volatile("create table s as select * from t using sample 5"));
   EXPECT_FALSE(text_may_be_volatile("INSERT INTO x SELECT randomness FROM t"));
+  EXPECT_TRUE(text_may_be_volatile("INSERT INTO x SELECT LOCALTIMESTAMP"));
 }
 
 }  // namespace
