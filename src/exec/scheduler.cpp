@@ -1,5 +1,7 @@
 #include "exec/scheduler.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -293,6 +295,41 @@ void Scheduler::plan_needed() {
       manifests_[t.id] = std::nullopt;  // unreadable now: computed again (its publish checks)
     }
   }
+  // One version of every input: a task is reused only when nothing it reads (directly, or
+  // through the file lists of splits and picks) is made anew in this run. A recomputed output
+  // may hold other rows (random(), now()) or the same rows in another order, which a split by
+  // rows cuts elsewhere: a reused consumer of the old version beside a new consumer of the new
+  // one would lose or repeat rows. So whatever reads an output that is made again is made again
+  // too (when needed), and so on downstream, until nothing changes.
+  std::vector<char> affected(n, false);  // reads (transitively) an output made in this run
+  std::vector<char> dropped(n, false);   // had a manifest, no longer reused
+  for (bool changed = true; changed;) {
+    changed = false;
+    mark_needed();
+    for (size_t i = 0; i < n; i++) {  // deps come before their users
+      const Task& t = graph_.tasks[i];
+      for (int d : t.deps) {
+        bool made_anew = graph_.tasks[d].on_executor() && needed_[d] && !manifests_[d];
+        if (!affected[i] && (made_anew || affected[d])) affected[i] = true;
+      }
+      if (affected[i] && t.on_executor() && manifests_[i]) {
+        manifests_[i] = std::nullopt;
+        dropped[i] = true;
+        changed = true;
+      }
+    }
+  }
+  // What is affected but not needed now does not run; its output must not be reused later
+  // either (it was made from the old version): its manifest goes.
+  for (size_t i = 0; i < n; i++) {
+    const Task& t = graph_.tasks[i];
+    if (dropped[i] && !needed_[i])
+      ::unlink((job_dir_.task_dir(t.step, t.name(), t.key) + "/" + kManifestFile).c_str());
+  }
+}
+
+void Scheduler::mark_needed() {
+  size_t n = graph_.tasks.size();
   needed_.assign(n, false);
   for (auto& sink : graph_.sinks)
     for (int t : sink.tasks) needed_[t] = true;

@@ -75,6 +75,7 @@ class Scheduler {
   void handle(ExecutorEvent& event);
   void handle_reply(int executor, ExportedMessage& message);
   void plan_needed();  // which tasks this run must compute, given what the job directory holds
+  void mark_needed();  // needed_ from the outputs and the manifests now taken for reuse
   std::vector<std::string> memory_inputs(int task) const;  // in-memory tables it reads
   void release_consumer(int task);  // a consumer of in-memory outputs is done
   void send_drop(const MemoryLedger::Drop& drop);

@@ -444,6 +444,84 @@ TEST(Scheduler, RecomputesPublishedOutputsThatChanged) {
   }
 }
 
+// source -> 1 x "p" -> 2 x "b", both reading p (as every consumer of a shuffle reads every
+// producer); both b's are the job's outputs.
+TaskGraph fan_out() {
+  TaskGraph g = diamond();
+  g.steps = {"src", "p", "b"};
+  g.tasks.resize(1);
+  auto add = [&](const std::string& step, int partition, std::vector<int> deps) {
+    Task t;
+    t.id = static_cast<int>(g.tasks.size());
+    t.kind = TaskKind::Sql;
+    t.step = step;
+    t.partition = partition;
+    t.deps = std::move(deps);
+    t.key = "key" + std::to_string(t.id);
+    t.params = {{"sql", "SELECT 1"}};
+    g.tasks.push_back(t);
+    return t.id;
+  };
+  int p = add("p", 0, {0});
+  g.outputs = {add("b", 0, {p}), add("b", 1, {p})};
+  return g;
+}
+
+// Task t's output and manifest, as a finished run would have left them; returns its directory.
+std::string publish_task(const std::string& root, const Task& t) {
+  std::string dir = JobDir(root).task_dir(t.step, t.name(), t.key);
+  make_dirs(dir);
+  write_file_atomic(dir + "/part-0.parquet", "the output of " + t.label());
+  TaskManifest m;
+  m.key = t.key;
+  m.label = t.label();
+  m.rows = 5;
+  DataSet out;
+  out.files = {{dir + "/part-0.parquet", 0, -1}};
+  m.outputs = {out};
+  write_task_manifest(dir, dir, m);
+  return dir;
+}
+
+std::set<int> ran(const Harness& h) {
+  std::set<int> out;
+  for (auto& r : h.log.runs) out.insert(r.first);
+  return out;
+}
+
+// b[0] was made from an earlier output of p; p's output and b[1]'s are gone. b[1] needs p made
+// again, and b[0] beside it would be of the old version (other rows, or the rows in another
+// order that a split by rows cuts elsewhere): it is made again too.
+TEST(Scheduler, AReaderOfAnOutputMadeAnewIsMadeAnewToo) {
+  Harness h(fan_out());
+  publish_task(h.dir.path(), h.graph.tasks[2]);
+  h.run(nullptr);
+  EXPECT_EQ(ran(h), (std::set<int>{1, 2, 3}));
+  EXPECT_EQ(h.report.step("b").reused, 0);
+}
+
+// With p's output still there, nothing is made anew that b[0] reads: it is reused.
+TEST(Scheduler, AReaderOfAReusedOutputIsReused) {
+  Harness h(fan_out());
+  publish_task(h.dir.path(), h.graph.tasks[1]);
+  publish_task(h.dir.path(), h.graph.tasks[2]);
+  h.run(nullptr);
+  EXPECT_EQ(ran(h), (std::set<int>{3}));
+  EXPECT_EQ(h.report.step("b").reused, 1);
+}
+
+// An output made from the old version that this run does not need is not run, but no later
+// run may reuse it beside the new version either: its manifest is removed.
+TEST(Scheduler, AnOutputOfTheOldVersionThatIsNotNeededIsNotReusedLater) {
+  Harness h(fan_out());
+  h.graph.outputs = {3};
+  std::string b0 = publish_task(h.dir.path(), h.graph.tasks[2]);
+  h.run(nullptr);
+  EXPECT_EQ(ran(h), (std::set<int>{1, 3}));
+  EXPECT_FALSE(path_exists(b0 + "/_manifest.json"));
+  EXPECT_FALSE(read_task_manifest(b0, h.graph.tasks[2].key));
+}
+
 }  // namespace
 }  // namespace smallpond
 
