@@ -72,6 +72,15 @@ struct SinkPublish {
   }
   static constexpr const char* kNothingChanged = "nothing was changed";
 
+  // Source files placed or read as they are must be what was planned.
+  void check_sources() const {
+    try {
+      check_unchanged(partitions);
+    } catch (const InvalidInputError& e) {
+      throw InvalidInputError("step '" + sink.step + "': " + e.what(), e.code());
+    }
+  }
+
   void throw_if_refused(const std::string& already) const {
     if (!refusal) return;
     std::string why = refusal(target);
@@ -179,7 +188,7 @@ void publish_sinks(const std::vector<SinkPlan>& sinks,
   for (auto& p : publishes) {
     recover_publish(p.target);
     p.throw_if_refused(SinkPublish::kNothingChanged);
-    check_unchanged(p.partitions);  // source files placed as they are must be what was planned
+    p.check_sources();
   }
   // Every new output is built and flushed before any replaces its target: a failure there (a
   // full disk, a file that cannot be linked) changes no output.
@@ -188,7 +197,14 @@ void publish_sinks(const std::vector<SinkPlan>& sinks,
   try {
     for (at = 0; at < n; at++) publishes[at].build(engine);
     for (at = 0; at < n; at++) sync_tree(publishes[at].staging);
-    for (at = 0; at < n; at++) publishes[at].throw_if_refused(SinkPublish::kNothingChanged);
+    // Checked again once read (copied, converted): a source file that changed while it was
+    // read must not be published. (A manifest lists them where they are: checked above.)
+    for (at = 0; at < n; at++)
+      if (publishes[at].sink.type != "manifest") publishes[at].check_sources();
+    // All checked again before the first swap (each swap checks its own target once more), so
+    // that what appeared in a later target does not stop the job half-way.
+    if (n > 1)
+      for (at = 0; at < n; at++) publishes[at].throw_if_refused(SinkPublish::kNothingChanged);
     for (at = 0; at < n; at++, done++) {
       SinkPublish& p = publishes[at];
       swap_in(p.staging, p.target, p.refusal);  // checks once more, swaps; see io/publish.h
