@@ -121,6 +121,16 @@ int count_sql_template_inputs(const std::string& query) {
   return n;
 }
 
+int count_sql_input_uses(const std::string& query, int index) {
+  int uses = 0;
+  scan(
+      query, [](char) {},
+      [&](const std::string& name) {
+        uses += is_index(name) && std::stoul(name) == static_cast<unsigned long>(index);
+      });
+  return uses;
+}
+
 std::string escape_sql_template(const std::string& text) {
   std::string out;
   for (char c : text) {

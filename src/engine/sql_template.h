@@ -28,4 +28,7 @@ bool is_single_sql_statement(const std::string& query);
 //! Largest input index used by the query plus one (0 when it uses none).
 int count_sql_template_inputs(const std::string& query);
 
+//! How many times the query reads input `index` ({index} placeholders).
+int count_sql_input_uses(const std::string& query, int index);
+
 }  // namespace smallpond

@@ -332,7 +332,8 @@ int64_t DuckDBTaskRunner::execute(EngineConnection& con, const TaskAssignment& t
     for (auto& c : params.keep) kept.push_back(sql_identifier(c));
     rows = "SELECT " + join(kept, ", ") + " FROM (" + rows + ")";
   }
-  if (!params.pre_sql.empty()) rows = substitute_sql_input(params.pre_sql, 0, "(" + rows + ")");
+  // pre_sql is template text (a step's query folded in keeps its {{ }} escapes).
+  if (!params.pre_sql.empty()) rows = expand_sql_template(params.pre_sql, {"(" + rows + ")"});
   if (!params.by.empty()) check_partition_number(con, params.by, rows);
   return write_buckets(con, task, rows, !input.empty(), bucket, n, outputs);
 }
@@ -393,15 +394,24 @@ int64_t DuckDBTaskRunner::write_buckets(EngineConnection& con, const TaskAssignm
     }
     return written.rows;
   }
+  // PARTITION_BY finds its column by name: one that none of the rows' columns has (a user's
+  // column may be called __smallpond_bucket too).
+  std::string column = kBucketColumn;
+  std::set<std::string> taken;
+  for (auto& c : con.query("SELECT * FROM (" + rows + ") LIMIT 0").column_names)
+    taken.insert(to_lower(c));
+  while (taken.count(to_lower(column))) column += "_";
   int64_t written = 0;
   if (any_input) {
-    written = con.query_int("COPY (" + bucketed + ") TO " + sql_string(dir) + " " +
-                            parquet_copy_options(task.intermediate, std::string("PARTITION_BY (") +
-                                                                        kBucketColumn + ")"));
+    std::string partitioned =
+        "SELECT *, " + bucket + " AS " + column + " FROM (" + rows + ") AS " + kRangeRow;
+    written =
+        con.query_int("COPY (" + partitioned + ") TO " + sql_string(dir) + " " +
+                      parquet_copy_options(task.intermediate, "PARTITION_BY (" + column + ")"));
   }
   // Files land in buckets/<column>=<k>/...; group them by k.
   std::map<int, std::vector<std::string>> buckets;
-  std::string prefix = std::string(kBucketColumn) + "=";
+  std::string prefix = column + "=";
   if (path_exists(dir)) {
     for (auto& rel : list_files_recursive(dir)) {
       if (rel.compare(0, prefix.size(), prefix) != 0) continue;

@@ -170,9 +170,13 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
           copy->columns = *kept;
     }
     const Node* child = n->inputs.empty() ? nullptr : n->inputs[0].get();
-    if (child && foldable_into_shuffle(*n, *child, consumers[child], target_set.count(child) > 0) &&
-        is_row_local(connection(), strip_semicolons(child->sql))) {
-      const Node& folded = *copy->inputs[0];  // already optimized: may be fused steps
+    // What is folded is the child as optimized (it may be fused steps): that query must be
+    // row-local and read one input, not only the child's own.
+    if (child &&
+        foldable_into_shuffle(*n, *copy->inputs[0], consumers[child],
+                              target_set.count(child) > 0) &&
+        is_row_local(connection(), strip_semicolons(copy->inputs[0]->sql))) {
+      const Node& folded = *copy->inputs[0];
       copy->pre_map = strip_semicolons(folded.sql);
       copy->inputs = folded.inputs;
       copy->fused = folded.fused;
@@ -203,8 +207,10 @@ std::vector<NodePtr> optimize_plan(const std::vector<NodePtr>& targets) {
         copy->inputs[i] = partition;
         rewritten[in] = partition;
       }
+    // The child's query runs where the parent reads {0}: once (read twice, it would run
+    // twice, and a volatile query would give two different inputs).
     if (fusable_parent(*n) && fusable_child(*child) && consumers[child] == 1 &&
-        !target_set.count(child)) {
+        !target_set.count(child) && count_sql_input_uses(n->sql, 0) == 1) {
       const Node& fused_child = *copy->inputs[0];  // already optimized: may itself be fused
       copy->sql = substitute_sql_input(n->sql, 0, "(" + strip_semicolons(fused_child.sql) + "\n)");
       copy->inputs = fused_child.inputs;

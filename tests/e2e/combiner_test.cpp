@@ -101,6 +101,29 @@ TEST(Combiner, CountsMinimaAndMaximaAreCombinedBeforeTheShuffle) {
                         true);
 }
 
+// The partial results are named __sp_p0, __sp_p1, ...: a query over columns of such names is
+// left alone (combined, max(x) AS __sp_p0 would stand where the key __sp_p0 was meant).
+TEST(Combiner, AQueryThatNamesThePartialResultsNamesIsLeftAlone) {
+  testing::TempDir dir;
+  make_dirs(dir / "in");
+  duckdb_query(
+      "COPY (SELECT * FROM (VALUES (1, 7, 100), (1, 7, 200), (2, 8, 300)) t(k, __sp_p0, "
+      "x)) TO '" +
+      (dir / "in/part-0.parquet") + "' (FORMAT parquet)");
+  Options o;
+  o.job_dir = dir / "job";
+  o.executors = 2;
+  o.progress = false;
+  auto sp = init(o);
+  auto df = sp.partial_sql("SELECT k, __sp_p0, max(x) AS m FROM {0} GROUP BY k, __sp_p0",
+                           sp.read_parquet(dir / "in/*.parquet").repartition(2, "k"));
+  Table t = sorted(df.to_table());
+  EXPECT_EQ(t.rows, sorted(duckdb_query("SELECT * FROM (VALUES (1, 7, 200), (2, 8, 300)) "
+                                        "t(k, __sp_p0, m)"))
+                        .rows);
+  EXPECT_EQ(df.explain().find("combiner"), std::string::npos) << df.explain();
+}
+
 TEST(Combiner, WhatItCannotProveEqualIsLeftAlone) {
   CombinerData data;
   const char* queries[] = {
@@ -115,6 +138,9 @@ TEST(Combiner, WhatItCannotProveEqualIsLeftAlone) {
       "SELECT k, w % 2 AS odd, count(*) AS n FROM {0} GROUP BY k, odd",
   };
   for (const char* query : queries) expect_same_as_duckdb(data, query, {"k"}, 4, false);
+  // A sum of HUGEINTs: a partial sum may not fit the DECIMAL(38,0) it would cross the shuffle as.
+  expect_same_as_duckdb(data, "SELECT k, CAST(sum(w::HUGEINT) AS BIGINT) AS s FROM {0} GROUP BY k",
+                        {"k"}, 4, false);
   // Not grouped by the partition key: each partition's groups are its own (what partial_sql
   // means), so the same rows with and without the optimizer, not DuckDB's.
   const char* by_other = "SELECT k2, count(*) AS n FROM {0} GROUP BY k2";
@@ -380,6 +406,14 @@ JobResult run_folded(const CombinerData& data, const std::string& step,
   return {sorted(df.to_table()), df.explain()};
 }
 
+// A template's text as DuckDB reads it: {{ and }} are one brace.
+std::string unescaped(std::string sql) {
+  for (const char* pair : {"{{", "}}"})
+    for (size_t at = sql.find(pair); at != std::string::npos; at = sql.find(pair, at + 1))
+      sql.erase(at, 1);
+  return sql;
+}
+
 void expect_folded(const CombinerData& data, const std::string& step,
                    const RepartitionOptions& partition, const std::string& query, bool folded) {
   SCOPED_TRACE(step + " | " + query);
@@ -388,7 +422,7 @@ void expect_folded(const CombinerData& data, const std::string& step,
   std::string inner = step;
   inner.replace(inner.find("{0}"), 3, "read_parquet('" + data.glob + "')");
   std::string truth_sql = query;
-  truth_sql.replace(truth_sql.find("{0}"), 3, "(" + inner + ")");
+  truth_sql.replace(truth_sql.find("{0}"), 3, "(" + unescaped(inner) + ")");
   Table truth = sorted(duckdb_query(truth_sql));
   EXPECT_EQ(with.table.column_names, truth.column_names);
   EXPECT_EQ(with.table.rows, truth.rows);
@@ -415,6 +449,53 @@ TEST(ShuffleFold, ARowLocalStepRunsInTheShufflesProducers) {
                 "SELECT bucket, count(*) AS n, min(w) AS lo, max(w) AS hi, "
                 "count(DISTINCT bucket) AS one FROM {0} GROUP BY bucket",
                 true);
+}
+
+// Two steps, the second row-local (fused with the first), before a hash partition by k: what
+// is folded into the shuffle's producers, if anything, is the fused query.
+JobResult run_fused(const CombinerData& data, const std::string& first, const std::string& second,
+                    const std::string& query, bool optimize, const std::string& job) {
+  Options o = job_options(data, optimize, job);
+  o.shuffle_producers = 3;  // the one input partition is split: a folded query runs on slices
+  auto sp = init(o);
+  auto one = sp.partial_sql(first, sp.read_parquet(data.glob).repartition(1));
+  RepartitionOptions by_k;
+  by_k.hash_by = {"k"};
+  auto df = sp.partial_sql(query, sp.partial_sql(second, one).repartition(4, by_k));
+  return {sorted(df.to_table()), df.explain()};
+}
+
+void expect_fused_right(const CombinerData& data, const std::string& first,
+                        const std::string& second, const std::string& query,
+                        const std::string& truth_sql) {
+  SCOPED_TRACE(first + " | " + second + " | " + query);
+  Table truth = sorted(duckdb_query(truth_sql));
+  JobResult with = run_fused(data, first, second, query, true, "fused_with");
+  JobResult without = run_fused(data, first, second, query, false, "fused_without");
+  EXPECT_EQ(with.table.rows, truth.rows) << with.explain;
+  EXPECT_EQ(without.table.rows, truth.rows);
+  EXPECT_EQ(with.explain.find("row-local query in each producer"), std::string::npos)
+      << with.explain;
+}
+
+// A row-local step fused with the step before it is folded only when the fused query is
+// row-local too: an aggregate before it would run once per producer, on slices; a LIMIT would
+// keep that many rows per producer; escaped braces ({{ }}) are not read by the check.
+TEST(ShuffleFold, ARowLocalStepIsFoldedOnlyWithWhatItIsFusedWith) {
+  CombinerData data;
+  std::string input = "read_parquet('" + data.glob + "')";
+  expect_fused_right(data, "SELECT k, count(*) AS c FROM {0} GROUP BY k",
+                     "SELECT k, c * 2 AS c2 FROM {0}", "SELECT k, c2 FROM {0}",
+                     "SELECT k, count(*) * 2 AS c2 FROM " + input + " GROUP BY k");
+  expect_fused_right(
+      data, "SELECT k, w FROM {0} ORDER BY w DESC, k LIMIT 10", "SELECT k, w + 1 AS w1 FROM {0}",
+      "SELECT k, w1 FROM {0}",
+      "SELECT k, w + 1 AS w1 FROM (SELECT k, w FROM " + input + " ORDER BY w DESC, k LIMIT 10)");
+  expect_fused_right(
+      data, "SELECT k, w, '{{\"a\": 1}}' AS j FROM {0}", "SELECT k, j FROM {0} WHERE w < 50",
+      "SELECT k, j, count(*) AS n FROM {0} "
+      "GROUP BY k, j",
+      "SELECT k, '{\"a\": 1}' AS j, count(*) AS n FROM " + input + " WHERE w < 50 GROUP BY k");
 }
 
 TEST(ShuffleFold, AStepThatReadsOtherRowsIsNotFolded) {

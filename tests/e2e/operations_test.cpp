@@ -253,6 +253,33 @@ TEST_F(Operations, AnOutputOfColumnsUnitedByNameHoldsThemAll) {
   EXPECT_TRUE(t.rows[1][1].is_null());
 }
 
+// A step that reads its input twice is not fused with the step before it: that query would run
+// twice, and a volatile one would give two different inputs.
+TEST_F(Operations, AnInputReadTwiceIsComputedOnce) {
+  auto drawn = sp->partial_sql("SELECT item, random() AS r FROM {0}", items());
+  auto joined =
+      sp->partial_sql("SELECT count(*) AS n FROM {0} a JOIN {0} b USING (item, r)", drawn);
+  int64_t matched = 0;
+  for (auto& row : joined.to_table().rows) matched += row[0].as_int();
+  EXPECT_EQ(matched, 1000);
+}
+
+// An output partitioned into more buckets than a task keeps files open for, of rows that have
+// a column named like the bucket column: every row arrives.
+TEST_F(Operations, AColumnNamedLikeTheBucketColumnKeepsItsRows) {
+  auto df = sp->partial_sql("SELECT item, item % 7 AS __smallpond_bucket FROM {0}", items())
+                .repartition(101, "item");
+  df.write_parquet(dir / "many");
+  Table t = duckdb_query(
+      "SELECT count(*), count(DISTINCT item), sum(__smallpond_bucket) FROM "
+      "read_parquet('" +
+      dir / "many/*.parquet" + "')");
+  EXPECT_EQ(t.rows[0][0].as_int(), 1000);
+  EXPECT_EQ(t.rows[0][1].as_int(), 1000);
+  EXPECT_EQ(t.rows[0][2].as_int(),
+            duckdb_query("SELECT sum(range % 7) FROM range(1000)").rows[0][0].as_int());
+}
+
 TEST_F(Operations, CsvAndJsonSources) {
   make_dirs(dir / "text/sub");
   testing::write_text(dir / "text/a.csv", "1,x\n2,y\n");
