@@ -140,7 +140,10 @@ int main(int argc, char** argv) {
   run->add_option("--memory-passing", options.memory_passing_bytes,
                   "Keep SQL outputs up to this many bytes in executor memory (0: off)")
       ->default_val(0);
-  bool no_speculation = false, no_sandbox = false;
+  bool no_speculation = false, no_sandbox = false, no_optimize = false;
+  run->add_flag("--no-optimize", no_optimize,
+                "Run each step's query as written: no fusing of steps, nothing moved into a "
+                "shuffle's producers (the same results; for finding which query fails)");
   run->add_flag("--no-sandbox", no_sandbox,
                 "Let steps' SQL read and write any file (by default a step reads only its "
                 "inputs and writes only its output)");
@@ -248,6 +251,7 @@ int main(int argc, char** argv) {
     if (*run) {
       options.progress = !quiet;
       options.speculation = !no_speculation;
+      options.optimize = !no_optimize;
       options.sandbox = !no_sandbox;
       return run_pipeline(pipeline_file, options);
     }

@@ -42,6 +42,17 @@ constexpr int64_t kWritebackMinBytes = 1 << 20;
 std::string describe_failure(const TaskAssignment& task, const std::string& message) {
   std::string out = task.label + ": " + message;
   if (task.kind == TaskKind::Sql) out += "\n  query: " + SqlParams::from_json(task.params).sql;
+  if (task.kind == TaskKind::HashProduce) {
+    // The optimizer may have moved (part of) a query of the steps around this one into its
+    // producers: name it, and the way to run every query as written.
+    std::string moved = HashProduceParams::from_json(task.params).pre_sql;
+    if (!moved.empty())
+      out +=
+          "\n  query run before the shuffle (moved here by the optimizer from the step "
+          "before or after it; --no-optimize or Options::optimize = false run each step's "
+          "query as written): " +
+          moved;
+  }
   return out;
 }
 

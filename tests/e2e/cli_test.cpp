@@ -129,6 +129,24 @@ TEST_F(Cli, BadSqlFailsWithOneClearMessageAndNoOutput) {
   EXPECT_FALSE(path_exists(dir / "out/stats"));
 }
 
+// A query the optimizer moved into a shuffle's producers fails there: the error shows the query
+// it ran and says how to run each step as written; with --no-optimize it names the step.
+TEST_F(Cli, AFailingQueryMovedBeforeTheShuffleIsShownAndCanBeRunAsWritten) {
+  std::string file =
+      pipeline(quickstart_yaml("SELECT ticker, max(ticker::INT) AS m FROM {0} GROUP BY ticker"));
+  CliRun moved = smallpond_cli("run " + file + " --executors 2 --quiet");
+  EXPECT_EQ(moved.status, 1);
+  EXPECT_TRUE(contains(moved.output, "query run before the shuffle")) << moved.output;
+  EXPECT_TRUE(contains(moved.output, "--no-optimize")) << moved.output;
+  CliRun as_written = smallpond_cli("run " + file + " --executors 2 --quiet --no-optimize");
+  EXPECT_EQ(as_written.status, 1);
+  EXPECT_TRUE(contains(as_written.output, "smallpond: error: step 'stats'")) << as_written.output;
+  EXPECT_TRUE(contains(as_written.output,
+                       "query: SELECT ticker, max(ticker::INT) AS m FROM {0} GROUP BY ticker"))
+      << as_written.output;
+  EXPECT_FALSE(path_exists(dir / "out/stats"));
+}
+
 TEST_F(Cli, BadPipelineFileNamesFileAndLine) {
   std::string file = pipeline(
       "steps:\n  - name: a\n    read_parquet: x\n  - name: b\n    sql: 'SELECT 1'\n    inputs: "
