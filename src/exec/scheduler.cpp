@@ -319,11 +319,12 @@ void Scheduler::plan_needed() {
       }
     }
   }
-  // What is affected but not needed now does not run; its output must not be reused later
-  // either (it was made from the old version): its manifest goes.
+  // An output of the old version loses its manifest: one that runs again publishes its new
+  // output (a publish keeps a valid output already there, as a speculative twin's), and one
+  // not needed now is not reused by a later run either.
   for (size_t i = 0; i < n; i++) {
     const Task& t = graph_.tasks[i];
-    if (dropped[i] && !needed_[i])
+    if (dropped[i])
       ::unlink((job_dir_.task_dir(t.step, t.name(), t.key) + "/" + kManifestFile).c_str());
   }
 }

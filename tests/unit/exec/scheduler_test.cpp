@@ -494,10 +494,13 @@ std::set<int> ran(const Harness& h) {
 // order that a split by rows cuts elsewhere): it is made again too.
 TEST(Scheduler, AReaderOfAnOutputMadeAnewIsMadeAnewToo) {
   Harness h(fan_out());
-  publish_task(h.dir.path(), h.graph.tasks[2]);
+  std::string b0 = publish_task(h.dir.path(), h.graph.tasks[2]);
   h.run(nullptr);
   EXPECT_EQ(ran(h), (std::set<int>{1, 2, 3}));
   EXPECT_EQ(h.report.step("b").reused, 0);
+  // Its old output's manifest is gone: the publish of the new one does not keep the old one
+  // as a finished twin's.
+  EXPECT_FALSE(path_exists(b0 + "/_manifest.json"));
 }
 
 // With p's output still there, nothing is made anew that b[0] reads: it is reused.
