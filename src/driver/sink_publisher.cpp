@@ -133,10 +133,7 @@ struct SinkPublish {
 
   void discard_staging() {
     if (staging.empty()) return;
-    try {
-      remove_all(staging);
-    } catch (const std::exception&) {  // a leftover: the next publish to the target removes it
-    }
+    remove_all_if_possible(staging);  // a leftover: the next publish to the target removes it
     staging.clear();
   }
 };

@@ -163,12 +163,7 @@ TaskOutcome DuckDBTaskRunner::run(const TaskAssignment& task) {
     outcome.error = describe_failure(task, e.what());
     outcome.code = ErrorCode::Internal;
   }
-  if (!outcome.ok) {
-    try {
-      remove_all(task.staging_dir);
-    } catch (const std::exception&) {
-    }
-  }
+  if (!outcome.ok) remove_all_if_possible(task.staging_dir);
   outcome.seconds = monotonic_seconds() - start;
   return outcome;
 }

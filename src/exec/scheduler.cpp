@@ -1,7 +1,5 @@
 #include "exec/scheduler.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -324,8 +322,7 @@ void Scheduler::plan_needed() {
   // not needed now is not reused by a later run either.
   for (size_t i = 0; i < n; i++) {
     const Task& t = graph_.tasks[i];
-    if (dropped[i])
-      ::unlink((job_dir_.task_dir(t.step, t.name(), t.key) + "/" + kManifestFile).c_str());
+    if (dropped[i]) forget_task_manifest(job_dir_.task_dir(t.step, t.name(), t.key));
   }
 }
 

@@ -1,11 +1,14 @@
 #include "exec/task_manifest.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <set>
 
 #include "common/crash_point.h"
+#include "common/os_error.h"
 #include "io/durable.h"
 #include "io/file_fingerprint.h"
 #include "io/filesystem.h"
@@ -82,6 +85,12 @@ std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std
   if (!named.empty()) return std::nullopt;
   for (auto& d : relative) m.outputs.push_back(d.resolved_against(dir));
   return m;
+}
+
+void forget_task_manifest(const std::string& dir) {
+  std::string path = dir + "/" + kManifestFile;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    throw_os_error("cannot remove '" + path + "'", errno);
 }
 
 TaskManifest publish_task_output(const std::string& staging_dir, const std::string& final_dir,

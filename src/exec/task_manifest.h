@@ -34,6 +34,10 @@ void write_task_manifest(const std::string& dir, const std::string& final_dir,
 //! be read (an I/O error is no proof of damage).
 std::optional<TaskManifest> read_task_manifest(const std::string& dir, const std::string& key);
 
+//! Removes dir/_manifest.json: the output there is no longer reused, and a publish into dir
+//! replaces it (as it replaces a damaged one). Nothing when it is not there.
+void forget_task_manifest(const std::string& dir);
+
 //! Publishes a task output: renames staging_dir (its manifest written) to final_dir, with
 //! everything flushed to disk before and after the rename when `flush`. When final_dir exists
 //! already it is kept if its manifest verifies for the same key (another attempt published

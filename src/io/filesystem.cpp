@@ -96,6 +96,11 @@ void make_dirs(const std::string& path) {
   if (ec) throw Error("cannot create directory '" + path + "': " + ec.message());
 }
 
+void remove_all_if_possible(const std::string& path) noexcept {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
 void remove_all(const std::string& path) {
   std::error_code ec;
   fs::remove_all(path, ec);

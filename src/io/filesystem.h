@@ -32,6 +32,9 @@ FileInfo stat_file(const std::string& path);
 bool path_exists(const std::string& path);
 void make_dirs(const std::string& path);
 void remove_all(const std::string& path);
+//! remove_all for what may stay when it cannot go (errors ignored): a leftover that a later
+//! run removes.
+void remove_all_if_possible(const std::string& path) noexcept;
 std::string read_file(const std::string& path);
 //! Writes content to path (created or truncated), not flushed: for files in a directory that
 //! is flushed and renamed into place as a whole.

@@ -66,15 +66,6 @@ std::vector<std::string> leftovers(const std::string& target, const std::string&
   return out;
 }
 
-// The new content is published: the old one (under a leftover's name) is removed, or, when
-// that fails, by the next publish to the target (recover_publish). Not an error of the publish.
-void remove_old_content(const std::string& path) {
-  try {
-    remove_all(path);
-  } catch (const std::exception&) {
-  }
-}
-
 }  // namespace
 
 std::string staging_path_for(const std::string& target) {
@@ -107,7 +98,7 @@ void swap_in(const std::string& staged, const std::string& target, const Replace
   if (exchange(staged, target)) {
     sync_dir(parent);
     crash_point("publish.after_exchange");
-    remove_old_content(staged);
+    remove_all_if_possible(staged);  // the old content; else recover_publish's later
     return;
   }
   std::string old = target + kOldInfix + unique_suffix();
@@ -123,7 +114,7 @@ void swap_in(const std::string& staged, const std::string& target, const Replace
   }
   sync_dir(parent);
   crash_point("publish.after_rename");
-  remove_old_content(old);
+  remove_all_if_possible(old);  // published: what is left of the old is recover_publish's
 }
 
 void recover_publish(const std::string& target) {
